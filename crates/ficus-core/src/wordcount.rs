@@ -1,0 +1,133 @@
+//! Word counting exactly as AO3 counts.
+//!
+//! 1. Each HTML text node is counted on its own, so markup separates words.
+//! 2. `--` is a dash and therefore a break.
+//! 3. Apostrophes (`'` `’` `‘`) and hyphens are deleted: "don't" and
+//!    "arm-rest" are one word each.
+//! 4. Every Han, Hiragana, Katakana or Thai character is a word; every other
+//!    run of word characters is a word.
+//! 5. Punctuation alone counts nothing.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use scraper::{Html, Node};
+
+static WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"[\w&&[^\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]]+|[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]",
+    )
+    .expect("word regex is valid")
+});
+
+/// Counts the words of one plain-text run (one HTML text node).
+pub fn count_text(text: &str) -> u64 {
+    if text.is_empty() {
+        return 0;
+    }
+    let dashed = text.replace("--", " ");
+    let cleaned: String = dashed
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '-'))
+        .collect();
+    WORD.find_iter(&cleaned).count() as u64
+}
+
+/// Counts the words of an HTML fragment, text node by text node.
+pub fn count_html(html: &str) -> u64 {
+    if !html.contains('<') && !html.contains('&') {
+        return count_text(html);
+    }
+    let fragment = Html::parse_fragment(html);
+    fragment
+        .tree
+        .nodes()
+        .filter_map(|node| match node.value() {
+            Node::Text(text) => Some(count_text(text)),
+            _ => None,
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_words() {
+        assert_eq!(count_text("The quick brown fox."), 4);
+        assert_eq!(count_text("  spaced   out\n\nwords \t here "), 4);
+        assert_eq!(count_text(""), 0);
+        assert_eq!(count_text("   \n\t "), 0);
+    }
+
+    #[test]
+    fn apostrophes_join_words() {
+        assert_eq!(count_text("don't"), 1);
+        assert_eq!(count_text("don’t won‘t it's"), 3);
+        assert_eq!(count_text("'quoted'"), 1);
+        assert_eq!(count_text("rock 'n' roll"), 3);
+    }
+
+    #[test]
+    fn hyphens_join_words_and_double_dash_breaks() {
+        assert_eq!(count_text("arm-rest"), 1);
+        assert_eq!(count_text("one--two"), 2);
+        assert_eq!(count_text("one---two"), 2);
+        assert_eq!(count_text("mother-in-law"), 1);
+        assert_eq!(count_text("a - b"), 2);
+        assert_eq!(count_text("one—two"), 2, "an em dash is not a word character");
+        assert_eq!(count_text("one–two"), 2, "an en dash is not a word character");
+    }
+
+    #[test]
+    fn punctuation_alone_is_nothing() {
+        assert_eq!(count_text("..."), 0);
+        assert_eq!(count_text("!?!? -- ... ' ’ —"), 0);
+        assert_eq!(count_text("* * *"), 0);
+    }
+
+    #[test]
+    fn numbers_and_underscores_are_word_characters() {
+        // "3.5" is two words: the point is punctuation and breaks the run.
+        assert_eq!(count_text("In 1999 there were 3.5 million"), 7);
+        assert_eq!(count_text("snake_case"), 1);
+    }
+
+    #[test]
+    fn cjk_and_thai_count_per_character() {
+        assert_eq!(count_text("一个简单の栗子"), 7);
+        assert_eq!(count_text("カタカナ"), 4);
+        assert_eq!(count_text("ひらがな"), 4);
+        assert_eq!(count_text("สวัสดี"), 6);
+        assert_eq!(count_text("Hello 世界"), 3);
+        assert_eq!(count_text("한국어 문장"), 2, "Hangul is not counted per character");
+        assert_eq!(count_text("abc漢字def"), 4);
+    }
+
+    #[test]
+    fn other_scripts_are_runs() {
+        assert_eq!(count_text("Привет, мир"), 2);
+        assert_eq!(count_text("Καλημέρα κόσμε"), 2);
+        assert_eq!(count_text("مرحبا بالعالم"), 2);
+        assert_eq!(count_text("café naïve"), 2);
+    }
+
+    #[test]
+    fn html_text_nodes_count_separately() {
+        assert_eq!(count_html("<p>Hello <b>world</b></p>"), 2);
+        assert_eq!(count_html("<p>one</p><p>two</p>"), 2);
+        assert_eq!(count_html("un<i>believ</i>able"), 3, "markup separates words");
+        assert_eq!(count_html("<p>don&#39;t &amp; can&rsquo;t</p>"), 2);
+        assert_eq!(count_html("<p>a<br>b<br/>c</p>"), 3);
+        assert_eq!(count_html("<p title=\"not counted here\">x</p>"), 1);
+        assert_eq!(count_html("<p></p><hr>"), 0);
+    }
+
+    #[test]
+    fn html_entities_decode_before_counting() {
+        assert_eq!(count_html("one&mdash;two"), 2);
+        assert_eq!(count_html("one&nbsp;two"), 2);
+        assert_eq!(count_html("&lt;tag&gt;"), 1);
+    }
+}

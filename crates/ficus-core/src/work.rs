@@ -1,0 +1,219 @@
+//! A work and its chapters as they enter the archive, and the rules they obey.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::tag::{Rating, Tag, TagType};
+use crate::wordcount;
+
+/// Longest title, in characters.
+pub const MAX_TITLE_CHARS: usize = 255;
+/// Longest creator name, in characters.
+pub const MAX_CREATOR_CHARS: usize = 100;
+/// Most creators on one work.
+pub const MAX_CREATORS: usize = 100;
+/// Most chapters in one work.
+pub const MAX_CHAPTERS: usize = 5_000;
+
+/// Where a work came from, kept so imports are idempotent and traceable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct WorkOrigin {
+    /// The file the work was imported from, if any.
+    pub source_path: Option<String>,
+    /// The URL the work was published at, if known.
+    pub source_url: Option<String>,
+    /// Hex SHA-256 of the imported bytes; one work per hash.
+    pub content_hash: Option<String>,
+    /// How the bytes were decoded: `utf-8`, `windows-1252`, …
+    pub text_encoding: Option<String>,
+}
+
+/// One chapter of a [`NewWork`]. The body is sanitized HTML.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct NewChapter {
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub notes: Option<String>,
+    pub end_notes: Option<String>,
+    /// Sanitized HTML.
+    pub body: String,
+    pub published: Option<NaiveDate>,
+}
+
+impl NewChapter {
+    /// Word count of the body, by AO3's rule.
+    pub fn word_count(&self) -> u64 {
+        wordcount::count_html(&self.body)
+    }
+}
+
+/// A complete work ready to be stored. Summary and notes are sanitized HTML.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewWork {
+    pub title: String,
+    pub summary: Option<String>,
+    pub notes: Option<String>,
+    pub end_notes: Option<String>,
+    /// Language name as given (e.g. "English"); `None` when unknown.
+    pub language: Option<String>,
+    pub rating: Rating,
+    /// Warnings, categories, fandoms, relationships, characters and
+    /// additional tags, in the order the creator gave them. The rating is
+    /// [`NewWork::rating`], not in this list.
+    pub tags: Vec<Tag>,
+    /// Creator names, in byline order. They need not belong to accounts.
+    pub creators: Vec<String>,
+    pub published: NaiveDate,
+    pub updated: NaiveDate,
+    pub complete: bool,
+    /// Expected number of chapters; `None` when unknown ("2/?").
+    pub expected_chapters: Option<u32>,
+    pub restricted: bool,
+    pub chapters: Vec<NewChapter>,
+    pub origin: WorkOrigin,
+}
+
+/// Why a work cannot be stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorkError {
+    #[error("the work has no title")]
+    MissingTitle,
+    #[error("the title is {0} characters long; the limit is {MAX_TITLE_CHARS}")]
+    TitleTooLong(usize),
+    #[error("the work has no chapters")]
+    NoChapters,
+    #[error("the work has {0} chapters; the limit is {MAX_CHAPTERS}")]
+    TooManyChapters(usize),
+    #[error("chapter {0} has no text")]
+    EmptyChapter(usize),
+    #[error("creator name {0:?} is empty or longer than {MAX_CREATOR_CHARS} characters")]
+    BadCreator(String),
+    #[error("the work has {0} creators; the limit is {MAX_CREATORS}")]
+    TooManyCreators(usize),
+    #[error("{0} is not a {1} (it must be one of the fixed names)")]
+    NotAFixedTag(String, &'static str),
+    #[error("expected chapter count {expected} is below the {actual} chapters present")]
+    ExpectedBelowActual { expected: u32, actual: usize },
+}
+
+impl NewWork {
+    /// A minimal work: one chapter, Not Rated, dated `today`.
+    pub fn new(title: impl Into<String>, body_html: impl Into<String>, today: NaiveDate) -> Self {
+        NewWork {
+            title: title.into(),
+            summary: None,
+            notes: None,
+            end_notes: None,
+            language: None,
+            rating: Rating::NotRated,
+            tags: Vec::new(),
+            creators: Vec::new(),
+            published: today,
+            updated: today,
+            complete: true,
+            expected_chapters: Some(1),
+            restricted: false,
+            chapters: vec![NewChapter {
+                body: body_html.into(),
+                ..NewChapter::default()
+            }],
+            origin: WorkOrigin::default(),
+        }
+    }
+
+    /// Sum of the chapters' word counts.
+    pub fn word_count(&self) -> u64 {
+        self.chapters.iter().map(NewChapter::word_count).sum()
+    }
+
+    /// Tags of one type, in order.
+    pub fn tags_of(&self, kind: TagType) -> impl Iterator<Item = &Tag> {
+        self.tags.iter().filter(move |t| t.kind == kind)
+    }
+
+    /// Checks the rules every stored work obeys.
+    pub fn validate(&self) -> Result<(), WorkError> {
+        let title = self.title.trim();
+        if title.is_empty() {
+            return Err(WorkError::MissingTitle);
+        }
+        let len = title.chars().count();
+        if len > MAX_TITLE_CHARS {
+            return Err(WorkError::TitleTooLong(len));
+        }
+        if self.chapters.is_empty() {
+            return Err(WorkError::NoChapters);
+        }
+        if self.chapters.len() > MAX_CHAPTERS {
+            return Err(WorkError::TooManyChapters(self.chapters.len()));
+        }
+        for (i, ch) in self.chapters.iter().enumerate() {
+            if ch.body.trim().is_empty() {
+                return Err(WorkError::EmptyChapter(i + 1));
+            }
+        }
+        if self.creators.len() > MAX_CREATORS {
+            return Err(WorkError::TooManyCreators(self.creators.len()));
+        }
+        for c in &self.creators {
+            let n = c.trim().chars().count();
+            if n == 0 || n > MAX_CREATOR_CHARS {
+                return Err(WorkError::BadCreator(c.clone()));
+            }
+        }
+        for tag in &self.tags {
+            if let Some(names) = tag.kind.fixed_names()
+                && !names.contains(&tag.name.as_str())
+            {
+                return Err(WorkError::NotAFixedTag(
+                    tag.name.to_string(),
+                    tag.kind.label(false),
+                ));
+            }
+            if tag.kind == TagType::Rating {
+                return Err(WorkError::NotAFixedTag(tag.name.to_string(), "tag in the list"));
+            }
+        }
+        if let Some(expected) = self.expected_chapters
+            && (expected as usize) < self.chapters.len()
+        {
+            return Err(WorkError::ExpectedBelowActual {
+                expected,
+                actual: self.chapters.len(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tag::TagName;
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2020, 1, 2).unwrap()
+    }
+
+    #[test]
+    fn a_work_counts_the_sum_of_its_chapters() {
+        let mut w = NewWork::new("T", "<p>one two</p>", day());
+        w.chapters.push(NewChapter { body: "<p>three</p>".into(), ..Default::default() });
+        w.expected_chapters = None;
+        assert_eq!(w.word_count(), 3);
+        assert_eq!(w.validate(), Ok(()));
+    }
+
+    #[test]
+    fn validation_catches_bad_works() {
+        assert_eq!(NewWork::new("  ", "x", day()).validate(), Err(WorkError::MissingTitle));
+        assert_eq!(
+            NewWork::new("t".repeat(256), "x", day()).validate(),
+            Err(WorkError::TitleTooLong(256))
+        );
+        assert_eq!(NewWork::new("t", " ", day()).validate(), Err(WorkError::EmptyChapter(1)));
+        let mut w = NewWork::new("t", "x", day());
+        w.tags.push(Tag { kind: TagType::Category, name: TagName::parse("Romance").unwrap() });
+        assert!(matches!(w.validate(), Err(WorkError::NotAFixedTag(..))));
+    }
+}
