@@ -10,6 +10,7 @@
 //! - [`wordcount`]: AO3's word-count rule.
 //! - [`html`]: sanitizing user HTML and turning plain text into paragraphs.
 
+pub mod access;
 pub mod html;
 pub mod tag;
 pub mod wordcount;

@@ -1,1 +1,27 @@
-//! ficus-store
+//! Ficus storage: one code path over SQLite (the zero-setup default) and
+//! PostgreSQL (for archives that outgrow one machine).
+//!
+//! - [`conn`]: opening either backend, pooling, migrations, and the
+//!   [`with_conn!`] macro that runs one query body on whichever backend is open.
+//! - [`schema`]: the single diesel schema both migration folders implement.
+//! - [`works`]: storing and reading works, chapters, creators and tags.
+//! - [`records`]: what reads return.
+//!
+//! Everything is synchronous (diesel); async callers use `spawn_blocking`.
+
+#[macro_use]
+pub mod conn;
+pub mod error;
+pub mod records;
+mod rows;
+pub mod schema;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod works;
+
+pub use conn::{Backend, Store};
+pub use error::StoreError;
+pub use records::{ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord};
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,65 @@
-//! ficus-testkit
+//! Shared test support for every Ficus crate: fixture files and temporary
+//! databases (SQLite files in temp directories, fresh PostgreSQL databases).
+//!
+//! PostgreSQL tests use `FICUS_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`). When no server answers they
+//! print a loud SKIPPED line; with `FICUS_REQUIRE_POSTGRES=1` (set by CI) they
+//! fail instead.
+
+use std::path::PathBuf;
+
+/// Path of a file under `crates/ficus-testkit/fixtures/`.
+pub fn fixture(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(relative)
+}
+
+/// Bytes of a fixture file.
+pub fn fixture_bytes(relative: &str) -> Vec<u8> {
+    let path = fixture(relative);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()))
+}
+
+/// The server URL PostgreSQL tests connect to (without a database name).
+pub fn postgres_server_url() -> String {
+    std::env::var("FICUS_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
+}
+
+/// Whether CI demands PostgreSQL tests run instead of skipping.
+pub fn postgres_required() -> bool {
+    std::env::var("FICUS_REQUIRE_POSTGRES").is_ok_and(|v| v == "1" || v == "true")
+}
+
+/// A unique, lowercase database name for one test.
+pub fn unique_db_name(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        nanos
+    )
+}
+
+/// Reports a skipped PostgreSQL test loudly, or panics when CI requires it.
+pub fn skip_postgres(reason: &str) {
+    if postgres_required() {
+        panic!("PostgreSQL is required (FICUS_REQUIRE_POSTGRES=1) but unavailable: {reason}");
+    }
+    eprintln!(
+        "\n*** SKIPPED PostgreSQL test: {reason}\n*** set FICUS_TEST_POSTGRES_URL or start PostgreSQL; CI sets FICUS_REQUIRE_POSTGRES=1\n"
+    );
+}
+
+/// A temporary directory that lives as long as the value.
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("ficus-test-")
+        .tempdir()
+        .expect("create temp dir")
+}

@@ -1,0 +1,28 @@
+//! Storage errors.
+
+use ficus_core::work::WorkError;
+
+/// Anything the store can fail with. Messages say what to check next.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the database ({backend}): {message}")]
+    Connect {
+        backend: &'static str,
+        message: String,
+    },
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("the work is not valid: {0}")]
+    InvalidWork(#[from] WorkError),
+    #[error("a stored row is not valid: {0}")]
+    Corrupt(String),
+}

@@ -1,0 +1,111 @@
+//! What the store's reads return.
+
+use chrono::NaiveDate;
+use ficus_core::{Rating, TagType, WorkOrigin};
+use serde::Serialize;
+
+/// A tag as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TagRecord {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: TagType,
+    pub name: String,
+}
+
+/// A stored work with its tags and creators (not its chapter texts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkRecord {
+    pub id: i64,
+    pub title: String,
+    pub summary: Option<String>,
+    pub notes: Option<String>,
+    pub end_notes: Option<String>,
+    pub language: Option<String>,
+    pub rating: Rating,
+    /// All tags but the rating, grouped by type in display order, each
+    /// group in the creator's order.
+    pub tags: Vec<TagRecord>,
+    /// Creator names in byline order.
+    pub creators: Vec<String>,
+    pub published: NaiveDate,
+    pub updated: NaiveDate,
+    pub complete: bool,
+    pub expected_chapters: Option<i32>,
+    pub chapter_count: i32,
+    pub word_count: i64,
+    pub restricted: bool,
+    pub posted: bool,
+    pub origin: WorkOrigin,
+    /// When the row was last changed (unix seconds), for cache keys and
+    /// download URLs.
+    pub changed_at: i64,
+}
+
+impl WorkRecord {
+    /// Tags of one type, in order.
+    pub fn tags_of(&self, kind: TagType) -> impl Iterator<Item = &TagRecord> {
+        self.tags.iter().filter(move |t| t.kind == kind)
+    }
+}
+
+/// A chapter without its text, for chapter lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChapterSummary {
+    pub id: i64,
+    pub position: i32,
+    pub title: Option<String>,
+    pub word_count: i64,
+    pub published: NaiveDate,
+}
+
+/// A chapter with its sanitized HTML body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChapterRecord {
+    pub id: i64,
+    pub work_id: i64,
+    pub position: i32,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub notes: Option<String>,
+    pub end_notes: Option<String>,
+    pub body: String,
+    pub word_count: i64,
+    pub published: NaiveDate,
+}
+
+/// The result of storing a work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertOutcome {
+    /// Stored as a new work with this id.
+    Inserted(i64),
+    /// The same content was imported before, as this work.
+    AlreadyExists(i64),
+}
+
+impl InsertOutcome {
+    /// The work's id either way.
+    pub fn work_id(self) -> i64 {
+        match self {
+            InsertOutcome::Inserted(id) | InsertOutcome::AlreadyExists(id) => id,
+        }
+    }
+}
+
+/// One page of a listing, with the exact total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+    pub total: u64,
+}
+
+impl<T> Page<T> {
+    /// Number of pages (at least 1).
+    pub fn page_count(&self) -> u32 {
+        let pages = self.total.div_ceil(u64::from(self.per_page.max(1)));
+        u32::try_from(pages.max(1)).unwrap_or(u32::MAX)
+    }
+}

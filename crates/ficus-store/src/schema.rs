@@ -1,0 +1,86 @@
+//! The one diesel schema both backends share. Column types are chosen so
+//! that the SQLite and PostgreSQL migrations map onto them identically.
+
+diesel::table! {
+    works (id) {
+        id -> BigInt,
+        title -> Text,
+        summary -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        end_notes -> Nullable<Text>,
+        language -> Nullable<Text>,
+        published_on -> Date,
+        updated_on -> Date,
+        complete -> Bool,
+        expected_chapters -> Nullable<Integer>,
+        chapter_count -> Integer,
+        word_count -> BigInt,
+        restricted -> Bool,
+        posted -> Bool,
+        source_path -> Nullable<Text>,
+        source_url -> Nullable<Text>,
+        content_hash -> Nullable<Text>,
+        text_encoding -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    chapters (id) {
+        id -> BigInt,
+        work_id -> BigInt,
+        position -> Integer,
+        title -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        end_notes -> Nullable<Text>,
+        body -> Text,
+        word_count -> BigInt,
+        published_on -> Date,
+    }
+}
+
+diesel::table! {
+    creators (id) {
+        id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+        user_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    work_creators (work_id, creator_id) {
+        work_id -> BigInt,
+        creator_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> BigInt,
+        tag_type -> Text,
+        name -> Text,
+        name_key -> Text,
+        canonical -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    taggings (work_id, tag_id) {
+        work_id -> BigInt,
+        tag_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::joinable!(chapters -> works (work_id));
+diesel::joinable!(work_creators -> works (work_id));
+diesel::joinable!(work_creators -> creators (creator_id));
+diesel::joinable!(taggings -> works (work_id));
+diesel::joinable!(taggings -> tags (tag_id));
+
+diesel::allow_tables_to_appear_in_same_query!(works, chapters, creators, work_creators, tags, taggings);

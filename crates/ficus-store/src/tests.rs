@@ -1,0 +1,207 @@
+//! Storage tests, run on SQLite and (when reachable) PostgreSQL.
+
+use chrono::NaiveDate;
+use ficus_core::access::Viewer;
+use ficus_core::tag::{Tag, TagName};
+use ficus_core::{NewChapter, NewWork, Rating, TagType, WorkOrigin};
+
+use crate::testing::TestStore;
+use crate::{InsertOutcome, Store};
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 3, d).expect("valid date")
+}
+
+fn tag(kind: TagType, name: &str) -> Tag {
+    Tag { kind, name: TagName::parse(name).expect("valid tag") }
+}
+
+fn sample(title: &str, hash: Option<&str>, updated: u32) -> NewWork {
+    let mut w = NewWork::new(title, "<p>One two three.</p>", day(1));
+    w.updated = day(updated);
+    w.summary = Some("<p>A summary.</p>".into());
+    w.notes = Some("<p>Notes.</p>".into());
+    w.end_notes = Some("<p>End.</p>".into());
+    w.language = Some("English".into());
+    w.rating = Rating::Mature;
+    w.creators = vec!["Alice".into(), "Bob".into()];
+    w.tags = vec![
+        tag(TagType::ArchiveWarning, "No Archive Warnings Apply"),
+        tag(TagType::Category, "F/F"),
+        tag(TagType::Fandom, "Harry Potter"),
+        tag(TagType::Fandom, "Good Omens"),
+        tag(TagType::Relationship, "A/B"),
+        tag(TagType::Character, "Zed"),
+        tag(TagType::Character, "Amy"),
+        tag(TagType::Freeform, "Fluff"),
+    ];
+    w.chapters.push(NewChapter {
+        title: Some("Second".into()),
+        notes: Some("<p>ch notes</p>".into()),
+        body: "<p>Four <em>five</em> don't-stop.</p>".into(),
+        published: Some(day(2)),
+        ..NewChapter::default()
+    });
+    w.expected_chapters = Some(3);
+    w.complete = false;
+    w.origin = WorkOrigin {
+        source_path: Some("/tmp/x.txt".into()),
+        source_url: None,
+        content_hash: hash.map(str::to_string),
+        text_encoding: Some("utf-8".into()),
+    };
+    w
+}
+
+fn each_backend(test: impl Fn(&Store)) {
+    for ts in TestStore::all() {
+        eprintln!("backend: {}", ts.backend_name());
+        test(&ts);
+    }
+}
+
+#[test]
+fn a_work_round_trips_with_every_field() {
+    each_backend(|store| {
+        let new = sample("Round Trip", Some("h1"), 5);
+        let id = match store.insert_work(&new).expect("insert") {
+            InsertOutcome::Inserted(id) => id,
+            other => panic!("unexpected {other:?}"),
+        };
+        let w = store.work(id, Viewer::Guest).expect("read").expect("visible");
+        assert_eq!(w.title, "Round Trip");
+        assert_eq!(w.summary, new.summary);
+        assert_eq!(w.notes, new.notes);
+        assert_eq!(w.end_notes, new.end_notes);
+        assert_eq!(w.language.as_deref(), Some("English"));
+        assert_eq!(w.rating, Rating::Mature);
+        assert_eq!(w.creators, vec!["Alice", "Bob"]);
+        let names: Vec<(TagType, &str)> = w.tags.iter().map(|t| (t.kind, t.name.as_str())).collect();
+        assert_eq!(
+            names,
+            vec![
+                (TagType::ArchiveWarning, "No Archive Warnings Apply"),
+                (TagType::Category, "F/F"),
+                (TagType::Fandom, "Harry Potter"),
+                (TagType::Fandom, "Good Omens"),
+                (TagType::Relationship, "A/B"),
+                (TagType::Character, "Zed"),
+                (TagType::Character, "Amy"),
+                (TagType::Freeform, "Fluff"),
+            ],
+            "tags keep type order and the creator's order within a type"
+        );
+        assert_eq!(w.published, day(1));
+        assert_eq!(w.updated, day(5));
+        assert!(!w.complete);
+        assert_eq!(w.expected_chapters, Some(3));
+        assert_eq!(w.chapter_count, 2);
+        assert_eq!(w.word_count, 3 + 3, "sum of chapters: 3 + 'Four five dontstop'");
+        assert_eq!(w.origin, new.origin);
+
+        let chapters = store.chapter_list(id).expect("chapters");
+        assert_eq!(chapters.len(), 2);
+        assert_eq!(chapters[1].title.as_deref(), Some("Second"));
+        assert_eq!(chapters[1].published, day(2));
+        assert_eq!(chapters[0].published, day(1));
+        let full = store.chapters_full(id).expect("full");
+        assert_eq!(full[1].body, "<p>Four <em>five</em> don't-stop.</p>");
+        assert_eq!(full[1].notes.as_deref(), Some("<p>ch notes</p>"));
+        let one = store.chapter(id, chapters[1].id).expect("chapter").expect("exists");
+        assert_eq!(one, full[1]);
+        assert_eq!(store.chapter_work_id(chapters[0].id).expect("lookup"), Some(id));
+        assert_eq!(store.chapter(id + 1000, chapters[0].id).expect("chapter"), None);
+        assert_eq!(store.work(id + 1000, Viewer::Guest).expect("read"), None);
+    });
+}
+
+#[test]
+fn same_content_is_stored_once() {
+    each_backend(|store| {
+        let first = store.insert_work(&sample("Once", Some("same-hash"), 3)).expect("first");
+        let again = store.insert_work(&sample("Once again", Some("same-hash"), 3)).expect("second");
+        assert_eq!(again, InsertOutcome::AlreadyExists(first.work_id()));
+        assert_eq!(store.count_works().expect("count"), 1);
+        let no_hash_1 = store.insert_work(&sample("No hash", None, 3)).expect("no hash");
+        let no_hash_2 = store.insert_work(&sample("No hash", None, 3)).expect("no hash");
+        assert_ne!(no_hash_1.work_id(), no_hash_2.work_id(), "works typed in twice are two works");
+    });
+}
+
+#[test]
+fn tags_are_shared_and_case_insensitive_per_type() {
+    each_backend(|store| {
+        let mut a = sample("A", Some("a"), 3);
+        a.tags = vec![tag(TagType::Fandom, "Harry Potter"), tag(TagType::Freeform, "Harry Potter")];
+        let mut b = sample("B", Some("b"), 4);
+        b.tags = vec![tag(TagType::Fandom, "harry   POTTER")];
+        let a = store.insert_work(&a).expect("a").work_id();
+        let b = store.insert_work(&b).expect("b").work_id();
+        let named = store.tags_named("HARRY potter").expect("tags");
+        assert_eq!(named.len(), 2, "one fandom tag and one freeform tag: {named:?}");
+        assert!(named.iter().all(|t| t.name == "Harry Potter"), "first spelling is kept");
+        let fandom = named.iter().find(|t| t.kind == TagType::Fandom).expect("fandom");
+        let wa = store.work(a, Viewer::Guest).expect("a").expect("a");
+        let wb = store.work(b, Viewer::Guest).expect("b").expect("b");
+        assert_eq!(wa.tags_of(TagType::Fandom).next().map(|t| t.id), Some(fandom.id));
+        assert_eq!(wb.tags_of(TagType::Fandom).next().map(|t| t.id), Some(fandom.id));
+        let ids: Vec<i64> = named.iter().map(|t| t.id).collect();
+        let page = store.list_works_tagged(&ids, Viewer::Guest, 1, 20).expect("list");
+        assert_eq!(page.total, 2);
+        assert_eq!(page.items.iter().map(|w| w.id).collect::<Vec<_>>(), vec![b, a]);
+        let only_fandom = store.list_works_tagged(&[fandom.id], Viewer::Guest, 1, 20).expect("list");
+        assert_eq!(only_fandom.total, 2);
+    });
+}
+
+#[test]
+fn listings_are_newest_first_paged_and_hide_restricted_from_guests() {
+    each_backend(|store| {
+        let mut ids = Vec::new();
+        for i in 0..25u32 {
+            let mut w = sample(&format!("W{i}"), Some(&format!("p{i}")), 1 + i % 28);
+            w.restricted = i == 7;
+            ids.push(store.insert_work(&w).expect("insert").work_id());
+        }
+        let p1 = store.list_works(Viewer::Guest, 1, 20).expect("page 1");
+        let p2 = store.list_works(Viewer::Guest, 2, 20).expect("page 2");
+        assert_eq!(p1.total, 24, "the restricted work is not counted for guests");
+        assert_eq!(p1.items.len(), 20);
+        assert_eq!(p2.items.len(), 4);
+        assert_eq!(p1.page_count(), 2);
+        let listed: Vec<i64> = p1.items.iter().chain(&p2.items).map(|w| w.id).collect();
+        let mut expected: Vec<i64> = ids.iter().copied().filter(|id| *id != ids[7]).collect();
+        expected.reverse();
+        assert_eq!(listed, expected);
+        assert!(store.work(ids[7], Viewer::Guest).expect("read").is_none());
+        assert!(store.work(ids[7], Viewer::Member).expect("read").is_some());
+        assert_eq!(store.list_works(Viewer::Member, 1, 20).expect("member").total, 25);
+        assert!(store.list_works(Viewer::Guest, 9, 20).expect("past the end").items.is_empty());
+    });
+}
+
+#[test]
+fn invalid_works_store_nothing() {
+    each_backend(|store| {
+        let mut bad = sample("Bad", Some("bad"), 3);
+        bad.chapters[1].body = "  ".into();
+        assert!(store.insert_work(&bad).is_err());
+        let mut bad_title = sample("", Some("bad2"), 3);
+        bad_title.title = "x".repeat(300);
+        assert!(store.insert_work(&bad_title).is_err());
+        assert_eq!(store.count_works().expect("count"), 0);
+        assert!(store.tags_named("Harry Potter").expect("tags").is_empty());
+    });
+}
+
+#[test]
+fn reopening_a_sqlite_archive_keeps_its_works() {
+    let dir = ficus_testkit::temp_dir();
+    let backend = crate::Backend::in_data_dir(&dir.path().join("nested/data"));
+    let id = {
+        let store = Store::open(&backend).expect("open");
+        store.insert_work(&sample("Kept", Some("k"), 3)).expect("insert").work_id()
+    };
+    let store = Store::open(&backend).expect("reopen");
+    assert_eq!(store.work(id, Viewer::Guest).expect("read").map(|w| w.title), Some("Kept".into()));
+}

@@ -1,0 +1,435 @@
+//! Storing and reading works, chapters, creators and tags.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use ficus_core::access::Viewer;
+use ficus_core::tag::tag_key;
+use ficus_core::{NewWork, Rating, TagType, WorkOrigin};
+
+use crate::error::StoreError;
+use crate::records::{ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord};
+use crate::rows::*;
+use crate::schema::{chapters, creators, taggings, tags, work_creators, works};
+use crate::Store;
+
+/// Most works on one listing page.
+pub const MAX_PER_PAGE: u32 = 100;
+
+type TagJoinRow = (i64, i64, String, String, i32);
+
+impl Store {
+    /// Stores a work with its chapters, creators and tags in one
+    /// transaction. A work whose `origin.content_hash` is already stored is
+    /// not stored again: the existing id comes back as
+    /// [`InsertOutcome::AlreadyExists`].
+    pub fn insert_work(&self, work: &NewWork) -> Result<InsertOutcome, StoreError> {
+        work.validate()?;
+        let result = with_conn!(self, |conn| conn.transaction(|conn| {
+            if let Some(hash) = work.origin.content_hash.as_deref() {
+                let existing: Option<i64> = works::table
+                    .filter(works::content_hash.eq(hash))
+                    .select(works::id)
+                    .first(conn)
+                    .optional()?;
+                if let Some(id) = existing {
+                    return Ok(InsertOutcome::AlreadyExists(id));
+                }
+            }
+            let now = Utc::now().naive_utc();
+            let word_count: i64 = work
+                .chapters
+                .iter()
+                .map(|c| c.word_count() as i64)
+                .sum();
+            let chapter_count = i32::try_from(work.chapters.len()).unwrap_or(i32::MAX);
+            let title = work.title.trim();
+            let row = NewWorkRow {
+                title,
+                summary: work.summary.as_deref(),
+                notes: work.notes.as_deref(),
+                end_notes: work.end_notes.as_deref(),
+                language: work.language.as_deref(),
+                published_on: work.published,
+                updated_on: work.updated.max(work.published),
+                complete: work.complete,
+                expected_chapters: work.expected_chapters.and_then(|n| i32::try_from(n).ok()),
+                chapter_count,
+                word_count,
+                restricted: work.restricted,
+                posted: true,
+                source_path: work.origin.source_path.as_deref(),
+                source_url: work.origin.source_url.as_deref(),
+                content_hash: work.origin.content_hash.as_deref(),
+                text_encoding: work.origin.text_encoding.as_deref(),
+                created_at: now,
+                updated_at: now,
+            };
+            let work_id: i64 = diesel::insert_into(works::table)
+                .values(&row)
+                .returning(works::id)
+                .get_result(conn)?;
+
+            let chapter_rows: Vec<NewChapterRow<'_>> = work
+                .chapters
+                .iter()
+                .enumerate()
+                .map(|(i, c)| NewChapterRow {
+                    work_id,
+                    position: i32::try_from(i + 1).unwrap_or(i32::MAX),
+                    title: c.title.as_deref(),
+                    summary: c.summary.as_deref(),
+                    notes: c.notes.as_deref(),
+                    end_notes: c.end_notes.as_deref(),
+                    body: &c.body,
+                    word_count: c.word_count() as i64,
+                    published_on: c.published.unwrap_or(work.published),
+                })
+                .collect();
+            for chunk in chapter_rows.chunks(200) {
+                diesel::insert_into(chapters::table).values(chunk).execute(conn)?;
+            }
+
+            let mut creator_rows = Vec::new();
+            for (position, name) in work.creators.iter().enumerate() {
+                let name = name.trim();
+                let key = tag_key(name);
+                diesel::insert_into(creators::table)
+                    .values(&NewCreatorRow { name, name_key: &key })
+                    .on_conflict(creators::name_key)
+                    .do_nothing()
+                    .execute(conn)?;
+                let creator_id: i64 = creators::table
+                    .filter(creators::name_key.eq(&key))
+                    .select(creators::id)
+                    .first(conn)?;
+                if creator_rows.iter().all(|r: &WorkCreatorRow| r.creator_id != creator_id) {
+                    creator_rows.push(WorkCreatorRow {
+                        work_id,
+                        creator_id,
+                        position: i32::try_from(position).unwrap_or(i32::MAX),
+                    });
+                }
+            }
+            if !creator_rows.is_empty() {
+                diesel::insert_into(work_creators::table)
+                    .values(&creator_rows)
+                    .execute(conn)?;
+            }
+
+            let rating = (TagType::Rating, work.rating.name());
+            let all_tags = std::iter::once(rating)
+                .chain(work.tags.iter().map(|t| (t.kind, t.name.as_str())));
+            let mut tagging_rows: Vec<TaggingRow> = Vec::new();
+            for (position, (kind, name)) in all_tags.enumerate() {
+                let key = tag_key(name);
+                diesel::insert_into(tags::table)
+                    .values(&NewTagRow {
+                        tag_type: kind.as_str(),
+                        name,
+                        name_key: &key,
+                        canonical: !kind.is_free(),
+                        created_at: now,
+                    })
+                    .on_conflict((tags::tag_type, tags::name_key))
+                    .do_nothing()
+                    .execute(conn)?;
+                let tag_id: i64 = tags::table
+                    .filter(tags::tag_type.eq(kind.as_str()))
+                    .filter(tags::name_key.eq(&key))
+                    .select(tags::id)
+                    .first(conn)?;
+                if tagging_rows.iter().all(|r| r.tag_id != tag_id) {
+                    tagging_rows.push(TaggingRow {
+                        work_id,
+                        tag_id,
+                        position: i32::try_from(position).unwrap_or(i32::MAX),
+                    });
+                }
+            }
+            diesel::insert_into(taggings::table)
+                .values(&tagging_rows)
+                .execute(conn)?;
+            Ok::<_, DieselError>(InsertOutcome::Inserted(work_id))
+        }));
+        match result {
+            Ok(outcome) => Ok(outcome),
+            // Two imports of the same content raced; the other one won.
+            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+                if work.origin.content_hash.is_some() =>
+            {
+                let hash = work.origin.content_hash.as_deref().unwrap_or_default();
+                match self.work_id_by_content_hash(hash)? {
+                    Some(id) => Ok(InsertOutcome::AlreadyExists(id)),
+                    None => Err(StoreError::Corrupt(format!(
+                        "unique violation importing {hash} but no work has it"
+                    ))),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The work already imported from content with this hash, if any.
+    pub fn work_id_by_content_hash(&self, hash: &str) -> Result<Option<i64>, StoreError> {
+        with_conn!(self, |conn| Ok(works::table
+            .filter(works::content_hash.eq(hash))
+            .select(works::id)
+            .first(conn)
+            .optional()?))
+    }
+
+    /// One work with tags and creators, if it exists and `viewer` may see it.
+    pub fn work(&self, id: i64, viewer: Viewer) -> Result<Option<WorkRecord>, StoreError> {
+        let work = self.works_by_ids(&[id])?.pop();
+        Ok(work.filter(|w| viewer.may_see(w.posted, w.restricted)))
+    }
+
+    /// The chapters of a work, in order, without their texts.
+    pub fn chapter_list(&self, work_id: i64) -> Result<Vec<ChapterSummary>, StoreError> {
+        let rows: Vec<(i64, i32, Option<String>, i64, chrono::NaiveDate)> =
+            with_conn!(self, |conn| chapters::table
+                .filter(chapters::work_id.eq(work_id))
+                .order(chapters::position.asc())
+                .select((
+                    chapters::id,
+                    chapters::position,
+                    chapters::title,
+                    chapters::word_count,
+                    chapters::published_on,
+                ))
+                .load(conn)?);
+        Ok(rows
+            .into_iter()
+            .map(|(id, position, title, word_count, published)| ChapterSummary {
+                id,
+                position,
+                title,
+                word_count,
+                published,
+            })
+            .collect())
+    }
+
+    /// Every chapter of a work with its text, in order.
+    pub fn chapters_full(&self, work_id: i64) -> Result<Vec<ChapterRecord>, StoreError> {
+        let rows: Vec<ChapterRow> = with_conn!(self, |conn| chapters::table
+            .filter(chapters::work_id.eq(work_id))
+            .order(chapters::position.asc())
+            .select(ChapterRow::as_select())
+            .load(conn)?);
+        Ok(rows.into_iter().map(chapter_record).collect())
+    }
+
+    /// One chapter of a work with its text.
+    pub fn chapter(&self, work_id: i64, chapter_id: i64) -> Result<Option<ChapterRecord>, StoreError> {
+        let row: Option<ChapterRow> = with_conn!(self, |conn| chapters::table
+            .filter(chapters::work_id.eq(work_id))
+            .filter(chapters::id.eq(chapter_id))
+            .select(ChapterRow::as_select())
+            .first(conn)
+            .optional()?);
+        Ok(row.map(chapter_record))
+    }
+
+    /// The work a chapter id belongs to.
+    pub fn chapter_work_id(&self, chapter_id: i64) -> Result<Option<i64>, StoreError> {
+        with_conn!(self, |conn| Ok(chapters::table
+            .filter(chapters::id.eq(chapter_id))
+            .select(chapters::work_id)
+            .first(conn)
+            .optional()?))
+    }
+
+    /// Works `viewer` may see, most recently updated first.
+    pub fn list_works(&self, viewer: Viewer, page: u32, per_page: u32) -> Result<Page<WorkRecord>, StoreError> {
+        self.list(viewer, None, page, per_page)
+    }
+
+    /// Tags of any type whose name matches `name` case-insensitively.
+    pub fn tags_named(&self, name: &str) -> Result<Vec<TagRecord>, StoreError> {
+        let key = tag_key(name);
+        let rows: Vec<(i64, String, String)> = with_conn!(self, |conn| tags::table
+            .filter(tags::name_key.eq(&key))
+            .select((tags::id, tags::tag_type, tags::name))
+            .order(tags::id.asc())
+            .load(conn)?);
+        rows.into_iter()
+            .map(|(id, kind, name)| tag_record(id, &kind, name))
+            .collect()
+    }
+
+    /// Works carrying any of `tag_ids` that `viewer` may see, most recently
+    /// updated first.
+    pub fn list_works_tagged(
+        &self,
+        tag_ids: &[i64],
+        viewer: Viewer,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<WorkRecord>, StoreError> {
+        self.list(viewer, Some(tag_ids), page, per_page)
+    }
+
+    fn list(
+        &self,
+        viewer: Viewer,
+        tag_ids: Option<&[i64]>,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<WorkRecord>, StoreError> {
+        let page = page.max(1);
+        let per_page = per_page.clamp(1, MAX_PER_PAGE);
+        let offset = i64::from(page - 1) * i64::from(per_page);
+        let members = viewer.is_member();
+        let (ids, total): (Vec<i64>, i64) = with_conn!(self, |conn| {
+            let filtered = || {
+                let mut q = works::table.filter(works::posted.eq(true)).into_boxed();
+                if !members {
+                    q = q.filter(works::restricted.eq(false));
+                }
+                if let Some(tag_ids) = tag_ids {
+                    q = q.filter(
+                        works::id.eq_any(
+                            taggings::table
+                                .filter(taggings::tag_id.eq_any(tag_ids.to_vec()))
+                                .select(taggings::work_id),
+                        ),
+                    );
+                }
+                q
+            };
+            let total: i64 = filtered().count().get_result(conn)?;
+            let ids: Vec<i64> = filtered()
+                .order((works::updated_on.desc(), works::id.desc()))
+                .select(works::id)
+                .limit(i64::from(per_page))
+                .offset(offset)
+                .load(conn)?;
+            Ok::<_, StoreError>((ids, total))
+        })?;
+        let items = self.works_by_ids(&ids)?;
+        Ok(Page {
+            items,
+            page,
+            per_page,
+            total: u64::try_from(total).unwrap_or(0),
+        })
+    }
+
+    /// Loads works with tags and creators, in the order of `ids`; ids that
+    /// do not exist are left out.
+    pub fn works_by_ids(&self, ids: &[i64]) -> Result<Vec<WorkRecord>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (rows, tag_rows, creator_rows): (Vec<WorkRow>, Vec<TagJoinRow>, Vec<(i64, String, i32)>) =
+            with_conn!(self, |conn| {
+                let rows: Vec<WorkRow> = works::table
+                    .filter(works::id.eq_any(ids))
+                    .select(WorkRow::as_select())
+                    .load(conn)?;
+                let tag_rows: Vec<TagJoinRow> = taggings::table
+                    .inner_join(tags::table)
+                    .filter(taggings::work_id.eq_any(ids))
+                    .select((taggings::work_id, tags::id, tags::tag_type, tags::name, taggings::position))
+                    .load(conn)?;
+                let creator_rows: Vec<(i64, String, i32)> = work_creators::table
+                    .inner_join(creators::table)
+                    .filter(work_creators::work_id.eq_any(ids))
+                    .select((work_creators::work_id, creators::name, work_creators::position))
+                    .load(conn)?;
+                Ok::<_, StoreError>((rows, tag_rows, creator_rows))
+            })?;
+
+        let mut tags_by_work: HashMap<i64, Vec<(TagType, i32, TagRecord)>> = HashMap::new();
+        for (work_id, tag_id, kind, name, position) in tag_rows {
+            let record = tag_record(tag_id, &kind, name)?;
+            tags_by_work
+                .entry(work_id)
+                .or_default()
+                .push((record.kind, position, record));
+        }
+        let mut creators_by_work: HashMap<i64, Vec<(i32, String)>> = HashMap::new();
+        for (work_id, name, position) in creator_rows {
+            creators_by_work.entry(work_id).or_default().push((position, name));
+        }
+        let mut by_id: HashMap<i64, WorkRecord> = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let mut tags = tags_by_work.remove(&row.id).unwrap_or_default();
+            tags.sort_by_key(|(kind, position, _)| (*kind, *position));
+            let rating = tags
+                .iter()
+                .find(|(kind, _, _)| *kind == TagType::Rating)
+                .and_then(|(_, _, t)| Rating::from_name(&t.name))
+                .unwrap_or_default();
+            let tags = tags
+                .into_iter()
+                .filter(|(kind, _, _)| *kind != TagType::Rating)
+                .map(|(_, _, t)| t)
+                .collect();
+            let mut creators = creators_by_work.remove(&row.id).unwrap_or_default();
+            creators.sort();
+            by_id.insert(row.id, work_record(row, rating, tags, creators.into_iter().map(|(_, n)| n).collect()));
+        }
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    /// Number of posted works (all visibilities).
+    pub fn count_works(&self) -> Result<u64, StoreError> {
+        let n: i64 = with_conn!(self, |conn| works::table.count().get_result(conn)?);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}
+
+fn tag_record(id: i64, kind: &str, name: String) -> Result<TagRecord, StoreError> {
+    let kind = TagType::parse(kind)
+        .ok_or_else(|| StoreError::Corrupt(format!("tag {id} has unknown type {kind:?}")))?;
+    Ok(TagRecord { id, kind, name })
+}
+
+fn chapter_record(row: ChapterRow) -> ChapterRecord {
+    ChapterRecord {
+        id: row.id,
+        work_id: row.work_id,
+        position: row.position,
+        title: row.title,
+        summary: row.summary,
+        notes: row.notes,
+        end_notes: row.end_notes,
+        body: row.body,
+        word_count: row.word_count,
+        published: row.published_on,
+    }
+}
+
+fn work_record(row: WorkRow, rating: Rating, tags: Vec<TagRecord>, creators: Vec<String>) -> WorkRecord {
+    WorkRecord {
+        id: row.id,
+        title: row.title,
+        summary: row.summary,
+        notes: row.notes,
+        end_notes: row.end_notes,
+        language: row.language,
+        rating,
+        tags,
+        creators,
+        published: row.published_on,
+        updated: row.updated_on,
+        complete: row.complete,
+        expected_chapters: row.expected_chapters,
+        chapter_count: row.chapter_count,
+        word_count: row.word_count,
+        restricted: row.restricted,
+        posted: row.posted,
+        origin: WorkOrigin {
+            source_path: row.source_path,
+            source_url: row.source_url,
+            content_hash: row.content_hash,
+            text_encoding: row.text_encoding,
+        },
+        changed_at: row.updated_at.and_utc().timestamp(),
+    }
+}
