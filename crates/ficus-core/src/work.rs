@@ -121,6 +121,30 @@ impl NewWork {
         }
     }
 
+    /// Runs every HTML field (summary, notes, end notes, chapter bodies and
+    /// their notes) through [`crate::html::sanitize`]. The store calls this
+    /// on every work it stores, so nothing unsanitized is ever stored,
+    /// whatever produced the work.
+    pub fn sanitize_html(&mut self) {
+        fn clean(field: &mut Option<String>) {
+            if let Some(html) = field {
+                *html = crate::html::sanitize(html);
+            }
+            if field.as_deref().is_some_and(|h| h.trim().is_empty()) {
+                *field = None;
+            }
+        }
+        clean(&mut self.summary);
+        clean(&mut self.notes);
+        clean(&mut self.end_notes);
+        for ch in &mut self.chapters {
+            clean(&mut ch.summary);
+            clean(&mut ch.notes);
+            clean(&mut ch.end_notes);
+            ch.body = crate::html::sanitize(&ch.body);
+        }
+    }
+
     /// Sum of the chapters' word counts.
     pub fn word_count(&self) -> u64 {
         self.chapters.iter().map(NewChapter::word_count).sum()

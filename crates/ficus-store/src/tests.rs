@@ -205,3 +205,32 @@ fn reopening_a_sqlite_archive_keeps_its_works() {
     let store = Store::open(&backend).expect("reopen");
     assert_eq!(store.work(id, Viewer::Guest).expect("read").map(|w| w.title), Some("Kept".into()));
 }
+
+#[test]
+fn html_is_sanitized_on_the_way_in() {
+    each_backend(|store| {
+        let mut w = sample("XSS", Some("xss"), 3);
+        w.summary = Some(r#"<p onclick="x()">S<script>alert(1)</script></p>"#.into());
+        w.chapters[0].body = r#"<p>Hi <a href="javascript:alert(1)">x</a><img src=x onerror="alert(1)"></p>"#.into();
+        let id = store.insert_work(&w).expect("insert").work_id();
+        let stored = store.work(id, Viewer::Guest).expect("read").expect("visible");
+        assert_eq!(stored.summary.as_deref(), Some("<p>S</p>"));
+        let body = &store.chapters_full(id).expect("chapters")[0].body;
+        assert!(!body.contains("javascript") && !body.contains("onerror") && !body.contains("alert"), "{body}");
+    });
+}
+
+#[test]
+fn works_are_listed_by_creator() {
+    each_backend(|store| {
+        let a = store.insert_work(&sample("By Alice", Some("c1"), 3)).expect("a").work_id();
+        let mut other = sample("By Carol", Some("c2"), 4);
+        other.creators = vec!["Carol".into()];
+        store.insert_work(&other).expect("c");
+        let (id, name) = store.creator_named("alice").expect("lookup").expect("exists");
+        assert_eq!(name, "Alice");
+        let page = store.list_works_by_creator(id, Viewer::Guest, 1, 20).expect("list");
+        assert_eq!(page.items.iter().map(|w| w.id).collect::<Vec<_>>(), vec![a]);
+        assert_eq!(store.creator_named("nobody").expect("lookup"), None);
+    });
+}

@@ -20,13 +20,24 @@ pub const MAX_PER_PAGE: u32 = 100;
 
 type TagJoinRow = (i64, i64, String, String, i32);
 
+/// Which works a listing draws from.
+#[derive(Clone, Copy)]
+enum ListScope<'a> {
+    All,
+    Tags(&'a [i64]),
+    Creator(i64),
+}
+
 impl Store {
     /// Stores a work with its chapters, creators and tags in one
-    /// transaction. A work whose `origin.content_hash` is already stored is
+    /// transaction, after sanitizing all its HTML and validating it. A work whose `origin.content_hash` is already stored is
     /// not stored again: the existing id comes back as
     /// [`InsertOutcome::AlreadyExists`].
     pub fn insert_work(&self, work: &NewWork) -> Result<InsertOutcome, StoreError> {
-        work.validate()?;
+        let mut clean = work.clone();
+        clean.sanitize_html();
+        clean.validate()?;
+        let work = &clean;
         let result = with_conn!(self, |conn| conn.transaction(|conn| {
             if let Some(hash) = work.origin.content_hash.as_deref() {
                 let existing: Option<i64> = works::table
@@ -245,7 +256,29 @@ impl Store {
 
     /// Works `viewer` may see, most recently updated first.
     pub fn list_works(&self, viewer: Viewer, page: u32, per_page: u32) -> Result<Page<WorkRecord>, StoreError> {
-        self.list(viewer, None, page, per_page)
+        self.list(viewer, ListScope::All, page, per_page)
+    }
+
+    /// The id and stored spelling of the creator with this name
+    /// (compared case-insensitively).
+    pub fn creator_named(&self, name: &str) -> Result<Option<(i64, String)>, StoreError> {
+        let key = tag_key(name);
+        with_conn!(self, |conn| Ok(creators::table
+            .filter(creators::name_key.eq(&key))
+            .select((creators::id, creators::name))
+            .first(conn)
+            .optional()?))
+    }
+
+    /// Works by one creator that `viewer` may see, most recently updated first.
+    pub fn list_works_by_creator(
+        &self,
+        creator_id: i64,
+        viewer: Viewer,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<WorkRecord>, StoreError> {
+        self.list(viewer, ListScope::Creator(creator_id), page, per_page)
     }
 
     /// Tags of any type whose name matches `name` case-insensitively.
@@ -270,13 +303,13 @@ impl Store {
         page: u32,
         per_page: u32,
     ) -> Result<Page<WorkRecord>, StoreError> {
-        self.list(viewer, Some(tag_ids), page, per_page)
+        self.list(viewer, ListScope::Tags(tag_ids), page, per_page)
     }
 
     fn list(
         &self,
         viewer: Viewer,
-        tag_ids: Option<&[i64]>,
+        scope: ListScope<'_>,
         page: u32,
         per_page: u32,
     ) -> Result<Page<WorkRecord>, StoreError> {
@@ -290,14 +323,26 @@ impl Store {
                 if !members {
                     q = q.filter(works::restricted.eq(false));
                 }
-                if let Some(tag_ids) = tag_ids {
-                    q = q.filter(
-                        works::id.eq_any(
-                            taggings::table
-                                .filter(taggings::tag_id.eq_any(tag_ids.to_vec()))
-                                .select(taggings::work_id),
-                        ),
-                    );
+                match scope {
+                    ListScope::All => {}
+                    ListScope::Tags(tag_ids) => {
+                        q = q.filter(
+                            works::id.eq_any(
+                                taggings::table
+                                    .filter(taggings::tag_id.eq_any(tag_ids.to_vec()))
+                                    .select(taggings::work_id),
+                            ),
+                        );
+                    }
+                    ListScope::Creator(creator_id) => {
+                        q = q.filter(
+                            works::id.eq_any(
+                                work_creators::table
+                                    .filter(work_creators::creator_id.eq(creator_id))
+                                    .select(work_creators::work_id),
+                            ),
+                        );
+                    }
                 }
                 q
             };

@@ -1,1 +1,119 @@
-//! ficus-web
+//! Ficus web front end: axum routes, AO3-compatible server-rendered pages
+//! and the JSON API.
+//!
+//! - [`router`]: every URL and the middleware (security headers).
+//! - `pages/`: HTML handlers (`works.rs` for the work page family,
+//!   `listings.rs` for indexes); `api.rs`: JSON.
+//! - [`view`]: view models, URLs and AO3 class names; `templates/`: markup.
+//!
+//! Handlers never touch SQL: they call [`ficus_store::Store`] on the
+//! blocking pool through [`AppState::db`].
+
+mod api;
+pub mod error;
+mod pages;
+mod params;
+pub mod templates;
+pub mod view;
+
+use std::net::SocketAddr;
+
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use ficus_store::Store;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::error::WebError;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+}
+
+impl AppState {
+    /// Runs a store call on the blocking thread pool.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, WebError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, ficus_store::StoreError> + Send + 'static,
+    {
+        let store = self.store.clone();
+        Ok(tokio::task::spawn_blocking(move || f(&store)).await??)
+    }
+}
+
+const CSS: &str = include_str!("../static/ficus.css");
+
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src http: https: data:; \
+                   form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The application's routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::listings::home))
+        .route("/works", get(pages::listings::works_index))
+        .route("/works/{id}", get(pages::works::show))
+        .route("/works/{id}/navigate", get(pages::works::navigate))
+        .route("/works/{id}/chapters/{chapter_id}", get(pages::works::chapter))
+        .route("/chapters/{chapter_id}", get(pages::works::chapter_redirect))
+        .route("/tags/{name}", get(pages::listings::tag_redirect))
+        .route("/tags/{name}/works", get(pages::listings::tag_works))
+        .route("/users/{login}", get(pages::listings::user_redirect))
+        .route("/users/{login}/works", get(pages::listings::user_works))
+        .route("/users/{login}/pseuds/{pseud}", get(pages::listings::pseud_redirect))
+        .route("/users/{login}/pseuds/{pseud}/works", get(pages::listings::pseud_works))
+        .route("/api/v1/works/{id}", get(api::work))
+        .route("/api/v1/works/{id}/chapters/{chapter_id}", get(api::chapter))
+        .route("/api/v1/{*rest}", get(api::not_found))
+        .route("/static/ficus.css", get(css))
+        .fallback(not_found)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ))
+        .with_state(state)
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+}
+
+async fn not_found() -> WebError {
+    WebError::NotFound("There is no page at this address.".into())
+}
+
+/// Serves the archive on `addr` until Ctrl-C. Prints the bound address
+/// (useful with port 0) on stdout as `listening on http://ADDR`.
+pub async fn serve(addr: SocketAddr, store: Store) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    println!("listening on http://{local}");
+    tracing::info!(%local, backend = store.backend_name(), "serving");
+    let app = router(AppState { store });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

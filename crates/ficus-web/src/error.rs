@@ -1,0 +1,95 @@
+//! Errors of the web layer and how they render: an HTML page for pages,
+//! a JSON object for the API. Never a bare 500 with internals.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+
+use crate::templates::{ErrorPage, SITE_NAME};
+
+/// Why a request could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("storage failed: {0}")]
+    Store(#[from] ficus_store::StoreError),
+    #[error("page rendering failed: {0}")]
+    Render(#[from] askama::Error),
+    #[error("background task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+impl WebError {
+    /// The HTTP status for this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            WebError::NotFound(m) | WebError::BadRequest(m) => m.clone(),
+            _ => "Something went wrong on our side. Please try again in a moment.".to_string(),
+        }
+    }
+
+    fn log(&self) {
+        if self.status().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+    }
+
+    /// Renders as a JSON error object (for the API).
+    pub fn into_json(self) -> Response {
+        self.log();
+        let status = self.status();
+        let body = serde_json::json!({
+            "error": { "status": status.as_u16(), "message": self.public_message() }
+        });
+        (status, Json(body)).into_response()
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        self.log();
+        let status = self.status();
+        let heading = match status {
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::BAD_REQUEST => "Bad request",
+            _ => "Error",
+        };
+        let page = ErrorPage {
+            site_name: SITE_NAME,
+            heading: heading.to_string(),
+            message: self.public_message(),
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, heading).into_response(),
+        }
+    }
+}
+
+/// An error from an API handler: renders as JSON.
+#[derive(Debug)]
+pub struct ApiError(pub WebError);
+
+impl<E: Into<WebError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.into_json()
+    }
+}

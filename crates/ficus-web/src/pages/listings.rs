@@ -1,0 +1,156 @@
+//! Listings: the front page, all works, a tag's works, a creator's works.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use ficus_core::access::Viewer;
+use ficus_core::html::escape;
+use ficus_core::tag::tag_from_url_name;
+use ficus_store::{Page, WorkRecord};
+
+use crate::error::WebError;
+use crate::params::{self, QueryMap};
+use crate::templates::{HomePage, ListingPage, SITE_NAME};
+use crate::view::{self, blurb, encode_segment, pager};
+use crate::AppState;
+
+/// Works per listing page, as on AO3.
+pub const PER_PAGE: u32 = 20;
+
+/// `GET /`.
+pub async fn home(State(st): State<AppState>) -> Result<Response, WebError> {
+    let page = st.db(|s| s.list_works(Viewer::Guest, 1, PER_PAGE)).await?;
+    let total = page.total;
+    let home = HomePage {
+        site_name: SITE_NAME,
+        total,
+        total_text: format!("{} {}", view::thousands(total as i64), if total == 1 { "work" } else { "works" }),
+        blurbs: page.items.iter().map(blurb).collect(),
+    };
+    Ok(Html(home.render()?).into_response())
+}
+
+/// "1 - 20 of 57 Works".
+fn range_text(page: &Page<WorkRecord>) -> String {
+    if page.total == 0 {
+        return "0 Works".to_string();
+    }
+    let first = u64::from(page.page - 1) * u64::from(page.per_page) + 1;
+    let last = first + page.items.len().saturating_sub(1) as u64;
+    if first > page.total {
+        return format!("{} Works", view::thousands(page.total as i64));
+    }
+    format!(
+        "{} - {} of {} Works",
+        view::thousands(first as i64),
+        view::thousands(last as i64),
+        view::thousands(page.total as i64)
+    )
+}
+
+fn listing(
+    base: &str,
+    page: Page<WorkRecord>,
+    heading: String,
+    heading_html: String,
+    empty_text: &str,
+) -> Result<Response, WebError> {
+    let page_count = page.page_count();
+    if page.page > page_count {
+        return Err(WebError::NotFound(format!(
+            "There are only {page_count} pages here; page {} does not exist.",
+            page.page
+        )));
+    }
+    let out = ListingPage {
+        site_name: SITE_NAME,
+        heading,
+        heading_html,
+        intro: None,
+        empty_text: empty_text.to_string(),
+        blurbs: page.items.iter().map(blurb).collect(),
+        pager: pager(base, page.page, page_count),
+    };
+    Ok(Html(out.render()?).into_response())
+}
+
+/// `GET /works`: every visible work, most recently updated first.
+pub async fn works_index(State(st): State<AppState>, q: QueryMap) -> Result<Response, WebError> {
+    let q = params::query(q)?;
+    let n = params::page(&q)?;
+    let page = st.db(move |s| s.list_works(Viewer::Guest, n, PER_PAGE)).await?;
+    let text = range_text(&page);
+    listing("/works", page, text.clone(), escape(&text), "There are no works yet.")
+}
+
+/// `GET /tags/{name}`: until tag pages exist, the tag's works.
+pub async fn tag_redirect(Path(name): Path<String>) -> Redirect {
+    Redirect::to(&format!("/tags/{}/works", encode_segment(&name)))
+}
+
+/// `GET /tags/{name}/works`: works carrying a tag of that name (any type).
+pub async fn tag_works(
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    q: QueryMap,
+) -> Result<Response, WebError> {
+    let q = params::query(q)?;
+    let n = params::page(&q)?;
+    let name = tag_from_url_name(&raw);
+    let lookup = name.clone();
+    let tags = st.db(move |s| s.tags_named(&lookup)).await?;
+    if tags.is_empty() {
+        return Err(WebError::NotFound(format!("There is no tag named {name:?}.")));
+    }
+    let display = tags[0].name.clone();
+    let ids: Vec<i64> = tags.iter().map(|t| t.id).collect();
+    let page = st.db(move |s| s.list_works_tagged(&ids, Viewer::Guest, n, PER_PAGE)).await?;
+    let range = range_text(&page);
+    let base = view::tag_works_href(&display);
+    let heading_html = format!("{} in <a class=\"tag\" href=\"{}\">{}</a>", escape(&range), escape(&base), escape(&display));
+    listing(&base, page, format!("{range} in {display}"), heading_html, "No works carry this tag yet.")
+}
+
+/// `GET /users/{login}`.
+pub async fn user_redirect(Path(login): Path<String>) -> Redirect {
+    Redirect::to(&format!("/users/{}/works", encode_segment(&login)))
+}
+
+/// `GET /users/{login}/pseuds/{pseud}`.
+pub async fn pseud_redirect(Path((login, pseud)): Path<(String, String)>) -> Redirect {
+    Redirect::to(&format!("/users/{}/pseuds/{}/works", encode_segment(&login), encode_segment(&pseud)))
+}
+
+/// `GET /users/{login}/works`: works by a creator name.
+pub async fn user_works(
+    State(st): State<AppState>,
+    Path(login): Path<String>,
+    q: QueryMap,
+) -> Result<Response, WebError> {
+    creator_works(st, login, q).await
+}
+
+/// `GET /users/{login}/pseuds/{pseud}/works`. Until accounts exist, a pseud
+/// is a creator name.
+pub async fn pseud_works(
+    State(st): State<AppState>,
+    Path((_login, pseud)): Path<(String, String)>,
+    q: QueryMap,
+) -> Result<Response, WebError> {
+    creator_works(st, pseud, q).await
+}
+
+async fn creator_works(st: AppState, name: String, q: QueryMap) -> Result<Response, WebError> {
+    let q = params::query(q)?;
+    let n = params::page(&q)?;
+    let lookup = name.clone();
+    let (creator_id, display) = st
+        .db(move |s| s.creator_named(&lookup))
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("There is no creator named {name:?}.")))?;
+    let page = st.db(move |s| s.list_works_by_creator(creator_id, Viewer::Guest, n, PER_PAGE)).await?;
+    let range = range_text(&page);
+    let base = format!("/users/{0}/pseuds/{0}/works", encode_segment(&display));
+    let heading_html = format!("{} by {}", escape(&range), escape(&display));
+    listing(&base, page, format!("{range} by {display}"), heading_html, "This creator has no visible works.")
+}

@@ -1,0 +1,4 @@
+//! HTML page handlers.
+
+pub mod listings;
+pub mod works;

@@ -1,0 +1,227 @@
+//! The work page family: whole work, one chapter, entire work, chapter
+//! index, chapter redirect, and the adult-content interstitial.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use ficus_core::access::Viewer;
+use ficus_store::{ChapterRecord, ChapterSummary, WorkRecord};
+
+use crate::error::WebError;
+use crate::params::{self, QueryMap};
+use crate::templates::{ChapterNav, ChapterView, InterstitialPage, NavigatePage, SITE_NAME, WorkPage};
+use crate::view::{self, blurb, creator_links, meta_groups, slug, stats};
+use crate::AppState;
+
+/// The cookie that remembers "Yes, Continue" for the browser session.
+pub const ADULT_COOKIE: &str = "view_adult";
+
+fn not_found_work() -> WebError {
+    WebError::NotFound("This work does not exist, or is not visible to you.".into())
+}
+
+async fn load_work(st: &AppState, id: i64) -> Result<WorkRecord, WebError> {
+    st.db(move |s| s.work(id, Viewer::Guest)).await?.ok_or_else(not_found_work)
+}
+
+/// `GET /works/{id}`: a one-chapter work whole; a multi-chapter work on its
+/// first chapter unless `view_full_work=true`.
+pub async fn show(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    q: QueryMap,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    let q = params::query(q)?;
+    let full = params::flag(&q, "view_full_work");
+    render(&st, id, None, full, &q, &headers).await
+}
+
+/// `GET /works/{id}/chapters/{chapter_id}`.
+pub async fn chapter(
+    State(st): State<AppState>,
+    Path((id, chapter_id)): Path<(String, String)>,
+    q: QueryMap,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    let chapter_id = params::id(&chapter_id, "chapter")?;
+    let q = params::query(q)?;
+    render(&st, id, Some(chapter_id), false, &q, &headers).await
+}
+
+/// `GET /chapters/{chapter_id}`: redirects to the chapter under its work.
+pub async fn chapter_redirect(
+    State(st): State<AppState>,
+    Path(chapter_id): Path<String>,
+) -> Result<Response, WebError> {
+    let chapter_id = params::id(&chapter_id, "chapter")?;
+    let work_id = st
+        .db(move |s| s.chapter_work_id(chapter_id))
+        .await?
+        .ok_or_else(|| WebError::NotFound("This chapter does not exist.".into()))?;
+    load_work(&st, work_id).await?;
+    Ok(Redirect::permanent(&format!("/works/{work_id}/chapters/{chapter_id}")).into_response())
+}
+
+/// `GET /works/{id}/navigate`: the chapter index.
+pub async fn navigate(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    let work = load_work(&st, id).await?;
+    let list = st.db(move |s| s.chapter_list(id)).await?;
+    let page = NavigatePage {
+        site_name: SITE_NAME,
+        work_id: id,
+        title: work.title.clone(),
+        creators: creator_links(&work),
+        chapters: list.iter().map(|c| summary_view(id, c)).collect(),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+fn chapter_href(work_id: i64, chapter_id: i64) -> String {
+    format!("/works/{work_id}/chapters/{chapter_id}")
+}
+
+fn plain_title(position: i32, title: Option<&str>) -> String {
+    match title {
+        Some(t) if !t.trim().is_empty() => t.to_string(),
+        _ => format!("Chapter {position}"),
+    }
+}
+
+fn summary_view(work_id: i64, c: &ChapterSummary) -> ChapterView {
+    ChapterView {
+        position: c.position,
+        href: chapter_href(work_id, c.id),
+        title: c.title.clone(),
+        plain_title: plain_title(c.position, c.title.as_deref()),
+        published: view::iso(c.published),
+        summary: None,
+        notes: None,
+        end_notes: None,
+        body: String::new(),
+    }
+}
+
+fn full_view(c: ChapterRecord) -> ChapterView {
+    ChapterView {
+        position: c.position,
+        href: chapter_href(c.work_id, c.id),
+        plain_title: plain_title(c.position, c.title.as_deref()),
+        title: c.title.filter(|t| !t.trim().is_empty()),
+        published: view::iso(c.published),
+        summary: c.summary,
+        notes: c.notes,
+        end_notes: c.end_notes,
+        body: c.body,
+    }
+}
+
+async fn render(
+    st: &AppState,
+    id: i64,
+    chapter_id: Option<i64>,
+    full: bool,
+    q: &std::collections::HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<Response, WebError> {
+    let work = load_work(st, id).await?;
+    let list = st.db(move |s| s.chapter_list(id)).await?;
+    if let Some(cid) = chapter_id
+        && !list.iter().any(|c| c.id == cid)
+    {
+        return Err(WebError::NotFound("This chapter does not exist in this work.".into()));
+    }
+    let multi = list.len() > 1;
+
+    let adult_ok_by_query = params::flag(q, "view_adult");
+    let adult_ok = adult_ok_by_query || params::cookie(headers, ADULT_COOKIE) == Some("true");
+    if work.rating.needs_adult_interstitial() && !adult_ok {
+        let path = match chapter_id {
+            Some(cid) => chapter_href(id, cid),
+            None => format!("/works/{id}"),
+        };
+        let continue_href = if full {
+            format!("{path}?view_full_work=true&view_adult=true")
+        } else {
+            format!("{path}?view_adult=true")
+        };
+        let page = InterstitialPage {
+            site_name: SITE_NAME,
+            title: work.title.clone(),
+            continue_href,
+            b: blurb(&work),
+        };
+        return Ok(Html(page.render()?).into_response());
+    }
+
+    // Which chapters to show: all (single-chapter work or full view) or one.
+    let by_chapter = multi && !full;
+    let current = if by_chapter {
+        chapter_id.or_else(|| list.first().map(|c| c.id))
+    } else {
+        None
+    };
+    let chapters: Vec<ChapterView> = match current {
+        Some(cid) => st
+            .db(move |s| s.chapter(id, cid))
+            .await?
+            .map(full_view)
+            .into_iter()
+            .collect(),
+        None => st.db(move |s| s.chapters_full(id)).await?.into_iter().map(full_view).collect(),
+    };
+    let index = current.and_then(|cid| list.iter().position(|c| c.id == cid));
+    let nav = index.map(|i| ChapterNav {
+        full_href: format!("/works/{id}?view_full_work=true"),
+        index_href: format!("/works/{id}/navigate"),
+        prev: i.checked_sub(1).map(|p| chapter_href(id, list[p].id)),
+        next: list.get(i + 1).map(|c| chapter_href(id, c.id)),
+    });
+    let is_first = index.is_none_or(|i| i == 0);
+    let is_last = index.is_none_or(|i| i + 1 == list.len());
+
+    let updated_at = work.changed_at;
+    let file = slug(&work.title);
+    let downloads = ["EPUB", "PDF", "HTML", "TXT"]
+        .into_iter()
+        .map(|label| {
+            let ext = label.to_ascii_lowercase();
+            (label, format!("/downloads/{id}/{file}.{ext}?updated_at={updated_at}"))
+        })
+        .collect();
+    let page_title = match (index, chapters.first()) {
+        (Some(_), Some(c)) => format!("{} - Chapter {}", work.title, c.position),
+        _ => work.title.clone(),
+    };
+    let page = WorkPage {
+        site_name: SITE_NAME,
+        page_title,
+        work_id: id,
+        title: work.title.clone(),
+        creators: creator_links(&work),
+        meta: meta_groups(&work),
+        stats: stats(&work),
+        summary: work.summary.clone(),
+        notes: work.notes.clone(),
+        end_notes: work.end_notes.clone(),
+        show_work_preface: is_first,
+        show_work_end_notes: is_last,
+        is_multi_chapter: multi,
+        by_chapter_href: list.first().map(|c| chapter_href(id, c.id)).unwrap_or_default(),
+        nav,
+        chapters,
+        downloads,
+    };
+    let mut response = Html(page.render()?).into_response();
+    if adult_ok_by_query {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            HeaderValue::from_static("view_adult=true; Path=/; HttpOnly; SameSite=Lax"),
+        );
+    }
+    Ok(response)
+}
