@@ -8,12 +8,69 @@ use ammonia::Builder;
 
 /// Elements allowed in work text, as on AO3.
 pub const ALLOWED_ELEMENTS: &[&str] = &[
-    "a", "abbr", "acronym", "address", "b", "big", "blockquote", "br", "caption", "center",
-    "cite", "code", "col", "colgroup", "details", "figcaption", "figure", "dd", "del", "dfn",
-    "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd",
-    "li", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strike",
-    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
-    "tt", "u", "ul", "var",
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "b",
+    "big",
+    "blockquote",
+    "br",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "details",
+    "figcaption",
+    "figure",
+    "dd",
+    "del",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "rp",
+    "rt",
+    "ruby",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "tt",
+    "u",
+    "ul",
+    "var",
 ];
 
 static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
@@ -117,7 +174,9 @@ mod tests {
 
     #[test]
     fn scripts_and_handlers_are_removed() {
-        let out = sanitize(r#"<p onclick="x()">Hi<script>alert(1)</script></p><img src="x" onerror="alert(1)">"#);
+        let out = sanitize(
+            r#"<p onclick="x()">Hi<script>alert(1)</script></p><img src="x" onerror="alert(1)">"#,
+        );
         assert!(!out.contains("script"), "{out}");
         assert!(!out.contains("onclick"), "{out}");
         assert!(!out.contains("onerror"), "{out}");
@@ -127,14 +186,22 @@ mod tests {
 
     #[test]
     fn javascript_links_lose_their_href_and_links_get_nofollow() {
-        let out = sanitize(r#"<a href="javascript:alert(1)">bad</a> <a href="https://example.org/">good</a>"#);
+        let out = sanitize(
+            r#"<a href="javascript:alert(1)">bad</a> <a href="https://example.org/">good</a>"#,
+        );
         assert!(!out.contains("javascript"), "{out}");
-        assert!(out.contains(r#"<a href="https://example.org/" rel="nofollow">good</a>"#), "{out}");
+        assert!(
+            out.contains(r#"<a href="https://example.org/" rel="nofollow">good</a>"#),
+            "{out}"
+        );
     }
 
     #[test]
     fn images_only_over_http() {
-        assert!(sanitize(r#"<img src="https://e.org/a.png" alt="a">"#).contains("src=\"https://e.org/a.png\""));
+        assert!(
+            sanitize(r#"<img src="https://e.org/a.png" alt="a">"#)
+                .contains("src=\"https://e.org/a.png\"")
+        );
         assert!(!sanitize(r#"<img src="data:image/png;base64,AAAA">"#).contains("src"));
         assert!(!sanitize(r#"<img src="/local.png">"#).contains("src"));
     }
@@ -147,13 +214,16 @@ mod tests {
 
     #[test]
     fn style_and_unknown_elements_go() {
-        let out = sanitize(r#"<style>p{}</style><iframe src="https://e.org"></iframe><p style="color:red">x</p><form><input></form>"#);
+        let out = sanitize(
+            r#"<style>p{}</style><iframe src="https://e.org"></iframe><p style="color:red">x</p><form><input></form>"#,
+        );
         assert_eq!(out, "<p>x</p>");
     }
 
     #[test]
     fn plain_text_becomes_paragraphs() {
-        let html = plain_text_to_html("First line\nsecond line\n\n\nNext <para> & more\r\n\r\nLast");
+        let html =
+            plain_text_to_html("First line\nsecond line\n\n\nNext <para> & more\r\n\r\nLast");
         assert_eq!(
             html,
             "<p>First line<br />\nsecond line</p>\n<p>Next &lt;para&gt; &amp; more</p>\n<p>Last</p>\n"

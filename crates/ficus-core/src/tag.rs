@@ -121,7 +121,10 @@ pub const CATEGORIES: [&str; 6] = ["Gen", "F/M", "M/M", "F/F", "Multi", "Other"]
 /// Finds the fixed name equal (case-insensitively) to `value` in `names`.
 pub fn match_fixed(names: &[&'static str], value: &str) -> Option<&'static str> {
     let value = value.trim();
-    names.iter().copied().find(|n| n.eq_ignore_ascii_case(value))
+    names
+        .iter()
+        .copied()
+        .find(|n| n.eq_ignore_ascii_case(value))
 }
 
 /// A work's rating.
@@ -251,7 +254,13 @@ impl TagName {
     pub fn parse_lenient(raw: &str) -> Result<TagName, TagNameError> {
         let cleaned: String = raw
             .chars()
-            .map(|c| if FORBIDDEN_TAG_CHARS.contains(&c) { ' ' } else { c })
+            .map(|c| {
+                if FORBIDDEN_TAG_CHARS.contains(&c) {
+                    ' '
+                } else {
+                    c
+                }
+            })
             .collect();
         TagName::parse(&cleaned)
     }
@@ -324,7 +333,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_collapsed() {
-        assert_eq!(TagName::parse("  Harry   Potter ").unwrap().as_str(), "Harry Potter");
+        assert_eq!(
+            TagName::parse("  Harry   Potter ").unwrap().as_str(),
+            "Harry Potter"
+        );
     }
 
     #[test]
@@ -332,17 +344,26 @@ mod tests {
         for c in FORBIDDEN_TAG_CHARS {
             let raw = format!("a{c}b");
             assert!(
-                matches!(TagName::parse(&raw), Err(TagNameError::ForbiddenChar { .. })),
+                matches!(
+                    TagName::parse(&raw),
+                    Err(TagNameError::ForbiddenChar { .. })
+                ),
                 "{raw}"
             );
         }
-        assert_eq!(TagName::parse_lenient("M*A*S*H").unwrap().as_str(), "M A S H");
+        assert_eq!(
+            TagName::parse_lenient("M*A*S*H").unwrap().as_str(),
+            "M A S H"
+        );
     }
 
     #[test]
     fn length_limit_counts_characters_not_bytes() {
         assert!(TagName::parse(&"é".repeat(150)).is_ok());
-        assert_eq!(TagName::parse(&"é".repeat(151)), Err(TagNameError::TooLong(151)));
+        assert_eq!(
+            TagName::parse(&"é".repeat(151)),
+            Err(TagNameError::TooLong(151))
+        );
         assert_eq!(TagName::parse("   "), Err(TagNameError::Empty));
     }
 
@@ -365,7 +386,10 @@ mod tests {
         assert_eq!(Rating::from_legacy("NC-17"), Rating::Explicit);
         assert_eq!(Rating::from_legacy("X"), Rating::Explicit);
         assert_eq!(Rating::from_legacy("Explicit"), Rating::Explicit);
-        assert_eq!(Rating::from_legacy("teen and up audiences"), Rating::TeenAndUpAudiences);
+        assert_eq!(
+            Rating::from_legacy("teen and up audiences"),
+            Rating::TeenAndUpAudiences
+        );
         assert_eq!(Rating::from_legacy("whatever"), Rating::NotRated);
         assert_eq!(Rating::from_legacy(""), Rating::NotRated);
     }

@@ -76,8 +76,16 @@ mod tests {
         assert_eq!(count_text("one---two"), 2);
         assert_eq!(count_text("mother-in-law"), 1);
         assert_eq!(count_text("a - b"), 2);
-        assert_eq!(count_text("one—two"), 2, "an em dash is not a word character");
-        assert_eq!(count_text("one–two"), 2, "an en dash is not a word character");
+        assert_eq!(
+            count_text("one—two"),
+            2,
+            "an em dash is not a word character"
+        );
+        assert_eq!(
+            count_text("one–two"),
+            2,
+            "an en dash is not a word character"
+        );
     }
 
     #[test]
@@ -101,7 +109,11 @@ mod tests {
         assert_eq!(count_text("ひらがな"), 4);
         assert_eq!(count_text("สวัสดี"), 6);
         assert_eq!(count_text("Hello 世界"), 3);
-        assert_eq!(count_text("한국어 문장"), 2, "Hangul is not counted per character");
+        assert_eq!(
+            count_text("한국어 문장"),
+            2,
+            "Hangul is not counted per character"
+        );
         assert_eq!(count_text("abc漢字def"), 4);
     }
 
@@ -117,7 +129,11 @@ mod tests {
     fn html_text_nodes_count_separately() {
         assert_eq!(count_html("<p>Hello <b>world</b></p>"), 2);
         assert_eq!(count_html("<p>one</p><p>two</p>"), 2);
-        assert_eq!(count_html("un<i>believ</i>able"), 3, "markup separates words");
+        assert_eq!(
+            count_html("un<i>believ</i>able"),
+            3,
+            "markup separates words"
+        );
         assert_eq!(count_html("<p>don&#39;t &amp; can&rsquo;t</p>"), 2);
         assert_eq!(count_html("<p>a<br>b<br/>c</p>"), 3);
         assert_eq!(count_html("<p title=\"not counted here\">x</p>"), 1);

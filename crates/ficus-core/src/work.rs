@@ -195,7 +195,10 @@ impl NewWork {
                 ));
             }
             if tag.kind == TagType::Rating {
-                return Err(WorkError::NotAFixedTag(tag.name.to_string(), "tag in the list"));
+                return Err(WorkError::NotAFixedTag(
+                    tag.name.to_string(),
+                    "tag in the list",
+                ));
             }
         }
         if let Some(expected) = self.expected_chapters
@@ -222,7 +225,10 @@ mod tests {
     #[test]
     fn a_work_counts_the_sum_of_its_chapters() {
         let mut w = NewWork::new("T", "<p>one two</p>", day());
-        w.chapters.push(NewChapter { body: "<p>three</p>".into(), ..Default::default() });
+        w.chapters.push(NewChapter {
+            body: "<p>three</p>".into(),
+            ..Default::default()
+        });
         w.expected_chapters = None;
         assert_eq!(w.word_count(), 3);
         assert_eq!(w.validate(), Ok(()));
@@ -230,14 +236,23 @@ mod tests {
 
     #[test]
     fn validation_catches_bad_works() {
-        assert_eq!(NewWork::new("  ", "x", day()).validate(), Err(WorkError::MissingTitle));
+        assert_eq!(
+            NewWork::new("  ", "x", day()).validate(),
+            Err(WorkError::MissingTitle)
+        );
         assert_eq!(
             NewWork::new("t".repeat(256), "x", day()).validate(),
             Err(WorkError::TitleTooLong(256))
         );
-        assert_eq!(NewWork::new("t", " ", day()).validate(), Err(WorkError::EmptyChapter(1)));
+        assert_eq!(
+            NewWork::new("t", " ", day()).validate(),
+            Err(WorkError::EmptyChapter(1))
+        );
         let mut w = NewWork::new("t", "x", day());
-        w.tags.push(Tag { kind: TagType::Category, name: TagName::parse("Romance").unwrap() });
+        w.tags.push(Tag {
+            kind: TagType::Category,
+            name: TagName::parse("Romance").unwrap(),
+        });
         assert!(matches!(w.validate(), Err(WorkError::NotAFixedTag(..))));
     }
 }

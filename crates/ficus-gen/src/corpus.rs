@@ -94,11 +94,31 @@ const FIRST_NAMES: &[&str] = &[
     "Leon", "Mara", "Nico", "Oona", "Pavel", "Quinn", "Rosa", "Sami", "Tess", "Uma", "Viktor",
     "Wren", "Xia", "Yusuf", "Zoe",
 ];
-const MEDIA: &[&str] = &["TV", "Movies", "Video Game", "Books", "Anime", "Comics", "Podcast"];
+const MEDIA: &[&str] = &[
+    "TV",
+    "Movies",
+    "Video Game",
+    "Books",
+    "Anime",
+    "Comics",
+    "Podcast",
+];
 const FREEFORM_SEEDS: &[&str] = &[
-    "Fluff", "Angst", "Hurt/Comfort", "Slow Burn", "Alternate Universe", "Found Family",
-    "Enemies to Lovers", "Happy Ending", "Canon Divergence", "Friendship", "Humor", "Romance",
-    "Coffee Shops & Cafés", "Post-Canon", "Missing Scene",
+    "Fluff",
+    "Angst",
+    "Hurt/Comfort",
+    "Slow Burn",
+    "Alternate Universe",
+    "Found Family",
+    "Enemies to Lovers",
+    "Happy Ending",
+    "Canon Divergence",
+    "Friendship",
+    "Humor",
+    "Romance",
+    "Coffee Shops & Cafés",
+    "Post-Canon",
+    "Missing Scene",
 ];
 
 fn title_case(s: &str) -> String {
@@ -292,8 +312,13 @@ impl CorpusGen {
         let mut chapter_paragraphs = Vec::with_capacity(n_chapters);
         let mut date = published;
         for i in 0..n_chapters {
-            let paragraphs = self.vocab.paragraphs(&mut self.rng, total_words / n_chapters);
-            let body: String = paragraphs.iter().map(|p| format!("<p>{}</p>\n", escape(p))).collect();
+            let paragraphs = self
+                .vocab
+                .paragraphs(&mut self.rng, total_words / n_chapters);
+            let body: String = paragraphs
+                .iter()
+                .map(|p| format!("<p>{}</p>\n", escape(p)))
+                .collect();
             if i > 0 {
                 date = date + Days::new(self.rng.random_range(1..60));
             }
@@ -317,8 +342,12 @@ impl CorpusGen {
         let work = NewWork {
             title,
             summary: Some(format!("<p>{}</p>", escape(&summary))),
-            notes: rng.random_ratio(1, 3).then(|| "<p>Thanks for reading!</p>".to_string()),
-            end_notes: rng.random_ratio(1, 5).then(|| "<p>Comments are loved.</p>".to_string()),
+            notes: rng
+                .random_ratio(1, 3)
+                .then(|| "<p>Thanks for reading!</p>".to_string()),
+            end_notes: rng
+                .random_ratio(1, 5)
+                .then(|| "<p>Comments are loved.</p>".to_string()),
             language: Some("English".to_string()),
             rating,
             tags,
@@ -331,7 +360,11 @@ impl CorpusGen {
             chapters,
             origin: WorkOrigin::default(),
         };
-        GeneratedWork { work, chapter_paragraphs, serial }
+        GeneratedWork {
+            work,
+            chapter_paragraphs,
+            serial,
+        }
     }
 }
 
@@ -341,8 +374,17 @@ impl GeneratedWork {
     /// Only the first chapter is written.
     pub fn to_text_file(&self) -> String {
         let w = &self.work;
-        let names = |kind| w.tags_of(kind).map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ");
-        let body = self.chapter_paragraphs.first().map(|p| p.join("\n\n")).unwrap_or_default();
+        let names = |kind| {
+            w.tags_of(kind)
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let body = self
+            .chapter_paragraphs
+            .first()
+            .map(|p| p.join("\n\n"))
+            .unwrap_or_default();
         let summary = ficus_core::html::text_of(w.summary.as_deref().unwrap_or(""));
         let by = w.creators.join(", ");
         if self.serial % 2 == 0 {
@@ -389,7 +431,10 @@ mod tests {
             assert_eq!(a.next_work().work, b.next_work().work);
         }
         let mut c = CorpusGen::new(GenOptions::demo(8));
-        assert_ne!(CorpusGen::new(GenOptions::demo(7)).next_work().work, c.next_work().work);
+        assert_ne!(
+            CorpusGen::new(GenOptions::demo(7)).next_work().work,
+            c.next_work().work
+        );
     }
 
     #[test]

@@ -6,23 +6,119 @@ use rand::Rng;
 /// The most frequent English words, in rank order; the vocabulary continues
 /// with made-up words built from syllables.
 const COMMON: &[&str] = &[
-    "the", "and", "to", "a", "of", "he", "she", "was", "in", "it", "that", "his", "her", "you",
-    "i", "with", "for", "on", "had", "at", "as", "but", "they", "not", "be", "him", "said", "is",
-    "from", "what", "all", "were", "there", "one", "so", "like", "back", "out", "up", "into",
-    "them", "could", "would", "just", "about", "now", "then", "this", "have", "know", "their",
-    "been", "when", "me", "no", "eyes", "an", "over", "did", "more", "hand", "before", "time",
-    "down", "only", "even", "something", "head", "way", "looked", "felt", "again", "never",
-    "through", "still", "room", "door", "thought", "face", "away", "night", "voice", "smiled",
-    "moment", "right", "long", "little", "against", "light", "turned", "quiet", "last", "breath",
-    "home", "heart", "small", "around", "want", "fingers", "morning", "window", "rain", "tea",
+    "the",
+    "and",
+    "to",
+    "a",
+    "of",
+    "he",
+    "she",
+    "was",
+    "in",
+    "it",
+    "that",
+    "his",
+    "her",
+    "you",
+    "i",
+    "with",
+    "for",
+    "on",
+    "had",
+    "at",
+    "as",
+    "but",
+    "they",
+    "not",
+    "be",
+    "him",
+    "said",
+    "is",
+    "from",
+    "what",
+    "all",
+    "were",
+    "there",
+    "one",
+    "so",
+    "like",
+    "back",
+    "out",
+    "up",
+    "into",
+    "them",
+    "could",
+    "would",
+    "just",
+    "about",
+    "now",
+    "then",
+    "this",
+    "have",
+    "know",
+    "their",
+    "been",
+    "when",
+    "me",
+    "no",
+    "eyes",
+    "an",
+    "over",
+    "did",
+    "more",
+    "hand",
+    "before",
+    "time",
+    "down",
+    "only",
+    "even",
+    "something",
+    "head",
+    "way",
+    "looked",
+    "felt",
+    "again",
+    "never",
+    "through",
+    "still",
+    "room",
+    "door",
+    "thought",
+    "face",
+    "away",
+    "night",
+    "voice",
+    "smiled",
+    "moment",
+    "right",
+    "long",
+    "little",
+    "against",
+    "light",
+    "turned",
+    "quiet",
+    "last",
+    "breath",
+    "home",
+    "heart",
+    "small",
+    "around",
+    "want",
+    "fingers",
+    "morning",
+    "window",
+    "rain",
+    "tea",
 ];
 
 const ONSETS: &[&str] = &[
-    "b", "br", "c", "ch", "d", "dr", "f", "fl", "g", "gr", "h", "j", "k", "l", "m", "n", "p",
-    "pl", "r", "s", "sh", "st", "t", "th", "tr", "v", "w", "wh",
+    "b", "br", "c", "ch", "d", "dr", "f", "fl", "g", "gr", "h", "j", "k", "l", "m", "n", "p", "pl",
+    "r", "s", "sh", "st", "t", "th", "tr", "v", "w", "wh",
 ];
 const NUCLEI: &[&str] = &["a", "e", "i", "o", "u", "ea", "ai", "ou", "ie", "oo"];
-const CODAS: &[&str] = &["", "n", "r", "s", "t", "l", "nd", "st", "ng", "ck", "m", "rd"];
+const CODAS: &[&str] = &[
+    "", "n", "r", "s", "t", "l", "nd", "st", "ng", "ck", "m", "rd",
+];
 
 /// A ranked word list with a Zipf sampler.
 pub struct Vocabulary {
@@ -47,7 +143,10 @@ impl Vocabulary {
                 words.push(w);
             }
         }
-        Vocabulary { cumulative: zipf_cumulative(words.len(), 1.07), words }
+        Vocabulary {
+            cumulative: zipf_cumulative(words.len(), 1.07),
+            words,
+        }
     }
 
     /// One word, Zipf-distributed.
@@ -122,5 +221,7 @@ pub fn zipf_cumulative(n: usize, s: f64) -> Vec<f64> {
 /// Samples an index from cumulative weights.
 pub fn sample_cumulative(cumulative: &[f64], rng: &mut impl Rng) -> usize {
     let x: f64 = rng.random();
-    cumulative.partition_point(|c| *c < x).min(cumulative.len().saturating_sub(1))
+    cumulative
+        .partition_point(|c| *c < x)
+        .min(cumulative.len().saturating_sub(1))
 }

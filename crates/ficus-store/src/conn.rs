@@ -9,11 +9,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
-use diesel::Connection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::StoreError;
@@ -107,7 +107,8 @@ impl Store {
             message: format!("{}: {message}", path.display()),
         };
         // WAL is a property of the file: set it once, before the pool opens.
-        let mut first = SqliteConnection::establish(&url).map_err(|e| connect_err(e.to_string()))?;
+        let mut first =
+            SqliteConnection::establish(&url).map_err(|e| connect_err(e.to_string()))?;
         first
             .batch_execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")
             .map_err(|e| connect_err(e.to_string()))?;

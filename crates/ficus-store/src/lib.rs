@@ -11,6 +11,7 @@
 
 #[macro_use]
 pub mod conn;
+mod baseline;
 pub mod error;
 pub mod records;
 mod rows;

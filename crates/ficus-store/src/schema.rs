@@ -83,4 +83,11 @@ diesel::joinable!(work_creators -> creators (creator_id));
 diesel::joinable!(taggings -> works (work_id));
 diesel::joinable!(taggings -> tags (tag_id));
 
-diesel::allow_tables_to_appear_in_same_query!(works, chapters, creators, work_creators, tags, taggings);
+diesel::allow_tables_to_appear_in_same_query!(
+    works,
+    chapters,
+    creators,
+    work_creators,
+    tags,
+    taggings
+);

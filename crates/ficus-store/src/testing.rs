@@ -2,9 +2,9 @@
 //! PostgreSQL database created for the test and dropped afterwards, so tests
 //! run in parallel on both backends. Enabled by the `testing` feature.
 
+use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
-use diesel::Connection;
 
 use crate::{Backend, Store};
 
@@ -27,7 +27,11 @@ impl TestStore {
         let dir = ficus_testkit::temp_dir();
         let backend = Backend::in_data_dir(dir.path());
         let store = Store::open(&backend).expect("open temporary SQLite store");
-        TestStore { store: Some(store), guard: Guard::Sqlite(dir), backend }
+        TestStore {
+            store: Some(store),
+            guard: Guard::Sqlite(dir),
+            backend,
+        }
     }
 
     /// A fresh PostgreSQL database, or `None` (after a loud skip message, or
@@ -48,7 +52,11 @@ impl TestStore {
             .expect("create test database");
         let backend = Backend::Postgres(format!("{server}/{name}"));
         let store = Store::open(&backend).expect("open temporary PostgreSQL store");
-        Some(TestStore { store: Some(store), guard: Guard::Postgres { server, name }, backend })
+        Some(TestStore {
+            store: Some(store),
+            guard: Guard::Postgres { server, name },
+            backend,
+        })
     }
 
     /// SQLite, plus PostgreSQL when available: run a test body on each.

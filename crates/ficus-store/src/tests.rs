@@ -13,7 +13,10 @@ fn day(d: u32) -> NaiveDate {
 }
 
 fn tag(kind: TagType, name: &str) -> Tag {
-    Tag { kind, name: TagName::parse(name).expect("valid tag") }
+    Tag {
+        kind,
+        name: TagName::parse(name).expect("valid tag"),
+    }
 }
 
 fn sample(title: &str, hash: Option<&str>, updated: u32) -> NewWork {
@@ -68,7 +71,10 @@ fn a_work_round_trips_with_every_field() {
             InsertOutcome::Inserted(id) => id,
             other => panic!("unexpected {other:?}"),
         };
-        let w = store.work(id, Viewer::Guest).expect("read").expect("visible");
+        let w = store
+            .work(id, Viewer::Guest)
+            .expect("read")
+            .expect("visible");
         assert_eq!(w.title, "Round Trip");
         assert_eq!(w.summary, new.summary);
         assert_eq!(w.notes, new.notes);
@@ -76,7 +82,8 @@ fn a_work_round_trips_with_every_field() {
         assert_eq!(w.language.as_deref(), Some("English"));
         assert_eq!(w.rating, Rating::Mature);
         assert_eq!(w.creators, vec!["Alice", "Bob"]);
-        let names: Vec<(TagType, &str)> = w.tags.iter().map(|t| (t.kind, t.name.as_str())).collect();
+        let names: Vec<(TagType, &str)> =
+            w.tags.iter().map(|t| (t.kind, t.name.as_str())).collect();
         assert_eq!(
             names,
             vec![
@@ -96,7 +103,11 @@ fn a_work_round_trips_with_every_field() {
         assert!(!w.complete);
         assert_eq!(w.expected_chapters, Some(3));
         assert_eq!(w.chapter_count, 2);
-        assert_eq!(w.word_count, 3 + 3, "sum of chapters: 3 + 'Four five dontstop'");
+        assert_eq!(
+            w.word_count,
+            3 + 3,
+            "sum of chapters: 3 + 'Four five dontstop'"
+        );
         assert_eq!(w.origin, new.origin);
 
         let chapters = store.chapter_list(id).expect("chapters");
@@ -107,10 +118,19 @@ fn a_work_round_trips_with_every_field() {
         let full = store.chapters_full(id).expect("full");
         assert_eq!(full[1].body, "<p>Four <em>five</em> don't-stop.</p>");
         assert_eq!(full[1].notes.as_deref(), Some("<p>ch notes</p>"));
-        let one = store.chapter(id, chapters[1].id).expect("chapter").expect("exists");
+        let one = store
+            .chapter(id, chapters[1].id)
+            .expect("chapter")
+            .expect("exists");
         assert_eq!(one, full[1]);
-        assert_eq!(store.chapter_work_id(chapters[0].id).expect("lookup"), Some(id));
-        assert_eq!(store.chapter(id + 1000, chapters[0].id).expect("chapter"), None);
+        assert_eq!(
+            store.chapter_work_id(chapters[0].id).expect("lookup"),
+            Some(id)
+        );
+        assert_eq!(
+            store.chapter(id + 1000, chapters[0].id).expect("chapter"),
+            None
+        );
         assert_eq!(store.work(id + 1000, Viewer::Guest).expect("read"), None);
     });
 }
@@ -118,13 +138,25 @@ fn a_work_round_trips_with_every_field() {
 #[test]
 fn same_content_is_stored_once() {
     each_backend(|store| {
-        let first = store.insert_work(&sample("Once", Some("same-hash"), 3)).expect("first");
-        let again = store.insert_work(&sample("Once again", Some("same-hash"), 3)).expect("second");
+        let first = store
+            .insert_work(&sample("Once", Some("same-hash"), 3))
+            .expect("first");
+        let again = store
+            .insert_work(&sample("Once again", Some("same-hash"), 3))
+            .expect("second");
         assert_eq!(again, InsertOutcome::AlreadyExists(first.work_id()));
         assert_eq!(store.count_works().expect("count"), 1);
-        let no_hash_1 = store.insert_work(&sample("No hash", None, 3)).expect("no hash");
-        let no_hash_2 = store.insert_work(&sample("No hash", None, 3)).expect("no hash");
-        assert_ne!(no_hash_1.work_id(), no_hash_2.work_id(), "works typed in twice are two works");
+        let no_hash_1 = store
+            .insert_work(&sample("No hash", None, 3))
+            .expect("no hash");
+        let no_hash_2 = store
+            .insert_work(&sample("No hash", None, 3))
+            .expect("no hash");
+        assert_ne!(
+            no_hash_1.work_id(),
+            no_hash_2.work_id(),
+            "works typed in twice are two works"
+        );
     });
 }
 
@@ -132,24 +164,50 @@ fn same_content_is_stored_once() {
 fn tags_are_shared_and_case_insensitive_per_type() {
     each_backend(|store| {
         let mut a = sample("A", Some("a"), 3);
-        a.tags = vec![tag(TagType::Fandom, "Harry Potter"), tag(TagType::Freeform, "Harry Potter")];
+        a.tags = vec![
+            tag(TagType::Fandom, "Harry Potter"),
+            tag(TagType::Freeform, "Harry Potter"),
+        ];
         let mut b = sample("B", Some("b"), 4);
         b.tags = vec![tag(TagType::Fandom, "harry   POTTER")];
         let a = store.insert_work(&a).expect("a").work_id();
         let b = store.insert_work(&b).expect("b").work_id();
         let named = store.tags_named("HARRY potter").expect("tags");
-        assert_eq!(named.len(), 2, "one fandom tag and one freeform tag: {named:?}");
-        assert!(named.iter().all(|t| t.name == "Harry Potter"), "first spelling is kept");
-        let fandom = named.iter().find(|t| t.kind == TagType::Fandom).expect("fandom");
+        assert_eq!(
+            named.len(),
+            2,
+            "one fandom tag and one freeform tag: {named:?}"
+        );
+        assert!(
+            named.iter().all(|t| t.name == "Harry Potter"),
+            "first spelling is kept"
+        );
+        let fandom = named
+            .iter()
+            .find(|t| t.kind == TagType::Fandom)
+            .expect("fandom");
         let wa = store.work(a, Viewer::Guest).expect("a").expect("a");
         let wb = store.work(b, Viewer::Guest).expect("b").expect("b");
-        assert_eq!(wa.tags_of(TagType::Fandom).next().map(|t| t.id), Some(fandom.id));
-        assert_eq!(wb.tags_of(TagType::Fandom).next().map(|t| t.id), Some(fandom.id));
+        assert_eq!(
+            wa.tags_of(TagType::Fandom).next().map(|t| t.id),
+            Some(fandom.id)
+        );
+        assert_eq!(
+            wb.tags_of(TagType::Fandom).next().map(|t| t.id),
+            Some(fandom.id)
+        );
         let ids: Vec<i64> = named.iter().map(|t| t.id).collect();
-        let page = store.list_works_tagged(&ids, Viewer::Guest, 1, 20).expect("list");
+        let page = store
+            .list_works_tagged(&ids, Viewer::Guest, 1, 20)
+            .expect("list");
         assert_eq!(page.total, 2);
-        assert_eq!(page.items.iter().map(|w| w.id).collect::<Vec<_>>(), vec![b, a]);
-        let only_fandom = store.list_works_tagged(&[fandom.id], Viewer::Guest, 1, 20).expect("list");
+        assert_eq!(
+            page.items.iter().map(|w| w.id).collect::<Vec<_>>(),
+            vec![b, a]
+        );
+        let only_fandom = store
+            .list_works_tagged(&[fandom.id], Viewer::Guest, 1, 20)
+            .expect("list");
         assert_eq!(only_fandom.total, 2);
     });
 }
@@ -165,7 +223,10 @@ fn listings_are_newest_first_paged_and_hide_restricted_from_guests() {
         }
         let p1 = store.list_works(Viewer::Guest, 1, 20).expect("page 1");
         let p2 = store.list_works(Viewer::Guest, 2, 20).expect("page 2");
-        assert_eq!(p1.total, 24, "the restricted work is not counted for guests");
+        assert_eq!(
+            p1.total, 24,
+            "the restricted work is not counted for guests"
+        );
         assert_eq!(p1.items.len(), 20);
         assert_eq!(p2.items.len(), 4);
         assert_eq!(p1.page_count(), 2);
@@ -175,8 +236,20 @@ fn listings_are_newest_first_paged_and_hide_restricted_from_guests() {
         assert_eq!(listed, expected);
         assert!(store.work(ids[7], Viewer::Guest).expect("read").is_none());
         assert!(store.work(ids[7], Viewer::Member).expect("read").is_some());
-        assert_eq!(store.list_works(Viewer::Member, 1, 20).expect("member").total, 25);
-        assert!(store.list_works(Viewer::Guest, 9, 20).expect("past the end").items.is_empty());
+        assert_eq!(
+            store
+                .list_works(Viewer::Member, 1, 20)
+                .expect("member")
+                .total,
+            25
+        );
+        assert!(
+            store
+                .list_works(Viewer::Guest, 9, 20)
+                .expect("past the end")
+                .items
+                .is_empty()
+        );
     });
 }
 
@@ -200,10 +273,19 @@ fn reopening_a_sqlite_archive_keeps_its_works() {
     let backend = crate::Backend::in_data_dir(&dir.path().join("nested/data"));
     let id = {
         let store = Store::open(&backend).expect("open");
-        store.insert_work(&sample("Kept", Some("k"), 3)).expect("insert").work_id()
+        store
+            .insert_work(&sample("Kept", Some("k"), 3))
+            .expect("insert")
+            .work_id()
     };
     let store = Store::open(&backend).expect("reopen");
-    assert_eq!(store.work(id, Viewer::Guest).expect("read").map(|w| w.title), Some("Kept".into()));
+    assert_eq!(
+        store
+            .work(id, Viewer::Guest)
+            .expect("read")
+            .map(|w| w.title),
+        Some("Kept".into())
+    );
 }
 
 #[test]
@@ -211,25 +293,40 @@ fn html_is_sanitized_on_the_way_in() {
     each_backend(|store| {
         let mut w = sample("XSS", Some("xss"), 3);
         w.summary = Some(r#"<p onclick="x()">S<script>alert(1)</script></p>"#.into());
-        w.chapters[0].body = r#"<p>Hi <a href="javascript:alert(1)">x</a><img src=x onerror="alert(1)"></p>"#.into();
+        w.chapters[0].body =
+            r#"<p>Hi <a href="javascript:alert(1)">x</a><img src=x onerror="alert(1)"></p>"#.into();
         let id = store.insert_work(&w).expect("insert").work_id();
-        let stored = store.work(id, Viewer::Guest).expect("read").expect("visible");
+        let stored = store
+            .work(id, Viewer::Guest)
+            .expect("read")
+            .expect("visible");
         assert_eq!(stored.summary.as_deref(), Some("<p>S</p>"));
         let body = &store.chapters_full(id).expect("chapters")[0].body;
-        assert!(!body.contains("javascript") && !body.contains("onerror") && !body.contains("alert"), "{body}");
+        assert!(
+            !body.contains("javascript") && !body.contains("onerror") && !body.contains("alert"),
+            "{body}"
+        );
     });
 }
 
 #[test]
 fn works_are_listed_by_creator() {
     each_backend(|store| {
-        let a = store.insert_work(&sample("By Alice", Some("c1"), 3)).expect("a").work_id();
+        let a = store
+            .insert_work(&sample("By Alice", Some("c1"), 3))
+            .expect("a")
+            .work_id();
         let mut other = sample("By Carol", Some("c2"), 4);
         other.creators = vec!["Carol".into()];
         store.insert_work(&other).expect("c");
-        let (id, name) = store.creator_named("alice").expect("lookup").expect("exists");
+        let (id, name) = store
+            .creator_named("alice")
+            .expect("lookup")
+            .expect("exists");
         assert_eq!(name, "Alice");
-        let page = store.list_works_by_creator(id, Viewer::Guest, 1, 20).expect("list");
+        let page = store
+            .list_works_by_creator(id, Viewer::Guest, 1, 20)
+            .expect("list");
         assert_eq!(page.items.iter().map(|w| w.id).collect::<Vec<_>>(), vec![a]);
         assert_eq!(store.creator_named("nobody").expect("lookup"), None);
     });

@@ -9,11 +9,11 @@ use ficus_core::access::Viewer;
 use ficus_core::tag::tag_key;
 use ficus_core::{NewWork, Rating, TagType, WorkOrigin};
 
+use crate::Store;
 use crate::error::StoreError;
 use crate::records::{ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord};
 use crate::rows::*;
 use crate::schema::{chapters, creators, taggings, tags, work_creators, works};
-use crate::Store;
 
 /// Most works on one listing page.
 pub const MAX_PER_PAGE: u32 = 100;
@@ -50,11 +50,7 @@ impl Store {
                 }
             }
             let now = Utc::now().naive_utc();
-            let word_count: i64 = work
-                .chapters
-                .iter()
-                .map(|c| c.word_count() as i64)
-                .sum();
+            let word_count: i64 = work.chapters.iter().map(|c| c.word_count() as i64).sum();
             let chapter_count = i32::try_from(work.chapters.len()).unwrap_or(i32::MAX);
             let title = work.title.trim();
             let row = NewWorkRow {
@@ -100,7 +96,9 @@ impl Store {
                 })
                 .collect();
             for chunk in chapter_rows.chunks(200) {
-                diesel::insert_into(chapters::table).values(chunk).execute(conn)?;
+                diesel::insert_into(chapters::table)
+                    .values(chunk)
+                    .execute(conn)?;
             }
 
             let mut creator_rows = Vec::new();
@@ -108,7 +106,10 @@ impl Store {
                 let name = name.trim();
                 let key = tag_key(name);
                 diesel::insert_into(creators::table)
-                    .values(&NewCreatorRow { name, name_key: &key })
+                    .values(&NewCreatorRow {
+                        name,
+                        name_key: &key,
+                    })
                     .on_conflict(creators::name_key)
                     .do_nothing()
                     .execute(conn)?;
@@ -116,7 +117,10 @@ impl Store {
                     .filter(creators::name_key.eq(&key))
                     .select(creators::id)
                     .first(conn)?;
-                if creator_rows.iter().all(|r: &WorkCreatorRow| r.creator_id != creator_id) {
+                if creator_rows
+                    .iter()
+                    .all(|r: &WorkCreatorRow| r.creator_id != creator_id)
+                {
                     creator_rows.push(WorkCreatorRow {
                         work_id,
                         creator_id,
@@ -131,8 +135,8 @@ impl Store {
             }
 
             let rating = (TagType::Rating, work.rating.name());
-            let all_tags = std::iter::once(rating)
-                .chain(work.tags.iter().map(|t| (t.kind, t.name.as_str())));
+            let all_tags =
+                std::iter::once(rating).chain(work.tags.iter().map(|t| (t.kind, t.name.as_str())));
             let mut tagging_rows: Vec<TaggingRow> = Vec::new();
             for (position, (kind, name)) in all_tags.enumerate() {
                 let key = tag_key(name);
@@ -214,13 +218,15 @@ impl Store {
                 .load(conn)?);
         Ok(rows
             .into_iter()
-            .map(|(id, position, title, word_count, published)| ChapterSummary {
-                id,
-                position,
-                title,
-                word_count,
-                published,
-            })
+            .map(
+                |(id, position, title, word_count, published)| ChapterSummary {
+                    id,
+                    position,
+                    title,
+                    word_count,
+                    published,
+                },
+            )
             .collect())
     }
 
@@ -235,7 +241,11 @@ impl Store {
     }
 
     /// One chapter of a work with its text.
-    pub fn chapter(&self, work_id: i64, chapter_id: i64) -> Result<Option<ChapterRecord>, StoreError> {
+    pub fn chapter(
+        &self,
+        work_id: i64,
+        chapter_id: i64,
+    ) -> Result<Option<ChapterRecord>, StoreError> {
         let row: Option<ChapterRow> = with_conn!(self, |conn| chapters::table
             .filter(chapters::work_id.eq(work_id))
             .filter(chapters::id.eq(chapter_id))
@@ -255,7 +265,12 @@ impl Store {
     }
 
     /// Works `viewer` may see, most recently updated first.
-    pub fn list_works(&self, viewer: Viewer, page: u32, per_page: u32) -> Result<Page<WorkRecord>, StoreError> {
+    pub fn list_works(
+        &self,
+        viewer: Viewer,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<WorkRecord>, StoreError> {
         self.list(viewer, ListScope::All, page, per_page)
     }
 
@@ -370,24 +385,37 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let (rows, tag_rows, creator_rows): (Vec<WorkRow>, Vec<TagJoinRow>, Vec<(i64, String, i32)>) =
-            with_conn!(self, |conn| {
-                let rows: Vec<WorkRow> = works::table
-                    .filter(works::id.eq_any(ids))
-                    .select(WorkRow::as_select())
-                    .load(conn)?;
-                let tag_rows: Vec<TagJoinRow> = taggings::table
-                    .inner_join(tags::table)
-                    .filter(taggings::work_id.eq_any(ids))
-                    .select((taggings::work_id, tags::id, tags::tag_type, tags::name, taggings::position))
-                    .load(conn)?;
-                let creator_rows: Vec<(i64, String, i32)> = work_creators::table
-                    .inner_join(creators::table)
-                    .filter(work_creators::work_id.eq_any(ids))
-                    .select((work_creators::work_id, creators::name, work_creators::position))
-                    .load(conn)?;
-                Ok::<_, StoreError>((rows, tag_rows, creator_rows))
-            })?;
+        let (rows, tag_rows, creator_rows): (
+            Vec<WorkRow>,
+            Vec<TagJoinRow>,
+            Vec<(i64, String, i32)>,
+        ) = with_conn!(self, |conn| {
+            let rows: Vec<WorkRow> = works::table
+                .filter(works::id.eq_any(ids))
+                .select(WorkRow::as_select())
+                .load(conn)?;
+            let tag_rows: Vec<TagJoinRow> = taggings::table
+                .inner_join(tags::table)
+                .filter(taggings::work_id.eq_any(ids))
+                .select((
+                    taggings::work_id,
+                    tags::id,
+                    tags::tag_type,
+                    tags::name,
+                    taggings::position,
+                ))
+                .load(conn)?;
+            let creator_rows: Vec<(i64, String, i32)> = work_creators::table
+                .inner_join(creators::table)
+                .filter(work_creators::work_id.eq_any(ids))
+                .select((
+                    work_creators::work_id,
+                    creators::name,
+                    work_creators::position,
+                ))
+                .load(conn)?;
+            Ok::<_, StoreError>((rows, tag_rows, creator_rows))
+        })?;
 
         let mut tags_by_work: HashMap<i64, Vec<(TagType, i32, TagRecord)>> = HashMap::new();
         for (work_id, tag_id, kind, name, position) in tag_rows {
@@ -399,7 +427,10 @@ impl Store {
         }
         let mut creators_by_work: HashMap<i64, Vec<(i32, String)>> = HashMap::new();
         for (work_id, name, position) in creator_rows {
-            creators_by_work.entry(work_id).or_default().push((position, name));
+            creators_by_work
+                .entry(work_id)
+                .or_default()
+                .push((position, name));
         }
         let mut by_id: HashMap<i64, WorkRecord> = HashMap::with_capacity(rows.len());
         for row in rows {
@@ -417,7 +448,15 @@ impl Store {
                 .collect();
             let mut creators = creators_by_work.remove(&row.id).unwrap_or_default();
             creators.sort();
-            by_id.insert(row.id, work_record(row, rating, tags, creators.into_iter().map(|(_, n)| n).collect()));
+            by_id.insert(
+                row.id,
+                work_record(
+                    row,
+                    rating,
+                    tags,
+                    creators.into_iter().map(|(_, n)| n).collect(),
+                ),
+            );
         }
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
@@ -450,7 +489,12 @@ fn chapter_record(row: ChapterRow) -> ChapterRecord {
     }
 }
 
-fn work_record(row: WorkRow, rating: Rating, tags: Vec<TagRecord>, creators: Vec<String>) -> WorkRecord {
+fn work_record(
+    row: WorkRow,
+    rating: Rating,
+    tags: Vec<TagRecord>,
+    creators: Vec<String>,
+) -> WorkRecord {
     WorkRecord {
         id: row.id,
         title: row.title,

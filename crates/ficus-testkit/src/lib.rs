@@ -10,7 +10,9 @@ use std::path::PathBuf;
 
 /// Path of a file under `crates/ficus-testkit/fixtures/`.
 pub fn fixture(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(relative)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(relative)
 }
 
 /// Bytes of a fixture file.
@@ -62,4 +64,55 @@ pub fn temp_dir() -> tempfile::TempDir {
         .prefix("ficus-test-")
         .tempdir()
         .expect("create temp dir")
+}
+
+/// A `ficus serve` child process on a free loopback port, killed on drop.
+pub struct ServerProcess {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+}
+
+impl ServerProcess {
+    /// Starts `cmd` (which must be a `serve --addr 127.0.0.1:0` command line)
+    /// and waits for its `listening on http://…` line.
+    pub fn start(mut cmd: std::process::Command) -> ServerProcess {
+        use std::io::{BufRead, BufReader};
+        cmd.stdout(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("start ficus serve");
+        let stdout = child.stdout.take().expect("server stdout");
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let n = reader.read_line(&mut line).expect("read server output");
+            if n == 0 {
+                let status = child.wait().expect("server exit status");
+                panic!("server exited before listening: {status}");
+            }
+            if let Some(url) = line.trim().strip_prefix("listening on ") {
+                let base = url.to_string();
+                // Keep draining stdout so the server never blocks on a full pipe.
+                std::thread::spawn(move || {
+                    let mut sink = String::new();
+                    while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
+                        sink.clear();
+                    }
+                });
+                return ServerProcess { child, base };
+            }
+        }
+    }
+
+    /// `base` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -1,16 +1,16 @@
 //! The JSON API, version 1 (read-only for now).
 
-use axum::extract::{Path, State};
 use axum::Json;
-use ficus_core::access::Viewer;
+use axum::extract::{Path, State};
 use ficus_core::TagType;
+use ficus_core::access::Viewer;
 use ficus_store::{ChapterRecord, ChapterSummary};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use crate::AppState;
 use crate::error::{ApiError, WebError};
 use crate::params;
-use crate::AppState;
 
 #[derive(Serialize)]
 struct ChapterEntry {
@@ -39,9 +39,15 @@ fn missing(what: &str) -> ApiError {
 
 /// `GET /api/v1/works/{id}`: every field of a work, tags by type, creators
 /// and the chapter list.
-pub async fn work(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn work(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let id = params::id(&id, "work")?;
-    let work = st.db(move |s| s.work(id, Viewer::Guest)).await?.ok_or_else(|| missing("work"))?;
+    let work = st
+        .db(move |s| s.work(id, Viewer::Guest))
+        .await?
+        .ok_or_else(|| missing("work"))?;
     let chapters = st.db(move |s| s.chapter_list(id)).await?;
     let mut tags = Map::new();
     for kind in TagType::ALL {
@@ -82,7 +88,9 @@ pub async fn chapter(
 ) -> Result<Json<ChapterRecord>, ApiError> {
     let id = params::id(&id, "work")?;
     let chapter_id = params::id(&chapter_id, "chapter")?;
-    st.db(move |s| s.work(id, Viewer::Guest)).await?.ok_or_else(|| missing("work"))?;
+    st.db(move |s| s.work(id, Viewer::Guest))
+        .await?
+        .ok_or_else(|| missing("work"))?;
     let chapter = st
         .db(move |s| s.chapter(id, chapter_id))
         .await?

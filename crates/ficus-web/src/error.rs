@@ -2,9 +2,9 @@
 //! a JSON object for the API. Never a bare 500 with internals.
 
 use askama::Template;
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Json;
 
 use crate::templates::{ErrorPage, SITE_NAME};
 

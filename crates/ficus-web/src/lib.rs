@@ -18,10 +18,10 @@ pub mod view;
 
 use std::net::SocketAddr;
 
+use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::Router;
 use ficus_store::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -57,16 +57,31 @@ pub fn router(state: AppState) -> Router {
         .route("/works", get(pages::listings::works_index))
         .route("/works/{id}", get(pages::works::show))
         .route("/works/{id}/navigate", get(pages::works::navigate))
-        .route("/works/{id}/chapters/{chapter_id}", get(pages::works::chapter))
-        .route("/chapters/{chapter_id}", get(pages::works::chapter_redirect))
+        .route(
+            "/works/{id}/chapters/{chapter_id}",
+            get(pages::works::chapter),
+        )
+        .route(
+            "/chapters/{chapter_id}",
+            get(pages::works::chapter_redirect),
+        )
         .route("/tags/{name}", get(pages::listings::tag_redirect))
         .route("/tags/{name}/works", get(pages::listings::tag_works))
         .route("/users/{login}", get(pages::listings::user_redirect))
         .route("/users/{login}/works", get(pages::listings::user_works))
-        .route("/users/{login}/pseuds/{pseud}", get(pages::listings::pseud_redirect))
-        .route("/users/{login}/pseuds/{pseud}/works", get(pages::listings::pseud_works))
+        .route(
+            "/users/{login}/pseuds/{pseud}",
+            get(pages::listings::pseud_redirect),
+        )
+        .route(
+            "/users/{login}/pseuds/{pseud}/works",
+            get(pages::listings::pseud_works),
+        )
         .route("/api/v1/works/{id}", get(api::work))
-        .route("/api/v1/works/{id}/chapters/{chapter_id}", get(api::chapter))
+        .route(
+            "/api/v1/works/{id}/chapters/{chapter_id}",
+            get(api::chapter),
+        )
         .route("/api/v1/{*rest}", get(api::not_found))
         .route("/static/ficus.css", get(css))
         .fallback(not_found)

@@ -22,7 +22,9 @@ pub fn query(q: QueryMap) -> Result<HashMap<String, String>, WebError> {
 pub fn id(raw: &str, what: &str) -> Result<i64, WebError> {
     match raw.parse::<i64>() {
         Ok(n) if n > 0 => Ok(n),
-        _ => Err(WebError::BadRequest(format!("{raw:?} is not a valid {what} id."))),
+        _ => Err(WebError::BadRequest(format!(
+            "{raw:?} is not a valid {what} id."
+        ))),
     }
 }
 
@@ -32,7 +34,9 @@ pub fn page(q: &HashMap<String, String>) -> Result<u32, WebError> {
         None | Some("") => Ok(1),
         Some(raw) => match raw.parse::<u32>() {
             Ok(n) if n >= 1 => Ok(n),
-            _ => Err(WebError::BadRequest(format!("{raw:?} is not a page number."))),
+            _ => Err(WebError::BadRequest(format!(
+                "{raw:?} is not a page number."
+            ))),
         },
     }
 }

@@ -44,10 +44,16 @@ pub struct TagLink {
 
 impl TagLink {
     fn of(t: &TagRecord) -> TagLink {
-        TagLink { name: t.name.clone(), href: tag_works_href(&t.name) }
+        TagLink {
+            name: t.name.clone(),
+            href: tag_works_href(&t.name),
+        }
     }
     fn named(name: &str) -> TagLink {
-        TagLink { name: name.to_string(), href: tag_works_href(name) }
+        TagLink {
+            name: name.to_string(),
+            href: tag_works_href(name),
+        }
     }
 }
 
@@ -62,7 +68,10 @@ pub struct CreatorLink {
 pub fn creator_links(work: &WorkRecord) -> Vec<CreatorLink> {
     work.creators
         .iter()
-        .map(|name| CreatorLink { name: name.clone(), href: creator_href(name) })
+        .map(|name| CreatorLink {
+            name: name.clone(),
+            href: creator_href(name),
+        })
         .collect()
 }
 
@@ -121,7 +130,9 @@ pub fn chapters_text(work: &WorkRecord) -> String {
 
 /// The language, or "Unknown".
 pub fn language_text(work: &WorkRecord) -> String {
-    work.language.clone().unwrap_or_else(|| "Unknown".to_string())
+    work.language
+        .clone()
+        .unwrap_or_else(|| "Unknown".to_string())
 }
 
 /// The stats block of the work page.
@@ -141,7 +152,14 @@ pub fn stats(work: &WorkRecord) -> Stats {
     let status = if work.complete && work.chapter_count > 1 {
         Some(("Completed", iso(work.updated)))
     } else if work.updated != work.published {
-        Some((if work.complete { "Completed" } else { "Updated" }, iso(work.updated)))
+        Some((
+            if work.complete {
+                "Completed"
+            } else {
+                "Updated"
+            },
+            iso(work.updated),
+        ))
     } else {
         None
     };
@@ -190,13 +208,21 @@ pub struct Blurb {
 pub fn blurb(work: &WorkRecord) -> Blurb {
     let links = |kind| work.tags_of(kind).map(TagLink::of).collect::<Vec<_>>();
     let warnings = links(TagType::ArchiveWarning);
-    let categories: Vec<&str> = work.tags_of(TagType::Category).map(|t| t.name.as_str()).collect();
+    let categories: Vec<&str> = work
+        .tags_of(TagType::Category)
+        .map(|t| t.name.as_str())
+        .collect();
     let warning_names: Vec<&str> = warnings.iter().map(|t| t.name.as_str()).collect();
     let warning_class = if warning_names.is_empty()
-        || warning_names.iter().all(|w| *w == ficus_core::tag::NO_WARNING_GIVEN)
+        || warning_names
+            .iter()
+            .all(|w| *w == ficus_core::tag::NO_WARNING_GIVEN)
     {
         "warning-choosenotto"
-    } else if warning_names.iter().all(|w| *w == "No Archive Warnings Apply") {
+    } else if warning_names
+        .iter()
+        .all(|w| *w == "No Archive Warnings Apply")
+    {
         "warning-no"
     } else {
         "warning-yes"
@@ -228,9 +254,21 @@ pub fn blurb(work: &WorkRecord) -> Blurb {
             warning_names.join(", ")
         },
         category_class,
-        category_title: if categories.is_empty() { "No category".into() } else { categories.join(", ") },
-        complete_class: if work.complete { "complete-yes" } else { "complete-no" },
-        complete_text: if work.complete { "Complete Work" } else { "Work in Progress" },
+        category_title: if categories.is_empty() {
+            "No category".into()
+        } else {
+            categories.join(", ")
+        },
+        complete_class: if work.complete {
+            "complete-yes"
+        } else {
+            "complete-no"
+        },
+        complete_text: if work.complete {
+            "Complete Work"
+        } else {
+            "Work in Progress"
+        },
         date: work.updated.format("%d %b %Y").to_string(),
         warnings,
         relationships: links(TagType::Relationship),
@@ -265,7 +303,11 @@ pub fn slug(title: &str) -> String {
             break;
         }
     }
-    if out.is_empty() { "Work".to_string() } else { out }
+    if out.is_empty() {
+        "Work".to_string()
+    } else {
+        out
+    }
 }
 
 /// One page link of the pager.
@@ -294,9 +336,19 @@ pub fn pager(base: &str, current: u32, count: u32) -> Pager {
         let near = n.abs_diff(current) <= 2;
         if n <= 2 || n + 1 >= count || near {
             if last_shown + 1 < n {
-                pages.push(PageLink { number: 0, href: String::new(), current: false, gap: true });
+                pages.push(PageLink {
+                    number: 0,
+                    href: String::new(),
+                    current: false,
+                    gap: true,
+                });
             }
-            pages.push(PageLink { number: n, href: href(n), current: n == current, gap: false });
+            pages.push(PageLink {
+                number: n,
+                href: href(n),
+                current: n == current,
+                gap: false,
+            });
             last_shown = n;
         }
     }
@@ -327,14 +379,22 @@ mod tests {
 
     #[test]
     fn tag_hrefs_use_ao3_coding() {
-        assert_eq!(tag_works_href("Harry Potter/Draco Malfoy"), "/tags/Harry%20Potter*s*Draco%20Malfoy/works");
+        assert_eq!(
+            tag_works_href("Harry Potter/Draco Malfoy"),
+            "/tags/Harry%20Potter*s*Draco%20Malfoy/works"
+        );
         assert_eq!(tag_works_href("A & B."), "/tags/A%20*a*%20B*d*/works");
     }
 
     #[test]
     fn pager_shows_ends_and_neighbours() {
         let p = pager("/works", 10, 40);
-        let shown: Vec<u32> = p.pages.iter().filter(|p| !p.gap).map(|p| p.number).collect();
+        let shown: Vec<u32> = p
+            .pages
+            .iter()
+            .filter(|p| !p.gap)
+            .map(|p| p.number)
+            .collect();
         assert_eq!(shown, vec![1, 2, 8, 9, 10, 11, 12, 39, 40]);
         assert_eq!(p.pages.iter().filter(|p| p.gap).count(), 2);
         assert_eq!(p.prev.as_deref(), Some("/works?page=9"));

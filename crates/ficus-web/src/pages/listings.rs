@@ -8,11 +8,11 @@ use ficus_core::html::escape;
 use ficus_core::tag::tag_from_url_name;
 use ficus_store::{Page, WorkRecord};
 
+use crate::AppState;
 use crate::error::WebError;
 use crate::params::{self, QueryMap};
 use crate::templates::{HomePage, ListingPage, SITE_NAME};
 use crate::view::{self, blurb, encode_segment, pager};
-use crate::AppState;
 
 /// Works per listing page, as on AO3.
 pub const PER_PAGE: u32 = 20;
@@ -24,7 +24,11 @@ pub async fn home(State(st): State<AppState>) -> Result<Response, WebError> {
     let home = HomePage {
         site_name: SITE_NAME,
         total,
-        total_text: format!("{} {}", view::thousands(total as i64), if total == 1 { "work" } else { "works" }),
+        total_text: format!(
+            "{} {}",
+            view::thousands(total as i64),
+            if total == 1 { "work" } else { "works" }
+        ),
         blurbs: page.items.iter().map(blurb).collect(),
     };
     Ok(Html(home.render()?).into_response())
@@ -78,9 +82,17 @@ fn listing(
 pub async fn works_index(State(st): State<AppState>, q: QueryMap) -> Result<Response, WebError> {
     let q = params::query(q)?;
     let n = params::page(&q)?;
-    let page = st.db(move |s| s.list_works(Viewer::Guest, n, PER_PAGE)).await?;
+    let page = st
+        .db(move |s| s.list_works(Viewer::Guest, n, PER_PAGE))
+        .await?;
     let text = range_text(&page);
-    listing("/works", page, text.clone(), escape(&text), "There are no works yet.")
+    listing(
+        "/works",
+        page,
+        text.clone(),
+        escape(&text),
+        "There are no works yet.",
+    )
 }
 
 /// `GET /tags/{name}`: until tag pages exist, the tag's works.
@@ -100,15 +112,30 @@ pub async fn tag_works(
     let lookup = name.clone();
     let tags = st.db(move |s| s.tags_named(&lookup)).await?;
     if tags.is_empty() {
-        return Err(WebError::NotFound(format!("There is no tag named {name:?}.")));
+        return Err(WebError::NotFound(format!(
+            "There is no tag named {name:?}."
+        )));
     }
     let display = tags[0].name.clone();
     let ids: Vec<i64> = tags.iter().map(|t| t.id).collect();
-    let page = st.db(move |s| s.list_works_tagged(&ids, Viewer::Guest, n, PER_PAGE)).await?;
+    let page = st
+        .db(move |s| s.list_works_tagged(&ids, Viewer::Guest, n, PER_PAGE))
+        .await?;
     let range = range_text(&page);
     let base = view::tag_works_href(&display);
-    let heading_html = format!("{} in <a class=\"tag\" href=\"{}\">{}</a>", escape(&range), escape(&base), escape(&display));
-    listing(&base, page, format!("{range} in {display}"), heading_html, "No works carry this tag yet.")
+    let heading_html = format!(
+        "{} in <a class=\"tag\" href=\"{}\">{}</a>",
+        escape(&range),
+        escape(&base),
+        escape(&display)
+    );
+    listing(
+        &base,
+        page,
+        format!("{range} in {display}"),
+        heading_html,
+        "No works carry this tag yet.",
+    )
 }
 
 /// `GET /users/{login}`.
@@ -118,7 +145,11 @@ pub async fn user_redirect(Path(login): Path<String>) -> Redirect {
 
 /// `GET /users/{login}/pseuds/{pseud}`.
 pub async fn pseud_redirect(Path((login, pseud)): Path<(String, String)>) -> Redirect {
-    Redirect::to(&format!("/users/{}/pseuds/{}/works", encode_segment(&login), encode_segment(&pseud)))
+    Redirect::to(&format!(
+        "/users/{}/pseuds/{}/works",
+        encode_segment(&login),
+        encode_segment(&pseud)
+    ))
 }
 
 /// `GET /users/{login}/works`: works by a creator name.
@@ -148,9 +179,17 @@ async fn creator_works(st: AppState, name: String, q: QueryMap) -> Result<Respon
         .db(move |s| s.creator_named(&lookup))
         .await?
         .ok_or_else(|| WebError::NotFound(format!("There is no creator named {name:?}.")))?;
-    let page = st.db(move |s| s.list_works_by_creator(creator_id, Viewer::Guest, n, PER_PAGE)).await?;
+    let page = st
+        .db(move |s| s.list_works_by_creator(creator_id, Viewer::Guest, n, PER_PAGE))
+        .await?;
     let range = range_text(&page);
     let base = format!("/users/{0}/pseuds/{0}/works", encode_segment(&display));
     let heading_html = format!("{} by {}", escape(&range), escape(&display));
-    listing(&base, page, format!("{range} by {display}"), heading_html, "This creator has no visible works.")
+    listing(
+        &base,
+        page,
+        format!("{range} by {display}"),
+        heading_html,
+        "This creator has no visible works.",
+    )
 }

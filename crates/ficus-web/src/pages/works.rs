@@ -8,11 +8,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use ficus_core::access::Viewer;
 use ficus_store::{ChapterRecord, ChapterSummary, WorkRecord};
 
+use crate::AppState;
 use crate::error::WebError;
 use crate::params::{self, QueryMap};
-use crate::templates::{ChapterNav, ChapterView, InterstitialPage, NavigatePage, SITE_NAME, WorkPage};
+use crate::templates::{
+    ChapterNav, ChapterView, InterstitialPage, NavigatePage, SITE_NAME, WorkPage,
+};
 use crate::view::{self, blurb, creator_links, meta_groups, slug, stats};
-use crate::AppState;
 
 /// The cookie that remembers "Yes, Continue" for the browser session.
 pub const ADULT_COOKIE: &str = "view_adult";
@@ -22,7 +24,9 @@ fn not_found_work() -> WebError {
 }
 
 async fn load_work(st: &AppState, id: i64) -> Result<WorkRecord, WebError> {
-    st.db(move |s| s.work(id, Viewer::Guest)).await?.ok_or_else(not_found_work)
+    st.db(move |s| s.work(id, Viewer::Guest))
+        .await?
+        .ok_or_else(not_found_work)
 }
 
 /// `GET /works/{id}`: a one-chapter work whole; a multi-chapter work on its
@@ -67,7 +71,10 @@ pub async fn chapter_redirect(
 }
 
 /// `GET /works/{id}/navigate`: the chapter index.
-pub async fn navigate(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, WebError> {
+pub async fn navigate(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
     let work = load_work(&st, id).await?;
     let list = st.db(move |s| s.chapter_list(id)).await?;
@@ -133,7 +140,9 @@ async fn render(
     if let Some(cid) = chapter_id
         && !list.iter().any(|c| c.id == cid)
     {
-        return Err(WebError::NotFound("This chapter does not exist in this work.".into()));
+        return Err(WebError::NotFound(
+            "This chapter does not exist in this work.".into(),
+        ));
     }
     let multi = list.len() > 1;
 
@@ -172,7 +181,12 @@ async fn render(
             .map(full_view)
             .into_iter()
             .collect(),
-        None => st.db(move |s| s.chapters_full(id)).await?.into_iter().map(full_view).collect(),
+        None => st
+            .db(move |s| s.chapters_full(id))
+            .await?
+            .into_iter()
+            .map(full_view)
+            .collect(),
     };
     let index = current.and_then(|cid| list.iter().position(|c| c.id == cid));
     let nav = index.map(|i| ChapterNav {
@@ -190,7 +204,10 @@ async fn render(
         .into_iter()
         .map(|label| {
             let ext = label.to_ascii_lowercase();
-            (label, format!("/downloads/{id}/{file}.{ext}?updated_at={updated_at}"))
+            (
+                label,
+                format!("/downloads/{id}/{file}.{ext}?updated_at={updated_at}"),
+            )
         })
         .collect();
     let page_title = match (index, chapters.first()) {
@@ -211,7 +228,10 @@ async fn render(
         show_work_preface: is_first,
         show_work_end_notes: is_last,
         is_multi_chapter: multi,
-        by_chapter_href: list.first().map(|c| chapter_href(id, c.id)).unwrap_or_default(),
+        by_chapter_href: list
+            .first()
+            .map(|c| chapter_href(id, c.id))
+            .unwrap_or_default(),
         nav,
         chapters,
         downloads,

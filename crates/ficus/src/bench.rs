@@ -1,0 +1,335 @@
+//! `ficus bench`: the foundation benchmark. Generates N plain-text works,
+//! imports them (against a same-run baseline: the same bytes stored as raw
+//! rows), then serves the archive from a child process and loads work pages
+//! with concurrent clients (against a same-run baseline: the static CSS,
+//! which touches no database).
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use ficus_gen::{CorpusGen, GenOptions};
+
+use crate::cli::StorageArgs;
+
+/// Options of `ficus bench`.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Works to generate and import.
+    #[arg(long, default_value_t = 10_000)]
+    pub works: usize,
+    /// Corpus seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Concurrent HTTP clients.
+    #[arg(long, default_value_t = 32)]
+    pub clients: usize,
+    /// Seconds of HTTP load per measurement.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Keep the generated files and archive here instead of a temp dir.
+    #[arg(long)]
+    pub keep: Option<PathBuf>,
+}
+
+struct ServerChild(Child);
+
+impl Drop for ServerChild {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs the benchmark and prints its report.
+pub fn run(storage: &StorageArgs, args: &BenchArgs) -> anyhow::Result<()> {
+    let temp;
+    let root = match &args.keep {
+        Some(dir) => dir.clone(),
+        None => {
+            temp = tempfile::Builder::new().prefix("ficus-bench-").tempdir()?;
+            temp.path().to_path_buf()
+        }
+    };
+    let files_dir = root.join("files");
+    let data_dir = root.join("data");
+    std::fs::create_dir_all(&files_dir)?;
+    if storage.database.is_none() && data_dir.join(ficus_store::conn::SQLITE_FILE).exists() {
+        bail!(
+            "{} already holds an archive; give an empty --keep directory",
+            data_dir.display()
+        );
+    }
+    let bench_storage = StorageArgs {
+        data_dir: data_dir.clone(),
+        database: storage.database.clone(),
+    };
+    println!(
+        "ficus bench: {} works, seed {}, backend {}",
+        args.works,
+        args.seed,
+        if storage.database.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+    );
+
+    // 1. Generate.
+    let t = Instant::now();
+    let mut corpus = CorpusGen::new(GenOptions::benchmark(args.seed));
+    let mut paths = Vec::with_capacity(args.works);
+    let mut total_bytes = 0usize;
+    let mut total_words = 0u64;
+    for i in 0..args.works {
+        let g = corpus.next_work();
+        let text = g.to_text_file();
+        total_words += g.work.chapters.first().map(|c| c.word_count()).unwrap_or(0);
+        total_bytes += text.len();
+        let path = files_dir.join(format!("{:03}/{i:06}.txt", i / 1000));
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, text)?;
+        paths.push(path);
+    }
+    let mb = total_bytes as f64 / 1e6;
+    println!(
+        "generated {} files, {:.1} MB, {} words (mean {:.0} words/work) in {:.1}s",
+        args.works,
+        mb,
+        total_words,
+        total_words as f64 / args.works.max(1) as f64,
+        t.elapsed().as_secs_f64()
+    );
+
+    // 2. Import through the real importer and store.
+    let store = bench_storage.open()?;
+    let today = chrono::Local::now().date_naive();
+    let t = Instant::now();
+    let mut failed = 0;
+    for path in &paths {
+        let report = crate::import::import_file(&store, path, today);
+        if report.status == "failed" {
+            failed += 1;
+            if failed <= 3 {
+                eprintln!(
+                    "import failed: {}: {}",
+                    report.path,
+                    report.error.unwrap_or_default()
+                );
+            }
+        }
+    }
+    let import_secs = t.elapsed().as_secs_f64();
+    if failed > 0 {
+        bail!("{failed} generated files failed to import");
+    }
+    let rss_after_import = rss_kib();
+
+    // Baseline: the same files read and stored as raw rows, one transaction each.
+    let baseline_secs = raw_insert_baseline(&bench_storage, &paths)?;
+    println!(
+        "import:   {:>8.0} works/s {:>7.1} MB/s  ({import_secs:.2}s)",
+        args.works as f64 / import_secs,
+        mb / import_secs
+    );
+    println!(
+        "baseline: {:>8.0} works/s {:>7.1} MB/s  ({baseline_secs:.2}s; read + one raw INSERT per file, no parsing)",
+        args.works as f64 / baseline_secs,
+        mb / baseline_secs
+    );
+    println!(
+        "ratio import/baseline time: {:.2}x",
+        import_secs / baseline_secs
+    );
+    if let Some(kib) = rss_after_import {
+        println!(
+            "bench process RSS after import: {:.0} MiB",
+            kib as f64 / 1024.0
+        );
+    }
+    drop(store);
+
+    // 3. Serve from a child process and load it.
+    let exe = std::env::current_exe()?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("--data-dir").arg(&data_dir);
+    if let Some(url) = &storage.database {
+        cmd.arg("--database").arg(url);
+    }
+    let mut child = cmd
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("FICUS_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("starting the server")?;
+    let stdout = child.stdout.take().context("server stdout")?;
+    let server = ServerChild(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .context("server did not report its address")?
+        .to_string();
+
+    let ids: Vec<i64> = (1..=args.works as i64).collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let duration = Duration::from_secs(args.seconds);
+    let pages = runtime.block_on(load(
+        &base,
+        args.clients,
+        duration,
+        Arc::new(move |i: u64| {
+            format!(
+                "/works/{}?view_adult=true",
+                ids[(i as usize * 7919) % ids.len()]
+            )
+        }),
+    ))?;
+    let css = runtime.block_on(load(
+        &base,
+        args.clients,
+        duration,
+        Arc::new(|_| "/static/ficus.css".to_string()),
+    ))?;
+    pages.print("work page");
+    css.print("static css (baseline, no database)");
+    println!(
+        "ratio static/work-page throughput: {:.2}x",
+        css.rps / pages.rps
+    );
+    if let Some(kib) = rss_kib_of(server.0.id()) {
+        println!("server RSS after load: {:.0} MiB", kib as f64 / 1024.0);
+    }
+    Ok(())
+}
+
+fn raw_insert_baseline(storage: &StorageArgs, paths: &[PathBuf]) -> anyhow::Result<f64> {
+    let dir = tempfile::Builder::new()
+        .prefix("ficus-bench-baseline-")
+        .tempdir()?;
+    let baseline = match &storage.database {
+        Some(url) => ficus_store::Backend::Postgres(url.clone()),
+        None => ficus_store::Backend::in_data_dir(dir.path()),
+    };
+    let store = ficus_store::Store::open(&baseline)?;
+    store.raw_baseline_reset()?;
+    let t = Instant::now();
+    for path in paths {
+        let bytes = std::fs::read(path)?;
+        let text = String::from_utf8_lossy(&bytes);
+        store.raw_baseline_insert(&text)?;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    store.raw_baseline_reset()?;
+    Ok(secs)
+}
+
+struct LoadResult {
+    requests: usize,
+    rps: f64,
+    p50: Duration,
+    p99: Duration,
+    bytes: usize,
+    clients: usize,
+}
+
+impl LoadResult {
+    fn print(&self, what: &str) {
+        println!(
+            "{what}: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms ({} requests, {} clients, {:.1} KB/response)",
+            self.rps,
+            self.p50.as_secs_f64() * 1e3,
+            self.p99.as_secs_f64() * 1e3,
+            self.requests,
+            self.clients,
+            self.bytes as f64 / self.requests.max(1) as f64 / 1e3
+        );
+    }
+}
+
+async fn load(
+    base: &str,
+    clients: usize,
+    duration: Duration,
+    path: Arc<dyn Fn(u64) -> String + Send + Sync>,
+) -> anyhow::Result<LoadResult> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()?;
+    // Warm up.
+    for i in 0..50 {
+        client
+            .get(format!("{base}{}", path(i)))
+            .send()
+            .await?
+            .bytes()
+            .await?;
+    }
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let client = client.clone();
+        let base = base.to_string();
+        let path = path.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut bytes = 0usize;
+            let mut i = c as u64;
+            while start.elapsed() < duration {
+                let t = Instant::now();
+                let resp = client.get(format!("{base}{}", path(i))).send().await?;
+                if !resp.status().is_success() {
+                    anyhow::bail!("{} answered {}", path(i), resp.status());
+                }
+                bytes += resp.bytes().await?.len();
+                latencies.push(t.elapsed());
+                i += clients as u64;
+            }
+            Ok::<_, anyhow::Error>((latencies, bytes))
+        }));
+    }
+    let mut all = Vec::new();
+    let mut bytes = 0;
+    for t in tasks {
+        let (l, b) = t.await??;
+        all.extend(l);
+        bytes += b;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    all.sort_unstable();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    Ok(LoadResult {
+        requests: all.len(),
+        rps: all.len() as f64 / elapsed,
+        p50: pct(0.50),
+        p99: pct(0.99),
+        bytes,
+        clients,
+    })
+}
+
+fn rss_kib() -> Option<u64> {
+    rss_kib_of(std::process::id())
+}
+
+fn rss_kib_of(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}

@@ -1,0 +1,121 @@
+//! Command-line interface.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use ficus_store::{Backend, Store};
+
+/// Ficus: a fast, self-hostable archive for fan works.
+#[derive(Parser, Debug)]
+#[command(name = "ficus", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the archive lives.
+#[derive(Args, Debug, Clone)]
+pub struct StorageArgs {
+    /// Data directory (SQLite database and, later, the search index);
+    /// created on first use.
+    #[arg(
+        long,
+        global = true,
+        env = "FICUS_DATA_DIR",
+        default_value = "ficus-data"
+    )]
+    pub data_dir: PathBuf,
+    /// Use PostgreSQL instead of the embedded SQLite file (postgres://…).
+    #[arg(long, global = true, env = "FICUS_DATABASE_URL")]
+    pub database: Option<String>,
+}
+
+impl StorageArgs {
+    /// The backend these arguments select.
+    pub fn backend(&self) -> anyhow::Result<Backend> {
+        match &self.database {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Backend::Postgres(url.clone()))
+            }
+            Some(url) => anyhow::bail!(
+                "--database must be a postgres:// URL (got {url:?}); leave it out to use the SQLite file in --data-dir"
+            ),
+            None => Ok(Backend::in_data_dir(&self.data_dir)),
+        }
+    }
+
+    /// Opens (creating and migrating) the archive.
+    pub fn open(&self) -> anyhow::Result<Store> {
+        let backend = self.backend()?;
+        Store::open(&backend).with_context(|| match &backend {
+            Backend::Sqlite(p) => format!("opening the archive at {}", p.display()),
+            Backend::Postgres(_) => "opening the PostgreSQL archive".to_string(),
+        })
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the archive over HTTP.
+    Serve {
+        /// Address to listen on (port 0 picks a free port).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// On an empty archive, first generate sample works to look at.
+        #[arg(long)]
+        demo: bool,
+        /// How many sample works --demo generates.
+        #[arg(long, default_value_t = 300)]
+        demo_works: usize,
+    },
+    /// Import works from files or directories (recursively).
+    Import {
+        /// Files (.txt, .html, .htm) or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Print one JSON object per file on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Benchmark: generate and import works, then load the work page over HTTP.
+    Bench(crate::bench::BenchArgs),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve {
+            addr,
+            demo,
+            demo_works,
+        } => {
+            let store = cli.storage.open()?;
+            if demo {
+                crate::demo::fill_if_empty(&store, demo_works)?;
+            }
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime
+                .block_on(ficus_web::serve(addr, store))
+                .with_context(|| format!("serving on {addr}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { paths, json } => {
+            let store = cli.storage.open()?;
+            let summary = crate::import::run(&store, &paths, json)?;
+            Ok(if summary.failed > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Bench(args) => {
+            crate::bench::run(&cli.storage, &args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! `ficus import`: files and directories into the archive, one transaction
+//! per file, a progress bar on terminals, a summary, optional JSON lines.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ficus_store::{InsertOutcome, Store};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+/// Counts of a finished import.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Summary {
+    pub imported: usize,
+    pub existing: usize,
+    pub failed: usize,
+}
+
+/// What happened to one file (also the `--json` line).
+#[derive(Debug, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub status: &'static str,
+    pub work_id: Option<i64>,
+    pub title: Option<String>,
+    pub creators: Vec<String>,
+    pub word_count: Option<u64>,
+    pub error: Option<String>,
+}
+
+/// Collects the files to import: named files as given, directories walked
+/// recursively for importable files, in sorted order. Unreadable
+/// directories are reported as failures.
+pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileReport>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut files, &mut problems);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    (files, problems)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<FileReport>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            problems.push(failed(dir, format!("cannot read directory: {e}")));
+            return;
+        }
+    };
+    let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    children.sort();
+    for child in children {
+        if child.is_dir() {
+            walk(&child, files, problems);
+        } else if ficus_formats::is_importable(&child) {
+            files.push(child);
+        }
+    }
+}
+
+fn failed(path: &Path, error: String) -> FileReport {
+    FileReport {
+        path: path.display().to_string(),
+        status: "failed",
+        work_id: None,
+        title: None,
+        creators: Vec::new(),
+        word_count: None,
+        error: Some(error),
+    }
+}
+
+/// Imports one file in its own transaction.
+pub fn import_file(store: &Store, path: &Path, today: chrono::NaiveDate) -> FileReport {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return failed(path, format!("cannot read file: {e}")),
+    };
+    let hash = ficus_formats::content_hash(&bytes);
+    match store.work_id_by_content_hash(&hash) {
+        Ok(Some(id)) => return existing(store, path, id),
+        Ok(None) => {}
+        Err(e) => return failed(path, format!("database: {e}")),
+    }
+    let work = match ficus_formats::parse_file(path, &bytes, today) {
+        Ok(w) => w,
+        Err(e) => return failed(path, e.to_string()),
+    };
+    match store.insert_work(&work) {
+        Ok(InsertOutcome::Inserted(id)) => FileReport {
+            path: path.display().to_string(),
+            status: "imported",
+            work_id: Some(id),
+            title: Some(work.title.trim().to_string()),
+            creators: work.creators.clone(),
+            word_count: Some(work.word_count()),
+            error: None,
+        },
+        Ok(InsertOutcome::AlreadyExists(id)) => existing(store, path, id),
+        Err(e) => failed(path, e.to_string()),
+    }
+}
+
+fn existing(store: &Store, path: &Path, id: i64) -> FileReport {
+    let work = store
+        .work(id, ficus_core::access::Viewer::Member)
+        .ok()
+        .flatten();
+    FileReport {
+        path: path.display().to_string(),
+        status: "exists",
+        work_id: Some(id),
+        title: work.as_ref().map(|w| w.title.clone()),
+        creators: work
+            .as_ref()
+            .map(|w| w.creators.clone())
+            .unwrap_or_default(),
+        word_count: work.as_ref().map(|w| w.word_count as u64),
+        error: Some(format!("already imported as work {id}")),
+    }
+}
+
+/// Runs the import command and prints per-file lines and the summary.
+pub fn run(store: &Store, paths: &[PathBuf], json: bool) -> anyhow::Result<Summary> {
+    let (files, problems) = collect(paths);
+    let today = chrono::Local::now().date_naive();
+    let bar = ProgressBar::new(files.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, eta {eta}) {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut summary = Summary::default();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let reports = problems.into_iter().chain(files.iter().map(|path| {
+        let report = import_file(store, path, today);
+        bar.inc(1);
+        report
+    }));
+    for report in reports {
+        match report.status {
+            "imported" => summary.imported += 1,
+            "exists" => summary.existing += 1,
+            _ => summary.failed += 1,
+        }
+        if json {
+            writeln!(out, "{}", serde_json::to_string(&report)?)?;
+        } else {
+            let line = match report.status {
+                "imported" => format!(
+                    "imported {} as work {}: {}",
+                    report.path,
+                    report.work_id.unwrap_or_default(),
+                    report.title.as_deref().unwrap_or("")
+                ),
+                "exists" => format!(
+                    "skipped {}: {}",
+                    report.path,
+                    report.error.as_deref().unwrap_or("")
+                ),
+                _ => format!(
+                    "failed {}: {}",
+                    report.path,
+                    report.error.as_deref().unwrap_or("")
+                ),
+            };
+            bar.suspend(|| eprintln!("{line}"));
+        }
+    }
+    bar.finish_and_clear();
+    eprintln!(
+        "{} imported, {} already there, {} failed",
+        summary.imported, summary.existing, summary.failed
+    );
+    Ok(summary)
+}
