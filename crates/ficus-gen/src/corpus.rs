@@ -387,7 +387,7 @@ impl GeneratedWork {
             .unwrap_or_default();
         let summary = ficus_core::html::text_of(w.summary.as_deref().unwrap_or(""));
         let by = w.creators.join(", ");
-        if self.serial % 2 == 0 {
+        if self.serial.is_multiple_of(2) {
             format!(
                 "Work Header\n\n{title}\n\nRating: {rating}\nArchive Warning: {warn}\nCategory: {cat}\nFandom: {fandom}\nRelationship: {rel}\nCharacter: {chars}\nAdditional Tags: {free}\nLanguage: English\nStats: Published: {published}\n\nby {by}\n\nWork Text:\n\n{title}\n\n{body}\n",
                 title = w.title,

@@ -19,6 +19,8 @@ use crate::schema::{chapters, creators, taggings, tags, work_creators, works};
 pub const MAX_PER_PAGE: u32 = 100;
 
 type TagJoinRow = (i64, i64, String, String, i32);
+type CreatorJoinRow = (i64, String, i32);
+type WorkParts = (Vec<WorkRow>, Vec<TagJoinRow>, Vec<CreatorJoinRow>);
 
 /// Which works a listing draws from.
 #[derive(Clone, Copy)]
@@ -385,11 +387,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let (rows, tag_rows, creator_rows): (
-            Vec<WorkRow>,
-            Vec<TagJoinRow>,
-            Vec<(i64, String, i32)>,
-        ) = with_conn!(self, |conn| {
+        let (rows, tag_rows, creator_rows): WorkParts = with_conn!(self, |conn| {
             let rows: Vec<WorkRow> = works::table
                 .filter(works::id.eq_any(ids))
                 .select(WorkRow::as_select())

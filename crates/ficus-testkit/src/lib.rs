@@ -76,6 +76,8 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `cmd` (which must be a `serve --addr 127.0.0.1:0` command line)
     /// and waits for its `listening on http://…` line.
+    // The child is waited for by `Drop` (or before the panic below).
+    #[allow(clippy::zombie_processes)]
     pub fn start(mut cmd: std::process::Command) -> ServerProcess {
         use std::io::{BufRead, BufReader};
         cmd.stdout(std::process::Stdio::piped());

@@ -43,7 +43,23 @@ fn get(c: &Client, url: &str) -> Response {
 fn page(c: &Client, url: &str) -> Html {
     let resp = get(c, url);
     assert_eq!(resp.status(), 200, "GET {url}");
-    Html::parse_document(&resp.text().expect("body"))
+    let doc = Html::parse_document(&resp.text().expect("body"));
+    assert_well_formed(&doc, url);
+    doc
+}
+
+/// The HTML parser reports no errors and no id is used twice.
+fn assert_well_formed(doc: &Html, url: &str) {
+    assert!(
+        doc.errors.is_empty(),
+        "{url}: HTML parse errors {:?}",
+        doc.errors
+    );
+    let mut seen = std::collections::HashSet::new();
+    for el in doc.select(&sel("[id]")) {
+        let id = el.value().attr("id").unwrap_or_default();
+        assert!(seen.insert(id.to_string()), "{url}: duplicate id {id:?}");
+    }
 }
 
 fn sel(s: &str) -> Selector {
@@ -220,6 +236,7 @@ fn import_then_read_everything_over_http() {
             .contains("frame-ancestors 'none'")
     );
     let work = Html::parse_document(&resp.text().expect("body"));
+    assert_well_formed(&work, &url);
     assert_eq!(attr(&work, "body", "class").as_deref(), Some("logged-out"));
     assert_eq!(
         attr(&work, "div#main", "class").as_deref(),

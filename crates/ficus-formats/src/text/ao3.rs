@@ -127,14 +127,16 @@ pub(crate) fn parse<'a>(lines: &'a [&'a str]) -> Option<Ao3Text<'a>> {
         .skip(header_at + 1)
         .find(|(_, l)| is_work_text_marker(l))
         .map(|(i, _)| i)?;
-    let mut draft = Draft::default();
     // A work URL in the page chrome above the header names the work.
-    draft.source_url = lines
-        .get(..header_at)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|l| find_url(l))
-        .find(|url| url.contains("/works/"));
+    let mut draft = Draft {
+        source_url: lines
+            .get(..header_at)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|l| find_url(l))
+            .find(|url| url.contains("/works/")),
+        ..Draft::default()
+    };
     read_header(
         &mut draft,
         lines.get(header_at + 1..text_at).unwrap_or_default(),
