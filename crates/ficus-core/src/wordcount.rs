@@ -8,10 +8,14 @@
 //!    run of word characters is a word.
 //! 5. Punctuation alone counts nothing.
 
+use std::cell::{Cell, RefCell};
 use std::sync::LazyLock;
 
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{
+    BufferQueue, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
 use regex::Regex;
-use scraper::{Html, Node};
 
 static WORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -34,19 +38,54 @@ pub fn count_text(text: &str) -> u64 {
 }
 
 /// Counts the words of an HTML fragment, text node by text node.
+///
+/// Uses html5ever's tokenizer without building a tree: every tag, comment
+/// or doctype ends a text node, and character references are decoded, so
+/// the result equals counting the text nodes of the parsed fragment.
 pub fn count_html(html: &str) -> u64 {
     if !html.contains('<') && !html.contains('&') {
         return count_text(html);
     }
-    let fragment = Html::parse_fragment(html);
-    fragment
-        .tree
-        .nodes()
-        .filter_map(|node| match node.value() {
-            Node::Text(text) => Some(count_text(text)),
-            _ => None,
-        })
-        .sum()
+    let tokenizer = Tokenizer::new(TextNodeCounter::default(), TokenizerOpts::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.flush();
+    tokenizer.sink.words.get()
+}
+
+/// Collects character tokens into text nodes and counts each node's words.
+#[derive(Default)]
+struct TextNodeCounter {
+    words: Cell<u64>,
+    pending: RefCell<String>,
+}
+
+impl TextNodeCounter {
+    fn flush(&self) {
+        let mut pending = self.pending.borrow_mut();
+        if !pending.is_empty() {
+            self.words.set(self.words.get() + count_text(&pending));
+            pending.clear();
+        }
+    }
+}
+
+impl TokenSink for TextNodeCounter {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line_number: u64) -> TokenSinkResult<()> {
+        match token {
+            Token::CharacterTokens(text) => self.pending.borrow_mut().push_str(&text),
+            Token::NullCharacterToken | Token::ParseError(_) => {}
+            Token::TagToken(_)
+            | Token::CommentToken(_)
+            | Token::DoctypeToken(_)
+            | Token::EOFToken => self.flush(),
+        }
+        TokenSinkResult::Continue
+    }
 }
 
 #[cfg(test)]
@@ -138,6 +177,18 @@ mod tests {
         assert_eq!(count_html("<p>a<br>b<br/>c</p>"), 3);
         assert_eq!(count_html("<p title=\"not counted here\">x</p>"), 1);
         assert_eq!(count_html("<p></p><hr>"), 0);
+    }
+
+    #[test]
+    fn comments_and_split_character_runs() {
+        assert_eq!(count_html("one<!-- two three -->four"), 2);
+        assert_eq!(
+            count_html("caf&eacute; au lait"),
+            3,
+            "an entity inside a word keeps it one word"
+        );
+        assert_eq!(count_html("ca&amp;t"), 2, "& is punctuation");
+        assert_eq!(count_html("<p>a&nbsp;b&#x4e00;c</p>"), 4);
     }
 
     #[test]

@@ -70,12 +70,23 @@ fn extension_of(path: &Path) -> String {
 /// stem) and `origin.source_path`. `today` dates the work when the file
 /// gives no dates. The result always passes [`NewWork::validate`].
 pub fn parse_file(path: &Path, bytes: &[u8], today: NaiveDate) -> Result<NewWork, ImportError> {
+    parse_file_hashed(path, bytes, content_hash(bytes), today)
+}
+
+/// [`parse_file`] for a caller that already computed `hash` =
+/// [`content_hash`]`(bytes)` (the importer does, to skip known files early).
+pub fn parse_file_hashed(
+    path: &Path,
+    bytes: &[u8],
+    hash: String,
+    today: NaiveDate,
+) -> Result<NewWork, ImportError> {
     let format = Format::of(path)?;
     let decoded = decode::decode(bytes)?;
     let origin = WorkOrigin {
         source_path: Some(path.display().to_string()),
         source_url: None,
-        content_hash: Some(content_hash(bytes)),
+        content_hash: Some(hash),
         text_encoding: Some(decoded.encoding.to_string()),
     };
     let (draft, body) = match format {

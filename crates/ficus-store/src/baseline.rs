@@ -5,6 +5,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
+use crate::conn::WriteTransaction;
 use crate::{Store, StoreError};
 
 impl Store {
@@ -21,7 +22,7 @@ impl Store {
     /// One `INSERT` of `body` into `bench_baseline`, in its own transaction.
     pub fn raw_baseline_insert(&self, body: &str) -> Result<(), StoreError> {
         with_conn!(self, |conn| {
-            conn.transaction(|conn| {
+            conn.write_transaction(|conn| {
                 diesel::sql_query("INSERT INTO bench_baseline (body) VALUES ($1)")
                     .bind::<Text, _>(body)
                     .execute(conn)

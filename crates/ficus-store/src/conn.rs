@@ -155,3 +155,34 @@ impl Store {
         }
     }
 }
+
+/// A transaction that will write. On SQLite it starts with `BEGIN
+/// IMMEDIATE`, taking the write lock up front, so concurrent writers wait
+/// on the busy timeout instead of failing when a read lock cannot be
+/// upgraded; on PostgreSQL it is an ordinary transaction.
+pub(crate) trait WriteTransaction: Connection {
+    fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Self) -> Result<T, E>,
+        E: From<diesel::result::Error>;
+}
+
+impl WriteTransaction for SqliteConnection {
+    fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Self) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        self.immediate_transaction(f)
+    }
+}
+
+impl WriteTransaction for PgConnection {
+    fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Self) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        self.transaction(f)
+    }
+}

@@ -77,8 +77,13 @@ pub struct ChapterRecord {
 /// The result of storing a work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InsertOutcome {
-    /// Stored as a new work with this id.
-    Inserted(i64),
+    /// Stored as a new work.
+    Inserted {
+        /// The new work's id.
+        id: i64,
+        /// Its word count, as stored.
+        word_count: i64,
+    },
     /// The same content was imported before, as this work.
     AlreadyExists(i64),
 }
@@ -87,7 +92,7 @@ impl InsertOutcome {
     /// The work's id either way.
     pub fn work_id(self) -> i64 {
         match self {
-            InsertOutcome::Inserted(id) | InsertOutcome::AlreadyExists(id) => id,
+            InsertOutcome::Inserted { id, .. } | InsertOutcome::AlreadyExists(id) => id,
         }
     }
 }

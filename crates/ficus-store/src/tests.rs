@@ -68,7 +68,10 @@ fn a_work_round_trips_with_every_field() {
     each_backend(|store| {
         let new = sample("Round Trip", Some("h1"), 5);
         let id = match store.insert_work(&new).expect("insert") {
-            InsertOutcome::Inserted(id) => id,
+            InsertOutcome::Inserted { id, word_count } => {
+                assert_eq!(word_count, 6);
+                id
+            }
             other => panic!("unexpected {other:?}"),
         };
         let w = store

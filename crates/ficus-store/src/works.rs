@@ -10,6 +10,7 @@ use ficus_core::tag::tag_key;
 use ficus_core::{NewWork, Rating, TagType, WorkOrigin};
 
 use crate::Store;
+use crate::conn::WriteTransaction;
 use crate::error::StoreError;
 use crate::records::{ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord};
 use crate::rows::*;
@@ -40,7 +41,7 @@ impl Store {
         clean.sanitize_html();
         clean.validate()?;
         let work = &clean;
-        let result = with_conn!(self, |conn| conn.transaction(|conn| {
+        let result = with_conn!(self, |conn| conn.write_transaction(|conn| {
             if let Some(hash) = work.origin.content_hash.as_deref() {
                 let existing: Option<i64> = works::table
                     .filter(works::content_hash.eq(hash))
@@ -52,7 +53,13 @@ impl Store {
                 }
             }
             let now = Utc::now().naive_utc();
-            let word_count: i64 = work.chapters.iter().map(|c| c.word_count() as i64).sum();
+            // Counted once per chapter: the sum and the rows share it.
+            let counts: Vec<i64> = work
+                .chapters
+                .iter()
+                .map(|c| i64::try_from(c.word_count()).unwrap_or(i64::MAX))
+                .collect();
+            let word_count: i64 = counts.iter().sum();
             let chapter_count = i32::try_from(work.chapters.len()).unwrap_or(i32::MAX);
             let title = work.title.trim();
             let row = NewWorkRow {
@@ -93,7 +100,7 @@ impl Store {
                     notes: c.notes.as_deref(),
                     end_notes: c.end_notes.as_deref(),
                     body: &c.body,
-                    word_count: c.word_count() as i64,
+                    word_count: counts[i],
                     published_on: c.published.unwrap_or(work.published),
                 })
                 .collect();
@@ -107,18 +114,30 @@ impl Store {
             for (position, name) in work.creators.iter().enumerate() {
                 let name = name.trim();
                 let key = tag_key(name);
-                diesel::insert_into(creators::table)
-                    .values(&NewCreatorRow {
-                        name,
-                        name_key: &key,
-                    })
-                    .on_conflict(creators::name_key)
-                    .do_nothing()
-                    .execute(conn)?;
-                let creator_id: i64 = creators::table
-                    .filter(creators::name_key.eq(&key))
-                    .select(creators::id)
-                    .first(conn)?;
+                let find = |conn: &mut _| {
+                    creators::table
+                        .filter(creators::name_key.eq(&key))
+                        .select(creators::id)
+                        .first::<i64>(conn)
+                        .optional()
+                };
+                let creator_id: i64 = match find(conn)? {
+                    Some(id) => id,
+                    None => {
+                        diesel::insert_into(creators::table)
+                            .values(&NewCreatorRow {
+                                name,
+                                name_key: &key,
+                            })
+                            .on_conflict(creators::name_key)
+                            .do_nothing()
+                            .execute(conn)?;
+                        creators::table
+                            .filter(creators::name_key.eq(&key))
+                            .select(creators::id)
+                            .first(conn)?
+                    }
+                };
                 if creator_rows
                     .iter()
                     .all(|r: &WorkCreatorRow| r.creator_id != creator_id)
@@ -136,28 +155,46 @@ impl Store {
                     .execute(conn)?;
             }
 
+            // Tags: one lookup for all of them; insert only the new ones.
             let rating = (TagType::Rating, work.rating.name());
-            let all_tags =
-                std::iter::once(rating).chain(work.tags.iter().map(|t| (t.kind, t.name.as_str())));
+            let wanted: Vec<(TagType, &str, String)> = std::iter::once(rating)
+                .chain(work.tags.iter().map(|t| (t.kind, t.name.as_str())))
+                .map(|(kind, name)| (kind, name, tag_key(name)))
+                .collect();
+            let keys: Vec<&str> = wanted.iter().map(|(_, _, key)| key.as_str()).collect();
+            let mut known: HashMap<(String, String), i64> = tags::table
+                .filter(tags::name_key.eq_any(&keys))
+                .select((tags::id, tags::tag_type, tags::name_key))
+                .load::<(i64, String, String)>(conn)?
+                .into_iter()
+                .map(|(id, kind, key)| ((kind, key), id))
+                .collect();
             let mut tagging_rows: Vec<TaggingRow> = Vec::new();
-            for (position, (kind, name)) in all_tags.enumerate() {
-                let key = tag_key(name);
-                diesel::insert_into(tags::table)
-                    .values(&NewTagRow {
-                        tag_type: kind.as_str(),
-                        name,
-                        name_key: &key,
-                        canonical: !kind.is_free(),
-                        created_at: now,
-                    })
-                    .on_conflict((tags::tag_type, tags::name_key))
-                    .do_nothing()
-                    .execute(conn)?;
-                let tag_id: i64 = tags::table
-                    .filter(tags::tag_type.eq(kind.as_str()))
-                    .filter(tags::name_key.eq(&key))
-                    .select(tags::id)
-                    .first(conn)?;
+            for (position, (kind, name, key)) in wanted.iter().enumerate() {
+                let lookup = (kind.as_str().to_string(), key.clone());
+                let tag_id = match known.get(&lookup) {
+                    Some(id) => *id,
+                    None => {
+                        diesel::insert_into(tags::table)
+                            .values(&NewTagRow {
+                                tag_type: kind.as_str(),
+                                name,
+                                name_key: key,
+                                canonical: !kind.is_free(),
+                                created_at: now,
+                            })
+                            .on_conflict((tags::tag_type, tags::name_key))
+                            .do_nothing()
+                            .execute(conn)?;
+                        let id: i64 = tags::table
+                            .filter(tags::tag_type.eq(kind.as_str()))
+                            .filter(tags::name_key.eq(key))
+                            .select(tags::id)
+                            .first(conn)?;
+                        known.insert(lookup, id);
+                        id
+                    }
+                };
                 if tagging_rows.iter().all(|r| r.tag_id != tag_id) {
                     tagging_rows.push(TaggingRow {
                         work_id,
@@ -169,7 +206,10 @@ impl Store {
             diesel::insert_into(taggings::table)
                 .values(&tagging_rows)
                 .execute(conn)?;
-            Ok::<_, DieselError>(InsertOutcome::Inserted(work_id))
+            Ok::<_, DieselError>(InsertOutcome::Inserted {
+                id: work_id,
+                word_count,
+            })
         }));
         match result {
             Ok(outcome) => Ok(outcome),

@@ -112,8 +112,7 @@ pub fn run(storage: &StorageArgs, args: &BenchArgs) -> anyhow::Result<()> {
     let today = chrono::Local::now().date_naive();
     let t = Instant::now();
     let mut failed = 0;
-    for path in &paths {
-        let report = crate::import::import_file(&store, path, today);
+    crate::import::import_all(&store, &paths, today, |report| {
         if report.status == "failed" {
             failed += 1;
             if failed <= 3 {
@@ -124,7 +123,7 @@ pub fn run(storage: &StorageArgs, args: &BenchArgs) -> anyhow::Result<()> {
                 );
             }
         }
-    }
+    });
     let import_secs = t.elapsed().as_secs_f64();
     if failed > 0 {
         bail!("{failed} generated files failed to import");

@@ -87,18 +87,18 @@ pub fn import_file(store: &Store, path: &Path, today: chrono::NaiveDate) -> File
         Ok(None) => {}
         Err(e) => return failed(path, format!("database: {e}")),
     }
-    let work = match ficus_formats::parse_file(path, &bytes, today) {
+    let work = match ficus_formats::parse_file_hashed(path, &bytes, hash, today) {
         Ok(w) => w,
         Err(e) => return failed(path, e.to_string()),
     };
     match store.insert_work(&work) {
-        Ok(InsertOutcome::Inserted(id)) => FileReport {
+        Ok(InsertOutcome::Inserted { id, word_count }) => FileReport {
             path: path.display().to_string(),
             status: "imported",
             work_id: Some(id),
             title: Some(work.title.trim().to_string()),
             creators: work.creators.clone(),
-            word_count: Some(work.word_count()),
+            word_count: u64::try_from(word_count).ok(),
             error: None,
         },
         Ok(InsertOutcome::AlreadyExists(id)) => existing(store, path, id),
@@ -125,6 +125,42 @@ fn existing(store: &Store, path: &Path, id: i64) -> FileReport {
     }
 }
 
+/// Imports `files` with one worker per core, calling `on_report` on this
+/// thread as each file finishes. Parsing and sanitizing run in parallel;
+/// the database serializes the writes (one transaction per file).
+pub fn import_all(
+    store: &Store,
+    files: &[PathBuf],
+    today: chrono::NaiveDate,
+    mut on_report: impl FnMut(FileReport),
+) {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let next = &next;
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(path) = files.get(i) else { break };
+                    if tx.send(import_file(store, path, today)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for report in rx {
+            on_report(report);
+        }
+    });
+}
+
 /// Runs the import command and prints per-file lines and the summary.
 pub fn run(store: &Store, paths: &[PathBuf], json: bool) -> anyhow::Result<Summary> {
     let (files, problems) = collect(paths);
@@ -139,19 +175,18 @@ pub fn run(store: &Store, paths: &[PathBuf], json: bool) -> anyhow::Result<Summa
     let mut summary = Summary::default();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let reports = problems.into_iter().chain(files.iter().map(|path| {
-        let report = import_file(store, path, today);
-        bar.inc(1);
-        report
-    }));
-    for report in reports {
+    let mut write_error = None;
+    let mut record = |report: FileReport| {
         match report.status {
             "imported" => summary.imported += 1,
             "exists" => summary.existing += 1,
             _ => summary.failed += 1,
         }
         if json {
-            writeln!(out, "{}", serde_json::to_string(&report)?)?;
+            let line = serde_json::to_string(&report).map_err(std::io::Error::other);
+            if let Err(e) = line.and_then(|l| writeln!(out, "{l}")) {
+                write_error.get_or_insert(e);
+            }
         } else {
             let line = match report.status {
                 "imported" => format!(
@@ -173,6 +208,16 @@ pub fn run(store: &Store, paths: &[PathBuf], json: bool) -> anyhow::Result<Summa
             };
             bar.suspend(|| eprintln!("{line}"));
         }
+    };
+    for problem in problems {
+        record(problem);
+    }
+    import_all(store, &files, today, |report| {
+        bar.inc(1);
+        record(report);
+    });
+    if let Some(e) = write_error {
+        return Err(e.into());
     }
     bar.finish_and_clear();
     eprintln!(
