@@ -186,3 +186,17 @@ impl WriteTransaction for PgConnection {
         self.transaction(f)
     }
 }
+
+impl Store {
+    /// Refreshes the query planner's statistics after a bulk change (an
+    /// import): `ANALYZE` on PostgreSQL, `PRAGMA optimize` on SQLite.
+    /// Without it, PostgreSQL may plan joins on a freshly filled archive
+    /// as if its tables were empty.
+    pub fn refresh_statistics(&self) -> Result<(), StoreError> {
+        match &*self.pools {
+            Pools::Sqlite(pool) => pool.get()?.batch_execute("PRAGMA optimize;")?,
+            Pools::Postgres(pool) => pool.get()?.batch_execute("ANALYZE;")?,
+        }
+        Ok(())
+    }
+}

@@ -23,6 +23,7 @@ pub mod works;
 pub use conn::{Backend, Store};
 pub use error::StoreError;
 pub use records::{ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord};
+pub use works::{ChapterChoice, Reading};
 
 #[cfg(test)]
 mod tests;

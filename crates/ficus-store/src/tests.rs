@@ -334,3 +334,75 @@ fn works_are_listed_by_creator() {
         assert_eq!(store.creator_named("nobody").expect("lookup"), None);
     });
 }
+
+#[test]
+fn reading_loads_what_the_work_page_needs_in_one_go() {
+    use crate::ChapterChoice;
+    each_backend(|store| {
+        let id = store
+            .insert_work(&sample("Read", Some("r"), 3))
+            .expect("insert")
+            .work_id();
+        let all = store
+            .reading(id, Viewer::Guest, ChapterChoice::All)
+            .expect("all")
+            .expect("visible");
+        assert_eq!(all.work.title, "Read");
+        assert_eq!(all.chapters.len(), 2);
+        assert_eq!(all.texts.len(), 2);
+        assert_eq!(all.texts[1].title.as_deref(), Some("Second"));
+        let first = store
+            .reading(id, Viewer::Guest, ChapterChoice::First)
+            .expect("first")
+            .expect("visible");
+        assert_eq!(first.texts.len(), 1);
+        assert_eq!(first.texts[0].position, 1);
+        let second_id = all.chapters[1].id;
+        let one = store
+            .reading(id, Viewer::Guest, ChapterChoice::One(second_id))
+            .expect("one")
+            .expect("visible");
+        assert_eq!(one.texts, vec![all.texts[1].clone()]);
+        let none = store
+            .reading(id, Viewer::Guest, ChapterChoice::NoText)
+            .expect("none")
+            .expect("visible");
+        assert!(none.texts.is_empty());
+        assert_eq!(none.chapters, all.chapters);
+
+        let other = store
+            .insert_work(&sample("Other", Some("r2"), 3))
+            .expect("insert")
+            .work_id();
+        let foreign = store
+            .reading(other, Viewer::Guest, ChapterChoice::One(second_id))
+            .expect("foreign")
+            .expect("visible");
+        assert!(
+            foreign.texts.is_empty(),
+            "a chapter of another work is not loaded"
+        );
+        assert!(
+            store
+                .reading(99_999, Viewer::Guest, ChapterChoice::All)
+                .expect("missing")
+                .is_none()
+        );
+
+        let mut hidden = sample("Members only", Some("r3"), 3);
+        hidden.restricted = true;
+        let hidden = store.insert_work(&hidden).expect("insert").work_id();
+        assert!(
+            store
+                .reading(hidden, Viewer::Guest, ChapterChoice::All)
+                .expect("guest")
+                .is_none()
+        );
+        assert!(
+            store
+                .reading(hidden, Viewer::Member, ChapterChoice::All)
+                .expect("member")
+                .is_some()
+        );
+    });
+}

@@ -23,6 +23,82 @@ type TagJoinRow = (i64, i64, String, String, i32);
 type CreatorJoinRow = (i64, String, i32);
 type WorkParts = (Vec<WorkRow>, Vec<TagJoinRow>, Vec<CreatorJoinRow>);
 
+type ChapterListRow = (i64, i32, Option<String>, i64, chrono::NaiveDate);
+
+/// The three queries behind [`WorkRecord`]s: work rows, tags, creators.
+/// A macro so that callers can run it on a connection they already hold.
+macro_rules! load_work_parts {
+    ($conn:ident, $ids:expr) => {{
+        let ids: &[i64] = $ids;
+        (|| -> Result<WorkParts, DieselError> {
+            let rows: Vec<WorkRow> = works::table
+                .filter(works::id.eq_any(ids))
+                .select(WorkRow::as_select())
+                .load($conn)?;
+            let tag_rows: Vec<TagJoinRow> = taggings::table
+                .inner_join(tags::table)
+                .filter(taggings::work_id.eq_any(ids))
+                .select((
+                    taggings::work_id,
+                    tags::id,
+                    tags::tag_type,
+                    tags::name,
+                    taggings::position,
+                ))
+                .load($conn)?;
+            let creator_rows: Vec<CreatorJoinRow> = work_creators::table
+                .inner_join(creators::table)
+                .filter(work_creators::work_id.eq_any(ids))
+                .select((
+                    work_creators::work_id,
+                    creators::name,
+                    work_creators::position,
+                ))
+                .load($conn)?;
+            Ok((rows, tag_rows, creator_rows))
+        })()
+    }};
+}
+
+/// A work's chapters in order, without texts.
+macro_rules! load_chapter_list {
+    ($conn:ident, $work_id:expr) => {
+        chapters::table
+            .filter(chapters::work_id.eq($work_id))
+            .order(chapters::position.asc())
+            .select((
+                chapters::id,
+                chapters::position,
+                chapters::title,
+                chapters::word_count,
+                chapters::published_on,
+            ))
+            .load::<ChapterListRow>($conn)
+    };
+}
+
+/// Which chapter texts [`Store::reading`] loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChapterChoice {
+    /// No texts: the chapter list only (chapter index, API).
+    NoText,
+    /// Every chapter (one-chapter works, the entire-work view).
+    All,
+    /// The first chapter (a multi-chapter work opened by chapter).
+    First,
+    /// One chapter by id.
+    One(i64),
+}
+
+/// What the work page shows.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    pub work: WorkRecord,
+    pub chapters: Vec<ChapterSummary>,
+    /// The chosen chapters with their texts, in order.
+    pub texts: Vec<ChapterRecord>,
+}
+
 /// Which works a listing draws from.
 #[derive(Clone, Copy)]
 enum ListScope<'a> {
@@ -246,30 +322,8 @@ impl Store {
 
     /// The chapters of a work, in order, without their texts.
     pub fn chapter_list(&self, work_id: i64) -> Result<Vec<ChapterSummary>, StoreError> {
-        let rows: Vec<(i64, i32, Option<String>, i64, chrono::NaiveDate)> =
-            with_conn!(self, |conn| chapters::table
-                .filter(chapters::work_id.eq(work_id))
-                .order(chapters::position.asc())
-                .select((
-                    chapters::id,
-                    chapters::position,
-                    chapters::title,
-                    chapters::word_count,
-                    chapters::published_on,
-                ))
-                .load(conn)?);
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, position, title, word_count, published)| ChapterSummary {
-                    id,
-                    position,
-                    title,
-                    word_count,
-                    published,
-                },
-            )
-            .collect())
+        let rows = with_conn!(self, |conn| load_chapter_list!(conn, work_id)?);
+        Ok(rows.into_iter().map(chapter_summary).collect())
     }
 
     /// Every chapter of a work with its text, in order.
@@ -427,34 +481,68 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let (rows, tag_rows, creator_rows): WorkParts = with_conn!(self, |conn| {
-            let rows: Vec<WorkRow> = works::table
-                .filter(works::id.eq_any(ids))
-                .select(WorkRow::as_select())
-                .load(conn)?;
-            let tag_rows: Vec<TagJoinRow> = taggings::table
-                .inner_join(tags::table)
-                .filter(taggings::work_id.eq_any(ids))
-                .select((
-                    taggings::work_id,
-                    tags::id,
-                    tags::tag_type,
-                    tags::name,
-                    taggings::position,
-                ))
-                .load(conn)?;
-            let creator_rows: Vec<(i64, String, i32)> = work_creators::table
-                .inner_join(creators::table)
-                .filter(work_creators::work_id.eq_any(ids))
-                .select((
-                    work_creators::work_id,
-                    creators::name,
-                    work_creators::position,
-                ))
-                .load(conn)?;
-            Ok::<_, StoreError>((rows, tag_rows, creator_rows))
-        })?;
+        let parts: WorkParts = with_conn!(self, |conn| load_work_parts!(conn, ids)?);
+        assemble_works(parts, ids)
+    }
 
+    /// Everything the work page needs, on one connection: the work (if
+    /// `viewer` may see it), its chapter list, and the texts `choice` asks for
+    /// (none when a chapter id does not belong to the work).
+    pub fn reading(
+        &self,
+        id: i64,
+        viewer: Viewer,
+        choice: ChapterChoice,
+    ) -> Result<Option<Reading>, StoreError> {
+        let ids = [id];
+        let (parts, list, texts): (WorkParts, Vec<ChapterListRow>, Vec<ChapterRow>) =
+            with_conn!(self, |conn| {
+                let parts = load_work_parts!(conn, &ids[..])?;
+                if !parts
+                    .0
+                    .first()
+                    .is_some_and(|w| viewer.may_see(w.posted, w.restricted))
+                {
+                    return Ok(None);
+                }
+                let list: Vec<ChapterListRow> = load_chapter_list!(conn, id)?;
+                let wanted = match choice {
+                    ChapterChoice::NoText => None,
+                    ChapterChoice::All => Some(None),
+                    ChapterChoice::First => Some(list.first().map(|c| c.0)),
+                    ChapterChoice::One(cid) => Some(Some(cid)),
+                };
+                let texts: Vec<ChapterRow> = match wanted {
+                    None => Vec::new(),
+                    Some(only) => {
+                        let mut q = chapters::table
+                            .filter(chapters::work_id.eq(id))
+                            .order(chapters::position.asc())
+                            .select(ChapterRow::as_select())
+                            .into_boxed();
+                        if let Some(cid) = only {
+                            q = q.filter(chapters::id.eq(cid));
+                        }
+                        q.load(conn)?
+                    }
+                };
+                (parts, list, texts)
+            });
+        let Some(work) = assemble_works(parts, &ids)?.pop() else {
+            return Ok(None);
+        };
+        Ok(Some(Reading {
+            work,
+            chapters: list.into_iter().map(chapter_summary).collect(),
+            texts: texts.into_iter().map(chapter_record).collect(),
+        }))
+    }
+}
+
+/// Builds [`WorkRecord`]s from loaded rows, in the order of `ids`.
+fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, StoreError> {
+    let (rows, tag_rows, creator_rows) = parts;
+    {
         let mut tags_by_work: HashMap<i64, Vec<(TagType, i32, TagRecord)>> = HashMap::new();
         for (work_id, tag_id, kind, name, position) in tag_rows {
             let record = tag_record(tag_id, &kind, name)?;
@@ -498,7 +586,9 @@ impl Store {
         }
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
+}
 
+impl Store {
     /// Number of posted works (all visibilities).
     pub fn count_works(&self) -> Result<u64, StoreError> {
         let n: i64 = with_conn!(self, |conn| works::table.count().get_result(conn)?);
@@ -510,6 +600,17 @@ fn tag_record(id: i64, kind: &str, name: String) -> Result<TagRecord, StoreError
     let kind = TagType::parse(kind)
         .ok_or_else(|| StoreError::Corrupt(format!("tag {id} has unknown type {kind:?}")))?;
     Ok(TagRecord { id, kind, name })
+}
+
+fn chapter_summary(row: ChapterListRow) -> ChapterSummary {
+    let (id, position, title, word_count, published) = row;
+    ChapterSummary {
+        id,
+        position,
+        title,
+        word_count,
+        published,
+    }
 }
 
 fn chapter_record(row: ChapterRow) -> ChapterRecord {

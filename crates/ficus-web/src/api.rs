@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use ficus_core::TagType;
 use ficus_core::access::Viewer;
-use ficus_store::{ChapterRecord, ChapterSummary};
+use ficus_store::{ChapterChoice, ChapterRecord, ChapterSummary, Reading};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -44,11 +44,10 @@ pub async fn work(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let id = params::id(&id, "work")?;
-    let work = st
-        .db(move |s| s.work(id, Viewer::Guest))
+    let Reading { work, chapters, .. } = st
+        .db(move |s| s.reading(id, Viewer::Guest, ChapterChoice::NoText))
         .await?
         .ok_or_else(|| missing("work"))?;
-    let chapters = st.db(move |s| s.chapter_list(id)).await?;
     let mut tags = Map::new();
     for kind in TagType::ALL {
         let names: Vec<Value> = if kind == TagType::Rating {
@@ -88,12 +87,14 @@ pub async fn chapter(
 ) -> Result<Json<ChapterRecord>, ApiError> {
     let id = params::id(&id, "work")?;
     let chapter_id = params::id(&chapter_id, "chapter")?;
-    st.db(move |s| s.work(id, Viewer::Guest))
+    let reading = st
+        .db(move |s| s.reading(id, Viewer::Guest, ChapterChoice::One(chapter_id)))
         .await?
         .ok_or_else(|| missing("work"))?;
-    let chapter = st
-        .db(move |s| s.chapter(id, chapter_id))
-        .await?
+    let chapter = reading
+        .texts
+        .into_iter()
+        .next()
         .ok_or_else(|| missing("chapter"))?;
     Ok(Json(chapter))
 }

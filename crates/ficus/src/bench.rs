@@ -124,6 +124,7 @@ pub fn run(storage: &StorageArgs, args: &BenchArgs) -> anyhow::Result<()> {
             }
         }
     });
+    store.refresh_statistics()?;
     let import_secs = t.elapsed().as_secs_f64();
     if failed > 0 {
         bail!("{failed} generated files failed to import");

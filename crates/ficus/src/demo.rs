@@ -18,6 +18,7 @@ pub fn fill_if_empty(store: &Store, n: usize) -> anyhow::Result<()> {
             .insert_work(&generated.work)
             .with_context(|| format!("storing sample work {:?}", generated.work.title))?;
     }
+    store.refresh_statistics()?;
     eprintln!("Added {n} sample works.");
     Ok(())
 }

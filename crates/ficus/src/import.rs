@@ -216,6 +216,10 @@ pub fn run(store: &Store, paths: &[PathBuf], json: bool) -> anyhow::Result<Summa
         bar.inc(1);
         record(report);
     });
+    if summary.imported > 0 {
+        bar.set_message("updating statistics");
+        store.refresh_statistics()?;
+    }
     if let Some(e) = write_error {
         return Err(e.into());
     }

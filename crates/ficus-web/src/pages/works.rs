@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use ficus_core::access::Viewer;
-use ficus_store::{ChapterRecord, ChapterSummary, WorkRecord};
+use ficus_store::{ChapterChoice, ChapterRecord, ChapterSummary, Reading};
 
 use crate::AppState;
 use crate::error::WebError;
@@ -23,8 +23,9 @@ fn not_found_work() -> WebError {
     WebError::NotFound("This work does not exist, or is not visible to you.".into())
 }
 
-async fn load_work(st: &AppState, id: i64) -> Result<WorkRecord, WebError> {
-    st.db(move |s| s.work(id, Viewer::Guest))
+/// The work, its chapter list and the chosen texts, or a 404.
+async fn load(st: &AppState, id: i64, choice: ChapterChoice) -> Result<Reading, WebError> {
+    st.db(move |s| s.reading(id, Viewer::Guest, choice))
         .await?
         .ok_or_else(not_found_work)
 }
@@ -66,7 +67,7 @@ pub async fn chapter_redirect(
         .db(move |s| s.chapter_work_id(chapter_id))
         .await?
         .ok_or_else(|| WebError::NotFound("This chapter does not exist.".into()))?;
-    load_work(&st, work_id).await?;
+    load(&st, work_id, ChapterChoice::NoText).await?;
     Ok(Redirect::permanent(&format!("/works/{work_id}/chapters/{chapter_id}")).into_response())
 }
 
@@ -76,8 +77,11 @@ pub async fn navigate(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
-    let work = load_work(&st, id).await?;
-    let list = st.db(move |s| s.chapter_list(id)).await?;
+    let Reading {
+        work,
+        chapters: list,
+        ..
+    } = load(&st, id, ChapterChoice::NoText).await?;
     let page = NavigatePage {
         site_name: SITE_NAME,
         work_id: id,
@@ -135,8 +139,18 @@ async fn render(
     q: &std::collections::HashMap<String, String>,
     headers: &HeaderMap,
 ) -> Result<Response, WebError> {
-    let work = load_work(st, id).await?;
-    let list = st.db(move |s| s.chapter_list(id)).await?;
+    // A multi-chapter work opens on one chapter unless the full view is
+    // asked for; a one-chapter work's first chapter is all of it.
+    let choice = match (chapter_id, full) {
+        (Some(cid), _) => ChapterChoice::One(cid),
+        (None, true) => ChapterChoice::All,
+        (None, false) => ChapterChoice::First,
+    };
+    let Reading {
+        work,
+        chapters: list,
+        texts,
+    } = load(st, id, choice).await?;
     if let Some(cid) = chapter_id
         && !list.iter().any(|c| c.id == cid)
     {
@@ -167,27 +181,13 @@ async fn render(
         return Ok(Html(page.render()?).into_response());
     }
 
-    // Which chapters to show: all (single-chapter work or full view) or one.
     let by_chapter = multi && !full;
     let current = if by_chapter {
-        chapter_id.or_else(|| list.first().map(|c| c.id))
+        texts.first().map(|c| c.id)
     } else {
         None
     };
-    let chapters: Vec<ChapterView> = match current {
-        Some(cid) => st
-            .db(move |s| s.chapter(id, cid))
-            .await?
-            .map(full_view)
-            .into_iter()
-            .collect(),
-        None => st
-            .db(move |s| s.chapters_full(id))
-            .await?
-            .into_iter()
-            .map(full_view)
-            .collect(),
-    };
+    let chapters: Vec<ChapterView> = texts.into_iter().map(full_view).collect();
     let index = current.and_then(|cid| list.iter().position(|c| c.id == cid));
     let nav = index.map(|i| ChapterNav {
         full_href: format!("/works/{id}?view_full_work=true"),
