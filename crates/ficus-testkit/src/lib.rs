@@ -53,7 +53,11 @@ pub fn skip_postgres(reason: &str) {
     if postgres_required() {
         panic!("PostgreSQL is required (FICUS_REQUIRE_POSTGRES=1) but unavailable: {reason}");
     }
-    eprintln!(
+    // Written to the real stderr, not through `eprintln!`, so the test
+    // harness does not swallow it: a skip must be visible.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
         "\n*** SKIPPED PostgreSQL test: {reason}\n*** set FICUS_TEST_POSTGRES_URL or start PostgreSQL; CI sets FICUS_REQUIRE_POSTGRES=1\n"
     );
 }
