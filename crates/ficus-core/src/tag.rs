@@ -184,7 +184,9 @@ impl Rating {
             "G" | "K" => Rating::GeneralAudiences,
             "PG" | "PG13" | "K+" | "T" | "TEEN" => Rating::TeenAndUpAudiences,
             "R" | "M" => Rating::Mature,
-            "NC17" | "X" | "XXX" | "MA" | "E" => Rating::Explicit,
+            "NC17" | "MA" | "E" => Rating::Explicit,
+            // X, XX, XXX…
+            x if !x.is_empty() && x.chars().all(|c| c == 'X') => Rating::Explicit,
             _ => Rating::NotRated,
         }
     }
@@ -385,6 +387,7 @@ mod tests {
         assert_eq!(Rating::from_legacy("R"), Rating::Mature);
         assert_eq!(Rating::from_legacy("NC-17"), Rating::Explicit);
         assert_eq!(Rating::from_legacy("X"), Rating::Explicit);
+        assert_eq!(Rating::from_legacy("xxx"), Rating::Explicit);
         assert_eq!(Rating::from_legacy("Explicit"), Rating::Explicit);
         assert_eq!(
             Rating::from_legacy("teen and up audiences"),

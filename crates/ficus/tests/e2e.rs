@@ -119,7 +119,7 @@ fn import_then_read_everything_over_http() {
     drop(serve(&data, &["--demo", "--demo-works", "45"]));
 
     // Import a directory (recursively) with one bad file in it.
-    let (ok, lines) = import(&data, &[&fixture("e2e")]);
+    let (ok, lines) = import(&data, &[&fixture("e2e"), &fixture("import/unsafe.html")]);
     assert!(!ok, "a failed file makes the exit status non-zero");
     assert_eq!(lines.len(), 4, "{lines:?}");
     assert_eq!(lines["cover.txt"]["status"], "failed");
