@@ -11,6 +11,7 @@
 //! - [`html`]: sanitizing user HTML and turning plain text into paragraphs.
 
 pub mod access;
+pub mod account;
 pub mod html;
 pub mod tag;
 pub mod wordcount;

@@ -23,6 +23,8 @@ pub enum StoreError {
     Query(#[from] diesel::result::Error),
     #[error("the work is not valid: {0}")]
     InvalidWork(#[from] WorkError),
+    #[error("that {0} is already taken")]
+    Taken(&'static str),
     #[error("a stored row is not valid: {0}")]
     Corrupt(String),
 }

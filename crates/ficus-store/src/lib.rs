@@ -11,6 +11,7 @@
 
 #[macro_use]
 pub mod conn;
+pub mod accounts;
 mod baseline;
 pub mod error;
 pub mod records;
@@ -20,6 +21,7 @@ pub mod schema;
 pub mod testing;
 pub mod works;
 
+pub use accounts::UserRecord;
 pub use conn::{Backend, Store};
 pub use error::StoreError;
 pub use records::{ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord};

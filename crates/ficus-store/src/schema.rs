@@ -91,3 +91,48 @@ diesel::allow_tables_to_appear_in_same_query!(
     tags,
     taggings
 );
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        login -> Text,
+        login_key -> Text,
+        email -> Text,
+        email_key -> Text,
+        password_hash -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pseuds (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+        description -> Nullable<Text>,
+        is_default -> Bool,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    throttles (bucket, window_start) {
+        bucket -> Text,
+        window_start -> BigInt,
+        hits -> Integer,
+    }
+}
+
+diesel::joinable!(pseuds -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, pseuds, sessions);

@@ -406,3 +406,107 @@ fn reading_loads_what_the_work_page_needs_in_one_go() {
         );
     });
 }
+
+#[test]
+fn accounts_sessions_and_throttles() {
+    use chrono::{Duration, Utc};
+    use ficus_core::account::{Login, Role};
+    each_backend(|store| {
+        let now = Utc::now().naive_utc();
+        let ada = store
+            .create_user(
+                &Login::parse("Ada").expect("login"),
+                "ada@example.org",
+                "$hash",
+                Role::User,
+                now,
+            )
+            .expect("create");
+        let taken = store.create_user(
+            &Login::parse("ADA").expect("login"),
+            "other@example.org",
+            "$h",
+            Role::User,
+            now,
+        );
+        assert!(
+            matches!(taken, Err(crate::StoreError::Taken("user name"))),
+            "{taken:?}"
+        );
+        let taken = store.create_user(
+            &Login::parse("bea").expect("login"),
+            "ADA@example.org",
+            "$h",
+            Role::User,
+            now,
+        );
+        assert!(
+            matches!(taken, Err(crate::StoreError::Taken("e-mail address"))),
+            "{taken:?}"
+        );
+
+        let (found, hash) = store
+            .user_for_login("ada")
+            .expect("lookup")
+            .expect("exists");
+        assert_eq!(
+            (found.id, hash.as_str(), found.role),
+            (ada.id, "$hash", Role::User)
+        );
+        assert!(store.set_role("ADA", Role::Admin).expect("set role"));
+        assert!(!store.set_role("nobody", Role::Admin).expect("set role"));
+        assert_eq!(
+            store
+                .user_for_login("ada")
+                .expect("lookup")
+                .expect("exists")
+                .0
+                .role,
+            Role::Admin
+        );
+
+        store
+            .create_session("live", ada.id, now, now + Duration::hours(1))
+            .expect("session");
+        store
+            .create_session(
+                "old",
+                ada.id,
+                now - Duration::hours(2),
+                now - Duration::hours(1),
+            )
+            .expect("session");
+        assert_eq!(
+            store.session_user("live", now).expect("live").map(|u| u.id),
+            Some(ada.id)
+        );
+        assert_eq!(store.session_user("old", now).expect("expired"), None);
+        assert_eq!(store.session_user("nope", now).expect("unknown"), None);
+        store.delete_session("live").expect("delete");
+        assert_eq!(store.session_user("live", now).expect("ended"), None);
+
+        let t = 1_000_000_007;
+        assert_eq!(
+            store.throttle_hit("login:ip:1.2.3.4", 20, t).expect("hit"),
+            1
+        );
+        assert_eq!(
+            store
+                .throttle_hit("login:ip:1.2.3.4", 20, t + 5)
+                .expect("hit"),
+            2
+        );
+        assert_eq!(
+            store.throttle_hit("login:ip:5.6.7.8", 20, t).expect("hit"),
+            1,
+            "buckets are separate"
+        );
+        assert_eq!(
+            store
+                .throttle_hit("login:ip:1.2.3.4", 20, t + 20)
+                .expect("hit"),
+            1,
+            "a new window"
+        );
+    });
+}

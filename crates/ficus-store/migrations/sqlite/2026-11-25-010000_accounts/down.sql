@@ -1,0 +1,4 @@
+DROP TABLE throttles;
+DROP TABLE sessions;
+DROP TABLE pseuds;
+DROP TABLE users;

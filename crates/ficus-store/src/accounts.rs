@@ -1,0 +1,206 @@
+//! Accounts, pseuds, sessions and throttles. Sessions and throttle counters
+//! live in the database so that several web nodes share them.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use ficus_core::account::{Login, Role};
+use serde::Serialize;
+
+use crate::conn::WriteTransaction;
+use crate::schema::{pseuds, sessions, throttles, users};
+use crate::{Store, StoreError};
+
+/// A stored account (never its password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserRecord {
+    pub id: i64,
+    pub login: String,
+    pub email: String,
+    pub role: Role,
+}
+
+type UserRow = (i64, String, String, String);
+
+fn user_record(row: UserRow) -> UserRecord {
+    let (id, login, email, role) = row;
+    UserRecord {
+        id,
+        login,
+        email,
+        role: Role::parse(&role).unwrap_or_default(),
+    }
+}
+
+macro_rules! user_columns {
+    () => {
+        (users::id, users::login, users::email, users::role)
+    };
+}
+
+impl Store {
+    /// Creates an account with its default pseud (named like the login).
+    /// A login or e-mail already in use (case-insensitively) is
+    /// [`StoreError::Taken`].
+    pub fn create_user(
+        &self,
+        login: &Login,
+        email: &str,
+        password_hash: &str,
+        role: Role,
+        now: NaiveDateTime,
+    ) -> Result<UserRecord, StoreError> {
+        let login_key = login.key();
+        let email_key = email.to_lowercase();
+        let result = with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let taken_login: i64 = users::table
+                .filter(users::login_key.eq(&login_key))
+                .count()
+                .get_result(conn)?;
+            if taken_login > 0 {
+                return Ok(Err("user name"));
+            }
+            let taken_email: i64 = users::table
+                .filter(users::email_key.eq(&email_key))
+                .count()
+                .get_result(conn)?;
+            if taken_email > 0 {
+                return Ok(Err("e-mail address"));
+            }
+            let id: i64 = diesel::insert_into(users::table)
+                .values((
+                    users::login.eq(login.as_str()),
+                    users::login_key.eq(&login_key),
+                    users::email.eq(email),
+                    users::email_key.eq(&email_key),
+                    users::password_hash.eq(password_hash),
+                    users::role.eq(role.as_str()),
+                    users::created_at.eq(now),
+                ))
+                .returning(users::id)
+                .get_result(conn)?;
+            diesel::insert_into(pseuds::table)
+                .values((
+                    pseuds::user_id.eq(id),
+                    pseuds::name.eq(login.as_str()),
+                    pseuds::name_key.eq(&login_key),
+                    pseuds::is_default.eq(true),
+                ))
+                .execute(conn)?;
+            Ok::<_, DieselError>(Ok(id))
+        }));
+        match result {
+            Ok(Ok(id)) => Ok(UserRecord {
+                id,
+                login: login.to_string(),
+                email: email.to_string(),
+                role,
+            }),
+            Ok(Err(what)) => Err(StoreError::Taken(what)),
+            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                Err(StoreError::Taken("user name or e-mail address"))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The account with this login (case-insensitively) and its password hash.
+    pub fn user_for_login(&self, login: &str) -> Result<Option<(UserRecord, String)>, StoreError> {
+        let key = login.trim().to_ascii_lowercase();
+        let row: Option<(UserRow, String)> = with_conn!(self, |conn| users::table
+            .filter(users::login_key.eq(&key))
+            .select((user_columns!(), users::password_hash))
+            .first(conn)
+            .optional()?);
+        Ok(row.map(|(u, hash)| (user_record(u), hash)))
+    }
+
+    /// Changes an account's role; false when no such account.
+    pub fn set_role(&self, login: &str, role: Role) -> Result<bool, StoreError> {
+        let key = login.trim().to_ascii_lowercase();
+        let n = with_conn!(self, |conn| diesel::update(
+            users::table.filter(users::login_key.eq(&key))
+        )
+        .set(users::role.eq(role.as_str()))
+        .execute(conn)?);
+        Ok(n > 0)
+    }
+
+    /// Stores a session (by the hash of its token).
+    pub fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        now: NaiveDateTime,
+        expires_at: NaiveDateTime,
+    ) -> Result<(), StoreError> {
+        with_conn!(self, |conn| diesel::insert_into(sessions::table)
+            .values((
+                sessions::token_hash.eq(token_hash),
+                sessions::user_id.eq(user_id),
+                sessions::created_at.eq(now),
+                sessions::expires_at.eq(expires_at),
+            ))
+            .execute(conn)?);
+        Ok(())
+    }
+
+    /// The account a live session belongs to.
+    pub fn session_user(
+        &self,
+        token_hash: &str,
+        now: NaiveDateTime,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        let row: Option<UserRow> = with_conn!(self, |conn| sessions::table
+            .inner_join(users::table)
+            .filter(sessions::token_hash.eq(token_hash))
+            .filter(sessions::expires_at.gt(now))
+            .select(user_columns!())
+            .first(conn)
+            .optional()?);
+        Ok(row.map(user_record))
+    }
+
+    /// Ends a session.
+    pub fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        with_conn!(self, |conn| diesel::delete(
+            sessions::table.filter(sessions::token_hash.eq(token_hash))
+        )
+        .execute(conn)?);
+        Ok(())
+    }
+
+    /// Counts one hit in `bucket`'s fixed window of `window_secs` containing
+    /// `now_secs`, and returns the hits in that window so far (this one
+    /// included). Shared by every web node on the database.
+    pub fn throttle_hit(
+        &self,
+        bucket: &str,
+        window_secs: i64,
+        now_secs: i64,
+    ) -> Result<u32, StoreError> {
+        let window = window_secs.max(1);
+        let start = now_secs - now_secs.rem_euclid(window);
+        let hits: i32 = with_conn!(self, |conn| conn.write_transaction(|conn| {
+            if now_secs.rem_euclid(64) == 0 {
+                // Now and then, forget windows older than a day.
+                diesel::delete(
+                    throttles::table.filter(throttles::window_start.lt(now_secs - 86_400)),
+                )
+                .execute(conn)?;
+            }
+            diesel::insert_into(throttles::table)
+                .values((
+                    throttles::bucket.eq(bucket),
+                    throttles::window_start.eq(start),
+                    throttles::hits.eq(1),
+                ))
+                .on_conflict((throttles::bucket, throttles::window_start))
+                .do_update()
+                .set(throttles::hits.eq(throttles::hits + 1))
+                .returning(throttles::hits)
+                .get_result::<i32>(conn)
+        })?);
+        Ok(u32::try_from(hits).unwrap_or(0))
+    }
+}
