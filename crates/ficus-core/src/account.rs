@@ -176,6 +176,22 @@ impl Role {
     }
 }
 
+/// The form a session token is stored in: hex SHA-256, so a copy of the
+/// database holds no usable session.
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Compares two secrets in time independent of where they differ.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +236,15 @@ mod tests {
             hash_password("correct horse").expect("hash"),
             "salted"
         );
+    }
+
+    #[test]
+    fn token_hashes_and_comparison() {
+        assert_eq!(token_hash("abc").len(), 64);
+        assert_ne!(token_hash("abc"), token_hash("abd"));
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "abcd"));
     }
 
     #[test]

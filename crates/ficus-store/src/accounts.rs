@@ -170,9 +170,11 @@ impl Store {
         Ok(())
     }
 
-    /// Counts one hit in `bucket`'s fixed window of `window_secs` containing
-    /// `now_secs`, and returns the hits in that window so far (this one
-    /// included). Shared by every web node on the database.
+    /// Counts one hit in `bucket` and returns how many hits the bucket has
+    /// had in the last `window_secs` (this one included), estimated with a
+    /// sliding window over two fixed windows: all hits of the current
+    /// window plus the previous window's hits weighted by how much of it
+    /// still overlaps. Shared by every web node on the database.
     pub fn throttle_hit(
         &self,
         bucket: &str,
@@ -180,27 +182,38 @@ impl Store {
         now_secs: i64,
     ) -> Result<u32, StoreError> {
         let window = window_secs.max(1);
-        let start = now_secs - now_secs.rem_euclid(window);
-        let hits: i32 = with_conn!(self, |conn| conn.write_transaction(|conn| {
-            if now_secs.rem_euclid(64) == 0 {
-                // Now and then, forget windows older than a day.
-                diesel::delete(
-                    throttles::table.filter(throttles::window_start.lt(now_secs - 86_400)),
-                )
-                .execute(conn)?;
-            }
-            diesel::insert_into(throttles::table)
-                .values((
-                    throttles::bucket.eq(bucket),
-                    throttles::window_start.eq(start),
-                    throttles::hits.eq(1),
-                ))
-                .on_conflict((throttles::bucket, throttles::window_start))
-                .do_update()
-                .set(throttles::hits.eq(throttles::hits + 1))
-                .returning(throttles::hits)
-                .get_result::<i32>(conn)
-        })?);
-        Ok(u32::try_from(hits).unwrap_or(0))
+        let elapsed = now_secs.rem_euclid(window);
+        let start = now_secs - elapsed;
+        let (current, previous): (i32, Option<i32>) = with_conn!(self, |conn| conn
+            .write_transaction(|conn| {
+                if now_secs.rem_euclid(64) == 0 {
+                    // Now and then, forget windows older than a day.
+                    diesel::delete(
+                        throttles::table.filter(throttles::window_start.lt(now_secs - 86_400)),
+                    )
+                    .execute(conn)?;
+                }
+                let current = diesel::insert_into(throttles::table)
+                    .values((
+                        throttles::bucket.eq(bucket),
+                        throttles::window_start.eq(start),
+                        throttles::hits.eq(1),
+                    ))
+                    .on_conflict((throttles::bucket, throttles::window_start))
+                    .do_update()
+                    .set(throttles::hits.eq(throttles::hits + 1))
+                    .returning(throttles::hits)
+                    .get_result::<i32>(conn)?;
+                let previous = throttles::table
+                    .filter(throttles::bucket.eq(bucket))
+                    .filter(throttles::window_start.eq(start - window))
+                    .select(throttles::hits)
+                    .first::<i32>(conn)
+                    .optional()?;
+                Ok::<_, DieselError>((current, previous))
+            })?);
+        let overlap = (window - elapsed) as f64 / window as f64;
+        let estimate = f64::from(current) + f64::from(previous.unwrap_or(0)) * overlap;
+        Ok(estimate.ceil() as u32)
     }
 }

@@ -501,12 +501,21 @@ fn accounts_sessions_and_throttles() {
             1,
             "buckets are separate"
         );
+        // t + 20 is 7 s into the next window: 13/20 of the previous window's
+        // 2 hits still count (1 + 1.3, rounded up).
         assert_eq!(
             store
                 .throttle_hit("login:ip:1.2.3.4", 20, t + 20)
                 .expect("hit"),
+            3,
+            "sliding window"
+        );
+        assert_eq!(
+            store
+                .throttle_hit("login:ip:1.2.3.4", 20, t + 60)
+                .expect("hit"),
             1,
-            "a new window"
+            "long after"
         );
     });
 }

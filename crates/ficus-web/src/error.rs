@@ -6,7 +6,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::templates::{ErrorPage, SITE_NAME};
+use crate::templates::{Chrome, ErrorPage};
 
 /// Why a request could not be answered.
 #[derive(Debug, thiserror::Error)]
@@ -15,6 +15,10 @@ pub enum WebError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after: u64 },
     #[error("storage failed: {0}")]
     Store(#[from] ficus_store::StoreError),
     #[error("page rendering failed: {0}")]
@@ -29,13 +33,16 @@ impl WebError {
         match self {
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn public_message(&self) -> String {
         match self {
-            WebError::NotFound(m) | WebError::BadRequest(m) => m.clone(),
+            WebError::NotFound(m) | WebError::BadRequest(m) | WebError::Forbidden(m) => m.clone(),
+            WebError::TooManyRequests { message, .. } => message.clone(),
             _ => "Something went wrong on our side. Please try again in a moment.".to_string(),
         }
     }
@@ -64,17 +71,30 @@ impl IntoResponse for WebError {
         let heading = match status {
             StatusCode::NOT_FOUND => "Not found",
             StatusCode::BAD_REQUEST => "Bad request",
+            StatusCode::FORBIDDEN => "Not allowed",
+            StatusCode::TOO_MANY_REQUESTS => "Slow down",
             _ => "Error",
         };
         let page = ErrorPage {
-            site_name: SITE_NAME,
+            chrome: Chrome::anonymous(),
             heading: heading.to_string(),
             message: self.public_message(),
         };
-        match page.render() {
+        let retry_after = match &self {
+            WebError::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
+        let mut response = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, heading).into_response(),
+        };
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs.max(1)),
+            );
         }
+        response
     }
 }
 

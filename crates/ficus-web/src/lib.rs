@@ -13,6 +13,7 @@ mod api;
 pub mod error;
 mod pages;
 mod params;
+pub mod session;
 pub mod templates;
 pub mod view;
 
@@ -21,7 +22,7 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use ficus_store::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -67,6 +68,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/tags/{name}", get(pages::listings::tag_redirect))
         .route("/tags/{name}/works", get(pages::listings::tag_works))
+        .route(
+            "/users/login",
+            get(pages::accounts::login_form).post(pages::accounts::login),
+        )
+        .route("/users/logout", post(pages::accounts::logout))
+        .route(
+            "/signup",
+            get(pages::accounts::signup_form).post(pages::accounts::signup),
+        )
         .route("/users/{login}", get(pages::listings::user_redirect))
         .route("/users/{login}/works", get(pages::listings::user_works))
         .route(
@@ -85,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/{*rest}", get(api::not_found))
         .route("/static/ficus.css", get(css))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(session::csrf_cookie))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -126,9 +137,12 @@ pub async fn serve(addr: SocketAddr, store: Store) -> std::io::Result<()> {
     println!("listening on http://{local}");
     tracing::info!(%local, backend = store.backend_name(), "serving");
     let app = router(AppState { store });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }

@@ -7,10 +7,48 @@ use crate::view::{Blurb, CreatorLink, Pager, Stats, TagGroup};
 /// Shown on every page's header and title.
 pub const SITE_NAME: &str = "Ficus";
 
+/// What every page's frame shows: the site, who is logged in, and the CSRF
+/// token for the log-out button.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub site_name: &'static str,
+    pub login: Option<String>,
+    pub csrf: String,
+}
+
+impl Chrome {
+    /// The frame for a visitor.
+    pub fn of(visitor: &crate::session::Visitor) -> Chrome {
+        Chrome {
+            site_name: SITE_NAME,
+            login: visitor.user.as_ref().map(|u| u.login.clone()),
+            csrf: visitor.csrf.clone(),
+        }
+    }
+
+    /// The frame of error pages, which know nobody.
+    pub fn anonymous() -> Chrome {
+        Chrome {
+            site_name: SITE_NAME,
+            login: None,
+            csrf: String::new(),
+        }
+    }
+
+    /// AO3's body class: `logged-in` or `logged-out`.
+    pub fn body_class(&self) -> &'static str {
+        if self.login.is_some() {
+            "logged-in"
+        } else {
+            "logged-out"
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 pub struct HomePage {
-    pub site_name: &'static str,
+    pub chrome: Chrome,
     pub total: u64,
     pub total_text: String,
     pub blurbs: Vec<Blurb>,
@@ -19,7 +57,7 @@ pub struct HomePage {
 #[derive(Template)]
 #[template(path = "listing.html")]
 pub struct ListingPage {
-    pub site_name: &'static str,
+    pub chrome: Chrome,
     /// Plain heading, for `<title>`.
     pub heading: String,
     /// Heading as (escaped) HTML, e.g. "1 - 20 of 57 Works in <a>…</a>".
@@ -33,7 +71,7 @@ pub struct ListingPage {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
-    pub site_name: &'static str,
+    pub chrome: Chrome,
     pub heading: String,
     pub message: String,
 }
@@ -64,7 +102,7 @@ pub struct ChapterView {
 #[derive(Template)]
 #[template(path = "work.html")]
 pub struct WorkPage {
-    pub site_name: &'static str,
+    pub chrome: Chrome,
     pub page_title: String,
     pub work_id: i64,
     pub title: String,
@@ -87,7 +125,7 @@ pub struct WorkPage {
 #[derive(Template)]
 #[template(path = "navigate.html")]
 pub struct NavigatePage {
-    pub site_name: &'static str,
+    pub chrome: Chrome,
     pub work_id: i64,
     pub title: String,
     pub creators: Vec<CreatorLink>,
@@ -97,8 +135,27 @@ pub struct NavigatePage {
 #[derive(Template)]
 #[template(path = "interstitial.html")]
 pub struct InterstitialPage {
-    pub site_name: &'static str,
+    pub chrome: Chrome,
     pub title: String,
     pub continue_href: String,
     pub b: Blurb,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub chrome: Chrome,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub login: String,
+    pub return_to: String,
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+pub struct SignupPage {
+    pub chrome: Chrome,
+    pub errors: Vec<String>,
+    pub login: String,
+    pub email: String,
 }

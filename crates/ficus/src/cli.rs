@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use ficus_core::account::Role;
 use ficus_store::{Backend, Store};
 
 /// Ficus: a fast, self-hostable archive for fan works.
@@ -84,6 +85,35 @@ pub enum Command {
     },
     /// Benchmark: generate and import works, then load the work page over HTTP.
     Bench(crate::bench::BenchArgs),
+    /// Administer accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// `ficus admin …`
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an account. The password is read from the first line of
+    /// standard input (or FICUS_PASSWORD), never from the command line.
+    CreateUser {
+        login: String,
+        #[arg(long)]
+        email: String,
+        /// user, tag_wrangler, moderator or admin.
+        #[arg(long, default_value = "user", value_parser = parse_role)]
+        role: Role,
+    },
+    /// Change an account's role.
+    SetRole {
+        login: String,
+        #[arg(value_parser = parse_role)]
+        role: Role,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s)
+        .ok_or_else(|| format!("{s:?} is not a role: use user, tag_wrangler, moderator or admin"))
 }
 
 /// Runs a parsed command line.
@@ -112,6 +142,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Admin(cmd) => {
+            let store = cli.storage.open()?;
+            crate::admin::run(&store, cmd)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => {
             crate::bench::run(&cli.storage, &args)?;

@@ -1,5 +1,6 @@
 //! The `ficus` binary: the command line and the wiring of the crates.
 
+mod admin;
 mod bench;
 mod cli;
 mod demo;

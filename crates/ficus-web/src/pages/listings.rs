@@ -3,7 +3,6 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use ficus_core::access::Viewer;
 use ficus_core::html::escape;
 use ficus_core::tag::tag_from_url_name;
 use ficus_store::{Page, WorkRecord};
@@ -11,18 +10,20 @@ use ficus_store::{Page, WorkRecord};
 use crate::AppState;
 use crate::error::WebError;
 use crate::params::{self, QueryMap};
-use crate::templates::{HomePage, ListingPage, SITE_NAME};
+use crate::session::Visitor;
+use crate::templates::{Chrome, HomePage, ListingPage};
 use crate::view::{self, blurb, encode_segment, pager};
 
 /// Works per listing page, as on AO3.
 pub const PER_PAGE: u32 = 20;
 
 /// `GET /`.
-pub async fn home(State(st): State<AppState>) -> Result<Response, WebError> {
-    let page = st.db(|s| s.list_works(Viewer::Guest, 1, PER_PAGE)).await?;
+pub async fn home(State(st): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
+    let viewer = visitor.viewer();
+    let page = st.db(move |s| s.list_works(viewer, 1, PER_PAGE)).await?;
     let total = page.total;
     let home = HomePage {
-        site_name: SITE_NAME,
+        chrome: Chrome::of(&visitor),
         total,
         total_text: format!(
             "{} {}",
@@ -53,6 +54,7 @@ fn range_text(page: &Page<WorkRecord>) -> String {
 }
 
 fn listing(
+    visitor: &Visitor,
     base: &str,
     page: Page<WorkRecord>,
     heading: String,
@@ -67,7 +69,7 @@ fn listing(
         )));
     }
     let out = ListingPage {
-        site_name: SITE_NAME,
+        chrome: Chrome::of(visitor),
         heading,
         heading_html,
         intro: None,
@@ -79,14 +81,18 @@ fn listing(
 }
 
 /// `GET /works`: every visible work, most recently updated first.
-pub async fn works_index(State(st): State<AppState>, q: QueryMap) -> Result<Response, WebError> {
+pub async fn works_index(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    q: QueryMap,
+) -> Result<Response, WebError> {
+    let viewer = visitor.viewer();
     let q = params::query(q)?;
     let n = params::page(&q)?;
-    let page = st
-        .db(move |s| s.list_works(Viewer::Guest, n, PER_PAGE))
-        .await?;
+    let page = st.db(move |s| s.list_works(viewer, n, PER_PAGE)).await?;
     let text = range_text(&page);
     listing(
+        &visitor,
         "/works",
         page,
         text.clone(),
@@ -103,9 +109,11 @@ pub async fn tag_redirect(Path(name): Path<String>) -> Redirect {
 /// `GET /tags/{name}/works`: works carrying a tag of that name (any type).
 pub async fn tag_works(
     State(st): State<AppState>,
+    visitor: Visitor,
     Path(raw): Path<String>,
     q: QueryMap,
 ) -> Result<Response, WebError> {
+    let viewer = visitor.viewer();
     let q = params::query(q)?;
     let n = params::page(&q)?;
     let name = tag_from_url_name(&raw);
@@ -119,7 +127,7 @@ pub async fn tag_works(
     let display = tags[0].name.clone();
     let ids: Vec<i64> = tags.iter().map(|t| t.id).collect();
     let page = st
-        .db(move |s| s.list_works_tagged(&ids, Viewer::Guest, n, PER_PAGE))
+        .db(move |s| s.list_works_tagged(&ids, viewer, n, PER_PAGE))
         .await?;
     let range = range_text(&page);
     let base = view::tag_works_href(&display);
@@ -130,6 +138,7 @@ pub async fn tag_works(
         escape(&display)
     );
     listing(
+        &visitor,
         &base,
         page,
         format!("{range} in {display}"),
@@ -155,23 +164,31 @@ pub async fn pseud_redirect(Path((login, pseud)): Path<(String, String)>) -> Red
 /// `GET /users/{login}/works`: works by a creator name.
 pub async fn user_works(
     State(st): State<AppState>,
+    visitor: Visitor,
     Path(login): Path<String>,
     q: QueryMap,
 ) -> Result<Response, WebError> {
-    creator_works(st, login, q).await
+    creator_works(st, visitor, login, q).await
 }
 
 /// `GET /users/{login}/pseuds/{pseud}/works`. Until accounts exist, a pseud
 /// is a creator name.
 pub async fn pseud_works(
     State(st): State<AppState>,
+    visitor: Visitor,
     Path((_login, pseud)): Path<(String, String)>,
     q: QueryMap,
 ) -> Result<Response, WebError> {
-    creator_works(st, pseud, q).await
+    creator_works(st, visitor, pseud, q).await
 }
 
-async fn creator_works(st: AppState, name: String, q: QueryMap) -> Result<Response, WebError> {
+async fn creator_works(
+    st: AppState,
+    visitor: Visitor,
+    name: String,
+    q: QueryMap,
+) -> Result<Response, WebError> {
+    let viewer = visitor.viewer();
     let q = params::query(q)?;
     let n = params::page(&q)?;
     let lookup = name.clone();
@@ -180,12 +197,13 @@ async fn creator_works(st: AppState, name: String, q: QueryMap) -> Result<Respon
         .await?
         .ok_or_else(|| WebError::NotFound(format!("There is no creator named {name:?}.")))?;
     let page = st
-        .db(move |s| s.list_works_by_creator(creator_id, Viewer::Guest, n, PER_PAGE))
+        .db(move |s| s.list_works_by_creator(creator_id, viewer, n, PER_PAGE))
         .await?;
     let range = range_text(&page);
     let base = format!("/users/{0}/pseuds/{0}/works", encode_segment(&display));
     let heading_html = format!("{} by {}", escape(&range), escape(&display));
     listing(
+        &visitor,
         &base,
         page,
         format!("{range} by {display}"),

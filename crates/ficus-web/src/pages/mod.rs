@@ -1,4 +1,5 @@
 //! HTML page handlers.
 
+pub mod accounts;
 pub mod listings;
 pub mod works;

@@ -11,9 +11,8 @@ use ficus_store::{ChapterChoice, ChapterRecord, ChapterSummary, Reading};
 use crate::AppState;
 use crate::error::WebError;
 use crate::params::{self, QueryMap};
-use crate::templates::{
-    ChapterNav, ChapterView, InterstitialPage, NavigatePage, SITE_NAME, WorkPage,
-};
+use crate::session::Visitor;
+use crate::templates::{ChapterNav, ChapterView, Chrome, InterstitialPage, NavigatePage, WorkPage};
 use crate::view::{self, blurb, creator_links, meta_groups, slug, stats};
 
 /// The cookie that remembers "Yes, Continue" for the browser session.
@@ -24,16 +23,38 @@ fn not_found_work() -> WebError {
 }
 
 /// The work, its chapter list and the chosen texts, or a 404.
-async fn load(st: &AppState, id: i64, choice: ChapterChoice) -> Result<Reading, WebError> {
-    st.db(move |s| s.reading(id, Viewer::Guest, choice))
-        .await?
-        .ok_or_else(not_found_work)
+///
+/// A guest asking for a restricted work is sent to the log-in page
+/// instead, and comes back to the work afterwards.
+async fn load(
+    st: &AppState,
+    visitor: &Visitor,
+    id: i64,
+    choice: ChapterChoice,
+    path: &str,
+) -> Result<Result<Reading, Response>, WebError> {
+    let viewer = visitor.viewer();
+    if let Some(reading) = st.db(move |s| s.reading(id, viewer, choice)).await? {
+        return Ok(Ok(reading));
+    }
+    if viewer == Viewer::Guest {
+        let members_see = st.db(move |s| s.work(id, Viewer::Member)).await?;
+        if members_see.is_some_and(|w| w.restricted) {
+            let to = format!(
+                "/users/login?restricted=true&return_to={}",
+                crate::view::encode_segment(path)
+            );
+            return Ok(Err(Redirect::to(&to).into_response()));
+        }
+    }
+    Err(not_found_work())
 }
 
 /// `GET /works/{id}`: a one-chapter work whole; a multi-chapter work on its
 /// first chapter unless `view_full_work=true`.
 pub async fn show(
     State(st): State<AppState>,
+    visitor: Visitor,
     Path(id): Path<String>,
     q: QueryMap,
     headers: HeaderMap,
@@ -41,12 +62,13 @@ pub async fn show(
     let id = params::id(&id, "work")?;
     let q = params::query(q)?;
     let full = params::flag(&q, "view_full_work");
-    render(&st, id, None, full, &q, &headers).await
+    render(&st, &visitor, id, None, full, &q, &headers).await
 }
 
 /// `GET /works/{id}/chapters/{chapter_id}`.
 pub async fn chapter(
     State(st): State<AppState>,
+    visitor: Visitor,
     Path((id, chapter_id)): Path<(String, String)>,
     q: QueryMap,
     headers: HeaderMap,
@@ -54,12 +76,13 @@ pub async fn chapter(
     let id = params::id(&id, "work")?;
     let chapter_id = params::id(&chapter_id, "chapter")?;
     let q = params::query(q)?;
-    render(&st, id, Some(chapter_id), false, &q, &headers).await
+    render(&st, &visitor, id, Some(chapter_id), false, &q, &headers).await
 }
 
 /// `GET /chapters/{chapter_id}`: redirects to the chapter under its work.
 pub async fn chapter_redirect(
     State(st): State<AppState>,
+    visitor: Visitor,
     Path(chapter_id): Path<String>,
 ) -> Result<Response, WebError> {
     let chapter_id = params::id(&chapter_id, "chapter")?;
@@ -67,23 +90,31 @@ pub async fn chapter_redirect(
         .db(move |s| s.chapter_work_id(chapter_id))
         .await?
         .ok_or_else(|| WebError::NotFound("This chapter does not exist.".into()))?;
-    load(&st, work_id, ChapterChoice::NoText).await?;
+    let target = format!("/works/{work_id}/chapters/{chapter_id}");
+    if let Err(login) = load(&st, &visitor, work_id, ChapterChoice::NoText, &target).await? {
+        return Ok(login);
+    }
     Ok(Redirect::permanent(&format!("/works/{work_id}/chapters/{chapter_id}")).into_response())
 }
 
 /// `GET /works/{id}/navigate`: the chapter index.
 pub async fn navigate(
     State(st): State<AppState>,
+    visitor: Visitor,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
+    let path = format!("/works/{id}/navigate");
     let Reading {
         work,
         chapters: list,
         ..
-    } = load(&st, id, ChapterChoice::NoText).await?;
+    } = match load(&st, &visitor, id, ChapterChoice::NoText, &path).await? {
+        Ok(reading) => reading,
+        Err(login) => return Ok(login),
+    };
     let page = NavigatePage {
-        site_name: SITE_NAME,
+        chrome: Chrome::of(&visitor),
         work_id: id,
         title: work.title.clone(),
         creators: creator_links(&work),
@@ -133,6 +164,7 @@ fn full_view(c: ChapterRecord) -> ChapterView {
 
 async fn render(
     st: &AppState,
+    visitor: &Visitor,
     id: i64,
     chapter_id: Option<i64>,
     full: bool,
@@ -146,11 +178,18 @@ async fn render(
         (None, true) => ChapterChoice::All,
         (None, false) => ChapterChoice::First,
     };
+    let path = match chapter_id {
+        Some(cid) => chapter_href(id, cid),
+        None => format!("/works/{id}"),
+    };
     let Reading {
         work,
         chapters: list,
         texts,
-    } = load(st, id, choice).await?;
+    } = match load(st, visitor, id, choice, &path).await? {
+        Ok(reading) => reading,
+        Err(login) => return Ok(login),
+    };
     if let Some(cid) = chapter_id
         && !list.iter().any(|c| c.id == cid)
     {
@@ -163,17 +202,13 @@ async fn render(
     let adult_ok_by_query = params::flag(q, "view_adult");
     let adult_ok = adult_ok_by_query || params::cookie(headers, ADULT_COOKIE) == Some("true");
     if work.rating.needs_adult_interstitial() && !adult_ok {
-        let path = match chapter_id {
-            Some(cid) => chapter_href(id, cid),
-            None => format!("/works/{id}"),
-        };
         let continue_href = if full {
             format!("{path}?view_full_work=true&view_adult=true")
         } else {
             format!("{path}?view_adult=true")
         };
         let page = InterstitialPage {
-            site_name: SITE_NAME,
+            chrome: Chrome::of(visitor),
             title: work.title.clone(),
             continue_href,
             b: blurb(&work),
@@ -215,7 +250,7 @@ async fn render(
         _ => work.title.clone(),
     };
     let page = WorkPage {
-        site_name: SITE_NAME,
+        chrome: Chrome::of(visitor),
         page_title,
         work_id: id,
         title: work.title.clone(),

@@ -1,0 +1,345 @@
+//! Sign up, log in, log out. Throttles count in the database so that they
+//! hold across web nodes.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{Duration, Utc};
+use ficus_core::account::{
+    self, AccountError, Login, Role, check_password, parse_email, random_token, token_hash,
+};
+use ficus_store::{StoreError, UserRecord};
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::params::{self, QueryMap};
+use crate::session::{
+    CSRF_COOKIE, CSRF_FIELD, ClientIp, SESSION_COOKIE, Visitor, cookie_header, is_https,
+    verify_csrf,
+};
+use crate::templates::{Chrome, LoginPage, SignupPage};
+
+/// Log-in attempts allowed per window and account.
+pub const LOGIN_ATTEMPTS: u32 = 5;
+/// Log-in attempts allowed per window and IP address (higher: many people
+/// can share one address).
+pub const LOGIN_ATTEMPTS_PER_IP: u32 = 10;
+/// The log-in throttle window, in seconds.
+pub const LOGIN_WINDOW_SECS: i64 = 20;
+/// Sign-ups allowed per IP per hour.
+pub const SIGNUPS_PER_HOUR: u32 = 5;
+/// How long a "remember me" session lasts.
+const REMEMBER_DAYS: i64 = 30;
+/// How long any other session lasts on the server (the cookie ends with the browser).
+const SESSION_HOURS: i64 = 24;
+
+type FormMap = Result<Form<HashMap<String, String>>, FormRejection>;
+
+fn form(f: FormMap) -> Result<HashMap<String, String>, WebError> {
+    f.map(|Form(m)| m)
+        .map_err(|e| WebError::BadRequest(format!("The form could not be read: {e}")))
+}
+
+fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
+    f.get(name).map(String::as_str).unwrap_or("")
+}
+
+/// Only local paths are followed after logging in.
+fn safe_return_to(raw: &str) -> Option<String> {
+    let ok =
+        raw.starts_with('/') && !raw.starts_with("//") && !raw.contains('\\') && raw.len() < 2000;
+    ok.then(|| raw.to_string())
+}
+
+/// Counts a hit and refuses with 429 + Retry-After beyond `limit`.
+async fn throttle(
+    st: &AppState,
+    bucket: String,
+    limit: u32,
+    window: i64,
+    what: &str,
+) -> Result<(), WebError> {
+    let now = Utc::now().timestamp();
+    let hits = st.db(move |s| s.throttle_hit(&bucket, window, now)).await?;
+    if hits > limit {
+        let retry_after = u64::try_from(window - now.rem_euclid(window)).unwrap_or(1);
+        return Err(WebError::TooManyRequests {
+            message: format!("Too many {what}. Please wait {retry_after} seconds and try again."),
+            retry_after,
+        });
+    }
+    Ok(())
+}
+
+/// Starts a session: a fresh token (never one the browser had before), a
+/// fresh CSRF token, and a redirect.
+async fn start_session(
+    st: &AppState,
+    headers: &HeaderMap,
+    user: &UserRecord,
+    remember: bool,
+    to: &str,
+) -> Result<Response, WebError> {
+    let token = random_token();
+    let hash = token_hash(&token);
+    let now = Utc::now().naive_utc();
+    let expires = now
+        + if remember {
+            Duration::days(REMEMBER_DAYS)
+        } else {
+            Duration::hours(SESSION_HOURS)
+        };
+    let user_id = user.id;
+    st.db(move |s| s.create_session(&hash, user_id, now, expires))
+        .await?;
+    let secure = is_https(headers);
+    let max_age = remember.then_some(REMEMBER_DAYS * 86_400);
+    let mut resp = Redirect::to(to).into_response();
+    let h = resp.headers_mut();
+    h.append(
+        header::SET_COOKIE,
+        cookie_header(SESSION_COOKIE, &token, max_age, "Lax", secure),
+    );
+    h.append(
+        header::SET_COOKIE,
+        cookie_header(CSRF_COOKIE, &random_token(), None, "Strict", secure),
+    );
+    Ok(resp)
+}
+
+fn render_login(
+    visitor: &Visitor,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+    login: &str,
+    return_to: &str,
+) -> Result<Response, WebError> {
+    let page = LoginPage {
+        chrome: Chrome::of(visitor),
+        notice,
+        error,
+        login: login.to_string(),
+        return_to: return_to.to_string(),
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// `GET /users/login`.
+pub async fn login_form(visitor: Visitor, q: QueryMap) -> Result<Response, WebError> {
+    let q = params::query(q)?;
+    let return_to = q
+        .get("return_to")
+        .and_then(|r| safe_return_to(r))
+        .unwrap_or_default();
+    let notice = params::flag(&q, "restricted").then(|| {
+        "This work is only available to registered users of the archive. Please log in.".to_string()
+    });
+    if visitor.user.is_some() && !return_to.is_empty() {
+        return Ok(Redirect::to(&return_to).into_response());
+    }
+    render_login(&visitor, StatusCode::OK, notice, None, "", &return_to)
+}
+
+/// `POST /users/login`.
+pub async fn login(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    f: FormMap,
+) -> Result<Response, WebError> {
+    let f = form(f)?;
+    verify_csrf(&headers, f.get(CSRF_FIELD).map(String::as_str))?;
+    let login = field(&f, "user[login]").trim().to_string();
+    let password = field(&f, "user[password]").to_string();
+    let remember = field(&f, "user[remember_me]") == "1";
+    let return_to = safe_return_to(field(&f, "return_to")).unwrap_or_default();
+
+    throttle(
+        &st,
+        format!("login:ip:{ip}"),
+        LOGIN_ATTEMPTS_PER_IP,
+        LOGIN_WINDOW_SECS,
+        "log-in attempts",
+    )
+    .await?;
+    if !login.is_empty() {
+        let bucket = format!("login:user:{}", login.to_ascii_lowercase());
+        throttle(
+            &st,
+            bucket,
+            LOGIN_ATTEMPTS,
+            LOGIN_WINDOW_SECS,
+            "log-in attempts for this account",
+        )
+        .await?;
+    }
+
+    let lookup = login.clone();
+    let user = st
+        .db(move |s| {
+            let found = s.user_for_login(&lookup)?;
+            // Verify against a dummy hash when there is no account, so both
+            // cases take the same time.
+            let hash = found
+                .as_ref()
+                .map(|(_, h)| h.as_str())
+                .unwrap_or(account::dummy_hash());
+            let ok = account::verify_password(&password, hash);
+            Ok::<_, StoreError>(found.filter(|_| ok).map(|(u, _)| u))
+        })
+        .await?;
+    match user {
+        Some(user) => {
+            let to = if return_to.is_empty() {
+                "/".to_string()
+            } else {
+                return_to
+            };
+            start_session(&st, &headers, &user, remember, &to).await
+        }
+        None => render_login(
+            &visitor,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some("The user name or password you entered doesn't match our records.".into()),
+            &login,
+            &return_to,
+        ),
+    }
+}
+
+/// `POST /users/logout`: ends the session everywhere it is stored.
+pub async fn logout(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    f: FormMap,
+) -> Result<Response, WebError> {
+    let f = form(f)?;
+    verify_csrf(&headers, f.get(CSRF_FIELD).map(String::as_str))?;
+    if let Some(token) = params::cookie(&headers, SESSION_COOKIE) {
+        let hash = token_hash(token);
+        st.db(move |s| s.delete_session(&hash)).await?;
+    }
+    let secure = is_https(&headers);
+    let mut resp = Redirect::to("/").into_response();
+    let h = resp.headers_mut();
+    h.append(
+        header::SET_COOKIE,
+        cookie_header(SESSION_COOKIE, "", Some(0), "Lax", secure),
+    );
+    h.append(
+        header::SET_COOKIE,
+        cookie_header(CSRF_COOKIE, &random_token(), None, "Strict", secure),
+    );
+    Ok(resp)
+}
+
+fn render_signup(
+    visitor: &Visitor,
+    status: StatusCode,
+    errors: Vec<String>,
+    login: &str,
+    email: &str,
+) -> Result<Response, WebError> {
+    let page = SignupPage {
+        chrome: Chrome::of(visitor),
+        errors,
+        login: login.to_string(),
+        email: email.to_string(),
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// `GET /signup`.
+pub async fn signup_form(visitor: Visitor) -> Result<Response, WebError> {
+    render_signup(&visitor, StatusCode::OK, Vec::new(), "", "")
+}
+
+/// `POST /signup`: creates the account and logs it in.
+pub async fn signup(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    f: FormMap,
+) -> Result<Response, WebError> {
+    let f = form(f)?;
+    verify_csrf(&headers, f.get(CSRF_FIELD).map(String::as_str))?;
+    let raw_login = field(&f, "user[login]");
+    let raw_email = field(&f, "user[email]");
+    let password = field(&f, "user[password]").to_string();
+    let confirmation = field(&f, "user[password_confirmation]");
+
+    let mut errors = Vec::new();
+    let login = Login::parse(raw_login)
+        .map_err(|e| errors.push(e.to_string()))
+        .ok();
+    let email = parse_email(raw_email)
+        .map_err(|e| errors.push(e.to_string()))
+        .ok();
+    if let Err(e) = check_password(&password) {
+        errors.push(e.to_string());
+    } else if password != confirmation {
+        errors.push(AccountError::PasswordMismatch.to_string());
+    }
+    let (Some(login), Some(email)) = (login, email) else {
+        return render_signup(
+            &visitor,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+            raw_login,
+            raw_email,
+        );
+    };
+    if !errors.is_empty() {
+        return render_signup(
+            &visitor,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+            raw_login,
+            raw_email,
+        );
+    }
+    throttle(
+        &st,
+        format!("signup:ip:{ip}"),
+        SIGNUPS_PER_HOUR,
+        3600,
+        "sign-ups from your address",
+    )
+    .await?;
+
+    let new_login = login.clone();
+    let new_email = email.clone();
+    let created = st
+        .db(move |s| {
+            let hash = account::hash_password(&password)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            s.create_user(
+                &new_login,
+                &new_email,
+                &hash,
+                Role::User,
+                Utc::now().naive_utc(),
+            )
+        })
+        .await;
+    match created {
+        Ok(user) => start_session(&st, &headers, &user, false, "/").await,
+        Err(WebError::Store(StoreError::Taken(what))) => render_signup(
+            &visitor,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![format!("That {what} is already taken.")],
+            raw_login,
+            raw_email,
+        ),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,523 @@
+//! Accounts end to end over HTTP: sign-up, log-in, log-out, CSRF, throttles,
+//! restricted works, and sessions and throttles shared by two server
+//! processes on one database.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+use chrono::NaiveDate;
+use ficus_core::NewWork;
+use ficus_store::{Backend, Store};
+use ficus_testkit::{ServerProcess, temp_dir};
+use reqwest::blocking::{Client, Response};
+use reqwest::redirect::Policy;
+use scraper::{Html, Selector};
+
+fn serve(data_dir: &Path) -> ServerProcess {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ficus"));
+    cmd.arg("--data-dir")
+        .arg(data_dir)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("FICUS_LOG", "warn");
+    ServerProcess::start(cmd)
+}
+
+/// A browser's cookies, kept by hand (name → value).
+#[derive(Default, Clone)]
+struct Jar(HashMap<String, String>);
+
+impl Jar {
+    fn take(&mut self, resp: &Response) {
+        for v in resp.headers().get_all("set-cookie") {
+            let v = v.to_str().expect("ascii cookie");
+            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (name, value) = pair.split_once('=').expect("name=value");
+            if attrs.contains("Max-Age=0") {
+                self.0.remove(name);
+            } else {
+                self.0.insert(name.to_string(), value.to_string());
+            }
+        }
+    }
+    fn header(&self) -> String {
+        self.0
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+struct Browser {
+    client: Client,
+    jar: Jar,
+}
+
+impl Browser {
+    fn new() -> Browser {
+        Browser {
+            client: Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .expect("client"),
+            jar: Jar::default(),
+        }
+    }
+    fn get(&mut self, url: &str) -> Response {
+        let resp = self
+            .client
+            .get(url)
+            .header("cookie", self.jar.header())
+            .send()
+            .expect("get");
+        self.jar.take(&resp);
+        resp
+    }
+    fn page(&mut self, url: &str) -> Html {
+        Html::parse_document(&self.get(url).text().expect("body"))
+    }
+    fn post(&mut self, url: &str, fields: &[(&str, &str)]) -> Response {
+        let resp = self
+            .client
+            .post(url)
+            .header("cookie", self.jar.header())
+            .form(fields)
+            .send()
+            .expect("post");
+        self.jar.take(&resp);
+        resp
+    }
+    /// Posts a form with the CSRF token the site gave this browser.
+    fn submit(&mut self, server: &ServerProcess, path: &str, fields: &[(&str, &str)]) -> Response {
+        if !self.jar.0.contains_key("ficus_csrf") {
+            self.get(&server.url("/"));
+        }
+        let token = self.jar.0["ficus_csrf"].clone();
+        let mut all = fields.to_vec();
+        all.push(("authenticity_token", &token));
+        self.post(&server.url(path), &all)
+    }
+}
+
+fn text(doc: &Html, s: &str) -> String {
+    let sel = Selector::parse(s).expect("selector");
+    doc.select(&sel)
+        .map(|e| e.text().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn attr(doc: &Html, s: &str, a: &str) -> Option<String> {
+    let sel = Selector::parse(s).expect("selector");
+    doc.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr(a))
+        .map(str::to_string)
+}
+
+fn signup(b: &mut Browser, server: &ServerProcess, login: &str) -> Response {
+    b.submit(
+        server,
+        "/signup",
+        &[
+            ("user[login]", login),
+            ("user[email]", &format!("{login}@example.org")),
+            ("user[password]", "correct horse battery"),
+            ("user[password_confirmation]", "correct horse battery"),
+        ],
+    )
+}
+
+#[test]
+fn sign_up_log_in_log_out_with_csrf_and_throttles() {
+    let dir = temp_dir();
+    let server = serve(dir.path());
+    let mut b = Browser::new();
+
+    // The form carries the CSRF token of the cookie, which is HttpOnly and SameSite=Strict.
+    let resp = b.get(&server.url("/signup"));
+    let set = resp.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .to_string();
+    assert!(
+        set.starts_with("ficus_csrf=")
+            && set.contains("HttpOnly")
+            && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    let form = Html::parse_document(&resp.text().expect("body"));
+    assert_eq!(
+        attr(
+            &form,
+            "form#new_user input[name=authenticity_token]",
+            "value"
+        )
+        .as_deref(),
+        Some(b.jar.0["ficus_csrf"].as_str())
+    );
+    assert_eq!(attr(&form, "body", "class").as_deref(), Some("logged-out"));
+
+    // Missing or wrong CSRF token: refused, nothing stored.
+    let fields = [
+        ("user[login]", "mallory"),
+        ("user[email]", "m@example.org"),
+        ("user[password]", "password123"),
+        ("user[password_confirmation]", "password123"),
+    ];
+    assert_eq!(b.post(&server.url("/signup"), &fields).status(), 403);
+    let mut wrong = fields.to_vec();
+    wrong.push((
+        "authenticity_token",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+    ));
+    assert_eq!(b.post(&server.url("/signup"), &wrong).status(), 403);
+    let mut other = Browser::new();
+    assert_eq!(
+        other
+            .submit(
+                &server,
+                "/users/login",
+                &[
+                    ("user[login]", "mallory"),
+                    ("user[password]", "password123")
+                ]
+            )
+            .status(),
+        422,
+        "mallory was not created"
+    );
+
+    // Invalid input: every problem listed, what was typed kept.
+    let resp = b.submit(
+        &server,
+        "/signup",
+        &[
+            ("user[login]", "<b>x"),
+            ("user[email]", "not-an-email"),
+            ("user[password]", "short"),
+            ("user[password_confirmation]", "short"),
+        ],
+    );
+    assert_eq!(resp.status(), 422);
+    let doc = Html::parse_document(&resp.text().expect("body"));
+    let errors = text(&doc, ".flash.error li");
+    assert!(
+        errors.contains("User name") && errors.contains("e-mail") && errors.contains("Password"),
+        "{errors}"
+    );
+    assert_eq!(
+        attr(&doc, "input#user_login", "value").as_deref(),
+        Some("<b>x")
+    );
+
+    // A good sign-up logs in with a fresh HttpOnly SameSite=Lax session cookie.
+    let before_csrf = b.jar.0["ficus_csrf"].clone();
+    let resp = signup(&mut b, &server, "Ada");
+    assert_eq!(resp.status(), 303);
+    let cookies: Vec<String> = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().expect("ascii").to_string())
+        .collect();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("ficus_session="))
+        .expect("session cookie");
+    assert!(
+        session.contains("HttpOnly")
+            && session.contains("SameSite=Lax")
+            && !session.contains("Max-Age"),
+        "{session}"
+    );
+    assert_ne!(
+        b.jar.0["ficus_csrf"], before_csrf,
+        "CSRF token rotated at log-in"
+    );
+    let home = b.page(&server.url("/"));
+    assert_eq!(attr(&home, "body", "class").as_deref(), Some("logged-in"));
+    assert!(text(&home, "#header").contains("Hi, Ada!"));
+
+    // The same name again, in another case: taken.
+    let mut c = Browser::new();
+    let resp = signup(&mut c, &server, "ADA");
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().expect("body").contains("already taken"));
+
+    // Log out: the session is gone on the server, not just in the browser.
+    let old_session = b.jar.0["ficus_session"].clone();
+    assert_eq!(b.submit(&server, "/users/logout", &[]).status(), 303);
+    assert!(!b.jar.0.contains_key("ficus_session"));
+    let mut replay = Browser::new();
+    replay
+        .jar
+        .0
+        .insert("ficus_session".into(), old_session.clone());
+    assert_eq!(
+        attr(&replay.page(&server.url("/")), "body", "class").as_deref(),
+        Some("logged-out")
+    );
+
+    // Log in again: a new session id, remember-me gives a lasting cookie.
+    let resp = b.submit(
+        &server,
+        "/users/login",
+        &[
+            ("user[login]", "ada"),
+            ("user[password]", "correct horse battery"),
+            ("user[remember_me]", "1"),
+        ],
+    );
+    assert_eq!(resp.status(), 303);
+    assert_ne!(b.jar.0["ficus_session"], old_session, "session id rotated");
+    let set: Vec<String> = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().expect("ascii").to_string())
+        .collect();
+    assert!(
+        set.iter()
+            .any(|c| c.starts_with("ficus_session=") && c.contains("Max-Age=2592000")),
+        "{set:?}"
+    );
+
+    // 5 tries per 20 s per account (the successful log-in above was one),
+    // then 429 with Retry-After, even with the right password.
+    let mut m = Browser::new();
+    for i in 0..4 {
+        let resp = m.submit(
+            &server,
+            "/users/login",
+            &[("user[login]", "ada"), ("user[password]", "wrong password")],
+        );
+        assert_eq!(resp.status(), 422, "attempt {i}");
+    }
+    let resp = m.submit(
+        &server,
+        "/users/login",
+        &[
+            ("user[login]", "ada"),
+            ("user[password]", "correct horse battery"),
+        ],
+    );
+    assert_eq!(resp.status(), 429);
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=20).contains(&retry), "{retry}");
+
+    // Per IP: 10 attempts per 20 s, whatever the accounts. This address has
+    // made 7 (mallory, ada, 4 wrong, the throttled one).
+    for name in ["nobody1", "nobody2", "nobody3"] {
+        let resp = m.submit(
+            &server,
+            "/users/login",
+            &[("user[login]", name), ("user[password]", "whatever it is")],
+        );
+        assert_eq!(resp.status(), 422, "{name}");
+    }
+    let resp = m.submit(
+        &server,
+        "/users/login",
+        &[
+            ("user[login]", "nobody4"),
+            ("user[password]", "whatever it is"),
+        ],
+    );
+    assert_eq!(resp.status(), 429, "the address is throttled");
+}
+
+#[test]
+fn restricted_works_send_guests_to_log_in() {
+    let dir = temp_dir();
+    let store = Store::open(&Backend::in_data_dir(dir.path())).expect("open");
+    let day = NaiveDate::from_ymd_opt(2024, 1, 2).expect("date");
+    let mut members_only = NewWork::new("Members Only", "<p>Secret text.</p>", day);
+    members_only.restricted = true;
+    members_only.rating = ficus_core::Rating::GeneralAudiences;
+    let hidden = store.insert_work(&members_only).expect("insert").work_id();
+    let public = store
+        .insert_work(&NewWork::new("Everyone", "<p>Open text.</p>", day))
+        .expect("insert")
+        .work_id();
+    drop(store);
+
+    let server = serve(dir.path());
+    let mut guest = Browser::new();
+    let resp = guest.get(&server.url(&format!("/works/{hidden}")));
+    assert_eq!(resp.status(), 303);
+    let to = resp.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(
+        to.starts_with("/users/login?restricted=true&return_to="),
+        "{to}"
+    );
+    let login = guest.page(&server.url(&to));
+    assert!(text(&login, "p.notice").contains("registered users"));
+    assert!(
+        !guest
+            .get(&server.url(&format!("/works/{hidden}/navigate")))
+            .text()
+            .expect("body")
+            .contains("Members Only")
+    );
+    let listing = guest.get(&server.url("/works")).text().expect("body");
+    assert!(listing.contains("Everyone") && !listing.contains("Members Only"));
+    assert!(
+        listing.contains("1 - 1 of 1 Works"),
+        "counts exclude it too"
+    );
+    assert_eq!(
+        guest
+            .get(&server.url(&format!("/api/v1/works/{hidden}")))
+            .status(),
+        404
+    );
+
+    // After logging in, the return_to brings the reader to the work.
+    let mut member = Browser::new();
+    assert_eq!(signup(&mut member, &server, "reader").status(), 303);
+    let page = member.page(&server.url(&format!("/works/{hidden}?view_adult=true")));
+    assert!(text(&page, "div#chapters").contains("Secret text."));
+    let listing = member.get(&server.url("/works")).text().expect("body");
+    assert!(listing.contains("Members Only") && listing.contains("1 - 2 of 2 Works"));
+    let _ = public;
+
+    let mut returning = Browser::new();
+    let path = format!("/works/{hidden}");
+    returning.get(&server.url("/"));
+    let resp = returning.submit(
+        &server,
+        "/users/login",
+        &[
+            ("user[login]", "reader"),
+            ("user[password]", "correct horse battery"),
+            ("return_to", &path),
+        ],
+    );
+    assert_eq!(resp.headers()["location"].to_str().expect("ascii"), path);
+    let resp = returning.submit(
+        &server,
+        "/users/login",
+        &[
+            ("user[login]", "reader"),
+            ("user[password]", "correct horse battery"),
+            ("return_to", "//evil.example/"),
+        ],
+    );
+    assert_eq!(
+        resp.headers()["location"].to_str().expect("ascii"),
+        "/",
+        "no open redirect"
+    );
+}
+
+#[test]
+fn two_server_processes_share_sessions_and_throttles() {
+    let dir = temp_dir();
+    let a = serve(dir.path());
+    let b = serve(dir.path());
+
+    let mut browser = Browser::new();
+    assert_eq!(signup(&mut browser, &a, "shared").status(), 303);
+    // The session made on A is valid on B.
+    let on_b = browser.page(&b.url("/"));
+    assert_eq!(attr(&on_b, "body", "class").as_deref(), Some("logged-in"));
+
+    // Failed log-ins count across both nodes.
+    let mut m = Browser::new();
+    for (i, server) in [&a, &b, &a, &b, &a].into_iter().enumerate() {
+        let resp = m.submit(
+            server,
+            "/users/login",
+            &[
+                ("user[login]", "shared"),
+                ("user[password]", "nope nope nope"),
+            ],
+        );
+        assert_eq!(resp.status(), 422, "attempt {i}");
+    }
+    let resp = m.submit(
+        &b,
+        "/users/login",
+        &[
+            ("user[login]", "shared"),
+            ("user[password]", "nope nope nope"),
+        ],
+    );
+    assert_eq!(
+        resp.status(),
+        429,
+        "the sixth attempt, on either node, is throttled"
+    );
+
+    // Logging out on B ends the session on A too.
+    assert_eq!(browser.submit(&b, "/users/logout", &[]).status(), 303);
+    let on_a = browser.page(&a.url("/"));
+    assert_eq!(attr(&on_a, "body", "class").as_deref(), Some("logged-out"));
+}
+
+#[test]
+fn admin_cli_creates_users_and_sets_roles() {
+    let dir = temp_dir();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ficus"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .env("FICUS_PASSWORD", "a long admin password")
+            .env("FICUS_LOG", "warn")
+            .output()
+            .expect("run")
+    };
+    let out = run(&[
+        "admin",
+        "create-user",
+        "root",
+        "--email",
+        "root@example.org",
+        "--role",
+        "admin",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = Store::open(&Backend::in_data_dir(dir.path())).expect("open");
+    let (user, hash) = store
+        .user_for_login("root")
+        .expect("lookup")
+        .expect("exists");
+    assert_eq!(user.role, ficus_core::account::Role::Admin);
+    assert!(ficus_core::account::verify_password(
+        "a long admin password",
+        &hash
+    ));
+    assert!(
+        run(&["admin", "set-role", "root", "moderator"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        store
+            .user_for_login("root")
+            .expect("lookup")
+            .expect("exists")
+            .0
+            .role,
+        ficus_core::account::Role::Moderator
+    );
+    let bad = run(&["admin", "set-role", "nobody", "admin"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no user named"));
+    let bad_role = run(&["admin", "set-role", "root", "emperor"]);
+    assert!(!bad_role.status.success());
+}
