@@ -1,27 +1,61 @@
 //! The one place that decides who may see a work.
 //!
 //! Every view (pages, listings, API, and later search, feeds and
-//! downloads) asks [`Viewer::may_see`] or filters with the same rule.
+//! downloads) asks [`Viewer::may_see`]; listings filter with the same rule
+//! in SQL (`ficus-store`'s `list`), and the access-matrix tests hold the two
+//! to each other.
+
+use crate::account::Role;
 
 /// Who is looking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Viewer {
     /// Not logged in.
     Guest,
-    /// A logged-in member of the archive.
-    Member,
+    /// A logged-in account.
+    User { id: i64, role: Role },
+    /// The archive itself (command-line tools): sees everything.
+    System,
+}
+
+/// What access depends on, for one work.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkAccess<'a> {
+    /// Posted (not a draft).
+    pub posted: bool,
+    /// Registered users only.
+    pub restricted: bool,
+    /// Accounts whose pseuds are on the byline.
+    pub owners: &'a [i64],
 }
 
 impl Viewer {
-    /// Whether this viewer is logged in.
+    /// Whether this viewer is logged in (or is the archive itself).
     pub fn is_member(self) -> bool {
-        matches!(self, Viewer::Member)
+        !matches!(self, Viewer::Guest)
     }
 
-    /// Whether a work with these flags is visible to this viewer: drafts
-    /// (not posted) to nobody here, restricted works to members only.
-    pub fn may_see(self, posted: bool, restricted: bool) -> bool {
-        posted && (!restricted || self.is_member())
+    /// The account, if any.
+    pub fn user_id(self) -> Option<i64> {
+        match self {
+            Viewer::User { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// Whether this viewer is one of the work's creators.
+    pub fn owns(self, work: &WorkAccess<'_>) -> bool {
+        self.user_id().is_some_and(|id| work.owners.contains(&id))
+    }
+
+    /// Whether the work is visible to this viewer: its creators always;
+    /// drafts to nobody else; restricted works to logged-in accounts only.
+    pub fn may_see(self, work: &WorkAccess<'_>) -> bool {
+        match self {
+            Viewer::System => true,
+            _ if self.owns(work) => true,
+            _ => work.posted && (!work.restricted || self.is_member()),
+        }
     }
 }
 
@@ -29,12 +63,37 @@ impl Viewer {
 mod tests {
     use super::*;
 
+    fn work(posted: bool, restricted: bool, owners: &[i64]) -> WorkAccess<'_> {
+        WorkAccess {
+            posted,
+            restricted,
+            owners,
+        }
+    }
+
     #[test]
-    fn guests_do_not_see_restricted_or_drafts() {
-        assert!(Viewer::Guest.may_see(true, false));
-        assert!(!Viewer::Guest.may_see(true, true));
-        assert!(!Viewer::Guest.may_see(false, false));
-        assert!(Viewer::Member.may_see(true, true));
-        assert!(!Viewer::Member.may_see(false, false));
+    fn the_rule() {
+        let me = Viewer::User {
+            id: 7,
+            role: Role::User,
+        };
+        let other = Viewer::User {
+            id: 8,
+            role: Role::User,
+        };
+        let g = Viewer::Guest;
+        assert!(g.may_see(&work(true, false, &[7])));
+        assert!(!g.may_see(&work(true, true, &[7])));
+        assert!(!g.may_see(&work(false, false, &[7])));
+        assert!(other.may_see(&work(true, true, &[7])));
+        assert!(
+            !other.may_see(&work(false, false, &[7])),
+            "drafts are private"
+        );
+        assert!(
+            me.may_see(&work(false, true, &[7])),
+            "creators see their drafts"
+        );
+        assert!(Viewer::System.may_see(&work(false, true, &[])));
     }
 }

@@ -61,7 +61,10 @@ pub struct NewWork {
     /// additional tags, in the order the creator gave them. The rating is
     /// [`NewWork::rating`], not in this list.
     pub tags: Vec<Tag>,
-    /// Creator names, in byline order. They need not belong to accounts.
+    /// Pseuds (by id) of the accounts posting the work, in byline order;
+    /// they come before [`NewWork::creators`].
+    pub pseuds: Vec<i64>,
+    /// Creator names that belong to no account (imports), in byline order.
     pub creators: Vec<String>,
     pub published: NaiveDate,
     pub updated: NaiveDate,
@@ -69,6 +72,8 @@ pub struct NewWork {
     /// Expected number of chapters; `None` when unknown ("2/?").
     pub expected_chapters: Option<u32>,
     pub restricted: bool,
+    /// False for a draft.
+    pub posted: bool,
     pub chapters: Vec<NewChapter>,
     pub origin: WorkOrigin,
 }
@@ -107,12 +112,14 @@ impl NewWork {
             language: None,
             rating: Rating::NotRated,
             tags: Vec::new(),
+            pseuds: Vec::new(),
             creators: Vec::new(),
             published: today,
             updated: today,
             complete: true,
             expected_chapters: Some(1),
             restricted: false,
+            posted: true,
             chapters: vec![NewChapter {
                 body: body_html.into(),
                 ..NewChapter::default()

@@ -115,6 +115,15 @@ impl Store {
         Ok(row.map(|(u, hash)| (user_record(u), hash)))
     }
 
+    /// An account's pseuds: (id, name), the default first.
+    pub fn pseuds_of(&self, user_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(with_conn!(self, |conn| pseuds::table
+            .filter(pseuds::user_id.eq(user_id))
+            .order((pseuds::is_default.desc(), pseuds::id.asc()))
+            .select((pseuds::id, pseuds::name))
+            .load(conn)?))
+    }
+
     /// Changes an account's role; false when no such account.
     pub fn set_role(&self, login: &str, role: Role) -> Result<bool, StoreError> {
         let key = login.trim().to_ascii_lowercase();

@@ -28,6 +28,8 @@ pub struct WorkRecord {
     pub tags: Vec<TagRecord>,
     /// Creator names in byline order.
     pub creators: Vec<String>,
+    /// Accounts whose pseuds are on the byline.
+    pub owners: Vec<i64>,
     pub published: NaiveDate,
     pub updated: NaiveDate,
     pub complete: bool,
@@ -43,6 +45,15 @@ pub struct WorkRecord {
 }
 
 impl WorkRecord {
+    /// What the access rule needs to know about this work.
+    pub fn access(&self) -> ficus_core::access::WorkAccess<'_> {
+        ficus_core::access::WorkAccess {
+            posted: self.posted,
+            restricted: self.restricted,
+            owners: &self.owners,
+        }
+    }
+
     /// Tags of one type, in order.
     pub fn tags_of(&self, kind: TagType) -> impl Iterator<Item = &TagRecord> {
         self.tags.iter().filter(move |t| t.kind == kind)

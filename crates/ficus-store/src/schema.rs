@@ -46,7 +46,7 @@ diesel::table! {
         id -> BigInt,
         name -> Text,
         name_key -> Text,
-        user_id -> Nullable<BigInt>,
+        pseud_id -> Nullable<BigInt>,
     }
 }
 
@@ -82,15 +82,6 @@ diesel::joinable!(work_creators -> works (work_id));
 diesel::joinable!(work_creators -> creators (creator_id));
 diesel::joinable!(taggings -> works (work_id));
 diesel::joinable!(taggings -> tags (tag_id));
-
-diesel::allow_tables_to_appear_in_same_query!(
-    works,
-    chapters,
-    creators,
-    work_creators,
-    tags,
-    taggings
-);
 
 diesel::table! {
     users (id) {
@@ -134,5 +125,17 @@ diesel::table! {
 }
 
 diesel::joinable!(pseuds -> users (user_id));
+diesel::joinable!(creators -> pseuds (pseud_id));
 diesel::joinable!(sessions -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, pseuds, sessions);
+diesel::allow_tables_to_appear_in_same_query!(
+    works,
+    chapters,
+    creators,
+    work_creators,
+    tags,
+    taggings,
+    users,
+    pseuds,
+    sessions,
+    throttles
+);

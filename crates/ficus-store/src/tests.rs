@@ -8,6 +8,11 @@ use ficus_core::{NewChapter, NewWork, Rating, TagType, WorkOrigin};
 use crate::testing::TestStore;
 use crate::{InsertOutcome, Store};
 
+const MEMBER: Viewer = Viewer::User {
+    id: 1_000_000,
+    role: ficus_core::account::Role::User,
+};
+
 fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 3, d).expect("valid date")
 }
@@ -238,14 +243,8 @@ fn listings_are_newest_first_paged_and_hide_restricted_from_guests() {
         expected.reverse();
         assert_eq!(listed, expected);
         assert!(store.work(ids[7], Viewer::Guest).expect("read").is_none());
-        assert!(store.work(ids[7], Viewer::Member).expect("read").is_some());
-        assert_eq!(
-            store
-                .list_works(Viewer::Member, 1, 20)
-                .expect("member")
-                .total,
-            25
-        );
+        assert!(store.work(ids[7], MEMBER).expect("read").is_some());
+        assert_eq!(store.list_works(MEMBER, 1, 20).expect("member").total, 25);
         assert!(
             store
                 .list_works(Viewer::Guest, 9, 20)
@@ -400,7 +399,7 @@ fn reading_loads_what_the_work_page_needs_in_one_go() {
         );
         assert!(
             store
-                .reading(hidden, Viewer::Member, ChapterChoice::All)
+                .reading(hidden, MEMBER, ChapterChoice::All)
                 .expect("member")
                 .is_some()
         );
@@ -516,6 +515,69 @@ fn accounts_sessions_and_throttles() {
                 .expect("hit"),
             1,
             "long after"
+        );
+    });
+}
+
+#[test]
+fn pseuds_own_works_and_drafts_stay_private() {
+    use chrono::Utc;
+    use ficus_core::account::{Login, Role};
+    each_backend(|store| {
+        let now = Utc::now().naive_utc();
+        let ada = store
+            .create_user(
+                &Login::parse("ada").expect("login"),
+                "a@example.org",
+                "$h",
+                Role::User,
+                now,
+            )
+            .expect("ada");
+        let bea = store
+            .create_user(
+                &Login::parse("bea").expect("login"),
+                "b@example.org",
+                "$h",
+                Role::User,
+                now,
+            )
+            .expect("bea");
+        let pseuds = store.pseuds_of(ada.id).expect("pseuds");
+        assert_eq!(
+            pseuds.iter().map(|p| p.1.as_str()).collect::<Vec<_>>(),
+            vec!["ada"]
+        );
+
+        let mut draft = sample("Draft", None, 3);
+        draft.pseuds = vec![pseuds[0].0];
+        draft.creators = vec!["ada".into()]; // an imported "ada" is someone else
+        draft.posted = false;
+        let id = store.insert_work(&draft).expect("insert").work_id();
+        let ada_view = Viewer::User {
+            id: ada.id,
+            role: Role::User,
+        };
+        let bea_view = Viewer::User {
+            id: bea.id,
+            role: Role::User,
+        };
+        let mine = store
+            .work(id, ada_view)
+            .expect("read")
+            .expect("creators see drafts");
+        assert_eq!(mine.owners, vec![ada.id]);
+        assert_eq!(
+            mine.creators,
+            vec!["ada", "ada"],
+            "pseud and bare name are two bylines"
+        );
+        assert!(store.work(id, bea_view).expect("read").is_none());
+        assert!(store.work(id, Viewer::Guest).expect("read").is_none());
+        assert_eq!(
+            store.list_works(ada_view, 1, 20).expect("list").total,
+            0,
+            "drafts are not listed"
         );
     });
 }

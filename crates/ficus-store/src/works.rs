@@ -14,13 +14,13 @@ use crate::conn::WriteTransaction;
 use crate::error::StoreError;
 use crate::records::{ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord};
 use crate::rows::*;
-use crate::schema::{chapters, creators, taggings, tags, work_creators, works};
+use crate::schema::{chapters, creators, pseuds, taggings, tags, work_creators, works};
 
 /// Most works on one listing page.
 pub const MAX_PER_PAGE: u32 = 100;
 
 type TagJoinRow = (i64, i64, String, String, i32);
-type CreatorJoinRow = (i64, String, i32);
+type CreatorJoinRow = (i64, String, i32, Option<i64>);
 type WorkParts = (Vec<WorkRow>, Vec<TagJoinRow>, Vec<CreatorJoinRow>);
 
 type ChapterListRow = (i64, i32, Option<String>, i64, chrono::NaiveDate);
@@ -47,12 +47,13 @@ macro_rules! load_work_parts {
                 ))
                 .load($conn)?;
             let creator_rows: Vec<CreatorJoinRow> = work_creators::table
-                .inner_join(creators::table)
+                .inner_join(creators::table.left_join(pseuds::table))
                 .filter(work_creators::work_id.eq_any(ids))
                 .select((
                     work_creators::work_id,
                     creators::name,
                     work_creators::position,
+                    pseuds::user_id.nullable(),
                 ))
                 .load($conn)?;
             Ok((rows, tag_rows, creator_rows))
@@ -151,7 +152,7 @@ impl Store {
                 chapter_count,
                 word_count,
                 restricted: work.restricted,
-                posted: true,
+                posted: work.posted,
                 source_path: work.origin.source_path.as_deref(),
                 source_url: work.origin.source_url.as_deref(),
                 content_hash: work.origin.content_hash.as_deref(),
@@ -186,38 +187,57 @@ impl Store {
                     .execute(conn)?;
             }
 
-            let mut creator_rows = Vec::new();
-            for (position, name) in work.creators.iter().enumerate() {
-                let name = name.trim();
-                let key = tag_key(name);
-                let find = |conn: &mut _| {
-                    creators::table
-                        .filter(creators::name_key.eq(&key))
-                        .select(creators::id)
-                        .first::<i64>(conn)
-                        .optional()
-                };
-                let creator_id: i64 = match find(conn)? {
+            // Bylines: the posting accounts' pseuds first, then bare names.
+            let mut creator_ids: Vec<i64> = Vec::new();
+            for &pseud_id in &work.pseuds {
+                let existing: Option<i64> = creators::table
+                    .filter(creators::pseud_id.eq(pseud_id))
+                    .select(creators::id)
+                    .first(conn)
+                    .optional()?;
+                let id = match existing {
                     Some(id) => id,
                     None => {
+                        let (name, key): (String, String) = pseuds::table
+                            .find(pseud_id)
+                            .select((pseuds::name, pseuds::name_key))
+                            .first(conn)?;
                         diesel::insert_into(creators::table)
-                            .values(&NewCreatorRow {
-                                name,
-                                name_key: &key,
-                            })
-                            .on_conflict(creators::name_key)
-                            .do_nothing()
-                            .execute(conn)?;
-                        creators::table
-                            .filter(creators::name_key.eq(&key))
-                            .select(creators::id)
-                            .first(conn)?
+                            .values((
+                                creators::name.eq(&name),
+                                creators::name_key.eq(&key),
+                                creators::pseud_id.eq(pseud_id),
+                            ))
+                            .returning(creators::id)
+                            .get_result(conn)?
                     }
                 };
-                if creator_rows
-                    .iter()
-                    .all(|r: &WorkCreatorRow| r.creator_id != creator_id)
-                {
+                creator_ids.push(id);
+            }
+            for name in &work.creators {
+                let name = name.trim();
+                let key = tag_key(name);
+                let existing: Option<i64> = creators::table
+                    .filter(creators::name_key.eq(&key))
+                    .filter(creators::pseud_id.is_null())
+                    .select(creators::id)
+                    .first(conn)
+                    .optional()?;
+                let id = match existing {
+                    Some(id) => id,
+                    None => diesel::insert_into(creators::table)
+                        .values(&NewCreatorRow {
+                            name,
+                            name_key: &key,
+                        })
+                        .returning(creators::id)
+                        .get_result(conn)?,
+                };
+                creator_ids.push(id);
+            }
+            let mut creator_rows: Vec<WorkCreatorRow> = Vec::new();
+            for (position, creator_id) in creator_ids.into_iter().enumerate() {
+                if creator_rows.iter().all(|r| r.creator_id != creator_id) {
                     creator_rows.push(WorkCreatorRow {
                         work_id,
                         creator_id,
@@ -317,7 +337,7 @@ impl Store {
     /// One work with tags and creators, if it exists and `viewer` may see it.
     pub fn work(&self, id: i64, viewer: Viewer) -> Result<Option<WorkRecord>, StoreError> {
         let work = self.works_by_ids(&[id])?.pop();
-        Ok(work.filter(|w| viewer.may_see(w.posted, w.restricted)))
+        Ok(work.filter(|w| viewer.may_see(&w.access())))
     }
 
     /// The chapters of a work, in order, without their texts.
@@ -498,11 +518,7 @@ impl Store {
         let (parts, list, texts): (WorkParts, Vec<ChapterListRow>, Vec<ChapterRow>) =
             with_conn!(self, |conn| {
                 let parts = load_work_parts!(conn, &ids[..])?;
-                if !parts
-                    .0
-                    .first()
-                    .is_some_and(|w| viewer.may_see(w.posted, w.restricted))
-                {
+                if !visible_in(&parts, viewer) {
                     return Ok(None);
                 }
                 let list: Vec<ChapterListRow> = load_chapter_list!(conn, id)?;
@@ -539,6 +555,18 @@ impl Store {
     }
 }
 
+/// Whether the (single) work in `parts` is visible to `viewer`.
+fn visible_in(parts: &WorkParts, viewer: Viewer) -> bool {
+    let owners: Vec<i64> = parts.2.iter().filter_map(|r| r.3).collect();
+    parts.0.first().is_some_and(|w| {
+        viewer.may_see(&ficus_core::access::WorkAccess {
+            posted: w.posted,
+            restricted: w.restricted,
+            owners: &owners,
+        })
+    })
+}
+
 /// Builds [`WorkRecord`]s from loaded rows, in the order of `ids`.
 fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, StoreError> {
     let (rows, tag_rows, creator_rows) = parts;
@@ -551,12 +579,12 @@ fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, Stor
                 .or_default()
                 .push((record.kind, position, record));
         }
-        let mut creators_by_work: HashMap<i64, Vec<(i32, String)>> = HashMap::new();
-        for (work_id, name, position) in creator_rows {
+        let mut creators_by_work: HashMap<i64, Vec<(i32, String, Option<i64>)>> = HashMap::new();
+        for (work_id, name, position, user_id) in creator_rows {
             creators_by_work
                 .entry(work_id)
                 .or_default()
-                .push((position, name));
+                .push((position, name, user_id));
         }
         let mut by_id: HashMap<i64, WorkRecord> = HashMap::with_capacity(rows.len());
         for row in rows {
@@ -574,15 +602,10 @@ fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, Stor
                 .collect();
             let mut creators = creators_by_work.remove(&row.id).unwrap_or_default();
             creators.sort();
-            by_id.insert(
-                row.id,
-                work_record(
-                    row,
-                    rating,
-                    tags,
-                    creators.into_iter().map(|(_, n)| n).collect(),
-                ),
-            );
+            let mut owners: Vec<i64> = creators.iter().filter_map(|(_, _, u)| *u).collect();
+            owners.dedup();
+            let names = creators.into_iter().map(|(_, n, _)| n).collect();
+            by_id.insert(row.id, work_record(row, rating, tags, names, owners));
         }
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
@@ -633,8 +656,10 @@ fn work_record(
     rating: Rating,
     tags: Vec<TagRecord>,
     creators: Vec<String>,
+    owners: Vec<i64>,
 ) -> WorkRecord {
     WorkRecord {
+        owners,
         id: row.id,
         title: row.title,
         summary: row.summary,

@@ -102,10 +102,12 @@ pub struct Visitor {
 impl Visitor {
     /// The access-policy view of this visitor.
     pub fn viewer(&self) -> Viewer {
-        if self.user.is_some() {
-            Viewer::Member
-        } else {
-            Viewer::Guest
+        match &self.user {
+            Some(u) => Viewer::User {
+                id: u.id,
+                role: u.role,
+            },
+            None => Viewer::Guest,
         }
     }
 }

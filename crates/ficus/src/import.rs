@@ -108,7 +108,7 @@ pub fn import_file(store: &Store, path: &Path, today: chrono::NaiveDate) -> File
 
 fn existing(store: &Store, path: &Path, id: i64) -> FileReport {
     let work = store
-        .work(id, ficus_core::access::Viewer::Member)
+        .work(id, ficus_core::access::Viewer::System)
         .ok()
         .flatten();
     FileReport {

@@ -38,8 +38,8 @@ async fn load(
         return Ok(Ok(reading));
     }
     if viewer == Viewer::Guest {
-        let members_see = st.db(move |s| s.work(id, Viewer::Member)).await?;
-        if members_see.is_some_and(|w| w.restricted) {
+        let members_see = st.db(move |s| s.work(id, Viewer::System)).await?;
+        if members_see.is_some_and(|w| w.posted && w.restricted) {
             let to = format!(
                 "/users/login?restricted=true&return_to={}",
                 crate::view::encode_segment(path)

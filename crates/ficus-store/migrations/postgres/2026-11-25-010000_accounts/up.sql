@@ -33,3 +33,10 @@ CREATE TABLE throttles (
     hits INTEGER NOT NULL,
     PRIMARY KEY (bucket, window_start)
 );
+
+-- A creator on a byline is either a bare name (imported works, unique by
+-- name) or an account's pseud (unique by pseud).
+DROP INDEX creators_name_key_idx;
+ALTER TABLE creators ADD COLUMN pseud_id BIGINT REFERENCES pseuds (id) ON DELETE SET NULL;
+CREATE UNIQUE INDEX creators_unlinked_name_idx ON creators (name_key) WHERE pseud_id IS NULL;
+CREATE UNIQUE INDEX creators_pseud_idx ON creators (pseud_id) WHERE pseud_id IS NOT NULL;

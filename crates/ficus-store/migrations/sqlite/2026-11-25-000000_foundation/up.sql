@@ -39,9 +39,9 @@ CREATE TABLE chapters (
 CREATE TABLE creators (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL,
-    name_key TEXT NOT NULL UNIQUE,
-    user_id BIGINT
+    name_key TEXT NOT NULL
 );
+CREATE UNIQUE INDEX creators_name_key_idx ON creators (name_key);
 
 CREATE TABLE work_creators (
     work_id BIGINT NOT NULL REFERENCES works (id) ON DELETE CASCADE,
