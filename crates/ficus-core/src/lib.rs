@@ -13,6 +13,7 @@
 pub mod access;
 pub mod account;
 pub mod html;
+pub mod posting;
 pub mod tag;
 pub mod wordcount;
 pub mod work;

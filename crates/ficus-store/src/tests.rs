@@ -581,3 +581,69 @@ fn pseuds_own_works_and_drafts_stay_private() {
         );
     });
 }
+
+#[test]
+fn editing_adding_chapters_publishing_and_deleting() {
+    each_backend(|store| {
+        let mut one = NewWork::new("One", "<p>a b c</p>", day(1));
+        one.posted = false;
+        one.tags = vec![tag(TagType::Fandom, "Old Fandom")];
+        let id = store.insert_work(&one).expect("insert").work_id();
+
+        let mut edited = NewWork::new("One, Edited", "<p>a b c d e</p>", day(1));
+        edited.updated = day(4);
+        edited.tags = vec![tag(TagType::Fandom, "New Fandom")];
+        edited.rating = Rating::Explicit;
+        assert!(store.update_work(id, &edited).expect("update"));
+        let w = store
+            .work(id, Viewer::System)
+            .expect("read")
+            .expect("exists");
+        assert_eq!(
+            (w.title.as_str(), w.word_count, w.rating, w.updated),
+            ("One, Edited", 5, Rating::Explicit, day(4))
+        );
+        assert_eq!(
+            w.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            vec!["New Fandom"]
+        );
+        assert!(!w.posted);
+
+        let ch = NewChapter {
+            title: Some("Two".into()),
+            body: "<p>f g</p><script>x</script>".into(),
+            ..NewChapter::default()
+        };
+        let cid = store
+            .add_chapter(id, &ch, day(6))
+            .expect("add")
+            .expect("work exists");
+        let w = store
+            .work(id, Viewer::System)
+            .expect("read")
+            .expect("exists");
+        assert_eq!((w.chapter_count, w.word_count, w.updated), (2, 7, day(6)));
+        assert!(
+            !store
+                .chapter(id, cid)
+                .expect("chapter")
+                .expect("exists")
+                .body
+                .contains("script")
+        );
+        assert_eq!(store.add_chapter(99_999, &ch, day(6)).expect("add"), None);
+
+        assert!(store.publish_work(id, day(7)).expect("publish"));
+        assert!(!store.publish_work(id, day(8)).expect("already posted"));
+        let w = store
+            .work(id, Viewer::Guest)
+            .expect("read")
+            .expect("now public");
+        assert_eq!((w.published, w.updated), (day(7), day(7)));
+
+        assert!(store.delete_work(id).expect("delete"));
+        assert!(store.work(id, Viewer::System).expect("read").is_none());
+        assert!(store.chapter_list(id).expect("chapters").is_empty());
+        assert!(!store.delete_work(id).expect("again"));
+    });
+}

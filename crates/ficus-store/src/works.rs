@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use ficus_core::access::Viewer;
 use ficus_core::tag::tag_key;
-use ficus_core::{NewWork, Rating, TagType, WorkOrigin};
+use ficus_core::{NewChapter, NewWork, Rating, TagType, WorkOrigin};
 
 use crate::Store;
 use crate::conn::WriteTransaction;
@@ -76,6 +76,151 @@ macro_rules! load_chapter_list {
             ))
             .load::<ChapterListRow>($conn)
     };
+}
+
+/// Writes a work's bylines (pseuds first, then bare names) and taggings
+/// (rating first), creating creators and tags as needed. Used on a
+/// connection inside a write transaction; the work's old bylines and
+/// taggings must be gone.
+macro_rules! write_bylines_and_tags {
+    ($conn:ident, $work_id:expr, $work:expr, $now:expr) => {{
+        let conn = &mut *$conn;
+        let work_id: i64 = $work_id;
+        let work: &NewWork = $work;
+        let now = $now;
+        // Bylines: the posting accounts' pseuds first, then bare names.
+        let mut creator_ids: Vec<i64> = Vec::new();
+        for &pseud_id in &work.pseuds {
+            let existing: Option<i64> = creators::table
+                .filter(creators::pseud_id.eq(pseud_id))
+                .select(creators::id)
+                .first(conn)
+                .optional()?;
+            let id = match existing {
+                Some(id) => id,
+                None => {
+                    let (name, key): (String, String) = pseuds::table
+                        .find(pseud_id)
+                        .select((pseuds::name, pseuds::name_key))
+                        .first(conn)?;
+                    diesel::insert_into(creators::table)
+                        .values((
+                            creators::name.eq(&name),
+                            creators::name_key.eq(&key),
+                            creators::pseud_id.eq(pseud_id),
+                        ))
+                        .returning(creators::id)
+                        .get_result(conn)?
+                }
+            };
+            creator_ids.push(id);
+        }
+        for name in &work.creators {
+            let name = name.trim();
+            let key = tag_key(name);
+            let existing: Option<i64> = creators::table
+                .filter(creators::name_key.eq(&key))
+                .filter(creators::pseud_id.is_null())
+                .select(creators::id)
+                .first(conn)
+                .optional()?;
+            let id = match existing {
+                Some(id) => id,
+                None => diesel::insert_into(creators::table)
+                    .values(&NewCreatorRow {
+                        name,
+                        name_key: &key,
+                    })
+                    .returning(creators::id)
+                    .get_result(conn)?,
+            };
+            creator_ids.push(id);
+        }
+        let mut creator_rows: Vec<WorkCreatorRow> = Vec::new();
+        for (position, creator_id) in creator_ids.into_iter().enumerate() {
+            if creator_rows.iter().all(|r| r.creator_id != creator_id) {
+                creator_rows.push(WorkCreatorRow {
+                    work_id,
+                    creator_id,
+                    position: i32::try_from(position).unwrap_or(i32::MAX),
+                });
+            }
+        }
+        if !creator_rows.is_empty() {
+            diesel::insert_into(work_creators::table)
+                .values(&creator_rows)
+                .execute(conn)?;
+        }
+
+        // Tags: one lookup for all of them; insert only the new ones.
+        let rating = (TagType::Rating, work.rating.name());
+        let wanted: Vec<(TagType, &str, String)> = std::iter::once(rating)
+            .chain(work.tags.iter().map(|t| (t.kind, t.name.as_str())))
+            .map(|(kind, name)| (kind, name, tag_key(name)))
+            .collect();
+        let keys: Vec<&str> = wanted.iter().map(|(_, _, key)| key.as_str()).collect();
+        let mut known: HashMap<(String, String), i64> = tags::table
+            .filter(tags::name_key.eq_any(&keys))
+            .select((tags::id, tags::tag_type, tags::name_key))
+            .load::<(i64, String, String)>(conn)?
+            .into_iter()
+            .map(|(id, kind, key)| ((kind, key), id))
+            .collect();
+        let mut tagging_rows: Vec<TaggingRow> = Vec::new();
+        for (position, (kind, name, key)) in wanted.iter().enumerate() {
+            let lookup = (kind.as_str().to_string(), key.clone());
+            let tag_id = match known.get(&lookup) {
+                Some(id) => *id,
+                None => {
+                    diesel::insert_into(tags::table)
+                        .values(&NewTagRow {
+                            tag_type: kind.as_str(),
+                            name,
+                            name_key: key,
+                            canonical: !kind.is_free(),
+                            created_at: now,
+                        })
+                        .on_conflict((tags::tag_type, tags::name_key))
+                        .do_nothing()
+                        .execute(conn)?;
+                    let id: i64 = tags::table
+                        .filter(tags::tag_type.eq(kind.as_str()))
+                        .filter(tags::name_key.eq(key))
+                        .select(tags::id)
+                        .first(conn)?;
+                    known.insert(lookup, id);
+                    id
+                }
+            };
+            if tagging_rows.iter().all(|r| r.tag_id != tag_id) {
+                tagging_rows.push(TaggingRow {
+                    work_id,
+                    tag_id,
+                    position: i32::try_from(position).unwrap_or(i32::MAX),
+                });
+            }
+        }
+        diesel::insert_into(taggings::table)
+            .values(&tagging_rows)
+            .execute(conn)?;
+    }};
+}
+
+/// Recomputes a work's word and chapter counts from its chapters.
+macro_rules! refresh_counts {
+    ($conn:ident, $work_id:expr) => {{
+        let work_id: i64 = $work_id;
+        let counts: Vec<i64> = chapters::table
+            .filter(chapters::work_id.eq(work_id))
+            .select(chapters::word_count)
+            .load($conn)?;
+        diesel::update(works::table.find(work_id))
+            .set((
+                works::word_count.eq(counts.iter().sum::<i64>()),
+                works::chapter_count.eq(i32::try_from(counts.len()).unwrap_or(i32::MAX)),
+            ))
+            .execute($conn)?;
+    }};
 }
 
 /// Which chapter texts [`Store::reading`] loads.
@@ -187,121 +332,7 @@ impl Store {
                     .execute(conn)?;
             }
 
-            // Bylines: the posting accounts' pseuds first, then bare names.
-            let mut creator_ids: Vec<i64> = Vec::new();
-            for &pseud_id in &work.pseuds {
-                let existing: Option<i64> = creators::table
-                    .filter(creators::pseud_id.eq(pseud_id))
-                    .select(creators::id)
-                    .first(conn)
-                    .optional()?;
-                let id = match existing {
-                    Some(id) => id,
-                    None => {
-                        let (name, key): (String, String) = pseuds::table
-                            .find(pseud_id)
-                            .select((pseuds::name, pseuds::name_key))
-                            .first(conn)?;
-                        diesel::insert_into(creators::table)
-                            .values((
-                                creators::name.eq(&name),
-                                creators::name_key.eq(&key),
-                                creators::pseud_id.eq(pseud_id),
-                            ))
-                            .returning(creators::id)
-                            .get_result(conn)?
-                    }
-                };
-                creator_ids.push(id);
-            }
-            for name in &work.creators {
-                let name = name.trim();
-                let key = tag_key(name);
-                let existing: Option<i64> = creators::table
-                    .filter(creators::name_key.eq(&key))
-                    .filter(creators::pseud_id.is_null())
-                    .select(creators::id)
-                    .first(conn)
-                    .optional()?;
-                let id = match existing {
-                    Some(id) => id,
-                    None => diesel::insert_into(creators::table)
-                        .values(&NewCreatorRow {
-                            name,
-                            name_key: &key,
-                        })
-                        .returning(creators::id)
-                        .get_result(conn)?,
-                };
-                creator_ids.push(id);
-            }
-            let mut creator_rows: Vec<WorkCreatorRow> = Vec::new();
-            for (position, creator_id) in creator_ids.into_iter().enumerate() {
-                if creator_rows.iter().all(|r| r.creator_id != creator_id) {
-                    creator_rows.push(WorkCreatorRow {
-                        work_id,
-                        creator_id,
-                        position: i32::try_from(position).unwrap_or(i32::MAX),
-                    });
-                }
-            }
-            if !creator_rows.is_empty() {
-                diesel::insert_into(work_creators::table)
-                    .values(&creator_rows)
-                    .execute(conn)?;
-            }
-
-            // Tags: one lookup for all of them; insert only the new ones.
-            let rating = (TagType::Rating, work.rating.name());
-            let wanted: Vec<(TagType, &str, String)> = std::iter::once(rating)
-                .chain(work.tags.iter().map(|t| (t.kind, t.name.as_str())))
-                .map(|(kind, name)| (kind, name, tag_key(name)))
-                .collect();
-            let keys: Vec<&str> = wanted.iter().map(|(_, _, key)| key.as_str()).collect();
-            let mut known: HashMap<(String, String), i64> = tags::table
-                .filter(tags::name_key.eq_any(&keys))
-                .select((tags::id, tags::tag_type, tags::name_key))
-                .load::<(i64, String, String)>(conn)?
-                .into_iter()
-                .map(|(id, kind, key)| ((kind, key), id))
-                .collect();
-            let mut tagging_rows: Vec<TaggingRow> = Vec::new();
-            for (position, (kind, name, key)) in wanted.iter().enumerate() {
-                let lookup = (kind.as_str().to_string(), key.clone());
-                let tag_id = match known.get(&lookup) {
-                    Some(id) => *id,
-                    None => {
-                        diesel::insert_into(tags::table)
-                            .values(&NewTagRow {
-                                tag_type: kind.as_str(),
-                                name,
-                                name_key: key,
-                                canonical: !kind.is_free(),
-                                created_at: now,
-                            })
-                            .on_conflict((tags::tag_type, tags::name_key))
-                            .do_nothing()
-                            .execute(conn)?;
-                        let id: i64 = tags::table
-                            .filter(tags::tag_type.eq(kind.as_str()))
-                            .filter(tags::name_key.eq(key))
-                            .select(tags::id)
-                            .first(conn)?;
-                        known.insert(lookup, id);
-                        id
-                    }
-                };
-                if tagging_rows.iter().all(|r| r.tag_id != tag_id) {
-                    tagging_rows.push(TaggingRow {
-                        work_id,
-                        tag_id,
-                        position: i32::try_from(position).unwrap_or(i32::MAX),
-                    });
-                }
-            }
-            diesel::insert_into(taggings::table)
-                .values(&tagging_rows)
-                .execute(conn)?;
+            write_bylines_and_tags!(conn, work_id, work, now);
             Ok::<_, DieselError>(InsertOutcome::Inserted {
                 id: work_id,
                 word_count,
@@ -608,6 +639,142 @@ fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, Stor
             by_id.insert(row.id, work_record(row, rating, tags, names, owners));
         }
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+}
+
+impl Store {
+    /// Replaces a work's metadata, bylines and tags with `work`'s. When both
+    /// the stored work and `work` have exactly one chapter, that chapter's
+    /// title and text are replaced too; otherwise chapters are left alone.
+    /// The updated date becomes `work.updated`. False when no such work.
+    pub fn update_work(&self, id: i64, work: &NewWork) -> Result<bool, StoreError> {
+        let mut clean = work.clone();
+        clean.sanitize_html();
+        clean.validate()?;
+        let work = &clean;
+        let now = Utc::now().naive_utc();
+        Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let exists: i64 = works::table
+                .filter(works::id.eq(id))
+                .count()
+                .get_result(conn)?;
+            if exists == 0 {
+                return Ok::<_, DieselError>(false);
+            }
+            let positions: Vec<i64> = chapters::table
+                .filter(chapters::work_id.eq(id))
+                .select(chapters::id)
+                .load(conn)?;
+            if let ([chapter_id], [chapter]) = (positions.as_slice(), work.chapters.as_slice()) {
+                diesel::update(chapters::table.find(*chapter_id))
+                    .set((
+                        chapters::title.eq(chapter.title.as_deref()),
+                        chapters::body.eq(&chapter.body),
+                        chapters::word_count
+                            .eq(i64::try_from(chapter.word_count()).unwrap_or(i64::MAX)),
+                    ))
+                    .execute(conn)?;
+            }
+            diesel::delete(taggings::table.filter(taggings::work_id.eq(id))).execute(conn)?;
+            diesel::delete(work_creators::table.filter(work_creators::work_id.eq(id)))
+                .execute(conn)?;
+            write_bylines_and_tags!(conn, id, work, now);
+            diesel::update(works::table.find(id))
+                .set((
+                    works::title.eq(work.title.trim()),
+                    works::summary.eq(work.summary.as_deref()),
+                    works::notes.eq(work.notes.as_deref()),
+                    works::end_notes.eq(work.end_notes.as_deref()),
+                    works::language.eq(work.language.as_deref()),
+                    works::complete.eq(work.complete),
+                    works::expected_chapters
+                        .eq(work.expected_chapters.and_then(|n| i32::try_from(n).ok())),
+                    works::restricted.eq(work.restricted),
+                    works::updated_on.eq(work.updated),
+                    works::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            refresh_counts!(conn, id);
+            Ok(true)
+        }))?)
+    }
+
+    /// Appends a chapter (sanitized) and moves the work's updated date.
+    /// Returns the new chapter's id, or `None` when no such work.
+    pub fn add_chapter(
+        &self,
+        work_id: i64,
+        chapter: &NewChapter,
+        today: chrono::NaiveDate,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut chapter = chapter.clone();
+        chapter.body = ficus_core::html::sanitize(&chapter.body);
+        if chapter.body.trim().is_empty() {
+            return Err(StoreError::InvalidWork(
+                ficus_core::work::WorkError::EmptyChapter(0),
+            ));
+        }
+        let now = Utc::now().naive_utc();
+        Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let exists: i64 = works::table
+                .filter(works::id.eq(work_id))
+                .count()
+                .get_result(conn)?;
+            if exists == 0 {
+                return Ok::<_, DieselError>(None);
+            }
+            let last: Option<i32> = chapters::table
+                .filter(chapters::work_id.eq(work_id))
+                .select(diesel::dsl::max(chapters::position))
+                .first(conn)?;
+            let id: i64 = diesel::insert_into(chapters::table)
+                .values(&NewChapterRow {
+                    work_id,
+                    position: last.unwrap_or(0) + 1,
+                    title: chapter.title.as_deref(),
+                    summary: chapter.summary.as_deref(),
+                    notes: chapter.notes.as_deref(),
+                    end_notes: chapter.end_notes.as_deref(),
+                    body: &chapter.body,
+                    word_count: i64::try_from(chapter.word_count()).unwrap_or(i64::MAX),
+                    published_on: chapter.published.unwrap_or(today),
+                })
+                .returning(chapters::id)
+                .get_result(conn)?;
+            diesel::update(works::table.find(work_id))
+                .set((works::updated_on.eq(today), works::updated_at.eq(now)))
+                .execute(conn)?;
+            refresh_counts!(conn, work_id);
+            Ok(Some(id))
+        }))?)
+    }
+
+    /// Posts a draft: it becomes visible, published and updated today.
+    pub fn publish_work(&self, id: i64, today: chrono::NaiveDate) -> Result<bool, StoreError> {
+        let now = Utc::now().naive_utc();
+        let n = with_conn!(self, |conn| diesel::update(
+            works::table.find(id).filter(works::posted.eq(false))
+        )
+        .set((
+            works::posted.eq(true),
+            works::published_on.eq(today),
+            works::updated_on.eq(today),
+            works::updated_at.eq(now),
+        ))
+        .execute(conn)?);
+        Ok(n > 0)
+    }
+
+    /// Deletes a work with its chapters, bylines and taggings.
+    pub fn delete_work(&self, id: i64) -> Result<bool, StoreError> {
+        let n = with_conn!(self, |conn| conn.write_transaction(|conn| {
+            diesel::delete(taggings::table.filter(taggings::work_id.eq(id))).execute(conn)?;
+            diesel::delete(work_creators::table.filter(work_creators::work_id.eq(id)))
+                .execute(conn)?;
+            diesel::delete(chapters::table.filter(chapters::work_id.eq(id))).execute(conn)?;
+            diesel::delete(works::table.find(id)).execute(conn)
+        })?);
+        Ok(n > 0)
     }
 }
 
