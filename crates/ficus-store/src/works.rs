@@ -779,6 +779,21 @@ impl Store {
 }
 
 impl Store {
+    /// The `limit` most used tags of a type (for suggestions while typing).
+    pub fn popular_tags(&self, kind: TagType, limit: i64) -> Result<Vec<String>, StoreError> {
+        use diesel::dsl::count_star;
+        Ok(with_conn!(self, |conn| tags::table
+            .inner_join(taggings::table)
+            .filter(tags::tag_type.eq(kind.as_str()))
+            .group_by((tags::id, tags::name))
+            .select(tags::name)
+            .order(count_star().desc())
+            .limit(limit)
+            .load::<String>(conn)?))
+    }
+}
+
+impl Store {
     /// Number of posted works (all visibilities).
     pub fn count_works(&self) -> Result<u64, StoreError> {
         let n: i64 = with_conn!(self, |conn| works::table.count().get_result(conn)?);

@@ -55,7 +55,22 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src http: https: da
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::listings::home))
-        .route("/works", get(pages::listings::works_index))
+        .route(
+            "/works",
+            get(pages::listings::works_index).post(pages::posting::create_work),
+        )
+        .route("/works/new", get(pages::posting::new_work))
+        .route(
+            "/works/{id}/edit",
+            get(pages::posting::edit_work).post(pages::posting::update_work),
+        )
+        .route(
+            "/works/{id}/confirm_delete",
+            get(pages::posting::confirm_delete),
+        )
+        .route("/works/{id}/delete", post(pages::posting::delete_work))
+        .route("/works/{id}/chapters/new", get(pages::posting::new_chapter))
+        .route("/works/{id}/chapters", post(pages::posting::create_chapter))
         .route("/works/{id}", get(pages::works::show))
         .route("/works/{id}/navigate", get(pages::works::navigate))
         .route(
@@ -96,6 +111,8 @@ pub fn router(state: AppState) -> Router {
         .route("/static/ficus.css", get(css))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(session::csrf_cookie))
+        // Chapter text may be 500,000 characters, percent-encoded in a form.
+        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),

@@ -57,3 +57,66 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
 }
+
+/// A form body (`application/x-www-form-urlencoded`) as ordered pairs,
+/// decoded strictly: text that is not valid UTF-8 is a 400, never silently
+/// replaced.
+pub struct StrictForm(pub Vec<(String, String)>);
+
+fn decode_component(raw: &[u8]) -> Result<String, WebError> {
+    let plus_as_space: Vec<u8> = raw
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
+    percent_encoding::percent_decode(&plus_as_space)
+        .decode_utf8()
+        .map(|s| s.into_owned())
+        .map_err(|_| WebError::BadRequest("The form contained text that is not valid UTF-8. Please check the text and send it again.".into()))
+}
+
+/// Parses a form body strictly (see [`StrictForm`]).
+pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, WebError> {
+    body.split(|&b| b == b'&')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let (k, v) = match part.iter().position(|&b| b == b'=') {
+                Some(i) => (&part[..i], &part[i + 1..]),
+                None => (part, &part[..0]),
+            };
+            Ok((decode_component(k)?, decode_component(v)?))
+        })
+        .collect()
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for StrictForm {
+    type Rejection = WebError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| WebError::BadRequest(format!("The form could not be read: {e}")))?;
+        Ok(StrictForm(parse_form(&bytes)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_decode_strictly() {
+        let pairs = parse_form(b"a=1&b=x+y%21&c&a=2&d=%E2%9C%93").expect("valid");
+        assert_eq!(
+            pairs,
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "x y!".into()),
+                ("c".into(), "".into()),
+                ("a".into(), "2".into()),
+                ("d".into(), "✓".into()),
+            ]
+        );
+        assert!(parse_form(b"t=%FF%FE").is_err());
+        assert!(parse_form(b"t=\xff").is_err());
+    }
+}

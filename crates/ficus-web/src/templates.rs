@@ -120,6 +120,12 @@ pub struct WorkPage {
     pub chapters: Vec<ChapterView>,
     /// (label, href)
     pub downloads: Vec<(&'static str, String)>,
+    /// Edit / add chapter / delete links, for the work's creators.
+    pub owner_actions: bool,
+    /// Shown on drafts.
+    pub draft_notice: bool,
+    /// Shown on restricted works.
+    pub is_restricted: bool,
 }
 
 #[derive(Template)]
@@ -158,4 +164,55 @@ pub struct SignupPage {
     pub errors: Vec<String>,
     pub login: String,
     pub email: String,
+}
+
+/// A posting form's preview.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub title: String,
+    pub summary: Option<String>,
+    pub body: String,
+}
+
+#[derive(Template)]
+#[template(path = "work_form.html")]
+pub struct WorkFormPage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub action: String,
+    pub errors: Vec<ficus_core::posting::FieldError>,
+    pub preview: Option<Preview>,
+    pub form: ficus_core::posting::WorkForm,
+    pub plain_text: bool,
+    /// (name, selected)
+    pub ratings: Vec<(&'static str, bool)>,
+    pub warnings: Vec<(&'static str, bool)>,
+    pub categories: Vec<(&'static str, bool)>,
+    /// (id, name, checked)
+    pub pseuds: Vec<(i64, String, bool)>,
+    pub fandom_suggestions: Vec<String>,
+    pub show_text: bool,
+    pub can_draft: bool,
+    pub post_label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "confirm_delete.html")]
+pub struct ConfirmDeletePage {
+    pub chrome: Chrome,
+    pub work_id: i64,
+    pub title: String,
+}
+
+#[derive(Template)]
+#[template(path = "chapter_form.html")]
+pub struct ChapterFormPage {
+    pub chrome: Chrome,
+    pub work_id: i64,
+    pub title: String,
+    pub errors: Vec<String>,
+    pub chapter_title: String,
+    pub notes: String,
+    pub text: String,
+    pub plain_text: bool,
 }

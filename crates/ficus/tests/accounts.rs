@@ -2,132 +2,16 @@
 //! restricted works, and sessions and throttles shared by two server
 //! processes on one database.
 
-use std::collections::HashMap;
-use std::path::Path;
+mod support;
+
 use std::process::Command;
 
 use chrono::NaiveDate;
 use ficus_core::NewWork;
 use ficus_store::{Backend, Store};
-use ficus_testkit::{ServerProcess, temp_dir};
-use reqwest::blocking::{Client, Response};
-use reqwest::redirect::Policy;
-use scraper::{Html, Selector};
-
-fn serve(data_dir: &Path) -> ServerProcess {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ficus"));
-    cmd.arg("--data-dir")
-        .arg(data_dir)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env("FICUS_LOG", "warn");
-    ServerProcess::start(cmd)
-}
-
-/// A browser's cookies, kept by hand (name → value).
-#[derive(Default, Clone)]
-struct Jar(HashMap<String, String>);
-
-impl Jar {
-    fn take(&mut self, resp: &Response) {
-        for v in resp.headers().get_all("set-cookie") {
-            let v = v.to_str().expect("ascii cookie");
-            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
-            let (name, value) = pair.split_once('=').expect("name=value");
-            if attrs.contains("Max-Age=0") {
-                self.0.remove(name);
-            } else {
-                self.0.insert(name.to_string(), value.to_string());
-            }
-        }
-    }
-    fn header(&self) -> String {
-        self.0
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-}
-
-struct Browser {
-    client: Client,
-    jar: Jar,
-}
-
-impl Browser {
-    fn new() -> Browser {
-        Browser {
-            client: Client::builder()
-                .redirect(Policy::none())
-                .build()
-                .expect("client"),
-            jar: Jar::default(),
-        }
-    }
-    fn get(&mut self, url: &str) -> Response {
-        let resp = self
-            .client
-            .get(url)
-            .header("cookie", self.jar.header())
-            .send()
-            .expect("get");
-        self.jar.take(&resp);
-        resp
-    }
-    fn page(&mut self, url: &str) -> Html {
-        Html::parse_document(&self.get(url).text().expect("body"))
-    }
-    fn post(&mut self, url: &str, fields: &[(&str, &str)]) -> Response {
-        let resp = self
-            .client
-            .post(url)
-            .header("cookie", self.jar.header())
-            .form(fields)
-            .send()
-            .expect("post");
-        self.jar.take(&resp);
-        resp
-    }
-    /// Posts a form with the CSRF token the site gave this browser.
-    fn submit(&mut self, server: &ServerProcess, path: &str, fields: &[(&str, &str)]) -> Response {
-        if !self.jar.0.contains_key("ficus_csrf") {
-            self.get(&server.url("/"));
-        }
-        let token = self.jar.0["ficus_csrf"].clone();
-        let mut all = fields.to_vec();
-        all.push(("authenticity_token", &token));
-        self.post(&server.url(path), &all)
-    }
-}
-
-fn text(doc: &Html, s: &str) -> String {
-    let sel = Selector::parse(s).expect("selector");
-    doc.select(&sel)
-        .map(|e| e.text().collect::<String>())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn attr(doc: &Html, s: &str, a: &str) -> Option<String> {
-    let sel = Selector::parse(s).expect("selector");
-    doc.select(&sel)
-        .next()
-        .and_then(|e| e.value().attr(a))
-        .map(str::to_string)
-}
-
-fn signup(b: &mut Browser, server: &ServerProcess, login: &str) -> Response {
-    b.submit(
-        server,
-        "/signup",
-        &[
-            ("user[login]", login),
-            ("user[email]", &format!("{login}@example.org")),
-            ("user[password]", "correct horse battery"),
-            ("user[password_confirmation]", "correct horse battery"),
-        ],
-    )
-}
+use ficus_testkit::temp_dir;
+use scraper::Html;
+use support::{Browser, attr, serve, signup, text};
 
 #[test]
 fn sign_up_log_in_log_out_with_csrf_and_throttles() {

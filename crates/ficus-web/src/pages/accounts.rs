@@ -4,9 +4,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
@@ -17,7 +15,7 @@ use ficus_store::{StoreError, UserRecord};
 
 use crate::AppState;
 use crate::error::WebError;
-use crate::params::{self, QueryMap};
+use crate::params::{self, QueryMap, StrictForm};
 use crate::session::{
     CSRF_COOKIE, CSRF_FIELD, ClientIp, SESSION_COOKIE, Visitor, cookie_header, is_https,
     verify_csrf,
@@ -38,11 +36,11 @@ const REMEMBER_DAYS: i64 = 30;
 /// How long any other session lasts on the server (the cookie ends with the browser).
 const SESSION_HOURS: i64 = 24;
 
-type FormMap = Result<Form<HashMap<String, String>>, FormRejection>;
+type FormMap = StrictForm;
 
+/// The form's fields (the last value wins for repeated names).
 fn form(f: FormMap) -> Result<HashMap<String, String>, WebError> {
-    f.map(|Form(m)| m)
-        .map_err(|e| WebError::BadRequest(format!("The form could not be read: {e}")))
+    Ok(f.0.into_iter().collect())
 }
 
 fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {

@@ -2,4 +2,5 @@
 
 pub mod accounts;
 pub mod listings;
+pub mod posting;
 pub mod works;

@@ -201,7 +201,8 @@ async fn render(
 
     let adult_ok_by_query = params::flag(q, "view_adult");
     let adult_ok = adult_ok_by_query || params::cookie(headers, ADULT_COOKIE) == Some("true");
-    if work.rating.needs_adult_interstitial() && !adult_ok {
+    let owner = visitor.viewer().owns(&work.access());
+    if work.rating.needs_adult_interstitial() && !adult_ok && !owner {
         let continue_href = if full {
             format!("{path}?view_full_work=true&view_adult=true")
         } else {
@@ -270,6 +271,9 @@ async fn render(
         nav,
         chapters,
         downloads,
+        owner_actions: owner,
+        draft_notice: !work.posted,
+        is_restricted: work.restricted,
     };
     let mut response = Html(page.render()?).into_response();
     if adult_ok_by_query {

@@ -1,0 +1,573 @@
+//! Posting and editing: new work (preview, draft, post), edit, add chapter,
+//! delete with confirmation. Only a work's creators may change it.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{Local, NaiveDate};
+use ficus_core::TagType;
+use ficus_core::posting::{FieldError, TextFormat, WorkForm};
+use ficus_core::tag::{ARCHIVE_WARNINGS, CATEGORIES, Rating};
+use ficus_core::{NewChapter, html};
+use ficus_store::{ChapterChoice, Reading, UserRecord, WorkRecord};
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::params::{self, StrictForm};
+use crate::session::{CSRF_FIELD, Visitor, verify_csrf};
+use crate::templates::{ChapterFormPage, Chrome, ConfirmDeletePage, Preview, WorkFormPage};
+use crate::view::encode_segment;
+
+type Pairs = StrictForm;
+
+fn pairs(f: Pairs) -> Result<Vec<(String, String)>, WebError> {
+    Ok(f.0)
+}
+
+fn one<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+fn all(pairs: &[(String, String)], name: &str) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+fn today() -> NaiveDate {
+    Local::now().date_naive()
+}
+
+/// The logged-in account, or a redirect to the log-in page.
+fn require_user(visitor: &Visitor, path: &str) -> Result<UserRecord, Redirect> {
+    visitor
+        .user
+        .clone()
+        .ok_or_else(|| Redirect::to(&format!("/users/login?return_to={}", encode_segment(path))))
+}
+
+/// The work if `visitor` is one of its creators: 404 when they cannot see
+/// it at all, 403 when they can but it is not theirs.
+async fn owned_work(st: &AppState, visitor: &Visitor, id: i64) -> Result<Reading, WebError> {
+    let viewer = visitor.viewer();
+    let reading = st
+        .db(move |s| s.reading(id, viewer, ChapterChoice::First))
+        .await?
+        .ok_or_else(|| {
+            WebError::NotFound("This work does not exist, or is not visible to you.".into())
+        })?;
+    if !viewer.owns(&reading.work.access()) {
+        return Err(WebError::Forbidden(
+            "Only the work's creators can change it.".into(),
+        ));
+    }
+    Ok(reading)
+}
+
+/// Reads the posting form; pseuds not belonging to `user` are dropped
+/// (and reported if that leaves none).
+fn read_form(pairs: &[(String, String)], own_pseuds: &[(i64, String)]) -> WorkForm {
+    let pseuds = all(pairs, "work[pseud_ids][]")
+        .iter()
+        .filter_map(|v| v.parse::<i64>().ok())
+        .filter(|id| own_pseuds.iter().any(|(p, _)| p == id))
+        .collect();
+    WorkForm {
+        title: one(pairs, "work[title]").to_string(),
+        pseuds,
+        rating: one(pairs, "work[rating_string]").to_string(),
+        warnings: all(pairs, "work[archive_warning_strings][]"),
+        categories: all(pairs, "work[category_strings][]"),
+        fandoms: one(pairs, "work[fandom_string]").to_string(),
+        relationships: one(pairs, "work[relationship_string]").to_string(),
+        characters: one(pairs, "work[character_string]").to_string(),
+        freeforms: one(pairs, "work[freeform_string]").to_string(),
+        language: one(pairs, "work[language]").to_string(),
+        summary: one(pairs, "work[summary]").to_string(),
+        notes: one(pairs, "work[notes]").to_string(),
+        end_notes: one(pairs, "work[endnotes]").to_string(),
+        chapter_title: one(pairs, "work[chapter_attributes][title]").to_string(),
+        text: one(pairs, "work[chapter_attributes][content]").to_string(),
+        text_format: if one(pairs, "work[text_format]") == "plain" {
+            TextFormat::Plain
+        } else {
+            TextFormat::Html
+        },
+        restricted: one(pairs, "work[restricted]") == "1",
+        complete: one(pairs, "work[complete]") == "1",
+        expected_chapters: one(pairs, "work[wip_length]").to_string(),
+    }
+}
+
+/// The form filled from a stored work (for editing).
+fn form_of(
+    work: &WorkRecord,
+    first: Option<&ficus_store::ChapterRecord>,
+    own_pseuds: &[(i64, String)],
+) -> WorkForm {
+    let names = |kind| {
+        work.tags_of(kind)
+            .map(|t| t.name.clone())
+            .collect::<Vec<_>>()
+    };
+    WorkForm {
+        title: work.title.clone(),
+        pseuds: own_pseuds
+            .iter()
+            .filter(|(_, name)| work.creators.contains(name))
+            .map(|(id, _)| *id)
+            .collect(),
+        rating: work.rating.name().to_string(),
+        warnings: names(TagType::ArchiveWarning),
+        categories: names(TagType::Category),
+        fandoms: names(TagType::Fandom).join(", "),
+        relationships: names(TagType::Relationship).join(", "),
+        characters: names(TagType::Character).join(", "),
+        freeforms: names(TagType::Freeform).join(", "),
+        language: work.language.clone().unwrap_or_default(),
+        summary: work.summary.clone().unwrap_or_default(),
+        notes: work.notes.clone().unwrap_or_default(),
+        end_notes: work.end_notes.clone().unwrap_or_default(),
+        chapter_title: first.and_then(|c| c.title.clone()).unwrap_or_default(),
+        text: first.map(|c| c.body.clone()).unwrap_or_default(),
+        text_format: TextFormat::Html,
+        restricted: work.restricted,
+        complete: work.complete,
+        expected_chapters: work
+            .expected_chapters
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "?".into()),
+    }
+}
+
+struct FormContext {
+    heading: String,
+    action: String,
+    show_text: bool,
+    can_draft: bool,
+    post_label: &'static str,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_form(
+    st: &AppState,
+    visitor: &Visitor,
+    status: StatusCode,
+    ctx: FormContext,
+    form: WorkForm,
+    own_pseuds: &[(i64, String)],
+    errors: Vec<FieldError>,
+    preview: Option<Preview>,
+) -> Result<Response, WebError> {
+    let fandom_suggestions = st.db(|s| s.popular_tags(TagType::Fandom, 200)).await?;
+    let page = WorkFormPage {
+        chrome: Chrome::of(visitor),
+        heading: ctx.heading,
+        action: ctx.action,
+        errors,
+        preview,
+        plain_text: form.text_format == TextFormat::Plain,
+        ratings: Rating::NAMES
+            .iter()
+            .map(|r| (*r, form.rating == *r))
+            .collect(),
+        warnings: ARCHIVE_WARNINGS
+            .iter()
+            .map(|w| (*w, form.warnings.iter().any(|x| x == w)))
+            .collect(),
+        categories: CATEGORIES
+            .iter()
+            .map(|c| (*c, form.categories.iter().any(|x| x == c)))
+            .collect(),
+        pseuds: own_pseuds
+            .iter()
+            .map(|(id, name)| (*id, name.clone(), form.pseuds.contains(id)))
+            .collect(),
+        fandom_suggestions,
+        show_text: ctx.show_text,
+        can_draft: ctx.can_draft,
+        post_label: ctx.post_label,
+        form,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+fn new_context() -> FormContext {
+    FormContext {
+        heading: "Post New Work".into(),
+        action: "/works".into(),
+        show_text: true,
+        can_draft: true,
+        post_label: "Post",
+    }
+}
+
+/// `GET /works/new`.
+pub async fn new_work(State(st): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
+    let user = match require_user(&visitor, "/works/new") {
+        Ok(u) => u,
+        Err(login) => return Ok(login.into_response()),
+    };
+    let uid = user.id;
+    let own = st.db(move |s| s.pseuds_of(uid)).await?;
+    let form = WorkForm {
+        pseuds: own.first().map(|p| vec![p.0]).unwrap_or_default(),
+        ..WorkForm::default()
+    };
+    render_form(
+        &st,
+        &visitor,
+        StatusCode::OK,
+        new_context(),
+        form,
+        &own,
+        Vec::new(),
+        None,
+    )
+    .await
+}
+
+/// `POST /works`: preview, save as draft, or post.
+pub async fn create_work(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    f: Pairs,
+) -> Result<Response, WebError> {
+    let user = match require_user(&visitor, "/works/new") {
+        Ok(u) => u,
+        Err(login) => return Ok(login.into_response()),
+    };
+    let p = pairs(f)?;
+    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
+    let uid = user.id;
+    let own = st.db(move |s| s.pseuds_of(uid)).await?;
+    let form = read_form(&p, &own);
+    let work = match form.to_work(today(), 1) {
+        Ok(w) => w,
+        Err(errors) => {
+            return render_form(
+                &st,
+                &visitor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                new_context(),
+                form,
+                &own,
+                errors,
+                None,
+            )
+            .await;
+        }
+    };
+    if !one(&p, "preview_button").is_empty() {
+        let preview = Preview {
+            title: work.title.clone(),
+            summary: work.summary.clone(),
+            body: work
+                .chapters
+                .first()
+                .map(|c| c.body.clone())
+                .unwrap_or_default(),
+        };
+        return render_form(
+            &st,
+            &visitor,
+            StatusCode::OK,
+            new_context(),
+            form,
+            &own,
+            Vec::new(),
+            Some(preview),
+        )
+        .await;
+    }
+    let mut work = work;
+    work.posted = one(&p, "save_button").is_empty();
+    let id = st.db(move |s| s.insert_work(&work)).await?.work_id();
+    Ok(Redirect::to(&format!("/works/{id}")).into_response())
+}
+
+fn edit_context(id: i64, work: &WorkRecord) -> FormContext {
+    FormContext {
+        heading: format!("Edit Work: {}", work.title),
+        action: format!("/works/{id}/edit"),
+        show_text: work.chapter_count <= 1,
+        can_draft: false,
+        post_label: if work.posted { "Update" } else { "Post" },
+    }
+}
+
+/// `GET /works/{id}/edit`.
+pub async fn edit_work(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    let user = match require_user(&visitor, &format!("/works/{id}/edit")) {
+        Ok(u) => u,
+        Err(login) => return Ok(login.into_response()),
+    };
+    let reading = owned_work(&st, &visitor, id).await?;
+    let uid = user.id;
+    let own = st.db(move |s| s.pseuds_of(uid)).await?;
+    let form = form_of(&reading.work, reading.texts.first(), &own);
+    let ctx = edit_context(id, &reading.work);
+    render_form(
+        &st,
+        &visitor,
+        StatusCode::OK,
+        ctx,
+        form,
+        &own,
+        Vec::new(),
+        None,
+    )
+    .await
+}
+
+/// `POST /works/{id}/edit`: saves changes (and posts a draft).
+pub async fn update_work(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    f: Pairs,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    let user = match require_user(&visitor, &format!("/works/{id}/edit")) {
+        Ok(u) => u,
+        Err(login) => return Ok(login.into_response()),
+    };
+    let p = pairs(f)?;
+    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
+    let reading = owned_work(&st, &visitor, id).await?;
+    let uid = user.id;
+    let own = st.db(move |s| s.pseuds_of(uid)).await?;
+    let mut form = read_form(&p, &own);
+    let chapters = reading.chapters.len().max(1);
+    if chapters > 1 {
+        // The text of a multi-chapter work is edited chapter by chapter.
+        form.text = reading
+            .texts
+            .first()
+            .map(|c| c.body.clone())
+            .unwrap_or_default();
+        form.text_format = TextFormat::Html;
+    }
+    let ctx = edit_context(id, &reading.work);
+    let mut work = match form.to_work(today(), chapters) {
+        Ok(w) => w,
+        Err(errors) => {
+            return render_form(
+                &st,
+                &visitor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ctx,
+                form,
+                &own,
+                errors,
+                None,
+            )
+            .await;
+        }
+    };
+    if !one(&p, "preview_button").is_empty() {
+        let preview = Preview {
+            title: work.title.clone(),
+            summary: work.summary.clone(),
+            body: work
+                .chapters
+                .first()
+                .map(|c| c.body.clone())
+                .unwrap_or_default(),
+        };
+        return render_form(
+            &st,
+            &visitor,
+            StatusCode::OK,
+            ctx,
+            form,
+            &own,
+            Vec::new(),
+            Some(preview),
+        )
+        .await;
+    }
+    // Bare-name creators (imported works later claimed) stay on the byline.
+    let own_names: Vec<&String> = own.iter().map(|(_, n)| n).collect();
+    work.creators = reading
+        .work
+        .creators
+        .iter()
+        .filter(|c| !own_names.contains(c))
+        .cloned()
+        .collect();
+    let was_draft = !reading.work.posted;
+    st.db(move |s| s.update_work(id, &work)).await?;
+    if was_draft {
+        let day = today();
+        st.db(move |s| s.publish_work(id, day)).await?;
+    }
+    Ok(Redirect::to(&format!("/works/{id}")).into_response())
+}
+
+/// `GET /works/{id}/confirm_delete`.
+pub async fn confirm_delete(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    if let Err(login) = require_user(&visitor, &format!("/works/{id}/confirm_delete")) {
+        return Ok(login.into_response());
+    }
+    let reading = owned_work(&st, &visitor, id).await?;
+    let page = ConfirmDeletePage {
+        chrome: Chrome::of(&visitor),
+        work_id: id,
+        title: reading.work.title,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// `POST /works/{id}/delete`.
+pub async fn delete_work(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    f: Pairs,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    if let Err(login) = require_user(&visitor, &format!("/works/{id}")) {
+        return Ok(login.into_response());
+    }
+    let p = pairs(f)?;
+    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
+    owned_work(&st, &visitor, id).await?;
+    st.db(move |s| s.delete_work(id)).await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+/// `GET /works/{id}/chapters/new`.
+pub async fn new_chapter(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    if let Err(login) = require_user(&visitor, &format!("/works/{id}/chapters/new")) {
+        return Ok(login.into_response());
+    }
+    let reading = owned_work(&st, &visitor, id).await?;
+    chapter_form(
+        &visitor,
+        StatusCode::OK,
+        id,
+        &reading.work.title,
+        Vec::new(),
+        "",
+        "",
+        "",
+        false,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn chapter_form(
+    visitor: &Visitor,
+    status: StatusCode,
+    id: i64,
+    title: &str,
+    errors: Vec<String>,
+    chapter_title: &str,
+    notes: &str,
+    text: &str,
+    plain_text: bool,
+) -> Result<Response, WebError> {
+    let page = ChapterFormPage {
+        chrome: Chrome::of(visitor),
+        work_id: id,
+        title: title.to_string(),
+        errors,
+        chapter_title: chapter_title.to_string(),
+        notes: notes.to_string(),
+        text: text.to_string(),
+        plain_text,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// `POST /works/{id}/chapters`: appends a chapter.
+pub async fn create_chapter(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    f: Pairs,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    if let Err(login) = require_user(&visitor, &format!("/works/{id}/chapters/new")) {
+        return Ok(login.into_response());
+    }
+    let p = pairs(f)?;
+    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
+    let reading = owned_work(&st, &visitor, id).await?;
+    let title = one(&p, "chapter[title]").trim().to_string();
+    let notes = one(&p, "chapter[notes]").to_string();
+    let text = one(&p, "chapter[content]").to_string();
+    let plain = one(&p, "chapter[text_format]") == "plain";
+    let to_html = |s: &str| {
+        if plain {
+            html::plain_text_to_html(s)
+        } else {
+            html::sanitize(s)
+        }
+    };
+    let body = to_html(&text);
+    let mut errors = Vec::new();
+    if title.chars().count() > ficus_core::posting::MAX_CHAPTER_TITLE_CHARS {
+        errors.push("The chapter title is too long (255 characters at most).".to_string());
+    }
+    if notes.chars().count() > ficus_core::posting::MAX_NOTES_CHARS {
+        errors.push("The notes are too long (5,000 characters at most).".to_string());
+    }
+    if text.chars().count() > ficus_core::posting::MAX_CHAPTER_CHARS {
+        errors.push("The chapter text is too long (500,000 characters at most).".to_string());
+    } else if html::text_of(&body).is_empty() {
+        errors.push("Please write some text for the chapter.".to_string());
+    }
+    if !errors.is_empty() {
+        return chapter_form(
+            &visitor,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            id,
+            &reading.work.title,
+            errors,
+            &title,
+            &notes,
+            &text,
+            plain,
+        );
+    }
+    let chapter = NewChapter {
+        title: (!title.is_empty()).then_some(title),
+        notes: (!notes.trim().is_empty()).then(|| to_html(&notes)),
+        body,
+        ..NewChapter::default()
+    };
+    let day = today();
+    let cid = st
+        .db(move |s| s.add_chapter(id, &chapter, day))
+        .await?
+        .ok_or_else(|| WebError::NotFound("This work does not exist.".into()))?;
+    Ok(Redirect::to(&format!("/works/{id}/chapters/{cid}")).into_response())
+}

@@ -1,0 +1,309 @@
+//! Posting, drafts, editing, chapters and deleting over HTTP, with bad input
+//! on every form.
+
+mod support;
+
+use scraper::Html;
+use support::{Browser, attr, count, serve, signup, text};
+
+fn work_fields<'a>(pseud: &'a str, title: &'a str, text: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("work[title]", title),
+        ("work[pseud_ids][]", pseud),
+        ("work[rating_string]", "General Audiences"),
+        (
+            "work[archive_warning_strings][]",
+            "No Archive Warnings Apply",
+        ),
+        ("work[category_strings][]", "Gen"),
+        ("work[fandom_string]", "Tidewater, Harbour Lights"),
+        ("work[relationship_string]", ""),
+        ("work[character_string]", "Mira Sol"),
+        ("work[freeform_string]", "Fluff, Letters"),
+        ("work[language]", "English"),
+        ("work[summary]", "Mira writes <b>letters</b>."),
+        ("work[notes]", ""),
+        ("work[endnotes]", "Thanks!"),
+        ("work[chapter_attributes][title]", "The First Letter"),
+        ("work[chapter_attributes][content]", text),
+        ("work[text_format]", "html"),
+        ("work[wip_length]", "?"),
+    ]
+}
+
+fn location(resp: &reqwest::blocking::Response) -> String {
+    resp.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_string()
+}
+
+fn work_count(b: &mut Browser, server: &ficus_testkit::ServerProcess) -> String {
+    text(&b.page(&server.url("/works")), "#main h2.heading")
+}
+
+#[test]
+fn post_preview_draft_edit_chapter_delete() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut guest = Browser::new();
+    let resp = guest.get(&server.url("/works/new"));
+    assert_eq!(resp.status(), 303, "guests are sent to log in");
+    assert!(location(&resp).starts_with("/users/login?return_to="));
+
+    let mut ada = Browser::new();
+    assert_eq!(signup(&mut ada, &server, "ada").status(), 303);
+    let form = ada.page(&server.url("/works/new"));
+    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value")
+        .expect("default pseud checked");
+    assert_eq!(count(&form, "select#work_rating_string option"), 6);
+    assert_eq!(
+        count(&form, "input[name='work[archive_warning_strings][]']"),
+        6
+    );
+
+    // Preview: shown, nothing stored.
+    let mut fields = work_fields(
+        &pseud,
+        "Letters From Tidewater",
+        "<p>Dear Juno, the <em>tide</em> is out.</p><script>alert(1)</script>",
+    );
+    fields.push(("preview_button", "Preview"));
+    let resp = ada.submit(&server, "/works", &fields);
+    assert_eq!(resp.status(), 200);
+    let doc = Html::parse_document(&resp.text().expect("body"));
+    assert!(text(&doc, "#preview .userstuff").contains("the tide is out"));
+    assert_eq!(count(&doc, "script"), 0, "no script element anywhere");
+    assert!(
+        text(&doc, "textarea#content").contains("<script>alert(1)</script>"),
+        "what was typed is kept, as text"
+    );
+    assert_eq!(
+        attr(&doc, "input#work_title", "value").as_deref(),
+        Some("Letters From Tidewater")
+    );
+    assert!(work_count(&mut ada, &server).contains("0 Works"));
+
+    // Errors: every one listed, everything typed kept, nothing stored.
+    let long_title = "T".repeat(256);
+    let mut bad = work_fields(&pseud, &long_title, "   ");
+    bad.retain(|(k, _)| *k != "work[fandom_string]" && *k != "work[rating_string]");
+    bad.push(("work[fandom_string]", "Bad*Fandom"));
+    bad.push(("post_button", "Post"));
+    let resp = ada.submit(&server, "/works", &bad);
+    assert_eq!(resp.status(), 422);
+    let doc = Html::parse_document(&resp.text().expect("body"));
+    let fields_in_error: Vec<String> = doc
+        .select(&scraper::Selector::parse("#error li").expect("sel"))
+        .filter_map(|li| li.value().attr("data-field").map(str::to_string))
+        .collect();
+    for f in ["title", "rating", "fandoms", "text"] {
+        assert!(
+            fields_in_error.iter().any(|x| x == f),
+            "{f} not in {fields_in_error:?}"
+        );
+    }
+    assert_eq!(
+        attr(&doc, "input#work_fandom", "value").as_deref(),
+        Some("Bad*Fandom")
+    );
+    assert_eq!(
+        attr(&doc, "input#work_title", "value").as_deref(),
+        Some(long_title.as_str())
+    );
+    assert_eq!(
+        text(&doc, "textarea#work_summary"),
+        "Mira writes <b>letters</b>."
+    );
+    assert!(work_count(&mut ada, &server).contains("0 Works"));
+
+    // Missing CSRF: refused.
+    let mut no_csrf = work_fields(&pseud, "Sneaky", "<p>x</p>");
+    no_csrf.push(("post_button", "Post"));
+    assert_eq!(ada.post(&server.url("/works"), &no_csrf).status(), 403);
+    // Someone else's pseud: dropped, so no creator.
+    let mut not_mine = work_fields("999999", "Not Mine", "<p>x</p>");
+    not_mine.push(("post_button", "Post"));
+    let resp = ada.submit(&server, "/works", &not_mine);
+    assert_eq!(resp.status(), 422);
+    // Invalid UTF-8 in the form body: a clear 400.
+    let raw = ada
+        .client
+        .post(server.url("/works"))
+        .header("cookie", ada.jar.header())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "authenticity_token={}&work%5Btitle%5D=%FF%FE",
+            ada.jar.0["ficus_csrf"]
+        ))
+        .send()
+        .expect("post");
+    assert_eq!(raw.status(), 400);
+    assert!(work_count(&mut ada, &server).contains("0 Works"));
+
+    // Save as draft: only its creator sees it.
+    let mut draft = work_fields(
+        &pseud,
+        "Letters From Tidewater",
+        "<p>Dear Juno, the <em>tide</em> is out.</p>",
+    );
+    draft.push(("save_button", "Save As Draft"));
+    let resp = ada.submit(&server, "/works", &draft);
+    assert_eq!(resp.status(), 303);
+    let work_url = location(&resp);
+    let id: i64 = work_url.trim_start_matches("/works/").parse().expect("id");
+    let page = ada.page(&server.url(&work_url));
+    assert_eq!(count(&page, "#draft-notice"), 1);
+    assert_eq!(text(&page, "h3.byline.heading a[rel=author]"), "ada");
+    assert_eq!(text(&page, "dd.stats dd.words"), "6");
+    assert_eq!(guest.get(&server.url(&work_url)).status(), 404);
+    let mut bea = Browser::new();
+    assert_eq!(signup(&mut bea, &server, "bea").status(), 303);
+    assert_eq!(bea.get(&server.url(&work_url)).status(), 404);
+    assert!(
+        work_count(&mut ada, &server).contains("0 Works"),
+        "drafts are not listed"
+    );
+
+    // Others cannot edit or delete it; guests are sent to log in.
+    assert_eq!(
+        bea.get(&server.url(&format!("/works/{id}/edit"))).status(),
+        404
+    );
+    assert_eq!(
+        guest
+            .get(&server.url(&format!("/works/{id}/edit")))
+            .status(),
+        303
+    );
+
+    // Edit and post the draft.
+    let edit = ada.page(&server.url(&format!("/works/{id}/edit")));
+    assert_eq!(
+        attr(&edit, "input#work_title", "value").as_deref(),
+        Some("Letters From Tidewater")
+    );
+    let mut posted = work_fields(
+        &pseud,
+        "Letters From Tidewater, Revised",
+        "<p>Dear Juno, the tide is in.</p>",
+    );
+    posted.push(("post_button", "Post"));
+    let resp = ada.submit(&server, &format!("/works/{id}/edit"), &posted);
+    assert_eq!(resp.status(), 303);
+    let public = guest.page(&server.url(&work_url));
+    assert_eq!(
+        text(&public, "h2.title.heading"),
+        "Letters From Tidewater, Revised"
+    );
+    assert_eq!(count(&public, "#draft-notice"), 0);
+    assert_eq!(
+        text(&public, "dd[class='fandom tags'] a.tag"),
+        "Tidewater Harbour Lights"
+    );
+    assert!(work_count(&mut guest, &server).contains("1 - 1 of 1 Works"));
+
+    // Another user may read but not change it.
+    assert_eq!(
+        bea.get(&server.url(&format!("/works/{id}/edit"))).status(),
+        403
+    );
+    let mut hijack = work_fields(&pseud, "Hijacked", "<p>x</p>");
+    hijack.push(("post_button", "Post"));
+    assert_eq!(
+        bea.submit(&server, &format!("/works/{id}/edit"), &hijack)
+            .status(),
+        403
+    );
+    assert_eq!(
+        bea.submit(&server, &format!("/works/{id}/delete"), &[])
+            .status(),
+        403
+    );
+    assert_eq!(
+        bea.submit(
+            &server,
+            &format!("/works/{id}/chapters"),
+            &[("chapter[content]", "<p>x</p>")]
+        )
+        .status(),
+        403
+    );
+
+    // Add a chapter.
+    let resp = ada.submit(
+        &server,
+        &format!("/works/{id}/chapters"),
+        &[
+            ("chapter[title]", "Second"),
+            ("chapter[content]", ""),
+            ("chapter[text_format]", "html"),
+        ],
+    );
+    assert_eq!(resp.status(), 422, "empty chapter refused");
+    let resp = ada.submit(
+        &server,
+        &format!("/works/{id}/chapters"),
+        &[
+            ("chapter[title]", "Second"),
+            ("chapter[content]", "Line one\n\nLine two"),
+            ("chapter[text_format]", "plain"),
+        ],
+    );
+    assert_eq!(resp.status(), 303);
+    let chapter = guest.page(&server.url(&location(&resp)));
+    assert_eq!(count(&chapter, "div#chapter-2"), 1);
+    assert_eq!(text(&chapter, "dd.stats dd.chapters"), "2/?");
+    assert_eq!(text(&chapter, "dd.stats dd.words"), "10", "6 + 4");
+
+    // Delete, with confirmation.
+    let confirm = ada.page(&server.url(&format!("/works/{id}/confirm_delete")));
+    assert!(text(&confirm, "#main h2").contains("Are you sure"));
+    assert_eq!(
+        ada.post(&server.url(&format!("/works/{id}/delete")), &[])
+            .status(),
+        403,
+        "CSRF"
+    );
+    assert_eq!(
+        ada.submit(&server, &format!("/works/{id}/delete"), &[])
+            .status(),
+        303
+    );
+    assert_eq!(guest.get(&server.url(&work_url)).status(), 404);
+    assert_eq!(ada.get(&server.url(&work_url)).status(), 404);
+}
+
+#[test]
+fn restricted_posts_are_for_members_and_creators_skip_the_interstitial() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut ada = Browser::new();
+    signup(&mut ada, &server, "ada");
+    let form = ada.page(&server.url("/works/new"));
+    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
+    let mut fields = work_fields(&pseud, "Members Only", "<p>Secret.</p>");
+    fields.retain(|(k, _)| *k != "work[rating_string]");
+    fields.push(("work[rating_string]", "Explicit"));
+    fields.push(("work[restricted]", "1"));
+    fields.push(("post_button", "Post"));
+    let resp = ada.submit(&server, "/works", &fields);
+    let url = location(&resp);
+    let own = ada.page(&server.url(&url));
+    assert_eq!(
+        count(&own, "p.caution.notice"),
+        0,
+        "creators skip the adult question"
+    );
+    assert!(text(&own, "div#chapters").contains("Secret."));
+    let mut guest = Browser::new();
+    assert_eq!(guest.get(&server.url(&url)).status(), 303);
+    let mut bea = Browser::new();
+    signup(&mut bea, &server, "bea");
+    let gate = bea.page(&server.url(&url));
+    assert_eq!(
+        count(&gate, "p.caution.notice"),
+        1,
+        "other members get the adult question"
+    );
+}

@@ -1,0 +1,136 @@
+//! Shared helpers of the HTTP end-to-end tests: a server process and a
+//! browser-like client that keeps cookies and submits CSRF tokens.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+use ficus_testkit::ServerProcess;
+use reqwest::blocking::{Client, Response};
+use reqwest::redirect::Policy;
+use scraper::{Html, Selector};
+
+pub fn serve(data_dir: &Path) -> ServerProcess {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ficus"));
+    cmd.arg("--data-dir")
+        .arg(data_dir)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("FICUS_LOG", "warn");
+    ServerProcess::start(cmd)
+}
+
+/// A browser's cookies, kept by hand (name → value).
+#[derive(Default, Clone)]
+pub struct Jar(pub HashMap<String, String>);
+
+impl Jar {
+    fn take(&mut self, resp: &Response) {
+        for v in resp.headers().get_all("set-cookie") {
+            let v = v.to_str().expect("ascii cookie");
+            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (name, value) = pair.split_once('=').expect("name=value");
+            if attrs.contains("Max-Age=0") {
+                self.0.remove(name);
+            } else {
+                self.0.insert(name.to_string(), value.to_string());
+            }
+        }
+    }
+    pub fn header(&self) -> String {
+        self.0
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+pub struct Browser {
+    pub client: Client,
+    pub jar: Jar,
+}
+
+impl Browser {
+    pub fn new() -> Browser {
+        Browser {
+            client: Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .expect("client"),
+            jar: Jar::default(),
+        }
+    }
+    pub fn get(&mut self, url: &str) -> Response {
+        let resp = self
+            .client
+            .get(url)
+            .header("cookie", self.jar.header())
+            .send()
+            .expect("get");
+        self.jar.take(&resp);
+        resp
+    }
+    pub fn page(&mut self, url: &str) -> Html {
+        Html::parse_document(&self.get(url).text().expect("body"))
+    }
+    pub fn post(&mut self, url: &str, fields: &[(&str, &str)]) -> Response {
+        let resp = self
+            .client
+            .post(url)
+            .header("cookie", self.jar.header())
+            .form(fields)
+            .send()
+            .expect("post");
+        self.jar.take(&resp);
+        resp
+    }
+    /// Posts a form with the CSRF token the site gave this browser.
+    pub fn submit(
+        &mut self,
+        server: &ServerProcess,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        if !self.jar.0.contains_key("ficus_csrf") {
+            self.get(&server.url("/"));
+        }
+        let token = self.jar.0["ficus_csrf"].clone();
+        let mut all = fields.to_vec();
+        all.push(("authenticity_token", &token));
+        self.post(&server.url(path), &all)
+    }
+}
+
+pub fn text(doc: &Html, s: &str) -> String {
+    let sel = Selector::parse(s).expect("selector");
+    doc.select(&sel)
+        .map(|e| e.text().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn attr(doc: &Html, s: &str, a: &str) -> Option<String> {
+    let sel = Selector::parse(s).expect("selector");
+    doc.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr(a))
+        .map(str::to_string)
+}
+
+pub fn signup(b: &mut Browser, server: &ServerProcess, login: &str) -> Response {
+    b.submit(
+        server,
+        "/signup",
+        &[
+            ("user[login]", login),
+            ("user[email]", &format!("{login}@example.org")),
+            ("user[password]", "correct horse battery"),
+            ("user[password_confirmation]", "correct horse battery"),
+        ],
+    )
+}
+
+pub fn count(doc: &Html, s: &str) -> usize {
+    doc.select(&Selector::parse(s).expect("selector")).count()
+}
