@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use ficus_core::TagType;
-use ficus_core::access::Viewer;
 use ficus_store::{ChapterChoice, ChapterRecord, ChapterSummary, Reading};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -11,6 +10,7 @@ use serde_json::{Map, Value, json};
 use crate::AppState;
 use crate::error::{ApiError, WebError};
 use crate::params;
+use crate::session::Visitor;
 
 #[derive(Serialize)]
 struct ChapterEntry {
@@ -41,11 +41,13 @@ fn missing(what: &str) -> ApiError {
 /// and the chapter list.
 pub async fn work(
     State(st): State<AppState>,
+    visitor: Visitor,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let id = params::id(&id, "work")?;
+    let viewer = visitor.viewer();
     let Reading { work, chapters, .. } = st
-        .db(move |s| s.reading(id, Viewer::Guest, ChapterChoice::NoText))
+        .db(move |s| s.reading(id, viewer, ChapterChoice::NoText))
         .await?
         .ok_or_else(|| missing("work"))?;
     let mut tags = Map::new();
@@ -83,12 +85,14 @@ pub async fn work(
 /// `GET /api/v1/works/{id}/chapters/{chapter_id}`: one chapter with its HTML.
 pub async fn chapter(
     State(st): State<AppState>,
+    visitor: Visitor,
     Path((id, chapter_id)): Path<(String, String)>,
 ) -> Result<Json<ChapterRecord>, ApiError> {
     let id = params::id(&id, "work")?;
+    let viewer = visitor.viewer();
     let chapter_id = params::id(&chapter_id, "chapter")?;
     let reading = st
-        .db(move |s| s.reading(id, Viewer::Guest, ChapterChoice::One(chapter_id)))
+        .db(move |s| s.reading(id, viewer, ChapterChoice::One(chapter_id)))
         .await?
         .ok_or_else(|| missing("work"))?;
     let chapter = reading

@@ -1,0 +1,294 @@
+//! The access-control matrix: every viewer × every kind of work × every
+//! view, over HTTP against the real server, on SQLite and PostgreSQL.
+//!
+//! To cover a new view, add one line to `VIEWS` (or `LISTINGS`); to cover a
+//! new kind of work, add a `State` and its row in `expected`.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use ficus_store::Backend;
+use ficus_store::testing::TestStore;
+use ficus_testkit::ServerProcess;
+use support::{Browser, attr, signup};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Guest,
+    OtherUser,
+    Creator,
+    Admin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Public,
+    Restricted,
+    Draft,
+    Deleted,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sees {
+    Page,
+    Login,
+    NotFound,
+}
+
+/// The rule, written out: what each viewer gets for each kind of work.
+fn expected(who: Who, state: State) -> Sees {
+    match (state, who) {
+        (State::Public, _) => Sees::Page,
+        (State::Restricted, Who::Guest) => Sees::Login,
+        (State::Restricted, _) => Sees::Page,
+        (State::Draft, Who::Creator) => Sees::Page,
+        (State::Draft, _) => Sees::NotFound,
+        (State::Deleted, _) => Sees::NotFound,
+    }
+}
+
+/// Whether listings (and their counts) include the work.
+fn listed(who: Who, state: State) -> bool {
+    match state {
+        State::Public => true,
+        State::Restricted => who != Who::Guest,
+        State::Draft | State::Deleted => false,
+    }
+}
+
+struct Work {
+    state: State,
+    id: i64,
+    chapter: i64,
+    title: String,
+}
+
+/// Views of one work: name and path.
+const VIEWS: &[(&str, fn(&Work) -> String)] = &[
+    ("work page", |w| format!("/works/{}?view_adult=true", w.id)),
+    ("chapter page", |w| {
+        format!("/works/{}/chapters/{}?view_adult=true", w.id, w.chapter)
+    }),
+    ("entire work", |w| {
+        format!("/works/{}?view_full_work=true&view_adult=true", w.id)
+    }),
+    ("chapter index", |w| format!("/works/{}/navigate", w.id)),
+    ("chapter redirect", |w| format!("/chapters/{}", w.chapter)),
+    ("API work", |w| format!("/api/v1/works/{}", w.id)),
+    ("API chapter", |w| {
+        format!("/api/v1/works/{}/chapters/{}", w.id, w.chapter)
+    }),
+];
+
+/// Listings that could include the works.
+const LISTINGS: &[&str] = &[
+    "/",
+    "/works",
+    "/tags/Matrix%20Fandom/works",
+    "/users/creator/pseuds/creator/works",
+];
+
+fn outcome(status: u16, location: Option<&str>, api: bool) -> Sees {
+    match status {
+        200 | 301 | 308 => Sees::Page,
+        303 if location.is_some_and(|l| l.starts_with("/users/login")) => Sees::Login,
+        404 => Sees::NotFound,
+        // The API has no log-in page: restricted works are simply not found for guests.
+        other => panic!("unexpected status {other} (api: {api})"),
+    }
+}
+
+fn post_work(
+    b: &mut Browser,
+    server: &ServerProcess,
+    title: &str,
+    restricted: bool,
+    draft: bool,
+) -> Work {
+    let form = b.page(&server.url("/works/new"));
+    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
+    let mut fields = vec![
+        ("work[title]", title),
+        ("work[pseud_ids][]", pseud.as_str()),
+        ("work[rating_string]", "Explicit"),
+        (
+            "work[archive_warning_strings][]",
+            "No Archive Warnings Apply",
+        ),
+        ("work[fandom_string]", "Matrix Fandom"),
+        (
+            "work[chapter_attributes][content]",
+            "<p>Chapter one text.</p>",
+        ),
+        ("work[wip_length]", "?"),
+    ];
+    if restricted {
+        fields.push(("work[restricted]", "1"));
+    }
+    fields.push(if draft {
+        ("save_button", "Save As Draft")
+    } else {
+        ("post_button", "Post")
+    });
+    let resp = b.submit(server, "/works", &fields);
+    assert_eq!(resp.status(), 303, "posting {title}");
+    let id: i64 = resp.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .trim_start_matches("/works/")
+        .parse()
+        .expect("id");
+    let resp = b.submit(
+        server,
+        &format!("/works/{id}/chapters"),
+        &[("chapter[content]", "<p>Chapter two text.</p>")],
+    );
+    assert_eq!(resp.status(), 303, "adding a chapter to {title}");
+    let chapter: i64 = resp.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .rsplit('/')
+        .next()
+        .expect("id")
+        .parse()
+        .expect("id");
+    let state = match (restricted, draft) {
+        (true, _) => State::Restricted,
+        (_, true) => State::Draft,
+        _ => State::Public,
+    };
+    Work {
+        state,
+        id,
+        chapter,
+        title: title.to_string(),
+    }
+}
+
+fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
+    let mut creator = Browser::new();
+    assert_eq!(signup(&mut creator, server, "creator").status(), 303);
+    let mut other = Browser::new();
+    assert_eq!(signup(&mut other, server, "other").status(), 303);
+    let mut admin = Browser::new();
+    assert_eq!(signup(&mut admin, server, "boss").status(), 303);
+    admin_cli(&["admin", "set-role", "boss", "admin"]);
+
+    let mut works = vec![
+        post_work(&mut creator, server, "Matrix Public", false, false),
+        post_work(&mut creator, server, "Matrix Restricted", true, false),
+        post_work(&mut creator, server, "Matrix Draft", false, true),
+    ];
+    let mut deleted = post_work(&mut creator, server, "Matrix Deleted", false, false);
+    assert_eq!(
+        creator
+            .submit(server, &format!("/works/{}/delete", deleted.id), &[])
+            .status(),
+        303
+    );
+    deleted.state = State::Deleted;
+    works.push(deleted);
+
+    let mut guest = Browser::new();
+    let mut viewers: Vec<(Who, &mut Browser)> = vec![
+        (Who::Guest, &mut guest),
+        (Who::OtherUser, &mut other),
+        (Who::Creator, &mut creator),
+        (Who::Admin, &mut admin),
+    ];
+    let mut checked = 0;
+    for (who, browser) in viewers.iter_mut() {
+        for work in &works {
+            for (view, path) in VIEWS {
+                let path = path(work);
+                let resp = browser.get(&server.url(&path));
+                let status = resp.status().as_u16();
+                let location = resp
+                    .headers()
+                    .get("location")
+                    .and_then(|l| l.to_str().ok())
+                    .map(str::to_string);
+                let api = path.starts_with("/api/");
+                let got = outcome(status, location.as_deref(), api);
+                let mut want = expected(*who, work.state);
+                if api && want == Sees::Login {
+                    want = Sees::NotFound;
+                }
+                assert_eq!(got, want, "{who:?} × {:?} × {view} ({path})", work.state);
+                if got == Sees::Page && status == 200 {
+                    let body = resp.text().expect("body");
+                    assert!(
+                        body.contains(&work.title) || view.contains("chapter"),
+                        "{who:?} × {view}: the page shows the work"
+                    );
+                }
+                checked += 1;
+            }
+        }
+        for listing in LISTINGS {
+            let body = browser.get(&server.url(listing)).text().expect("body");
+            let mut visible = 0;
+            for work in &works {
+                let shown = body.contains(&format!("id=\"work_{}\"", work.id));
+                assert_eq!(
+                    shown,
+                    listed(*who, work.state),
+                    "{who:?} × {:?} in {listing}",
+                    work.state
+                );
+                visible += usize::from(shown);
+                checked += 1;
+            }
+            if *listing != "/" {
+                assert!(
+                    body.contains(&format!(" of {visible} Works")),
+                    "{who:?}: the count on {listing} is exactly what is shown ({visible})"
+                );
+            }
+        }
+    }
+    assert!(checked >= 4 * 4 * (VIEWS.len() + LISTINGS.len()));
+}
+
+fn ficus_cmd(storage: &[String]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ficus"));
+    cmd.args(storage).env("FICUS_LOG", "warn");
+    cmd
+}
+
+fn matrix_on(storage: Vec<String>) {
+    let mut serve = ficus_cmd(&storage);
+    serve.args(["serve", "--addr", "127.0.0.1:0"]);
+    let server = ServerProcess::start(serve);
+    run_matrix(&server, |args| {
+        let out = ficus_cmd(&storage)
+            .args(args)
+            .output()
+            .expect("admin command");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
+}
+
+#[test]
+fn access_matrix_on_sqlite() {
+    let dir = ficus_testkit::temp_dir();
+    let data: &Path = dir.path();
+    matrix_on(vec!["--data-dir".into(), data.display().to_string()]);
+}
+
+#[test]
+fn access_matrix_on_postgres() {
+    let Some(db) = TestStore::postgres() else {
+        return;
+    };
+    let Backend::Postgres(url) = db.backend.clone() else {
+        panic!("postgres")
+    };
+    matrix_on(vec!["--database".into(), url]);
+}
