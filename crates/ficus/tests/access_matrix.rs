@@ -65,8 +65,11 @@ struct Work {
     title: String,
 }
 
-/// Views of one work: name and path.
-const VIEWS: &[(&str, fn(&Work) -> String)] = &[
+/// A view of one work: its name and how to build its path.
+type View = (&'static str, fn(&Work) -> String);
+
+/// Views of one work.
+const VIEWS: &[View] = &[
     ("work page", |w| format!("/works/{}?view_adult=true", w.id)),
     ("chapter page", |w| {
         format!("/works/{}/chapters/{}?view_adult=true", w.id, w.chapter)
