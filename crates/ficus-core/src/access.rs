@@ -25,6 +25,8 @@ pub struct WorkAccess<'a> {
     pub posted: bool,
     /// Registered users only.
     pub restricted: bool,
+    /// Hidden by a moderator or admin.
+    pub hidden: bool,
     /// Accounts whose pseuds are on the byline.
     pub owners: &'a [i64],
 }
@@ -48,13 +50,28 @@ impl Viewer {
         self.user_id().is_some_and(|id| work.owners.contains(&id))
     }
 
+    /// Whether this viewer moderates (admin or moderator).
+    pub fn moderates(self) -> bool {
+        matches!(
+            self,
+            Viewer::User {
+                role: Role::Admin | Role::Moderator,
+                ..
+            }
+        )
+    }
+
     /// Whether the work is visible to this viewer: its creators always;
-    /// drafts to nobody else; restricted works to logged-in accounts only.
+    /// drafts to nobody else; hidden works to admins only; restricted works
+    /// to logged-in accounts only.
     pub fn may_see(self, work: &WorkAccess<'_>) -> bool {
         match self {
             Viewer::System => true,
             _ if self.owns(work) => true,
-            _ => work.posted && (!work.restricted || self.is_member()),
+            Viewer::User {
+                role: Role::Admin, ..
+            } if work.hidden => work.posted,
+            _ => work.posted && !work.hidden && (!work.restricted || self.is_member()),
         }
     }
 }
@@ -95,5 +112,27 @@ mod tests {
             "creators see their drafts"
         );
         assert!(Viewer::System.may_see(&work(false, true, &[])));
+        let hidden = WorkAccess {
+            posted: true,
+            restricted: false,
+            hidden: true,
+            owners: &[7],
+        };
+        assert!(me.may_see(&hidden));
+        assert!(!other.may_see(&hidden) && !g.may_see(&hidden));
+        assert!(
+            Viewer::User {
+                id: 9,
+                role: Role::Admin
+            }
+            .may_see(&hidden)
+        );
+        assert!(
+            !Viewer::User {
+                id: 9,
+                role: Role::Moderator
+            }
+            .may_see(&hidden)
+        );
     }
 }

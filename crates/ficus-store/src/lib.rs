@@ -14,6 +14,7 @@ pub mod conn;
 pub mod accounts;
 mod baseline;
 pub mod error;
+pub mod moderation;
 pub mod records;
 mod rows;
 pub mod schema;
@@ -24,6 +25,7 @@ pub mod works;
 pub use accounts::UserRecord;
 pub use conn::{Backend, Store};
 pub use error::StoreError;
+pub use moderation::AuditEntry;
 pub use records::{ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord};
 pub use works::{ChapterChoice, Reading};
 

@@ -38,6 +38,8 @@ pub struct WorkRecord {
     pub word_count: i64,
     pub restricted: bool,
     pub posted: bool,
+    /// Hidden by a moderator or admin.
+    pub hidden: bool,
     pub origin: WorkOrigin,
     /// When the row was last changed (unix seconds), for cache keys and
     /// download URLs.
@@ -50,6 +52,7 @@ impl WorkRecord {
         ficus_core::access::WorkAccess {
             posted: self.posted,
             restricted: self.restricted,
+            hidden: self.hidden,
             owners: &self.owners,
         }
     }

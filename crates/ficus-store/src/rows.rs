@@ -52,6 +52,7 @@ pub(crate) struct WorkRow {
     pub content_hash: Option<String>,
     pub text_encoding: Option<String>,
     pub updated_at: NaiveDateTime,
+    pub hidden: bool,
 }
 
 #[derive(Insertable)]

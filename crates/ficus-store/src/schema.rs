@@ -23,6 +23,7 @@ diesel::table! {
         text_encoding -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        hidden -> Bool,
     }
 }
 
@@ -124,6 +125,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        work_id -> Nullable<BigInt>,
+        detail -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(pseuds -> users (user_id));
 diesel::joinable!(creators -> pseuds (pseud_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -137,5 +150,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     pseuds,
     sessions,
-    throttles
+    throttles,
+    audit_log
 );

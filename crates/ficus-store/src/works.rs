@@ -481,7 +481,10 @@ impl Store {
         let members = viewer.is_member();
         let (ids, total): (Vec<i64>, i64) = with_conn!(self, |conn| {
             let filtered = || {
-                let mut q = works::table.filter(works::posted.eq(true)).into_boxed();
+                let mut q = works::table
+                    .filter(works::posted.eq(true))
+                    .filter(works::hidden.eq(false))
+                    .into_boxed();
                 if !members {
                     q = q.filter(works::restricted.eq(false));
                 }
@@ -593,6 +596,7 @@ fn visible_in(parts: &WorkParts, viewer: Viewer) -> bool {
         viewer.may_see(&ficus_core::access::WorkAccess {
             posted: w.posted,
             restricted: w.restricted,
+            hidden: w.hidden,
             owners: &owners,
         })
     })
@@ -859,6 +863,7 @@ fn work_record(
         word_count: row.word_count,
         restricted: row.restricted,
         posted: row.posted,
+        hidden: row.hidden,
         origin: WorkOrigin {
             source_path: row.source_path,
             source_url: row.source_url,

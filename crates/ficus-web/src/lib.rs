@@ -69,6 +69,9 @@ pub fn router(state: AppState) -> Router {
             get(pages::posting::confirm_delete),
         )
         .route("/works/{id}/delete", post(pages::posting::delete_work))
+        .route("/works/{id}/hide", post(pages::moderation::hide))
+        .route("/works/{id}/unhide", post(pages::moderation::unhide))
+        .route("/admin/audit", get(pages::moderation::audit))
         .route("/works/{id}/chapters/new", get(pages::posting::new_chapter))
         .route("/works/{id}/chapters", post(pages::posting::create_chapter))
         .route("/works/{id}", get(pages::works::show))

@@ -126,6 +126,9 @@ pub struct WorkPage {
     pub draft_notice: bool,
     /// Shown on restricted works.
     pub is_restricted: bool,
+    /// For moderators: whether the hide form shows (and the work is hidden).
+    pub can_moderate: bool,
+    pub is_hidden: bool,
 }
 
 #[derive(Template)]
@@ -215,4 +218,21 @@ pub struct ChapterFormPage {
     pub notes: String,
     pub text: String,
     pub plain_text: bool,
+}
+
+/// One row of the audit log page.
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub work_id: Option<i64>,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    pub chrome: Chrome,
+    pub entries: Vec<AuditRow>,
 }

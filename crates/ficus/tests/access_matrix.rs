@@ -19,6 +19,7 @@ enum Who {
     Guest,
     OtherUser,
     Creator,
+    Moderator,
     Admin,
 }
 
@@ -27,6 +28,7 @@ enum State {
     Public,
     Restricted,
     Draft,
+    Hidden,
     Deleted,
 }
 
@@ -45,6 +47,8 @@ fn expected(who: Who, state: State) -> Sees {
         (State::Restricted, _) => Sees::Page,
         (State::Draft, Who::Creator) => Sees::Page,
         (State::Draft, _) => Sees::NotFound,
+        (State::Hidden, Who::Creator | Who::Admin) => Sees::Page,
+        (State::Hidden, _) => Sees::NotFound,
         (State::Deleted, _) => Sees::NotFound,
     }
 }
@@ -54,7 +58,7 @@ fn listed(who: Who, state: State) -> bool {
     match state {
         State::Public => true,
         State::Restricted => who != Who::Guest,
-        State::Draft | State::Deleted => false,
+        State::Draft | State::Hidden | State::Deleted => false,
     }
 }
 
@@ -178,12 +182,68 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
     let mut admin = Browser::new();
     assert_eq!(signup(&mut admin, server, "boss").status(), 303);
     admin_cli(&["admin", "set-role", "boss", "admin"]);
+    let mut moderator = Browser::new();
+    assert_eq!(signup(&mut moderator, server, "mod").status(), 303);
+    admin_cli(&["admin", "set-role", "mod", "moderator"]);
 
     let mut works = vec![
         post_work(&mut creator, server, "Matrix Public", false, false),
         post_work(&mut creator, server, "Matrix Restricted", true, false),
         post_work(&mut creator, server, "Matrix Draft", false, true),
     ];
+    // Hidden by a moderator, with a reason in the audit log; others may not.
+    let mut hidden = post_work(&mut creator, server, "Matrix Hidden", false, false);
+    assert_eq!(
+        other
+            .submit(
+                server,
+                &format!("/works/{}/hide", hidden.id),
+                &[("reason", "x")]
+            )
+            .status(),
+        403
+    );
+    assert_eq!(
+        creator
+            .submit(
+                server,
+                &format!("/works/{}/hide", hidden.id),
+                &[("reason", "x")]
+            )
+            .status(),
+        403
+    );
+    assert_eq!(
+        moderator
+            .post(
+                &server.url(&format!("/works/{}/hide", hidden.id)),
+                &[("reason", "x")]
+            )
+            .status(),
+        403,
+        "CSRF"
+    );
+    assert_eq!(
+        moderator
+            .submit(
+                server,
+                &format!("/works/{}/hide", hidden.id),
+                &[("reason", "spam")]
+            )
+            .status(),
+        303
+    );
+    hidden.state = State::Hidden;
+    works.push(hidden);
+    let log = admin.page(&server.url("/admin/audit"));
+    assert!(support::text(&log, "table.audit tr.hide_work").contains("spam"));
+    assert!(support::text(&log, "table.audit tr.hide_work").contains("mod"));
+    assert_eq!(other.get(&server.url("/admin/audit")).status(), 403);
+    assert_eq!(
+        Browser::new().get(&server.url("/admin/audit")).status(),
+        404
+    );
+
     let mut deleted = post_work(&mut creator, server, "Matrix Deleted", false, false);
     assert_eq!(
         creator
@@ -199,6 +259,7 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
         (Who::Guest, &mut guest),
         (Who::OtherUser, &mut other),
         (Who::Creator, &mut creator),
+        (Who::Moderator, &mut moderator),
         (Who::Admin, &mut admin),
     ];
     let mut checked = 0;
@@ -252,7 +313,7 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
             }
         }
     }
-    assert!(checked >= 4 * 4 * (VIEWS.len() + LISTINGS.len()));
+    assert!(checked >= 5 * 5 * (VIEWS.len() + LISTINGS.len()));
 }
 
 fn ficus_cmd(storage: &[String]) -> Command {

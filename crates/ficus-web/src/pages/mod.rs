@@ -2,5 +2,6 @@
 
 pub mod accounts;
 pub mod listings;
+pub mod moderation;
 pub mod posting;
 pub mod works;

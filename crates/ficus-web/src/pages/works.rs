@@ -274,6 +274,8 @@ async fn render(
         owner_actions: owner,
         draft_notice: !work.posted,
         is_restricted: work.restricted,
+        can_moderate: visitor.viewer().moderates(),
+        is_hidden: work.hidden,
     };
     let mut response = Html(page.render()?).into_response();
     if adult_ok_by_query {

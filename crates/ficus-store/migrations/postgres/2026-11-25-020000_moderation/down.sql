@@ -1,0 +1,2 @@
+DROP TABLE audit_log;
+ALTER TABLE works DROP COLUMN hidden;
