@@ -84,6 +84,7 @@ mod tests {
         WorkAccess {
             posted,
             restricted,
+            hidden: false,
             owners,
         }
     }
