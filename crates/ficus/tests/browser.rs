@@ -1,0 +1,222 @@
+//! In a real browser (Debian's Chromium driven through chromedriver): sign
+//! up, post a two-chapter work with tags, read it, edit it, log out, and
+//! see that a guest gets the log-in page for the restricted work. Saves a
+//! screenshot of the work page to `target/test-artifacts/work-page.png`.
+//!
+//! Without chromedriver the test says loudly that it skipped; CI sets
+//! `FICUS_REQUIRE_BROWSER=1`, which turns the skip into a failure.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use ficus_testkit::{ServerProcess, temp_dir};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn find_program(candidates: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    candidates
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|p| p.is_file())
+}
+
+fn skip(reason: &str) {
+    if std::env::var("FICUS_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+        panic!("a browser is required (FICUS_REQUIRE_BROWSER=1) but {reason}");
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n*** SKIPPED browser test: {reason}\n*** install Debian's chromium and chromium-driver; CI sets FICUS_REQUIRE_BROWSER=1\n"
+    );
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+async fn fill(c: &Client, css: &str, value: &str) {
+    let el = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.clear().await.expect("clear");
+    el.send_keys(value)
+        .await
+        .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+async fn wait_for_path(c: &Client, prefix: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let url = c.current_url().await.expect("url");
+        if url.path().starts_with(prefix) {
+            return url.path().to_string();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "never reached {prefix}; at {url}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[test]
+fn sign_up_post_read_edit_log_out_in_chromium() {
+    let (Some(chromedriver), Some(chromium)) = (
+        find_program(&["chromedriver"]),
+        find_program(&["chromium", "chromium-browser"]),
+    ) else {
+        skip("chromedriver or chromium is not installed");
+        return;
+    };
+    let dir = temp_dir();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_ficus"));
+    serve
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("FICUS_LOG", "warn");
+    let server = ServerProcess::start(serve);
+
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let profile = dir.path().join("chromium-profile");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chromium.display().to_string(),
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--disable-dev-shm-usage", "--window-size=1200,1600",
+                         format!("--user-data-dir={}", profile.display())],
+            }),
+        );
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let start = Instant::now();
+        let c = loop {
+            let mut builder = ClientBuilder::new(HttpConnector::new());
+            builder.capabilities(caps.clone());
+            match builder.connect(&webdriver).await {
+                Ok(c) => break c,
+                Err(e) if start.elapsed() < Duration::from_secs(20) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("cannot start a Chromium session: {e}"),
+            }
+        };
+
+        // Sign up.
+        c.goto(&server.url("/signup")).await.expect("goto");
+        fill(&c, "#user_login", "browserwriter").await;
+        fill(&c, "#user_email", "writer@example.org").await;
+        fill(&c, "#user_password", "a long password").await;
+        fill(&c, "#user_password_confirmation", "a long password").await;
+        click(&c, "form#new_user input[type=submit]").await;
+        wait_for_path(&c, "/").await;
+        assert!(text(&c, "#header").await.contains("Hi, browserwriter!"));
+
+        // Post a restricted work with tags.
+        c.goto(&server.url("/works/new")).await.expect("goto");
+        c.find(Locator::Css("select#work_rating_string")).await.expect("rating")
+            .select_by_value("Teen And Up Audiences").await.expect("select rating");
+        click(&c, "input[name='work[archive_warning_strings][]'][value='No Archive Warnings Apply']").await;
+        click(&c, "input[name='work[category_strings][]'][value='F/F']").await;
+        fill(&c, "#work_fandom", "Browser Fandom").await;
+        fill(&c, "#work_character", "Ada, Bea").await;
+        fill(&c, "#work_freeform", "Testing, Fluff").await;
+        fill(&c, "#work_title", "Clicked Into Being").await;
+        fill(&c, "#work_summary", "Written by a robot.").await;
+        fill(&c, "#work_chapter_attributes_title, #work_chapter_title", "Beginning").await;
+        fill(&c, "#content", "<p>The first chapter, typed by a browser.</p>").await;
+        click(&c, "input[name='work[restricted]']").await;
+        click(&c, "input[name=post_button]").await;
+        let work_path = wait_for_path(&c, "/works/").await;
+        assert_eq!(text(&c, "h2.title.heading").await, "Clicked Into Being");
+        assert!(text(&c, "dd.freeform.tags").await.contains("Testing"));
+
+        // A second chapter.
+        c.goto(&server.url(&format!("{work_path}/chapters/new"))).await.expect("goto");
+        fill(&c, "#chapter_title", "Ending").await;
+        fill(&c, "#content", "<p>The second chapter.</p>").await;
+        click(&c, "input[name=post_button]").await;
+        wait_for_path(&c, &format!("{work_path}/chapters/")).await;
+        assert!(text(&c, "div#chapters").await.contains("The second chapter."));
+
+        // Read it whole.
+        c.goto(&server.url(&format!("{work_path}?view_full_work=true"))).await.expect("goto");
+        let whole = text(&c, "div#chapters").await;
+        assert!(whole.contains("typed by a browser") && whole.contains("The second chapter."));
+        assert_eq!(text(&c, "dd.stats dd.chapters").await, "2/?");
+
+        // Edit the title.
+        c.goto(&server.url(&format!("{work_path}/edit"))).await.expect("goto");
+        fill(&c, "#work_title", "Clicked Into Being, Revised").await;
+        click(&c, "input[name=post_button]").await;
+        wait_for_path(&c, &work_path).await;
+        assert_eq!(text(&c, "h2.title.heading").await, "Clicked Into Being, Revised");
+
+        // Screenshot of the work page.
+        let png = c.screenshot().await.expect("screenshot");
+        let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
+        std::fs::create_dir_all(&artifacts).expect("artifact dir");
+        std::fs::write(artifacts.join("work-page.png"), &png).expect("save screenshot");
+        assert!(png.starts_with(b"\x89PNG"));
+
+        // Log out; as a guest the restricted work asks for a log-in.
+        click(&c, "form.logout button").await;
+        wait_for_path(&c, "/").await;
+        assert!(text(&c, "#header").await.contains("Log In"));
+        c.goto(&server.url(&work_path)).await.expect("goto");
+        wait_for_path(&c, "/users/login").await;
+        assert!(text(&c, "p.notice").await.contains("registered users"));
+        c.close().await.expect("close");
+    });
+}
