@@ -44,6 +44,8 @@ pub struct WorkRecord {
     /// When the row was last changed (unix seconds), for cache keys and
     /// download URLs.
     pub changed_at: i64,
+    /// When the work was first stored (drafts are purged counting from it).
+    pub created_at: chrono::NaiveDateTime,
 }
 
 impl WorkRecord {

@@ -51,6 +51,7 @@ pub(crate) struct WorkRow {
     pub source_url: Option<String>,
     pub content_hash: Option<String>,
     pub text_encoding: Option<String>,
+    pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub hidden: bool,
 }

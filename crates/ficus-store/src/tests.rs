@@ -647,3 +647,32 @@ fn editing_adding_chapters_publishing_and_deleting() {
         assert!(!store.delete_work(id).expect("again"));
     });
 }
+
+#[test]
+fn old_drafts_are_purged_posted_works_and_new_drafts_stay() {
+    each_backend(|store| {
+        let mut draft = sample("Old draft", Some("d1"), 3);
+        draft.posted = false;
+        let old = store.insert_work(&draft).expect("draft").work_id();
+        let posted = store
+            .insert_work(&sample("Posted", Some("d2"), 3))
+            .expect("posted")
+            .work_id();
+        let now = chrono::Utc::now().naive_utc();
+        assert_eq!(
+            store
+                .purge_drafts(now - chrono::Duration::days(30))
+                .expect("purge"),
+            0,
+            "not old yet"
+        );
+        assert_eq!(
+            store
+                .purge_drafts(now + chrono::Duration::seconds(1))
+                .expect("purge"),
+            1
+        );
+        assert!(store.work(old, Viewer::System).expect("read").is_none());
+        assert!(store.work(posted, Viewer::System).expect("read").is_some());
+    });
+}

@@ -769,6 +769,20 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// Deletes drafts created before `cutoff`; returns how many.
+    pub fn purge_drafts(&self, cutoff: chrono::NaiveDateTime) -> Result<usize, StoreError> {
+        let ids: Vec<i64> = with_conn!(self, |conn| works::table
+            .filter(works::posted.eq(false))
+            .filter(works::created_at.lt(cutoff))
+            .select(works::id)
+            .load(conn)?);
+        let mut purged = 0;
+        for id in ids {
+            purged += usize::from(self.delete_work(id)?);
+        }
+        Ok(purged)
+    }
+
     /// Deletes a work with its chapters, bylines and taggings.
     pub fn delete_work(&self, id: i64) -> Result<bool, StoreError> {
         let n = with_conn!(self, |conn| conn.write_transaction(|conn| {
@@ -871,5 +885,6 @@ fn work_record(
             text_encoding: row.text_encoding,
         },
         changed_at: row.updated_at.and_utc().timestamp(),
+        created_at: row.created_at,
     }
 }

@@ -32,6 +32,8 @@ use crate::error::WebError;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Drafts are deleted this many days after they were created.
+    pub draft_days: i64,
 }
 
 impl AppState {
@@ -149,14 +151,31 @@ async fn not_found() -> WebError {
     WebError::NotFound("There is no page at this address.".into())
 }
 
+/// Deletes expired drafts now and then every hour. Several nodes doing
+/// this at once is harmless: deleting a deleted work deletes nothing.
+async fn purge_drafts_hourly(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let cutoff = chrono::Utc::now().naive_utc() - chrono::Duration::days(state.draft_days);
+        match state.db(move |s| s.purge_drafts(cutoff)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "deleted expired drafts"),
+            Err(e) => tracing::warn!(error = %e, "could not purge drafts"),
+        }
+    }
+}
+
 /// Serves the archive on `addr` until Ctrl-C. Prints the bound address
 /// (useful with port 0) on stdout as `listening on http://ADDR`.
-pub async fn serve(addr: SocketAddr, store: Store) -> std::io::Result<()> {
+pub async fn serve(addr: SocketAddr, store: Store, draft_days: i64) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     println!("listening on http://{local}");
     tracing::info!(%local, backend = store.backend_name(), "serving");
-    let app = router(AppState { store });
+    let state = AppState { store, draft_days };
+    tokio::spawn(purge_drafts_hourly(state.clone()));
+    let app = router(state);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

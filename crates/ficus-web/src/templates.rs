@@ -124,6 +124,8 @@ pub struct WorkPage {
     pub owner_actions: bool,
     /// Shown on drafts.
     pub draft_notice: bool,
+    /// The day a draft will be purged.
+    pub draft_deleted_on: String,
     /// Shown on restricted works.
     pub is_restricted: bool,
     /// For moderators: whether the hide form shows (and the work is hidden).

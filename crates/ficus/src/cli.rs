@@ -73,6 +73,9 @@ pub enum Command {
         /// How many sample works --demo generates.
         #[arg(long, default_value_t = 300)]
         demo_works: usize,
+        /// Drafts are deleted this many days after they were created.
+        #[arg(long, env = "FICUS_DRAFT_DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3650))]
+        draft_days: i64,
     },
     /// Import works from files or directories (recursively).
     Import {
@@ -123,6 +126,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             addr,
             demo,
             demo_works,
+            draft_days,
         } => {
             let store = cli.storage.open()?;
             if demo {
@@ -130,7 +134,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             runtime
-                .block_on(ficus_web::serve(addr, store))
+                .block_on(ficus_web::serve(addr, store, draft_days))
                 .with_context(|| format!("serving on {addr}"))?;
             Ok(ExitCode::SUCCESS)
         }

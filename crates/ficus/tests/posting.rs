@@ -154,6 +154,17 @@ fn post_preview_draft_edit_chapter_delete() {
     let id: i64 = work_url.trim_start_matches("/works/").parse().expect("id");
     let page = ada.page(&server.url(&work_url));
     assert_eq!(count(&page, "#draft-notice"), 1);
+    let purge_day = (chrono::Local::now().date_naive() + chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    let utc_purge_day = (chrono::Utc::now().date_naive() + chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    let notice = text(&page, "#draft-notice");
+    assert!(
+        notice.contains(&purge_day) || notice.contains(&utc_purge_day),
+        "the draft says when it goes: {notice}"
+    );
     assert_eq!(text(&page, "h3.byline.heading a[rel=author]"), "ada");
     assert_eq!(text(&page, "dd.stats dd.words"), "6");
     assert_eq!(guest.get(&server.url(&work_url)).status(), 404);

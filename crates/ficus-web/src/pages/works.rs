@@ -273,6 +273,9 @@ async fn render(
         downloads,
         owner_actions: owner,
         draft_notice: !work.posted,
+        draft_deleted_on: view::iso(
+            (work.created_at + chrono::Duration::days(st.draft_days)).date(),
+        ),
         is_restricted: work.restricted,
         can_moderate: visitor.viewer().moderates(),
         is_hidden: work.hidden,
