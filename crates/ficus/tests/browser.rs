@@ -50,48 +50,73 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-async fn fill(c: &Client, css: &str, value: &str) {
-    let el = c
-        .find(Locator::Css(css))
+/// Finds an element, waiting up to 10 s for it to appear.
+async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
         .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+}
+
+async fn fill(c: &Client, css: &str, value: &str) {
+    let el = find(c, css).await;
     el.clear().await.expect("clear");
     el.send_keys(value)
         .await
         .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
 }
 
+/// Clicks, retrying briefly while the page is still settling.
 async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+    let mut last = None;
+    for _ in 0..20 {
+        match find(c, css).await.click().await {
+            Ok(()) => return,
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("clicking {css}: {last:?}");
 }
 
+/// An element's text, retrying while a navigation replaces the page.
 async fn text(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .expect("text")
+    let mut last = None;
+    for _ in 0..50 {
+        match find(c, css).await.text().await {
+            Ok(t) => return t,
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("text of {css}: {last:?}");
 }
 
-async fn wait_for_path(c: &Client, prefix: &str) -> String {
+/// Waits until the loaded page's path satisfies `want`.
+async fn wait_for(c: &Client, what: &str, want: impl Fn(&str) -> bool) -> String {
     let start = Instant::now();
     loop {
         let url = c.current_url().await.expect("url");
-        if url.path().starts_with(prefix) {
+        let ready = c
+            .execute("return document.readyState", vec![])
+            .await
+            .is_ok_and(|v| v == "complete");
+        if ready && want(url.path()) {
             return url.path().to_string();
         }
         assert!(
             start.elapsed() < Duration::from_secs(15),
-            "never reached {prefix}; at {url}"
+            "never reached {what}; at {url}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The path of a work page: `/works/{digits}`.
+fn is_work_page(path: &str) -> bool {
+    path.strip_prefix("/works/")
+        .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[test]
@@ -160,12 +185,12 @@ fn sign_up_post_read_edit_log_out_in_chromium() {
         fill(&c, "#user_password", "a long password").await;
         fill(&c, "#user_password_confirmation", "a long password").await;
         click(&c, "form#new_user input[type=submit]").await;
-        wait_for_path(&c, "/").await;
+        wait_for(&c, "the front page", |p| p == "/").await;
         assert!(text(&c, "#header").await.contains("Hi, browserwriter!"));
 
         // Post a restricted work with tags.
         c.goto(&server.url("/works/new")).await.expect("goto");
-        c.find(Locator::Css("select#work_rating_string")).await.expect("rating")
+        find(&c, "select#work_rating_string").await
             .select_by_value("Teen And Up Audiences").await.expect("select rating");
         click(&c, "input[name='work[archive_warning_strings][]'][value='No Archive Warnings Apply']").await;
         click(&c, "input[name='work[category_strings][]'][value='F/F']").await;
@@ -178,7 +203,7 @@ fn sign_up_post_read_edit_log_out_in_chromium() {
         fill(&c, "#content", "<p>The first chapter, typed by a browser.</p>").await;
         click(&c, "input[name='work[restricted]']").await;
         click(&c, "input[name=post_button]").await;
-        let work_path = wait_for_path(&c, "/works/").await;
+        let work_path = wait_for(&c, "the new work", is_work_page).await;
         assert_eq!(text(&c, "h2.title.heading").await, "Clicked Into Being");
         assert!(text(&c, "dd.freeform.tags").await.contains("Testing"));
 
@@ -187,7 +212,8 @@ fn sign_up_post_read_edit_log_out_in_chromium() {
         fill(&c, "#chapter_title", "Ending").await;
         fill(&c, "#content", "<p>The second chapter.</p>").await;
         click(&c, "input[name=post_button]").await;
-        wait_for_path(&c, &format!("{work_path}/chapters/")).await;
+        let chapters = format!("{work_path}/chapters/");
+        wait_for(&c, "the new chapter", |p| p.starts_with(&chapters) && !p.ends_with("/new")).await;
         assert!(text(&c, "div#chapters").await.contains("The second chapter."));
 
         // Read it whole.
@@ -200,7 +226,7 @@ fn sign_up_post_read_edit_log_out_in_chromium() {
         c.goto(&server.url(&format!("{work_path}/edit"))).await.expect("goto");
         fill(&c, "#work_title", "Clicked Into Being, Revised").await;
         click(&c, "input[name=post_button]").await;
-        wait_for_path(&c, &work_path).await;
+        wait_for(&c, "the edited work", |p| p == work_path).await;
         assert_eq!(text(&c, "h2.title.heading").await, "Clicked Into Being, Revised");
 
         // Screenshot of the work page.
@@ -212,10 +238,10 @@ fn sign_up_post_read_edit_log_out_in_chromium() {
 
         // Log out; as a guest the restricted work asks for a log-in.
         click(&c, "form.logout button").await;
-        wait_for_path(&c, "/").await;
+        wait_for(&c, "the front page", |p| p == "/").await;
         assert!(text(&c, "#header").await.contains("Log In"));
         c.goto(&server.url(&work_path)).await.expect("goto");
-        wait_for_path(&c, "/users/login").await;
+        wait_for(&c, "the log-in page", |p| p == "/users/login").await;
         assert!(text(&c, "p.notice").await.contains("registered users"));
         c.close().await.expect("close");
     });
