@@ -25,6 +25,8 @@ pub enum AccountError {
     BadEmail,
     #[error("Password must be 8 to 200 characters long.")]
     BadPassword,
+    #[error("That user name is reserved; please choose another.")]
+    Reserved,
     #[error("The password confirmation does not match.")]
     PasswordMismatch,
     #[error("could not hash the password: {0}")]
@@ -66,6 +68,17 @@ impl fmt::Display for Login {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// The account orphaned works move to.
+pub const ORPHAN_LOGIN: &str = "orphan_account";
+
+/// Login names nobody may sign up with.
+pub fn is_reserved(login: &Login) -> bool {
+    matches!(
+        login.key().as_str(),
+        ORPHAN_LOGIN | "admin" | "administrator" | "moderator" | "ficus" | "anonymous"
+    )
 }
 
 /// Checks the shape of an e-mail address (one `@`, a dot in the domain, no spaces).

@@ -226,3 +226,123 @@ impl Store {
         Ok(estimate.ceil() as u32)
     }
 }
+
+impl Store {
+    /// Moves a work from `user_id` to the orphan account: each of the
+    /// user's pseuds on the byline becomes an orphan-account pseud of the
+    /// same name (`keep_names`) or the anonymous `orphan_account` pseud.
+    /// Other creators stay. False when the user is not on the byline.
+    pub fn orphan_work(
+        &self,
+        work_id: i64,
+        user_id: i64,
+        keep_names: bool,
+    ) -> Result<bool, StoreError> {
+        use crate::schema::{creators, work_creators};
+        use ficus_core::account::ORPHAN_LOGIN;
+        let now = chrono::Utc::now().naive_utc();
+        Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            // The orphan account, made on first use; its password hash is
+            // not a hash, so nobody can log in as it.
+            let orphan: Option<i64> = users::table
+                .filter(users::login_key.eq(ORPHAN_LOGIN))
+                .select(users::id)
+                .first(conn)
+                .optional()?;
+            let orphan = match orphan {
+                Some(id) => id,
+                None => {
+                    let id: i64 = diesel::insert_into(users::table)
+                        .values((
+                            users::login.eq(ORPHAN_LOGIN),
+                            users::login_key.eq(ORPHAN_LOGIN),
+                            users::email.eq("orphan_account@localhost.invalid"),
+                            users::email_key.eq("orphan_account@localhost.invalid"),
+                            users::password_hash.eq("!"),
+                            users::role.eq(Role::User.as_str()),
+                            users::created_at.eq(now),
+                        ))
+                        .returning(users::id)
+                        .get_result(conn)?;
+                    diesel::insert_into(pseuds::table)
+                        .values((
+                            pseuds::user_id.eq(id),
+                            pseuds::name.eq(ORPHAN_LOGIN),
+                            pseuds::name_key.eq(ORPHAN_LOGIN),
+                            pseuds::is_default.eq(true),
+                        ))
+                        .execute(conn)?;
+                    id
+                }
+            };
+            // The user's bylines on this work: (creator id, pseud name).
+            let mine: Vec<(i64, String)> = work_creators::table
+                .inner_join(creators::table.inner_join(pseuds::table))
+                .filter(work_creators::work_id.eq(work_id))
+                .filter(pseuds::user_id.eq(user_id))
+                .select((creators::id, pseuds::name))
+                .load(conn)?;
+            if mine.is_empty() {
+                return Ok::<_, DieselError>(false);
+            }
+            for (old_creator, name) in mine {
+                let name = if keep_names {
+                    name
+                } else {
+                    ORPHAN_LOGIN.to_string()
+                };
+                let key = name.to_lowercase();
+                let pseud: Option<i64> = pseuds::table
+                    .filter(pseuds::user_id.eq(orphan))
+                    .filter(pseuds::name_key.eq(&key))
+                    .select(pseuds::id)
+                    .first(conn)
+                    .optional()?;
+                let pseud = match pseud {
+                    Some(p) => p,
+                    None => diesel::insert_into(pseuds::table)
+                        .values((
+                            pseuds::user_id.eq(orphan),
+                            pseuds::name.eq(&name),
+                            pseuds::name_key.eq(&key),
+                            pseuds::is_default.eq(false),
+                        ))
+                        .returning(pseuds::id)
+                        .get_result(conn)?,
+                };
+                let creator: Option<i64> = creators::table
+                    .filter(creators::pseud_id.eq(pseud))
+                    .select(creators::id)
+                    .first(conn)
+                    .optional()?;
+                let creator = match creator {
+                    Some(c) => c,
+                    None => diesel::insert_into(creators::table)
+                        .values((
+                            creators::name.eq(&name),
+                            creators::name_key.eq(&key),
+                            creators::pseud_id.eq(pseud),
+                        ))
+                        .returning(creators::id)
+                        .get_result(conn)?,
+                };
+                let already: i64 = work_creators::table
+                    .filter(work_creators::work_id.eq(work_id))
+                    .filter(work_creators::creator_id.eq(creator))
+                    .count()
+                    .get_result(conn)?;
+                let row = work_creators::table
+                    .filter(work_creators::work_id.eq(work_id))
+                    .filter(work_creators::creator_id.eq(old_creator));
+                if already > 0 {
+                    diesel::delete(row).execute(conn)?;
+                } else {
+                    diesel::update(row)
+                        .set(work_creators::creator_id.eq(creator))
+                        .execute(conn)?;
+                }
+            }
+            Ok(true)
+        }))?)
+    }
+}

@@ -330,7 +330,7 @@ fn works_are_listed_by_creator() {
             .list_works_by_creator(id, Viewer::Guest, 1, 20)
             .expect("list");
         assert_eq!(page.items.iter().map(|w| w.id).collect::<Vec<_>>(), vec![a]);
-        assert_eq!(store.creator_named("nobody").expect("lookup"), None);
+        assert_eq!(store.creator_for("nobody", "nobody").expect("lookup"), None);
     });
 }
 

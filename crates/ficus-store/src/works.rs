@@ -421,15 +421,40 @@ impl Store {
         self.list(viewer, ListScope::All, page, per_page)
     }
 
-    /// The id and stored spelling of the creator with this name
-    /// (compared case-insensitively).
-    pub fn creator_named(&self, name: &str) -> Result<Option<(i64, String)>, StoreError> {
-        let key = tag_key(name);
-        with_conn!(self, |conn| Ok(creators::table
-            .filter(creators::name_key.eq(&key))
-            .select((creators::id, creators::name))
-            .first(conn)
-            .optional()?))
+    /// The byline identity behind `/users/{login}/pseuds/{pseud}`: the
+    /// account's pseud when `login` is an account, else the bare
+    /// (imported) creator name `pseud`. Returns (creator id, name).
+    pub fn creator_for(
+        &self,
+        login: &str,
+        pseud: &str,
+    ) -> Result<Option<(i64, String)>, StoreError> {
+        use crate::schema::{pseuds, users};
+        let login_key = login.trim().to_ascii_lowercase();
+        let pseud_key = tag_key(pseud);
+        with_conn!(self, |conn| {
+            let user: Option<i64> = users::table
+                .filter(users::login_key.eq(&login_key))
+                .select(users::id)
+                .first(conn)
+                .optional()?;
+            let found = match user {
+                Some(user_id) => creators::table
+                    .inner_join(pseuds::table)
+                    .filter(pseuds::user_id.eq(user_id))
+                    .filter(pseuds::name_key.eq(&pseud_key))
+                    .select((creators::id, creators::name))
+                    .first(conn)
+                    .optional()?,
+                None => creators::table
+                    .filter(creators::name_key.eq(&pseud_key))
+                    .filter(creators::pseud_id.is_null())
+                    .select((creators::id, creators::name))
+                    .first(conn)
+                    .optional()?,
+            };
+            Ok(found)
+        })
     }
 
     /// Works by one creator that `viewer` may see, most recently updated first.

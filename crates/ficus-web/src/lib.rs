@@ -71,6 +71,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::posting::confirm_delete),
         )
         .route("/works/{id}/delete", post(pages::posting::delete_work))
+        .route(
+            "/works/{id}/orphan",
+            get(pages::posting::orphan_form).post(pages::posting::orphan),
+        )
         .route("/works/{id}/hide", post(pages::moderation::hide))
         .route("/works/{id}/unhide", post(pages::moderation::unhide))
         .route("/admin/audit", get(pages::moderation::audit))

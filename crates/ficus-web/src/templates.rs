@@ -238,3 +238,11 @@ pub struct AuditPage {
     pub chrome: Chrome,
     pub entries: Vec<AuditRow>,
 }
+
+#[derive(Template)]
+#[template(path = "orphan.html")]
+pub struct OrphanPage {
+    pub chrome: Chrome,
+    pub work_id: i64,
+    pub title: String,
+}

@@ -29,6 +29,7 @@ enum State {
     Restricted,
     Draft,
     Hidden,
+    Orphaned,
     Deleted,
 }
 
@@ -42,7 +43,7 @@ enum Sees {
 /// The rule, written out: what each viewer gets for each kind of work.
 fn expected(who: Who, state: State) -> Sees {
     match (state, who) {
-        (State::Public, _) => Sees::Page,
+        (State::Public | State::Orphaned, _) => Sees::Page,
         (State::Restricted, Who::Guest) => Sees::Login,
         (State::Restricted, _) => Sees::Page,
         (State::Draft, Who::Creator) => Sees::Page,
@@ -53,10 +54,12 @@ fn expected(who: Who, state: State) -> Sees {
     }
 }
 
-/// Whether listings (and their counts) include the work.
-fn listed(who: Who, state: State) -> bool {
+/// Whether a listing (and its count) includes the work.
+fn listed(who: Who, state: State, listing: &str) -> bool {
     match state {
-        State::Public => true,
+        // Orphaned works leave their former creator's page.
+        State::Orphaned if listing.starts_with("/users/creator/") => false,
+        State::Public | State::Orphaned => true,
         State::Restricted => who != Who::Guest,
         State::Draft | State::Hidden | State::Deleted => false,
     }
@@ -244,6 +247,51 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
         404
     );
 
+    // Orphaned: it stays, but its former creator can no longer change it.
+    let mut orphaned = post_work(&mut creator, server, "Matrix Orphaned", false, false);
+    assert_eq!(
+        other
+            .submit(
+                server,
+                &format!("/works/{}/orphan", orphaned.id),
+                &[("use_default", "keep")]
+            )
+            .status(),
+        403
+    );
+    assert_eq!(
+        creator
+            .submit(
+                server,
+                &format!("/works/{}/orphan", orphaned.id),
+                &[("use_default", "keep")]
+            )
+            .status(),
+        303
+    );
+    assert_eq!(
+        creator
+            .get(&server.url(&format!("/works/{}/edit", orphaned.id)))
+            .status(),
+        403
+    );
+    let page = creator.page(&server.url(&format!("/works/{}?view_adult=true", orphaned.id)));
+    assert_eq!(
+        support::text(&page, "h3.byline.heading a[rel=author]"),
+        "creator",
+        "the pseud's name stays"
+    );
+    let orphans = Browser::new()
+        .get(&server.url("/users/orphan_account/pseuds/creator/works"))
+        .text()
+        .expect("body");
+    assert!(
+        orphans.contains(&format!("id=\"work_{}\"", orphaned.id)),
+        "listed under the orphan account"
+    );
+    orphaned.state = State::Orphaned;
+    works.push(orphaned);
+
     let mut deleted = post_work(&mut creator, server, "Matrix Deleted", false, false);
     assert_eq!(
         creator
@@ -298,7 +346,7 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
                 let shown = body.contains(&format!("id=\"work_{}\"", work.id));
                 assert_eq!(
                     shown,
-                    listed(*who, work.state),
+                    listed(*who, work.state, listing),
                     "{who:?} × {:?} in {listing}",
                     work.state
                 );

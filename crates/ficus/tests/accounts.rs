@@ -124,6 +124,12 @@ fn sign_up_log_in_log_out_with_csrf_and_throttles() {
     assert_eq!(attr(&home, "body", "class").as_deref(), Some("logged-in"));
     assert!(text(&home, "#header").contains("Hi, Ada!"));
 
+    // Reserved names cannot be taken.
+    let mut r = Browser::new();
+    let resp = signup(&mut r, &server, "orphan_account");
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().expect("body").contains("reserved"));
+
     // The same name again, in another case: taken.
     let mut c = Browser::new();
     let resp = signup(&mut c, &server, "ADA");

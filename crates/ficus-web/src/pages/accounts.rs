@@ -278,7 +278,14 @@ pub async fn signup(
     let mut errors = Vec::new();
     let login = Login::parse(raw_login)
         .map_err(|e| errors.push(e.to_string()))
-        .ok();
+        .ok()
+        .filter(|l| {
+            let reserved = account::is_reserved(l);
+            if reserved {
+                errors.push(AccountError::Reserved.to_string());
+            }
+            !reserved
+        });
     let email = parse_email(raw_email)
         .map_err(|e| errors.push(e.to_string()))
         .ok();

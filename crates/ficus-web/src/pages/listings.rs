@@ -168,7 +168,8 @@ pub async fn user_works(
     Path(login): Path<String>,
     q: QueryMap,
 ) -> Result<Response, WebError> {
-    creator_works(st, visitor, login, q).await
+    let pseud = login.clone();
+    creator_works(st, visitor, login, pseud, q).await
 }
 
 /// `GET /users/{login}/pseuds/{pseud}/works`. Until accounts exist, a pseud
@@ -176,31 +177,36 @@ pub async fn user_works(
 pub async fn pseud_works(
     State(st): State<AppState>,
     visitor: Visitor,
-    Path((_login, pseud)): Path<(String, String)>,
+    Path((login, pseud)): Path<(String, String)>,
     q: QueryMap,
 ) -> Result<Response, WebError> {
-    creator_works(st, visitor, pseud, q).await
+    creator_works(st, visitor, login, pseud, q).await
 }
 
 async fn creator_works(
     st: AppState,
     visitor: Visitor,
+    login: String,
     name: String,
     q: QueryMap,
 ) -> Result<Response, WebError> {
     let viewer = visitor.viewer();
     let q = params::query(q)?;
     let n = params::page(&q)?;
-    let lookup = name.clone();
+    let (l, p) = (login.clone(), name.clone());
     let (creator_id, display) = st
-        .db(move |s| s.creator_named(&lookup))
+        .db(move |s| s.creator_for(&l, &p))
         .await?
         .ok_or_else(|| WebError::NotFound(format!("There is no creator named {name:?}.")))?;
     let page = st
         .db(move |s| s.list_works_by_creator(creator_id, viewer, n, PER_PAGE))
         .await?;
     let range = range_text(&page);
-    let base = format!("/users/{0}/pseuds/{0}/works", encode_segment(&display));
+    let base = format!(
+        "/users/{}/pseuds/{}/works",
+        encode_segment(&login),
+        encode_segment(&display)
+    );
     let heading_html = format!("{} by {}", escape(&range), escape(&display));
     listing(
         &visitor,

@@ -16,7 +16,9 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::params::{self, StrictForm};
 use crate::session::{CSRF_FIELD, Visitor, verify_csrf};
-use crate::templates::{ChapterFormPage, Chrome, ConfirmDeletePage, Preview, WorkFormPage};
+use crate::templates::{
+    ChapterFormPage, Chrome, ConfirmDeletePage, OrphanPage, Preview, WorkFormPage,
+};
 use crate::view::encode_segment;
 
 type Pairs = StrictForm;
@@ -570,4 +572,45 @@ pub async fn create_chapter(
         .await?
         .ok_or_else(|| WebError::NotFound("This work does not exist.".into()))?;
     Ok(Redirect::to(&format!("/works/{id}/chapters/{cid}")).into_response())
+}
+
+/// `GET /works/{id}/orphan`: asks how to orphan.
+pub async fn orphan_form(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    if let Err(login) = require_user(&visitor, &format!("/works/{id}/orphan")) {
+        return Ok(login.into_response());
+    }
+    let reading = owned_work(&st, &visitor, id).await?;
+    let page = OrphanPage {
+        chrome: Chrome::of(&visitor),
+        work_id: id,
+        title: reading.work.title,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// `POST /works/{id}/orphan`: gives the work to the orphan account.
+pub async fn orphan(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    f: Pairs,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    let user = match require_user(&visitor, &format!("/works/{id}/orphan")) {
+        Ok(u) => u,
+        Err(login) => return Ok(login.into_response()),
+    };
+    let p = pairs(f)?;
+    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
+    owned_work(&st, &visitor, id).await?;
+    let keep = one(&p, "use_default") != "anonymous";
+    let uid = user.id;
+    st.db(move |s| s.orphan_work(id, uid, keep)).await?;
+    Ok(Redirect::to(&format!("/works/{id}")).into_response())
 }
