@@ -322,7 +322,7 @@ fn works_are_listed_by_creator() {
         other.creators = vec!["Carol".into()];
         store.insert_work(&other).expect("c");
         let (id, name) = store
-            .creator_named("alice")
+            .creator_for("alice", "alice")
             .expect("lookup")
             .expect("exists");
         assert_eq!(name, "Alice");
