@@ -38,6 +38,9 @@ pub struct WorkForm {
     pub title: String,
     /// Pseud ids chosen for the byline (already checked to be the writer's).
     pub pseuds: Vec<i64>,
+    /// Accounts invited as co-creators, by login, comma-separated. They
+    /// join the byline once they accept.
+    pub co_creators: String,
     pub rating: String,
     pub warnings: Vec<String>,
     pub categories: Vec<String>,

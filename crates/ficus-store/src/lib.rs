@@ -13,6 +13,7 @@
 pub mod conn;
 pub mod accounts;
 mod baseline;
+pub mod co_creators;
 pub mod error;
 pub mod moderation;
 pub mod records;
@@ -23,6 +24,7 @@ pub mod testing;
 pub mod works;
 
 pub use accounts::UserRecord;
+pub use co_creators::Invitation;
 pub use conn::{Backend, Store};
 pub use error::StoreError;
 pub use moderation::AuditEntry;

@@ -136,6 +136,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    creator_invitations (work_id, pseud_id) {
+        work_id -> BigInt,
+        pseud_id -> BigInt,
+        invited_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(creator_invitations -> works (work_id));
+diesel::joinable!(creator_invitations -> pseuds (pseud_id));
 diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(pseuds -> users (user_id));
 diesel::joinable!(creators -> pseuds (pseud_id));
@@ -151,5 +162,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     pseuds,
     sessions,
     throttles,
-    audit_log
+    audit_log,
+    creator_invitations
 );

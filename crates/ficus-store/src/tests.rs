@@ -594,7 +594,7 @@ fn editing_adding_chapters_publishing_and_deleting() {
         edited.updated = day(4);
         edited.tags = vec![tag(TagType::Fandom, "New Fandom")];
         edited.rating = Rating::Explicit;
-        assert!(store.update_work(id, &edited).expect("update"));
+        assert!(store.update_work(id, &edited, None).expect("update"));
         let w = store
             .work(id, Viewer::System)
             .expect("read")

@@ -675,8 +675,16 @@ impl Store {
     /// Replaces a work's metadata, bylines and tags with `work`'s. When both
     /// the stored work and `work` have exactly one chapter, that chapter's
     /// title and text are replaced too; otherwise chapters are left alone.
-    /// The updated date becomes `work.updated`. False when no such work.
-    pub fn update_work(&self, id: i64, work: &NewWork) -> Result<bool, StoreError> {
+    /// The updated date becomes `work.updated`. With an `editor`, only that
+    /// account's pseuds on the byline are replaced (co-creators and bare
+    /// names stay, and `work.creators` adds bare names). False when no such
+    /// work.
+    pub fn update_work(
+        &self,
+        id: i64,
+        work: &NewWork,
+        editor: Option<i64>,
+    ) -> Result<bool, StoreError> {
         let mut clean = work.clone();
         clean.sanitize_html();
         clean.validate()?;
@@ -705,8 +713,24 @@ impl Store {
                     .execute(conn)?;
             }
             diesel::delete(taggings::table.filter(taggings::work_id.eq(id))).execute(conn)?;
-            diesel::delete(work_creators::table.filter(work_creators::work_id.eq(id)))
-                .execute(conn)?;
+            // An editor changes only their own pseuds on the byline; bare
+            // names and co-creators stay. Without an editor, all are replaced.
+            let bylines: Vec<(i64, Option<i64>)> = work_creators::table
+                .inner_join(creators::table.left_join(pseuds::table))
+                .filter(work_creators::work_id.eq(id))
+                .select((work_creators::creator_id, pseuds::user_id.nullable()))
+                .load(conn)?;
+            let replaced: Vec<i64> = bylines
+                .into_iter()
+                .filter(|(_, owner)| editor.is_none() || *owner == editor)
+                .map(|(creator, _)| creator)
+                .collect();
+            diesel::delete(
+                work_creators::table
+                    .filter(work_creators::work_id.eq(id))
+                    .filter(work_creators::creator_id.eq_any(&replaced)),
+            )
+            .execute(conn)?;
             write_bylines_and_tags!(conn, id, work, now);
             diesel::update(works::table.find(id))
                 .set((

@@ -34,6 +34,8 @@ pub struct AppState {
     pub store: Store,
     /// Drafts are deleted this many days after they were created.
     pub draft_days: i64,
+    /// Sign-ups allowed per IP address per hour.
+    pub signups_per_hour: u32,
 }
 
 impl AppState {
@@ -102,6 +104,14 @@ pub fn router(state: AppState) -> Router {
             get(pages::accounts::signup_form).post(pages::accounts::signup),
         )
         .route("/users/{login}", get(pages::listings::user_redirect))
+        .route(
+            "/users/{login}/creatorships",
+            get(pages::posting::creatorships),
+        )
+        .route(
+            "/creatorships/{id}",
+            post(pages::posting::answer_creatorship),
+        )
         .route("/users/{login}/works", get(pages::listings::user_works))
         .route(
             "/users/{login}/pseuds/{pseud}",
@@ -172,12 +182,30 @@ async fn purge_drafts_hourly(state: AppState) {
 
 /// Serves the archive on `addr` until Ctrl-C. Prints the bound address
 /// (useful with port 0) on stdout as `listening on http://ADDR`.
-pub async fn serve(addr: SocketAddr, store: Store, draft_days: i64) -> std::io::Result<()> {
+/// Settings of a running archive.
+#[derive(Debug, Clone, Copy)]
+pub struct ServeOptions {
+    /// Drafts are deleted this many days after they were created.
+    pub draft_days: i64,
+    /// Sign-ups allowed per IP address per hour.
+    pub signups_per_hour: u32,
+}
+
+/// Serves the archive on `addr` until Ctrl-C (see [`serve_with`]).
+pub async fn serve(addr: SocketAddr, store: Store, options: ServeOptions) -> std::io::Result<()> {
+    serve_with(addr, store, options).await
+}
+
+async fn serve_with(addr: SocketAddr, store: Store, options: ServeOptions) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     println!("listening on http://{local}");
     tracing::info!(%local, backend = store.backend_name(), "serving");
-    let state = AppState { store, draft_days };
+    let state = AppState {
+        store,
+        draft_days: options.draft_days,
+        signups_per_hour: options.signups_per_hour,
+    };
     tokio::spawn(purge_drafts_hourly(state.clone()));
     let app = router(state);
     axum::serve(

@@ -246,3 +246,11 @@ pub struct OrphanPage {
     pub work_id: i64,
     pub title: String,
 }
+
+#[derive(Template)]
+#[template(path = "creatorships.html")]
+pub struct CreatorshipsPage {
+    pub chrome: Chrome,
+    /// (work id, work title, invited pseud)
+    pub invitations: Vec<(i64, String, String)>,
+}

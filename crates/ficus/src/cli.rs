@@ -76,6 +76,9 @@ pub enum Command {
         /// Drafts are deleted this many days after they were created.
         #[arg(long, env = "FICUS_DRAFT_DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3650))]
         draft_days: i64,
+        /// Sign-ups allowed per IP address per hour.
+        #[arg(long, env = "FICUS_SIGNUPS_PER_HOUR", default_value_t = 5)]
+        signups_per_hour: u32,
     },
     /// Import works from files or directories (recursively).
     Import {
@@ -127,6 +130,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo,
             demo_works,
             draft_days,
+            signups_per_hour,
         } => {
             let store = cli.storage.open()?;
             if demo {
@@ -134,7 +138,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             runtime
-                .block_on(ficus_web::serve(addr, store, draft_days))
+                .block_on(ficus_web::serve(
+                    addr,
+                    store,
+                    ficus_web::ServeOptions {
+                        draft_days,
+                        signups_per_hour,
+                    },
+                ))
                 .with_context(|| format!("serving on {addr}"))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -19,6 +19,8 @@ enum Who {
     Guest,
     OtherUser,
     Creator,
+    CoCreatorPending,
+    CoCreatorAccepted,
     Moderator,
     Admin,
 }
@@ -42,6 +44,12 @@ enum Sees {
 
 /// The rule, written out: what each viewer gets for each kind of work.
 fn expected(who: Who, state: State) -> Sees {
+    // An accepted co-creator is a creator; a pending one is anyone else.
+    let who = match who {
+        Who::CoCreatorAccepted => Who::Creator,
+        Who::CoCreatorPending => Who::OtherUser,
+        w => w,
+    };
     match (state, who) {
         (State::Public | State::Orphaned, _) => Sees::Page,
         (State::Restricted, Who::Guest) => Sees::Login,
@@ -133,6 +141,7 @@ fn post_work(
             "<p>Chapter one text.</p>",
         ),
         ("work[wip_length]", "?"),
+        ("work[co_creator_logins]", "pending, accepted"),
     ];
     if restricted {
         fields.push(("work[restricted]", "1"));
@@ -182,6 +191,10 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
     assert_eq!(signup(&mut creator, server, "creator").status(), 303);
     let mut other = Browser::new();
     assert_eq!(signup(&mut other, server, "other").status(), 303);
+    let mut pending = Browser::new();
+    assert_eq!(signup(&mut pending, server, "pending").status(), 303);
+    let mut accepted = Browser::new();
+    assert_eq!(signup(&mut accepted, server, "accepted").status(), 303);
     let mut admin = Browser::new();
     assert_eq!(signup(&mut admin, server, "boss").status(), 303);
     admin_cli(&["admin", "set-role", "boss", "admin"]);
@@ -302,11 +315,87 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
     deleted.state = State::Deleted;
     works.push(deleted);
 
+    // Invitations: "accepted" accepts every one (the deleted work's went
+    // with it), "pending" never answers.
+    let invitations = accepted.page(&server.url("/users/accepted/creatorships"));
+    assert_eq!(
+        support::count(&invitations, "ul.creatorships li"),
+        works.len() - 1
+    );
+    assert_eq!(
+        pending
+            .get(&server.url("/users/accepted/creatorships"))
+            .status(),
+        403
+    );
+    for work in works.iter().filter(|w| w.state != State::Deleted) {
+        let resp = accepted.submit(
+            server,
+            &format!("/creatorships/{}", work.id),
+            &[("answer", "accept")],
+        );
+        assert_eq!(resp.status(), 303);
+    }
+    assert_eq!(
+        accepted
+            .submit(
+                server,
+                &format!("/creatorships/{}", works[0].id),
+                &[("answer", "accept")]
+            )
+            .status(),
+        404,
+        "answered already"
+    );
+    let byline = support::text(
+        &Browser::new().page(&server.url(&format!("/works/{}?view_adult=true", works[0].id))),
+        "h3.byline.heading",
+    );
+    assert!(
+        byline.contains("creator") && byline.contains("accepted") && !byline.contains("pending"),
+        "{byline}"
+    );
+    // An edit by the first creator keeps the co-creator on the byline.
+    let mut edit = vec![
+        ("work[title]", "Matrix Public"),
+        ("work[rating_string]", "Explicit"),
+        (
+            "work[archive_warning_strings][]",
+            "No Archive Warnings Apply",
+        ),
+        ("work[fandom_string]", "Matrix Fandom"),
+        (
+            "work[chapter_attributes][content]",
+            "<p>Chapter one text.</p>",
+        ),
+        ("work[wip_length]", "?"),
+        ("post_button", "Update"),
+    ];
+    let form = creator.page(&server.url(&format!("/works/{}/edit", works[0].id)));
+    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
+    edit.push(("work[pseud_ids][]", &pseud));
+    assert_eq!(
+        creator
+            .submit(server, &format!("/works/{}/edit", works[0].id), &edit)
+            .status(),
+        303
+    );
+    let byline = support::text(
+        &Browser::new().page(&server.url(&format!("/works/{}?view_adult=true", works[0].id))),
+        "h3.byline.heading",
+    );
+    assert!(
+        byline.contains("creator") && byline.contains("accepted"),
+        "after the edit: {byline}"
+    );
+
     let mut guest = Browser::new();
     let mut viewers: Vec<(Who, &mut Browser)> = vec![
         (Who::Guest, &mut guest),
         (Who::OtherUser, &mut other),
         (Who::Creator, &mut creator),
+        (Who::CoCreatorPending, &mut pending),
+        (Who::CoCreatorAccepted, &mut accepted),
         (Who::Moderator, &mut moderator),
         (Who::Admin, &mut admin),
     ];
@@ -361,7 +450,7 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
             }
         }
     }
-    assert!(checked >= 5 * 5 * (VIEWS.len() + LISTINGS.len()));
+    assert!(checked >= 7 * 6 * (VIEWS.len() + LISTINGS.len()));
 }
 
 fn ficus_cmd(storage: &[String]) -> Command {
@@ -372,7 +461,13 @@ fn ficus_cmd(storage: &[String]) -> Command {
 
 fn matrix_on(storage: Vec<String>) {
     let mut serve = ficus_cmd(&storage);
-    serve.args(["serve", "--addr", "127.0.0.1:0"]);
+    serve.args([
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--signups-per-hour",
+        "100",
+    ]);
     let server = ServerProcess::start(serve);
     run_matrix(&server, |args| {
         let out = ficus_cmd(&storage)

@@ -220,6 +220,18 @@ fn sign_up_log_in_log_out_with_csrf_and_throttles() {
         ],
     );
     assert_eq!(resp.status(), 429, "the address is throttled");
+
+    // Sign-ups: 5 per address per hour (Ada and the taken ADA counted).
+    for name in ["s1", "s2", "s3"] {
+        assert_eq!(
+            signup(&mut Browser::new(), &server, &format!("sign{name}")).status(),
+            303,
+            "{name}"
+        );
+    }
+    let resp = signup(&mut Browser::new(), &server, "signs4");
+    assert_eq!(resp.status(), 429);
+    assert!(resp.headers().contains_key("retry-after"));
 }
 
 #[test]

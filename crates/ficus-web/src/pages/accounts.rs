@@ -29,8 +29,6 @@ pub const LOGIN_ATTEMPTS: u32 = 5;
 pub const LOGIN_ATTEMPTS_PER_IP: u32 = 10;
 /// The log-in throttle window, in seconds.
 pub const LOGIN_WINDOW_SECS: i64 = 20;
-/// Sign-ups allowed per IP per hour.
-pub const SIGNUPS_PER_HOUR: u32 = 5;
 /// How long a "remember me" session lasts.
 const REMEMBER_DAYS: i64 = 30;
 /// How long any other session lasts on the server (the cookie ends with the browser).
@@ -315,7 +313,7 @@ pub async fn signup(
     throttle(
         &st,
         format!("signup:ip:{ip}"),
-        SIGNUPS_PER_HOUR,
+        st.signups_per_hour,
         3600,
         "sign-ups from your address",
     )

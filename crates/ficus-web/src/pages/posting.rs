@@ -17,7 +17,7 @@ use crate::error::WebError;
 use crate::params::{self, StrictForm};
 use crate::session::{CSRF_FIELD, Visitor, verify_csrf};
 use crate::templates::{
-    ChapterFormPage, Chrome, ConfirmDeletePage, OrphanPage, Preview, WorkFormPage,
+    ChapterFormPage, Chrome, ConfirmDeletePage, CreatorshipsPage, OrphanPage, Preview, WorkFormPage,
 };
 use crate::view::encode_segment;
 
@@ -84,6 +84,7 @@ fn read_form(pairs: &[(String, String)], own_pseuds: &[(i64, String)]) -> WorkFo
     WorkForm {
         title: one(pairs, "work[title]").to_string(),
         pseuds,
+        co_creators: one(pairs, "work[co_creator_logins]").to_string(),
         rating: one(pairs, "work[rating_string]").to_string(),
         warnings: all(pairs, "work[archive_warning_strings][]"),
         categories: all(pairs, "work[category_strings][]"),
@@ -126,6 +127,7 @@ fn form_of(
             .filter(|(_, name)| work.creators.contains(name))
             .map(|(id, _)| *id)
             .collect(),
+        co_creators: String::new(),
         rating: work.rating.name().to_string(),
         warnings: names(TagType::ArchiveWarning),
         categories: names(TagType::Category),
@@ -147,6 +149,49 @@ fn form_of(
             .map(|n| n.to_string())
             .unwrap_or_else(|| "?".into()),
     }
+}
+
+/// Resolves the co-creator logins of a form to default pseuds, or the
+/// field errors for names that are no account (or are the writer).
+async fn co_creator_pseuds(
+    st: &AppState,
+    form: &WorkForm,
+    me: i64,
+) -> Result<Result<Vec<i64>, Vec<FieldError>>, WebError> {
+    let mut pseuds = Vec::new();
+    let mut errors = Vec::new();
+    for login in ficus_core::posting::split_tags(&form.co_creators) {
+        let l = login.to_string();
+        match st.db(move |s| s.default_pseud_of(&l)).await? {
+            Some((pseud, user)) if user != me => pseuds.push(pseud),
+            Some(_) => errors.push(FieldError {
+                field: "co_creators",
+                message: "You are already a creator of this work.".into(),
+            }),
+            None => errors.push(FieldError {
+                field: "co_creators",
+                message: format!("There is no user named {login:?}."),
+            }),
+        }
+    }
+    Ok(if errors.is_empty() {
+        Ok(pseuds)
+    } else {
+        Err(errors)
+    })
+}
+
+async fn invite_all(
+    st: &AppState,
+    work_id: i64,
+    pseuds: Vec<i64>,
+    me: i64,
+) -> Result<(), WebError> {
+    for pseud in pseuds {
+        st.db(move |s| s.invite_co_creator(work_id, pseud, me))
+            .await?;
+    }
+    Ok(())
 }
 
 struct FormContext {
@@ -252,9 +297,12 @@ pub async fn create_work(
     let uid = user.id;
     let own = st.db(move |s| s.pseuds_of(uid)).await?;
     let form = read_form(&p, &own);
-    let work = match form.to_work(today(), 1) {
-        Ok(w) => w,
-        Err(errors) => {
+    let invitees = co_creator_pseuds(&st, &form, uid).await?;
+    let work = match (form.to_work(today(), 1), invitees.clone()) {
+        (Ok(w), Ok(_)) => w,
+        (result, invitees) => {
+            let mut errors = result.err().unwrap_or_default();
+            errors.extend(invitees.err().unwrap_or_default());
             return render_form(
                 &st,
                 &visitor,
@@ -293,6 +341,7 @@ pub async fn create_work(
     let mut work = work;
     work.posted = one(&p, "save_button").is_empty();
     let id = st.db(move |s| s.insert_work(&work)).await?.work_id();
+    invite_all(&st, id, invitees.unwrap_or_default(), uid).await?;
     Ok(Redirect::to(&format!("/works/{id}")).into_response())
 }
 
@@ -365,9 +414,12 @@ pub async fn update_work(
         form.text_format = TextFormat::Html;
     }
     let ctx = edit_context(id, &reading.work);
-    let mut work = match form.to_work(today(), chapters) {
-        Ok(w) => w,
-        Err(errors) => {
+    let invitees = co_creator_pseuds(&st, &form, uid).await?;
+    let mut work = match (form.to_work(today(), chapters), invitees.clone()) {
+        (Ok(w), Ok(_)) => w,
+        (result, invitees) => {
+            let mut errors = result.err().unwrap_or_default();
+            errors.extend(invitees.err().unwrap_or_default());
             return render_form(
                 &st,
                 &visitor,
@@ -403,17 +455,11 @@ pub async fn update_work(
         )
         .await;
     }
-    // Bare-name creators (imported works later claimed) stay on the byline.
-    let own_names: Vec<&String> = own.iter().map(|(_, n)| n).collect();
-    work.creators = reading
-        .work
-        .creators
-        .iter()
-        .filter(|c| !own_names.contains(c))
-        .cloned()
-        .collect();
+    // Co-creators and bare names stay on the byline (the store keeps them).
+    work.creators = Vec::new();
     let was_draft = !reading.work.posted;
-    st.db(move |s| s.update_work(id, &work)).await?;
+    st.db(move |s| s.update_work(id, &work, Some(uid))).await?;
+    invite_all(&st, id, invitees.unwrap_or_default(), uid).await?;
     if was_draft {
         let day = today();
         st.db(move |s| s.publish_work(id, day)).await?;
@@ -613,4 +659,71 @@ pub async fn orphan(
     let uid = user.id;
     st.db(move |s| s.orphan_work(id, uid, keep)).await?;
     Ok(Redirect::to(&format!("/works/{id}")).into_response())
+}
+
+/// `GET /users/{login}/creatorships`: the logged-in account's co-creator
+/// invitations, to accept or decline.
+pub async fn creatorships(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    Path(login): Path<String>,
+) -> Result<Response, WebError> {
+    let user = match require_user(
+        &visitor,
+        &format!("/users/{}/creatorships", encode_segment(&login)),
+    ) {
+        Ok(u) => u,
+        Err(redirect) => return Ok(redirect.into_response()),
+    };
+    if !user.login.eq_ignore_ascii_case(&login) {
+        return Err(WebError::Forbidden(
+            "You can only see your own invitations.".into(),
+        ));
+    }
+    let uid = user.id;
+    let invitations = st.db(move |s| s.invitations_for(uid)).await?;
+    let page = CreatorshipsPage {
+        chrome: Chrome::of(&visitor),
+        invitations: invitations
+            .into_iter()
+            .map(|i| (i.work_id, i.work_title, i.pseud_name))
+            .collect(),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// `POST /creatorships/{work_id}`: accept or decline.
+pub async fn answer_creatorship(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    f: Pairs,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    let user = match require_user(&visitor, "/") {
+        Ok(u) => u,
+        Err(redirect) => return Ok(redirect.into_response()),
+    };
+    let p = pairs(f)?;
+    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
+    let accept = match one(&p, "answer") {
+        "accept" => true,
+        "decline" => false,
+        other => {
+            return Err(WebError::BadRequest(format!(
+                "{other:?} is not an answer: accept or decline."
+            )));
+        }
+    };
+    let uid = user.id;
+    if !st.db(move |s| s.answer_invitation(id, uid, accept)).await? {
+        return Err(WebError::NotFound("There is no such invitation.".into()));
+    }
+    let to = if accept {
+        format!("/works/{id}")
+    } else {
+        format!("/users/{}/creatorships", encode_segment(&user.login))
+    };
+    Ok(Redirect::to(&to).into_response())
 }
