@@ -18,23 +18,54 @@ pub struct UserRecord {
     pub login: String,
     pub email: String,
     pub role: Role,
+    pub prefs: Preferences,
 }
 
-type UserRow = (i64, String, String, String);
+/// Reading preferences of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Preferences {
+    /// Never ask "this work could have adult content".
+    pub skip_adult: bool,
+    /// Open multi-chapter works whole.
+    pub full_work: bool,
+    /// Hide archive warnings (spoilers) until asked.
+    pub hide_warnings: bool,
+    /// Hide additional tags until asked.
+    pub hide_freeforms: bool,
+}
+
+type UserRow = (i64, String, String, String, (bool, bool, bool, bool));
 
 fn user_record(row: UserRow) -> UserRecord {
-    let (id, login, email, role) = row;
+    let (id, login, email, role, (skip_adult, full_work, hide_warnings, hide_freeforms)) = row;
     UserRecord {
         id,
         login,
         email,
         role: Role::parse(&role).unwrap_or_default(),
+        prefs: Preferences {
+            skip_adult,
+            full_work,
+            hide_warnings,
+            hide_freeforms,
+        },
     }
 }
 
 macro_rules! user_columns {
     () => {
-        (users::id, users::login, users::email, users::role)
+        (
+            users::id,
+            users::login,
+            users::email,
+            users::role,
+            (
+                users::pref_skip_adult,
+                users::pref_full_work,
+                users::pref_hide_warnings,
+                users::pref_hide_freeforms,
+            ),
+        )
     };
 }
 
@@ -95,6 +126,7 @@ impl Store {
                 login: login.to_string(),
                 email: email.to_string(),
                 role,
+                prefs: Preferences::default(),
             }),
             Ok(Err(what)) => Err(StoreError::Taken(what)),
             Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
@@ -344,5 +376,127 @@ impl Store {
             }
             Ok(true)
         }))?)
+    }
+}
+
+impl Store {
+    /// The account with this id.
+    pub fn user(&self, id: i64) -> Result<Option<(UserRecord, String)>, StoreError> {
+        let row: Option<(UserRow, String)> = with_conn!(self, |conn| users::table
+            .find(id)
+            .select((user_columns!(), users::password_hash))
+            .first(conn)
+            .optional()?);
+        Ok(row.map(|(u, hash)| (user_record(u), hash)))
+    }
+
+    /// Replaces an account's password hash and ends every session but
+    /// `keep_session` (the one that made the change).
+    pub fn set_password_hash(
+        &self,
+        user_id: i64,
+        hash: &str,
+        keep_session: Option<&str>,
+    ) -> Result<(), StoreError> {
+        with_conn!(self, |conn| conn.write_transaction(|conn| {
+            diesel::update(users::table.find(user_id))
+                .set(users::password_hash.eq(hash))
+                .execute(conn)?;
+            let mut q =
+                diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).into_boxed();
+            if let Some(keep) = keep_session {
+                q = q.filter(sessions::token_hash.ne(keep));
+            }
+            q.execute(conn)?;
+            Ok::<_, DieselError>(())
+        }))?;
+        Ok(())
+    }
+
+    /// Changes an account's e-mail address; [`StoreError::Taken`] when
+    /// another account uses it.
+    pub fn set_email(&self, user_id: i64, email: &str) -> Result<(), StoreError> {
+        let key = email.to_lowercase();
+        let taken: i64 = with_conn!(self, |conn| users::table
+            .filter(users::email_key.eq(&key))
+            .filter(users::id.ne(user_id))
+            .count()
+            .get_result(conn)?);
+        if taken > 0 {
+            return Err(StoreError::Taken("e-mail address"));
+        }
+        with_conn!(self, |conn| diesel::update(users::table.find(user_id))
+            .set((users::email.eq(email), users::email_key.eq(&key)))
+            .execute(conn)?);
+        Ok(())
+    }
+
+    /// Saves an account's reading preferences.
+    pub fn set_preferences(&self, user_id: i64, prefs: Preferences) -> Result<(), StoreError> {
+        with_conn!(self, |conn| diesel::update(users::table.find(user_id))
+            .set((
+                users::pref_skip_adult.eq(prefs.skip_adult),
+                users::pref_full_work.eq(prefs.full_work),
+                users::pref_hide_warnings.eq(prefs.hide_warnings),
+                users::pref_hide_freeforms.eq(prefs.hide_freeforms),
+            ))
+            .execute(conn)?);
+        Ok(())
+    }
+
+    /// Deletes an account. Its works are orphaned (`orphan_works`, keeping
+    /// pseud names) or deleted; on co-created works only its byline goes.
+    pub fn delete_user(&self, user_id: i64, orphan_works: bool) -> Result<(), StoreError> {
+        use crate::schema::{creators, work_creators};
+        // Works with this account on the byline, and whether it is the only account there.
+        let rows: Vec<(i64, Option<i64>)> = with_conn!(self, |conn| {
+            let mine: Vec<i64> = work_creators::table
+                .inner_join(creators::table.inner_join(pseuds::table))
+                .filter(pseuds::user_id.eq(user_id))
+                .select(work_creators::work_id)
+                .load(conn)?;
+            work_creators::table
+                .inner_join(creators::table.left_join(pseuds::table))
+                .filter(work_creators::work_id.eq_any(&mine))
+                .select((work_creators::work_id, pseuds::user_id.nullable()))
+                .load(conn)?
+        });
+        let mut works: Vec<i64> = rows.iter().map(|(w, _)| *w).collect();
+        works.sort_unstable();
+        works.dedup();
+        for work in works {
+            let shared = rows.iter().any(|(w, u)| *w == work && *u != Some(user_id));
+            if orphan_works {
+                self.orphan_work(work, user_id, true)?;
+            } else if shared {
+                with_conn!(self, |conn| {
+                    let mine: Vec<i64> = creators::table
+                        .inner_join(pseuds::table)
+                        .filter(pseuds::user_id.eq(user_id))
+                        .select(creators::id)
+                        .load(conn)?;
+                    diesel::delete(
+                        work_creators::table
+                            .filter(work_creators::work_id.eq(work))
+                            .filter(work_creators::creator_id.eq_any(&mine)),
+                    )
+                    .execute(conn)?
+                });
+            } else {
+                self.delete_work(work)?;
+            }
+        }
+        with_conn!(self, |conn| conn.write_transaction(|conn| {
+            // Its byline identities are on no work now; drop them with it.
+            let pseud_ids: Vec<i64> = pseuds::table
+                .filter(pseuds::user_id.eq(user_id))
+                .select(pseuds::id)
+                .load(conn)?;
+            diesel::delete(creators::table.filter(creators::pseud_id.eq_any(&pseud_ids)))
+                .execute(conn)?;
+            diesel::delete(users::table.find(user_id)).execute(conn)?;
+            Ok::<_, DieselError>(())
+        }))?;
+        Ok(())
     }
 }

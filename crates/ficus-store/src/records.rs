@@ -30,6 +30,9 @@ pub struct WorkRecord {
     pub creators: Vec<String>,
     /// Accounts whose pseuds are on the byline.
     pub owners: Vec<i64>,
+    /// For each of `creators`, the login of the account whose pseud it is
+    /// (`None` for bare imported names).
+    pub creator_logins: Vec<Option<String>>,
     pub published: NaiveDate,
     pub updated: NaiveDate,
     pub complete: bool,

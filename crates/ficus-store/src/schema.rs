@@ -94,6 +94,10 @@ diesel::table! {
         password_hash -> Text,
         role -> Text,
         created_at -> Timestamp,
+        pref_skip_adult -> Bool,
+        pref_full_work -> Bool,
+        pref_hide_warnings -> Bool,
+        pref_hide_freeforms -> Bool,
     }
 }
 

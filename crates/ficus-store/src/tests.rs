@@ -676,3 +676,94 @@ fn old_drafts_are_purged_posted_works_and_new_drafts_stay() {
         assert!(store.work(posted, Viewer::System).expect("read").is_some());
     });
 }
+
+#[test]
+fn account_changes_and_deletion() {
+    use chrono::{Duration, Utc};
+    use ficus_core::account::{Login, Role};
+    each_backend(|store| {
+        let now = Utc::now().naive_utc();
+        let mk = |name: &str| {
+            store
+                .create_user(
+                    &Login::parse(name).expect("login"),
+                    &format!("{name}@example.org"),
+                    "$h",
+                    Role::User,
+                    now,
+                )
+                .expect("user")
+        };
+        let (ada, bea) = (mk("ada"), mk("bea"));
+        store
+            .create_session("s1", ada.id, now, now + Duration::hours(1))
+            .expect("s1");
+        store
+            .create_session("s2", ada.id, now, now + Duration::hours(1))
+            .expect("s2");
+        store
+            .set_password_hash(ada.id, "$new", Some("s1"))
+            .expect("password");
+        assert!(
+            store.session_user("s1", now).expect("s1").is_some(),
+            "the changing session stays"
+        );
+        assert!(
+            store.session_user("s2", now).expect("s2").is_none(),
+            "others end"
+        );
+        assert!(matches!(
+            store.set_email(ada.id, "BEA@example.org"),
+            Err(crate::StoreError::Taken(_))
+        ));
+        store.set_email(ada.id, "ada2@example.org").expect("email");
+        let prefs = crate::Preferences {
+            skip_adult: true,
+            full_work: true,
+            hide_warnings: false,
+            hide_freeforms: true,
+        };
+        store.set_preferences(ada.id, prefs).expect("prefs");
+        let (me, hash) = store.user(ada.id).expect("read").expect("exists");
+        assert_eq!(
+            (me.email.as_str(), hash.as_str(), me.prefs),
+            ("ada2@example.org", "$new", prefs)
+        );
+
+        let ada_pseud = store.pseuds_of(ada.id).expect("pseuds")[0].0;
+        let bea_pseud = store.pseuds_of(bea.id).expect("pseuds")[0].0;
+        let mut solo = sample("Solo", Some("solo"), 3);
+        solo.pseuds = vec![ada_pseud];
+        solo.creators = vec![];
+        let solo = store.insert_work(&solo).expect("solo").work_id();
+        let mut shared = sample("Shared", Some("shared"), 3);
+        shared.pseuds = vec![ada_pseud, bea_pseud];
+        shared.creators = vec![];
+        let shared = store.insert_work(&shared).expect("shared").work_id();
+
+        store.delete_user(ada.id, false).expect("delete");
+        assert!(store.user(ada.id).expect("read").is_none());
+        assert!(
+            store.work(solo, Viewer::System).expect("read").is_none(),
+            "sole works are deleted"
+        );
+        let kept = store
+            .work(shared, Viewer::System)
+            .expect("read")
+            .expect("co-created work stays");
+        assert_eq!(kept.creators, vec!["bea"]);
+        assert_eq!(kept.owners, vec![bea.id]);
+
+        // Orphaning instead: the works stay under the same name.
+        let cy = mk("cyd");
+        let cy_pseud = store.pseuds_of(cy.id).expect("pseuds")[0].0;
+        let mut w = sample("Cy's", Some("cy"), 3);
+        w.pseuds = vec![cy_pseud];
+        w.creators = vec![];
+        let w = store.insert_work(&w).expect("cy work").work_id();
+        store.delete_user(cy.id, true).expect("delete");
+        let orphaned = store.work(w, Viewer::System).expect("read").expect("stays");
+        assert_eq!(orphaned.creators, vec!["cyd"]);
+        assert_ne!(orphaned.owners, vec![cy.id]);
+    });
+}

@@ -14,13 +14,13 @@ use crate::conn::WriteTransaction;
 use crate::error::StoreError;
 use crate::records::{ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord};
 use crate::rows::*;
-use crate::schema::{chapters, creators, pseuds, taggings, tags, work_creators, works};
+use crate::schema::{chapters, creators, pseuds, taggings, tags, users, work_creators, works};
 
 /// Most works on one listing page.
 pub const MAX_PER_PAGE: u32 = 100;
 
 type TagJoinRow = (i64, i64, String, String, i32);
-type CreatorJoinRow = (i64, String, i32, Option<i64>);
+type CreatorJoinRow = (i64, String, i32, Option<i64>, Option<String>);
 type WorkParts = (Vec<WorkRow>, Vec<TagJoinRow>, Vec<CreatorJoinRow>);
 
 type ChapterListRow = (i64, i32, Option<String>, i64, chrono::NaiveDate);
@@ -47,13 +47,14 @@ macro_rules! load_work_parts {
                 ))
                 .load($conn)?;
             let creator_rows: Vec<CreatorJoinRow> = work_creators::table
-                .inner_join(creators::table.left_join(pseuds::table))
+                .inner_join(creators::table.left_join(pseuds::table.inner_join(users::table)))
                 .filter(work_creators::work_id.eq_any(ids))
                 .select((
                     work_creators::work_id,
                     creators::name,
                     work_creators::position,
                     pseuds::user_id.nullable(),
+                    users::login.nullable(),
                 ))
                 .load($conn)?;
             Ok((rows, tag_rows, creator_rows))
@@ -639,12 +640,13 @@ fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, Stor
                 .or_default()
                 .push((record.kind, position, record));
         }
-        let mut creators_by_work: HashMap<i64, Vec<(i32, String, Option<i64>)>> = HashMap::new();
-        for (work_id, name, position, user_id) in creator_rows {
+        type Byline = (i32, String, Option<i64>, Option<String>);
+        let mut creators_by_work: HashMap<i64, Vec<Byline>> = HashMap::new();
+        for (work_id, name, position, user_id, login) in creator_rows {
             creators_by_work
                 .entry(work_id)
                 .or_default()
-                .push((position, name, user_id));
+                .push((position, name, user_id, login));
         }
         let mut by_id: HashMap<i64, WorkRecord> = HashMap::with_capacity(rows.len());
         for row in rows {
@@ -662,10 +664,14 @@ fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, Stor
                 .collect();
             let mut creators = creators_by_work.remove(&row.id).unwrap_or_default();
             creators.sort();
-            let mut owners: Vec<i64> = creators.iter().filter_map(|(_, _, u)| *u).collect();
+            let mut owners: Vec<i64> = creators.iter().filter_map(|(_, _, u, _)| *u).collect();
+            owners.sort_unstable();
             owners.dedup();
-            let names = creators.into_iter().map(|(_, n, _)| n).collect();
-            by_id.insert(row.id, work_record(row, rating, tags, names, owners));
+            let logins = creators.iter().map(|(_, _, _, l)| l.clone()).collect();
+            let names = creators.into_iter().map(|(_, n, _, _)| n).collect();
+            let mut record = work_record(row, rating, tags, names, owners);
+            record.creator_logins = logins;
+            by_id.insert(record.id, record);
         }
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
@@ -909,6 +915,7 @@ fn work_record(
 ) -> WorkRecord {
     WorkRecord {
         owners,
+        creator_logins: Vec::new(),
         id: row.id,
         title: row.title,
         summary: row.summary,

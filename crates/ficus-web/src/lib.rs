@@ -112,6 +112,14 @@ pub fn router(state: AppState) -> Router {
             "/creatorships/{id}",
             post(pages::posting::answer_creatorship),
         )
+        .route("/users/{login}/edit", get(pages::settings::edit))
+        .route(
+            "/users/{login}/preferences",
+            post(pages::settings::preferences),
+        )
+        .route("/users/{login}/password", post(pages::settings::password))
+        .route("/users/{login}/email", post(pages::settings::email))
+        .route("/users/{login}/delete", post(pages::settings::delete))
         .route("/users/{login}/works", get(pages::listings::user_works))
         .route(
             "/users/{login}/pseuds/{pseud}",

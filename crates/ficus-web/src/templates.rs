@@ -254,3 +254,14 @@ pub struct CreatorshipsPage {
     /// (work id, work title, invited pseud)
     pub invitations: Vec<(i64, String, String)>,
 }
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+pub struct SettingsPage {
+    pub chrome: Chrome,
+    pub login: String,
+    pub email: String,
+    pub prefs: ficus_store::Preferences,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}

@@ -29,10 +29,14 @@ pub fn tag_works_href(name: &str) -> String {
     format!("/tags/{}/works", encode_segment(&tag_to_url_name(name)))
 }
 
-/// The byline link of a creator name.
-pub fn creator_href(name: &str) -> String {
-    let seg = encode_segment(name);
-    format!("/users/{seg}/pseuds/{seg}")
+/// The byline link of a pseud of `login` (or of a bare name, whose
+/// "login" is the name itself).
+pub fn creator_href(login: &str, name: &str) -> String {
+    format!(
+        "/users/{}/pseuds/{}",
+        encode_segment(login),
+        encode_segment(name)
+    )
 }
 
 /// A linked tag.
@@ -68,9 +72,13 @@ pub struct CreatorLink {
 pub fn creator_links(work: &WorkRecord) -> Vec<CreatorLink> {
     work.creators
         .iter()
-        .map(|name| CreatorLink {
-            name: name.clone(),
-            href: creator_href(name),
+        .enumerate()
+        .map(|(i, name)| {
+            let login = work.creator_logins.get(i).cloned().flatten();
+            CreatorLink {
+                name: name.clone(),
+                href: creator_href(login.as_deref().unwrap_or(name), name),
+            }
         })
         .collect()
 }
@@ -81,10 +89,13 @@ pub struct TagGroup {
     pub class: &'static str,
     pub label: &'static str,
     pub tags: Vec<TagLink>,
+    /// Folded away behind "Show …" (the reader's preference).
+    pub hidden: bool,
 }
 
-/// The tag rows of the meta block, rating first, empty types left out.
-pub fn meta_groups(work: &WorkRecord) -> Vec<TagGroup> {
+/// The tag rows of the meta block, rating first, empty types left out;
+/// warnings and additional tags folded when the reader prefers.
+pub fn meta_groups(work: &WorkRecord, prefs: &ficus_store::Preferences) -> Vec<TagGroup> {
     let mut groups = Vec::new();
     for kind in TagType::ALL {
         let tags: Vec<TagLink> = if kind == TagType::Rating {
@@ -99,6 +110,8 @@ pub fn meta_groups(work: &WorkRecord) -> Vec<TagGroup> {
             class: kind.css_class(),
             label: kind.label(tags.len() > 1),
             tags,
+            hidden: (kind == TagType::ArchiveWarning && prefs.hide_warnings)
+                || (kind == TagType::Freeform && prefs.hide_freeforms),
         });
     }
     groups
@@ -202,6 +215,18 @@ pub struct Blurb {
     pub language: String,
     pub words: String,
     pub chapters: String,
+    /// Fold warnings / additional tags (the reader's preference).
+    pub hide_warnings: bool,
+    pub hide_freeforms: bool,
+}
+
+/// The blurb of a work as a reader with `prefs` sees it.
+pub fn blurb_for(work: &WorkRecord, prefs: &ficus_store::Preferences) -> Blurb {
+    Blurb {
+        hide_warnings: prefs.hide_warnings,
+        hide_freeforms: prefs.hide_freeforms,
+        ..blurb(work)
+    }
 }
 
 /// Builds the blurb of a work.
@@ -278,6 +303,8 @@ pub fn blurb(work: &WorkRecord) -> Blurb {
         language: language_text(work),
         words: thousands(work.word_count),
         chapters: chapters_text(work),
+        hide_warnings: false,
+        hide_freeforms: false,
     }
 }
 

@@ -12,7 +12,7 @@ use crate::error::WebError;
 use crate::params::{self, QueryMap};
 use crate::session::Visitor;
 use crate::templates::{Chrome, HomePage, ListingPage};
-use crate::view::{self, blurb, encode_segment, pager};
+use crate::view::{self, blurb_for, encode_segment, pager};
 
 /// Works per listing page, as on AO3.
 pub const PER_PAGE: u32 = 20;
@@ -20,6 +20,7 @@ pub const PER_PAGE: u32 = 20;
 /// `GET /`.
 pub async fn home(State(st): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
     let viewer = visitor.viewer();
+    let prefs = visitor.user.as_ref().map(|u| u.prefs).unwrap_or_default();
     let page = st.db(move |s| s.list_works(viewer, 1, PER_PAGE)).await?;
     let total = page.total;
     let home = HomePage {
@@ -30,7 +31,7 @@ pub async fn home(State(st): State<AppState>, visitor: Visitor) -> Result<Respon
             view::thousands(total as i64),
             if total == 1 { "work" } else { "works" }
         ),
-        blurbs: page.items.iter().map(blurb).collect(),
+        blurbs: page.items.iter().map(|w| blurb_for(w, &prefs)).collect(),
     };
     Ok(Html(home.render()?).into_response())
 }
@@ -68,13 +69,14 @@ fn listing(
             page.page
         )));
     }
+    let prefs = visitor.user.as_ref().map(|u| u.prefs).unwrap_or_default();
     let out = ListingPage {
         chrome: Chrome::of(visitor),
         heading,
         heading_html,
         intro: None,
         empty_text: empty_text.to_string(),
-        blurbs: page.items.iter().map(blurb).collect(),
+        blurbs: page.items.iter().map(|w| blurb_for(w, &prefs)).collect(),
         pager: pager(base, page.page, page_count),
     };
     Ok(Html(out.render()?).into_response())

@@ -4,4 +4,5 @@ pub mod accounts;
 pub mod listings;
 pub mod moderation;
 pub mod posting;
+pub mod settings;
 pub mod works;

@@ -13,7 +13,7 @@ use crate::error::WebError;
 use crate::params::{self, QueryMap};
 use crate::session::Visitor;
 use crate::templates::{ChapterNav, ChapterView, Chrome, InterstitialPage, NavigatePage, WorkPage};
-use crate::view::{self, blurb, creator_links, meta_groups, slug, stats};
+use crate::view::{self, creator_links, meta_groups, slug, stats};
 
 /// The cookie that remembers "Yes, Continue" for the browser session.
 pub const ADULT_COOKIE: &str = "view_adult";
@@ -171,8 +171,10 @@ async fn render(
     q: &std::collections::HashMap<String, String>,
     headers: &HeaderMap,
 ) -> Result<Response, WebError> {
+    let prefs = visitor.user.as_ref().map(|u| u.prefs).unwrap_or_default();
+    let full = full || (chapter_id.is_none() && prefs.full_work);
     // A multi-chapter work opens on one chapter unless the full view is
-    // asked for; a one-chapter work's first chapter is all of it.
+    // asked for (or preferred); a one-chapter work's first chapter is all of it.
     let choice = match (chapter_id, full) {
         (Some(cid), _) => ChapterChoice::One(cid),
         (None, true) => ChapterChoice::All,
@@ -202,7 +204,7 @@ async fn render(
     let adult_ok_by_query = params::flag(q, "view_adult");
     let adult_ok = adult_ok_by_query || params::cookie(headers, ADULT_COOKIE) == Some("true");
     let owner = visitor.viewer().owns(&work.access());
-    if work.rating.needs_adult_interstitial() && !adult_ok && !owner {
+    if work.rating.needs_adult_interstitial() && !adult_ok && !owner && !prefs.skip_adult {
         let continue_href = if full {
             format!("{path}?view_full_work=true&view_adult=true")
         } else {
@@ -212,7 +214,7 @@ async fn render(
             chrome: Chrome::of(visitor),
             title: work.title.clone(),
             continue_href,
-            b: blurb(&work),
+            b: view::blurb_for(&work, &prefs),
         };
         return Ok(Html(page.render()?).into_response());
     }
@@ -256,7 +258,7 @@ async fn render(
         work_id: id,
         title: work.title.clone(),
         creators: creator_links(&work),
-        meta: meta_groups(&work),
+        meta: meta_groups(&work, &prefs),
         stats: stats(&work),
         summary: work.summary.clone(),
         notes: work.notes.clone(),

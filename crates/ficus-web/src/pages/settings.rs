@@ -1,0 +1,265 @@
+//! An account's own settings: reading preferences, password, e-mail, and
+//! deleting the account (orphaning or deleting its works).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use ficus_core::account::{self, check_password, parse_email, token_hash};
+use ficus_store::{Preferences, StoreError, UserRecord};
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::params::{self, QueryMap, StrictForm};
+use crate::session::{CSRF_FIELD, SESSION_COOKIE, Visitor, cookie_header, is_https, verify_csrf};
+use crate::templates::{Chrome, SettingsPage};
+use crate::view::encode_segment;
+
+/// The visitor, if they are the account named in the path.
+fn own_account(visitor: &Visitor, login: &str) -> Result<Result<UserRecord, Response>, WebError> {
+    match &visitor.user {
+        None => Ok(Err(Redirect::to(&format!(
+            "/users/login?return_to={}",
+            encode_segment(&format!("/users/{login}/edit"))
+        ))
+        .into_response())),
+        Some(u) if u.login.eq_ignore_ascii_case(login) => Ok(Ok(u.clone())),
+        Some(_) => Err(WebError::Forbidden(
+            "You can only change your own account.".into(),
+        )),
+    }
+}
+
+fn field<'a>(form: &'a StrictForm, name: &str) -> &'a str {
+    form.0
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+fn render(
+    visitor: &Visitor,
+    user: &UserRecord,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let page = SettingsPage {
+        chrome: Chrome::of(visitor),
+        login: user.login.clone(),
+        email: user.email.clone(),
+        prefs: user.prefs,
+        notice,
+        error,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// Checks the account's current password (on the blocking pool: argon2 is slow on purpose).
+async fn password_ok(st: &AppState, user_id: i64, password: String) -> Result<bool, WebError> {
+    st.db(move |s| {
+        Ok::<_, StoreError>(
+            s.user(user_id)?
+                .is_some_and(|(_, hash)| account::verify_password(&password, &hash)),
+        )
+    })
+    .await
+}
+
+/// `GET /users/{login}/edit`.
+pub async fn edit(
+    visitor: Visitor,
+    Path(login): Path<String>,
+    q: QueryMap,
+) -> Result<Response, WebError> {
+    let user = match own_account(&visitor, &login)? {
+        Ok(u) => u,
+        Err(r) => return Ok(r),
+    };
+    let q = params::query(q)?;
+    let notice = q.get("saved").map(|what| match what.as_str() {
+        "password" => "Your password has been changed.".to_string(),
+        "email" => "Your e-mail address has been changed.".to_string(),
+        _ => "Your preferences have been saved.".to_string(),
+    });
+    render(&visitor, &user, StatusCode::OK, notice, None)
+}
+
+/// `POST /users/{login}/preferences`.
+pub async fn preferences(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(login): Path<String>,
+    form: StrictForm,
+) -> Result<Response, WebError> {
+    let user = match own_account(&visitor, &login)? {
+        Ok(u) => u,
+        Err(r) => return Ok(r),
+    };
+    verify_csrf(&headers, Some(field(&form, CSRF_FIELD)))?;
+    let prefs = Preferences {
+        skip_adult: field(&form, "skip_adult") == "1",
+        full_work: field(&form, "full_work") == "1",
+        hide_warnings: field(&form, "hide_warnings") == "1",
+        hide_freeforms: field(&form, "hide_freeforms") == "1",
+    };
+    let uid = user.id;
+    st.db(move |s| s.set_preferences(uid, prefs)).await?;
+    Ok(Redirect::to(&format!(
+        "/users/{}/edit?saved=preferences",
+        encode_segment(&user.login)
+    ))
+    .into_response())
+}
+
+/// `POST /users/{login}/password`: needs the current password; ends every
+/// other session.
+pub async fn password(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(login): Path<String>,
+    form: StrictForm,
+) -> Result<Response, WebError> {
+    let user = match own_account(&visitor, &login)? {
+        Ok(u) => u,
+        Err(r) => return Ok(r),
+    };
+    verify_csrf(&headers, Some(field(&form, CSRF_FIELD)))?;
+    let new = field(&form, "new_password").to_string();
+    if !password_ok(&st, user.id, field(&form, "current_password").to_string()).await? {
+        return render(
+            &visitor,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some("Your current password was not right.".into()),
+        );
+    }
+    if let Err(e) = check_password(&new) {
+        return render(
+            &visitor,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(e.to_string()),
+        );
+    }
+    if new != field(&form, "new_password_confirmation") {
+        return render(
+            &visitor,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(account::AccountError::PasswordMismatch.to_string()),
+        );
+    }
+    let keep = params::cookie(&headers, SESSION_COOKIE).map(token_hash);
+    let uid = user.id;
+    st.db(move |s| {
+        let hash = account::hash_password(&new).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        s.set_password_hash(uid, &hash, keep.as_deref())
+    })
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/users/{}/edit?saved=password",
+        encode_segment(&user.login)
+    ))
+    .into_response())
+}
+
+/// `POST /users/{login}/email`: needs the password.
+pub async fn email(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(login): Path<String>,
+    form: StrictForm,
+) -> Result<Response, WebError> {
+    let user = match own_account(&visitor, &login)? {
+        Ok(u) => u,
+        Err(r) => return Ok(r),
+    };
+    verify_csrf(&headers, Some(field(&form, CSRF_FIELD)))?;
+    if !password_ok(&st, user.id, field(&form, "password").to_string()).await? {
+        return render(
+            &visitor,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some("Your password was not right.".into()),
+        );
+    }
+    let new = match parse_email(field(&form, "new_email")) {
+        Ok(e) => e,
+        Err(e) => {
+            return render(
+                &visitor,
+                &user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(e.to_string()),
+            );
+        }
+    };
+    let uid = user.id;
+    match st.db(move |s| s.set_email(uid, &new)).await {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/users/{}/edit?saved=email",
+            encode_segment(&user.login)
+        ))
+        .into_response()),
+        Err(WebError::Store(StoreError::Taken(what))) => render(
+            &visitor,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(format!("That {what} is already taken.")),
+        ),
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /users/{login}/delete`: needs the password; orphans or deletes
+/// the works, deletes the account, logs out.
+pub async fn delete(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(login): Path<String>,
+    form: StrictForm,
+) -> Result<Response, WebError> {
+    let user = match own_account(&visitor, &login)? {
+        Ok(u) => u,
+        Err(r) => return Ok(r),
+    };
+    verify_csrf(&headers, Some(field(&form, CSRF_FIELD)))?;
+    if !password_ok(&st, user.id, field(&form, "password").to_string()).await? {
+        return render(
+            &visitor,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some("Your password was not right.".into()),
+        );
+    }
+    let orphan = match field(&form, "works") {
+        "orphan" => true,
+        "delete" => false,
+        other => {
+            return Err(WebError::BadRequest(format!(
+                "{other:?} is not a choice: orphan or delete."
+            )));
+        }
+    };
+    let uid = user.id;
+    st.db(move |s| s.delete_user(uid, orphan)).await?;
+    let mut resp = Redirect::to("/").into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(SESSION_COOKIE, "", Some(0), "Lax", is_https(&headers)),
+    );
+    Ok(resp)
+}
