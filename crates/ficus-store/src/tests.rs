@@ -767,3 +767,85 @@ fn account_changes_and_deletion() {
         assert_ne!(orphaned.owners, vec![cy.id]);
     });
 }
+
+#[test]
+fn chapters_are_edited_reordered_and_deleted() {
+    each_backend(|store| {
+        let mut w = NewWork::new("Three", "<p>one</p>", day(1));
+        w.expected_chapters = None;
+        let id = store.insert_work(&w).expect("insert").work_id();
+        for body in ["<p>two two</p>", "<p>three three three</p>"] {
+            let ch = NewChapter {
+                body: body.into(),
+                ..NewChapter::default()
+            };
+            store
+                .add_chapter(id, &ch, day(2))
+                .expect("add")
+                .expect("work");
+        }
+        let ids: Vec<i64> = store
+            .chapter_list(id)
+            .expect("list")
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert!(
+            store
+                .reorder_chapters(id, &[ids[2], ids[0], ids[1]])
+                .expect("reorder")
+        );
+        let order: Vec<i64> = store
+            .chapter_list(id)
+            .expect("list")
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(order, vec![ids[2], ids[0], ids[1]]);
+        assert!(
+            !store
+                .reorder_chapters(id, &[ids[0], ids[1]])
+                .expect("partial"),
+            "every chapter, once"
+        );
+        assert!(
+            !store
+                .reorder_chapters(id, &[ids[0], ids[0], ids[1]])
+                .expect("dupe")
+        );
+
+        let edit = NewChapter {
+            title: Some("Renamed".into()),
+            body: "<p>a b c d e<script>x</script></p>".into(),
+            ..NewChapter::default()
+        };
+        assert!(store.update_chapter(id, ids[0], &edit).expect("edit"));
+        assert!(
+            !store
+                .update_chapter(id + 1, ids[0], &edit)
+                .expect("other work")
+        );
+        let w = store
+            .work(id, Viewer::System)
+            .expect("read")
+            .expect("exists");
+        assert_eq!(w.word_count, 5 + 2 + 3);
+
+        assert!(store.delete_chapter(id, ids[2]).expect("delete"));
+        let list = store.chapter_list(id).expect("list");
+        assert_eq!(
+            list.iter().map(|c| (c.id, c.position)).collect::<Vec<_>>(),
+            vec![(ids[0], 1), (ids[1], 2)]
+        );
+        assert!(store.delete_chapter(id, ids[1]).expect("delete"));
+        assert!(
+            !store.delete_chapter(id, ids[0]).expect("last"),
+            "the last chapter stays"
+        );
+        let w = store
+            .work(id, Viewer::System)
+            .expect("read")
+            .expect("exists");
+        assert_eq!((w.chapter_count, w.word_count), (1, 5));
+    });
+}

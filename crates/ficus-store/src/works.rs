@@ -224,6 +224,31 @@ macro_rules! refresh_counts {
     }};
 }
 
+/// Gives a work's chapters positions 1.. in the order of `$ids`, in two
+/// steps so that `UNIQUE (work_id, position)` holds throughout.
+macro_rules! renumber {
+    ($conn:ident, $work_id:expr, $ids:expr) => {{
+        let work_id: i64 = $work_id;
+        let ids: &[i64] = $ids;
+        for (i, id) in ids.iter().enumerate() {
+            let temp = -1 - i32::try_from(i).unwrap_or(i32::MAX - 1);
+            diesel::update(
+                chapters::table
+                    .find(*id)
+                    .filter(chapters::work_id.eq(work_id)),
+            )
+            .set(chapters::position.eq(temp))
+            .execute($conn)?;
+        }
+        for (i, id) in ids.iter().enumerate() {
+            let position = 1 + i32::try_from(i).unwrap_or(i32::MAX - 1);
+            diesel::update(chapters::table.find(*id))
+                .set(chapters::position.eq(position))
+                .execute($conn)?;
+        }
+    }};
+}
+
 /// Which chapter texts [`Store::reading`] loads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChapterChoice {
@@ -805,6 +830,83 @@ impl Store {
                 .execute(conn)?;
             refresh_counts!(conn, work_id);
             Ok(Some(id))
+        }))?)
+    }
+
+    /// Replaces a chapter's title, notes and text (sanitized); the work's
+    /// counts follow. False when the chapter is not in the work.
+    pub fn update_chapter(
+        &self,
+        work_id: i64,
+        chapter_id: i64,
+        chapter: &NewChapter,
+    ) -> Result<bool, StoreError> {
+        let body = ficus_core::html::sanitize(&chapter.body);
+        if body.trim().is_empty() {
+            return Err(StoreError::InvalidWork(
+                ficus_core::work::WorkError::EmptyChapter(0),
+            ));
+        }
+        let notes = chapter.notes.as_deref().map(ficus_core::html::sanitize);
+        let end_notes = chapter.end_notes.as_deref().map(ficus_core::html::sanitize);
+        let words = i64::try_from(ficus_core::wordcount::count_html(&body)).unwrap_or(i64::MAX);
+        Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let n = diesel::update(
+                chapters::table
+                    .find(chapter_id)
+                    .filter(chapters::work_id.eq(work_id)),
+            )
+            .set((
+                chapters::title.eq(chapter.title.as_deref()),
+                chapters::notes.eq(notes.as_deref()),
+                chapters::end_notes.eq(end_notes.as_deref()),
+                chapters::body.eq(&body),
+                chapters::word_count.eq(words),
+            ))
+            .execute(conn)?;
+            if n > 0 {
+                refresh_counts!(conn, work_id);
+            }
+            Ok::<_, DieselError>(n > 0)
+        }))?)
+    }
+
+    /// Puts a work's chapters in the order of `ordered` (every chapter id
+    /// of the work, once). False when `ordered` is not exactly that set.
+    pub fn reorder_chapters(&self, work_id: i64, ordered: &[i64]) -> Result<bool, StoreError> {
+        Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let mut current: Vec<i64> = chapters::table
+                .filter(chapters::work_id.eq(work_id))
+                .select(chapters::id)
+                .load(conn)?;
+            let mut wanted = ordered.to_vec();
+            current.sort_unstable();
+            wanted.sort_unstable();
+            if current != wanted {
+                return Ok::<_, DieselError>(false);
+            }
+            renumber!(conn, work_id, ordered);
+            Ok(true)
+        }))?)
+    }
+
+    /// Deletes a chapter (never the last one) and renumbers the rest.
+    /// False when the chapter is not in the work or is its only chapter.
+    pub fn delete_chapter(&self, work_id: i64, chapter_id: i64) -> Result<bool, StoreError> {
+        Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let ids: Vec<i64> = chapters::table
+                .filter(chapters::work_id.eq(work_id))
+                .order(chapters::position.asc())
+                .select(chapters::id)
+                .load(conn)?;
+            if ids.len() < 2 || !ids.contains(&chapter_id) {
+                return Ok::<_, DieselError>(false);
+            }
+            diesel::delete(chapters::table.find(chapter_id)).execute(conn)?;
+            let rest: Vec<i64> = ids.into_iter().filter(|id| *id != chapter_id).collect();
+            renumber!(conn, work_id, &rest);
+            refresh_counts!(conn, work_id);
+            Ok(true)
         }))?)
     }
 

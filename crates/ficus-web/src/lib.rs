@@ -112,6 +112,22 @@ pub fn router(state: AppState) -> Router {
             "/creatorships/{id}",
             post(pages::posting::answer_creatorship),
         )
+        .route(
+            "/works/{id}/chapters/manage",
+            get(pages::posting::manage_chapters),
+        )
+        .route(
+            "/works/{id}/chapters/reorder",
+            post(pages::posting::reorder_chapters),
+        )
+        .route(
+            "/works/{id}/chapters/{chapter_id}/edit",
+            get(pages::posting::edit_chapter).post(pages::posting::update_chapter),
+        )
+        .route(
+            "/works/{id}/chapters/{chapter_id}/delete",
+            post(pages::posting::delete_chapter),
+        )
         .route("/users/{login}/edit", get(pages::settings::edit))
         .route(
             "/users/{login}/preferences",

@@ -213,6 +213,9 @@ pub struct ConfirmDeletePage {
 #[template(path = "chapter_form.html")]
 pub struct ChapterFormPage {
     pub chrome: Chrome,
+    pub heading: &'static str,
+    pub action: String,
+    pub submit_label: &'static str,
     pub work_id: i64,
     pub title: String,
     pub errors: Vec<String>,
@@ -264,4 +267,14 @@ pub struct SettingsPage {
     pub prefs: ficus_store::Preferences,
     pub notice: Option<String>,
     pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "manage_chapters.html")]
+pub struct ManageChaptersPage {
+    pub chrome: Chrome,
+    pub work_id: i64,
+    pub title: String,
+    /// (chapter id, position, title)
+    pub chapters: Vec<(i64, i32, String)>,
 }

@@ -318,3 +318,161 @@ fn restricted_posts_are_for_members_and_creators_skip_the_interstitial() {
         "other members get the adult question"
     );
 }
+
+#[test]
+fn chapters_are_edited_reordered_and_deleted_by_their_creators_only() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut ada = Browser::new();
+    signup(&mut ada, &server, "ada");
+    let form = ada.page(&server.url("/works/new"));
+    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
+    let mut fields = work_fields(&pseud, "Three Chapters", "<p>First.</p>");
+    fields.push(("post_button", "Post"));
+    let id: i64 = location(&ada.submit(&server, "/works", &fields))
+        .trim_start_matches("/works/")
+        .parse()
+        .expect("id");
+    for text in ["<p>Second one.</p>", "<p>Third one here.</p>"] {
+        assert_eq!(
+            ada.submit(
+                &server,
+                &format!("/works/{id}/chapters"),
+                &[("chapter[content]", text)]
+            )
+            .status(),
+            303
+        );
+    }
+    let api: serde_json::Value = ada
+        .get(&server.url(&format!("/api/v1/works/{id}")))
+        .json()
+        .expect("json");
+    let ids: Vec<i64> = api["chapters"]
+        .as_array()
+        .expect("chapters")
+        .iter()
+        .map(|c| c["id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(ids.len(), 3);
+
+    // Edit a chapter: bad input is shown again, good input saved.
+    let edit = format!("/works/{id}/chapters/{}/edit", ids[1]);
+    let form = ada.page(&server.url(&edit));
+    assert!(text(&form, "textarea#content").contains("Second one."));
+    assert_eq!(
+        ada.submit(
+            &server,
+            &edit,
+            &[("chapter[title]", "Middle"), ("chapter[content]", "  ")]
+        )
+        .status(),
+        422
+    );
+    assert_eq!(
+        ada.submit(
+            &server,
+            &edit,
+            &[
+                ("chapter[title]", "Middle"),
+                ("chapter[content]", "<p>The middle, rewritten.</p>")
+            ]
+        )
+        .status(),
+        303
+    );
+    let page = ada.page(&server.url(&format!("/works/{id}/chapters/{}", ids[1])));
+    assert!(text(&page, "div.chapter h3.title").contains("Middle"));
+
+    // Others may not touch it.
+    let mut bea = Browser::new();
+    signup(&mut bea, &server, "bea");
+    assert_eq!(
+        bea.submit(&server, &edit, &[("chapter[content]", "<p>x</p>")])
+            .status(),
+        403
+    );
+    assert_eq!(
+        bea.submit(
+            &server,
+            &format!("/works/{id}/chapters/{}/delete", ids[0]),
+            &[]
+        )
+        .status(),
+        403
+    );
+    assert_eq!(
+        bea.get(&server.url(&format!("/works/{id}/chapters/manage")))
+            .status(),
+        403
+    );
+
+    // Reorder: third, first, second; bad positions are refused.
+    let reorder = format!("/works/{id}/chapters/reorder");
+    let (a, b, c) = (
+        format!("position[{}]", ids[0]),
+        format!("position[{}]", ids[1]),
+        format!("position[{}]", ids[2]),
+    );
+    assert_eq!(
+        ada.submit(&server, &reorder, &[(&a, "1"), (&b, "1"), (&c, "2")])
+            .status(),
+        400
+    );
+    assert_eq!(
+        ada.submit(&server, &reorder, &[(&a, "1"), (&b, "x"), (&c, "2")])
+            .status(),
+        400
+    );
+    assert_eq!(
+        ada.submit(&server, &reorder, &[(&a, "2"), (&b, "3"), (&c, "1")])
+            .status(),
+        303
+    );
+    let nav = ada.page(&server.url(&format!("/works/{id}/navigate")));
+    let hrefs: Vec<String> = nav
+        .select(&scraper::Selector::parse("ol.chapter.index li a").expect("sel"))
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect();
+    assert_eq!(
+        hrefs,
+        ids.iter()
+            .cycle()
+            .skip(2)
+            .take(3)
+            .map(|c| format!("/works/{id}/chapters/{c}"))
+            .collect::<Vec<_>>()
+    );
+
+    // Delete two chapters; the last one cannot go.
+    assert_eq!(
+        ada.submit(
+            &server,
+            &format!("/works/{id}/chapters/{}/delete", ids[2]),
+            &[]
+        )
+        .status(),
+        303
+    );
+    assert_eq!(
+        ada.submit(
+            &server,
+            &format!("/works/{id}/chapters/{}/delete", ids[0]),
+            &[]
+        )
+        .status(),
+        303
+    );
+    assert_eq!(
+        ada.submit(
+            &server,
+            &format!("/works/{id}/chapters/{}/delete", ids[1]),
+            &[]
+        )
+        .status(),
+        400
+    );
+    let page = ada.page(&server.url(&format!("/works/{id}")));
+    assert_eq!(text(&page, "dd.stats dd.chapters"), "1/?");
+    assert_eq!(text(&page, "dd.stats dd.words"), "3");
+}

@@ -17,7 +17,8 @@ use crate::error::WebError;
 use crate::params::{self, StrictForm};
 use crate::session::{CSRF_FIELD, Visitor, verify_csrf};
 use crate::templates::{
-    ChapterFormPage, Chrome, ConfirmDeletePage, CreatorshipsPage, OrphanPage, Preview, WorkFormPage,
+    ChapterFormPage, Chrome, ConfirmDeletePage, CreatorshipsPage, ManageChaptersPage, OrphanPage,
+    Preview, WorkFormPage,
 };
 use crate::view::encode_segment;
 
@@ -518,6 +519,7 @@ pub async fn new_chapter(
     let reading = owned_work(&st, &visitor, id).await?;
     chapter_form(
         &visitor,
+        ChapterMode::New,
         StatusCode::OK,
         id,
         &reading.work.title,
@@ -529,9 +531,17 @@ pub async fn new_chapter(
     )
 }
 
+/// Which chapter form: adding one, or editing chapter `n`.
+#[derive(Clone, Copy)]
+enum ChapterMode {
+    New,
+    Edit(i64),
+}
+
 #[allow(clippy::too_many_arguments)]
 fn chapter_form(
     visitor: &Visitor,
+    mode: ChapterMode,
     status: StatusCode,
     id: i64,
     title: &str,
@@ -541,8 +551,23 @@ fn chapter_form(
     text: &str,
     plain_text: bool,
 ) -> Result<Response, WebError> {
+    let (heading, action, submit_label) = match mode {
+        ChapterMode::New => (
+            "Add a chapter",
+            format!("/works/{id}/chapters"),
+            "Post Chapter",
+        ),
+        ChapterMode::Edit(cid) => (
+            "Edit chapter",
+            format!("/works/{id}/chapters/{cid}/edit"),
+            "Update Chapter",
+        ),
+    };
     let page = ChapterFormPage {
         chrome: Chrome::of(visitor),
+        heading,
+        action,
+        submit_label,
         work_id: id,
         title: title.to_string(),
         errors,
@@ -569,48 +594,22 @@ pub async fn create_chapter(
     let p = pairs(f)?;
     verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
     let reading = owned_work(&st, &visitor, id).await?;
-    let title = one(&p, "chapter[title]").trim().to_string();
-    let notes = one(&p, "chapter[notes]").to_string();
-    let text = one(&p, "chapter[content]").to_string();
-    let plain = one(&p, "chapter[text_format]") == "plain";
-    let to_html = |s: &str| {
-        if plain {
-            html::plain_text_to_html(s)
-        } else {
-            html::sanitize(s)
+    let chapter = match read_chapter(&p) {
+        Ok(c) => c,
+        Err(e) => {
+            return chapter_form(
+                &visitor,
+                ChapterMode::New,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                id,
+                &reading.work.title,
+                e.errors,
+                &e.title,
+                &e.notes,
+                &e.text,
+                e.plain,
+            );
         }
-    };
-    let body = to_html(&text);
-    let mut errors = Vec::new();
-    if title.chars().count() > ficus_core::posting::MAX_CHAPTER_TITLE_CHARS {
-        errors.push("The chapter title is too long (255 characters at most).".to_string());
-    }
-    if notes.chars().count() > ficus_core::posting::MAX_NOTES_CHARS {
-        errors.push("The notes are too long (5,000 characters at most).".to_string());
-    }
-    if text.chars().count() > ficus_core::posting::MAX_CHAPTER_CHARS {
-        errors.push("The chapter text is too long (500,000 characters at most).".to_string());
-    } else if html::text_of(&body).is_empty() {
-        errors.push("Please write some text for the chapter.".to_string());
-    }
-    if !errors.is_empty() {
-        return chapter_form(
-            &visitor,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            id,
-            &reading.work.title,
-            errors,
-            &title,
-            &notes,
-            &text,
-            plain,
-        );
-    }
-    let chapter = NewChapter {
-        title: (!title.is_empty()).then_some(title),
-        notes: (!notes.trim().is_empty()).then(|| to_html(&notes)),
-        body,
-        ..NewChapter::default()
     };
     let day = today();
     let cid = st
@@ -726,4 +725,232 @@ pub async fn answer_creatorship(
         format!("/users/{}/creatorships", encode_segment(&user.login))
     };
     Ok(Redirect::to(&to).into_response())
+}
+
+/// A chapter form that did not validate, kept for showing again.
+struct ChapterFormErrors {
+    errors: Vec<String>,
+    title: String,
+    notes: String,
+    text: String,
+    plain: bool,
+}
+
+/// Reads and checks a chapter form.
+fn read_chapter(p: &[(String, String)]) -> Result<NewChapter, ChapterFormErrors> {
+    let title = one(p, "chapter[title]").trim().to_string();
+    let notes = one(p, "chapter[notes]").to_string();
+    let text = one(p, "chapter[content]").to_string();
+    let plain = one(p, "chapter[text_format]") == "plain";
+    let to_html = |s: &str| {
+        if plain {
+            html::plain_text_to_html(s)
+        } else {
+            html::sanitize(s)
+        }
+    };
+    let body = to_html(&text);
+    let mut errors = Vec::new();
+    if title.chars().count() > ficus_core::posting::MAX_CHAPTER_TITLE_CHARS {
+        errors.push("The chapter title is too long (255 characters at most).".to_string());
+    }
+    if notes.chars().count() > ficus_core::posting::MAX_NOTES_CHARS {
+        errors.push("The notes are too long (5,000 characters at most).".to_string());
+    }
+    if text.chars().count() > ficus_core::posting::MAX_CHAPTER_CHARS {
+        errors.push("The chapter text is too long (500,000 characters at most).".to_string());
+    } else if html::text_of(&body).is_empty() {
+        errors.push("Please write some text for the chapter.".to_string());
+    }
+    if !errors.is_empty() {
+        return Err(ChapterFormErrors {
+            errors,
+            title,
+            notes,
+            text,
+            plain,
+        });
+    }
+    Ok(NewChapter {
+        notes: (!notes.trim().is_empty()).then(|| to_html(&notes)),
+        title: (!title.is_empty()).then_some(title),
+        body,
+        ..NewChapter::default()
+    })
+}
+
+/// `GET /works/{id}/chapters/{chapter_id}/edit`.
+pub async fn edit_chapter(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    Path((id, cid)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    let cid = params::id(&cid, "chapter")?;
+    if let Err(login) = require_user(&visitor, &format!("/works/{id}/chapters/{cid}/edit")) {
+        return Ok(login.into_response());
+    }
+    let reading = owned_work(&st, &visitor, id).await?;
+    let chapter = st
+        .db(move |s| s.chapter(id, cid))
+        .await?
+        .ok_or_else(|| WebError::NotFound("This chapter does not exist in this work.".into()))?;
+    chapter_form(
+        &visitor,
+        ChapterMode::Edit(cid),
+        StatusCode::OK,
+        id,
+        &reading.work.title,
+        Vec::new(),
+        chapter.title.as_deref().unwrap_or(""),
+        chapter.notes.as_deref().unwrap_or(""),
+        &chapter.body,
+        false,
+    )
+}
+
+/// `POST /works/{id}/chapters/{chapter_id}/edit`.
+pub async fn update_chapter(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path((id, cid)): Path<(String, String)>,
+    f: Pairs,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    let cid = params::id(&cid, "chapter")?;
+    if let Err(login) = require_user(&visitor, &format!("/works/{id}/chapters/{cid}/edit")) {
+        return Ok(login.into_response());
+    }
+    let p = pairs(f)?;
+    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
+    let reading = owned_work(&st, &visitor, id).await?;
+    let chapter = match read_chapter(&p) {
+        Ok(c) => c,
+        Err(e) => {
+            return chapter_form(
+                &visitor,
+                ChapterMode::Edit(cid),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                id,
+                &reading.work.title,
+                e.errors,
+                &e.title,
+                &e.notes,
+                &e.text,
+                e.plain,
+            );
+        }
+    };
+    if !st.db(move |s| s.update_chapter(id, cid, &chapter)).await? {
+        return Err(WebError::NotFound(
+            "This chapter does not exist in this work.".into(),
+        ));
+    }
+    Ok(Redirect::to(&format!("/works/{id}/chapters/{cid}")).into_response())
+}
+
+/// `GET /works/{id}/chapters/manage`: reorder and delete chapters.
+pub async fn manage_chapters(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    if let Err(login) = require_user(&visitor, &format!("/works/{id}/chapters/manage")) {
+        return Ok(login.into_response());
+    }
+    let reading = owned_work(&st, &visitor, id).await?;
+    let page = ManageChaptersPage {
+        chrome: Chrome::of(&visitor),
+        work_id: id,
+        title: reading.work.title.clone(),
+        chapters: reading
+            .chapters
+            .iter()
+            .map(|c| {
+                (
+                    c.id,
+                    c.position,
+                    c.title
+                        .clone()
+                        .unwrap_or_else(|| format!("Chapter {}", c.position)),
+                )
+            })
+            .collect(),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// `POST /works/{id}/chapters/reorder`: `position[{chapter id}] = n` for
+/// every chapter.
+pub async fn reorder_chapters(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    f: Pairs,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    if let Err(login) = require_user(&visitor, &format!("/works/{id}/chapters/manage")) {
+        return Ok(login.into_response());
+    }
+    let p = pairs(f)?;
+    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
+    owned_work(&st, &visitor, id).await?;
+    let mut wanted: Vec<(u32, i64)> = Vec::new();
+    for (k, v) in &p {
+        if let Some(cid) = k
+            .strip_prefix("position[")
+            .and_then(|r| r.strip_suffix(']'))
+        {
+            let cid = cid
+                .parse::<i64>()
+                .map_err(|_| WebError::BadRequest(format!("{cid:?} is not a chapter id.")))?;
+            let pos = v
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| WebError::BadRequest(format!("{v:?} is not a position.")))?;
+            wanted.push((pos, cid));
+        }
+    }
+    wanted.sort_unstable();
+    let positions: Vec<u32> = wanted.iter().map(|(p, _)| *p).collect();
+    let expected: Vec<u32> = (1..=u32::try_from(wanted.len()).unwrap_or(u32::MAX)).collect();
+    if positions != expected {
+        return Err(WebError::BadRequest(
+            "Give every chapter a different place, from 1 up.".into(),
+        ));
+    }
+    let order: Vec<i64> = wanted.into_iter().map(|(_, c)| c).collect();
+    if !st.db(move |s| s.reorder_chapters(id, &order)).await? {
+        return Err(WebError::BadRequest(
+            "List every chapter of the work exactly once.".into(),
+        ));
+    }
+    Ok(Redirect::to(&format!("/works/{id}/navigate")).into_response())
+}
+
+/// `POST /works/{id}/chapters/{chapter_id}/delete` (never the last chapter).
+pub async fn delete_chapter(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path((id, cid)): Path<(String, String)>,
+    f: Pairs,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    let cid = params::id(&cid, "chapter")?;
+    if let Err(login) = require_user(&visitor, &format!("/works/{id}/chapters/manage")) {
+        return Ok(login.into_response());
+    }
+    let p = pairs(f)?;
+    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
+    owned_work(&st, &visitor, id).await?;
+    if !st.db(move |s| s.delete_chapter(id, cid)).await? {
+        return Err(WebError::BadRequest(
+            "That chapter cannot be deleted: it is not in this work, or it is the only one (delete the work instead).".into(),
+        ));
+    }
+    Ok(Redirect::to(&format!("/works/{id}/chapters/manage")).into_response())
 }
