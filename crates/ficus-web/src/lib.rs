@@ -36,6 +36,10 @@ pub struct AppState {
     pub draft_days: i64,
     /// Sign-ups allowed per IP address per hour.
     pub signups_per_hour: u32,
+    /// General limit: requests per IP address per window (0 = off).
+    pub requests_per_ip: u32,
+    /// The general limit's window, in seconds.
+    pub request_window_secs: i64,
 }
 
 impl AppState {
@@ -154,6 +158,10 @@ pub fn router(state: AppState) -> Router {
         .route("/static/ficus.css", get(css))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(session::csrf_cookie))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            general_limit,
+        ))
         // Chapter text may be 500,000 characters, percent-encoded in a form.
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -173,6 +181,36 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .with_state(state)
+}
+
+/// The general per-IP limit (when configured), counted in the database so
+/// it holds across web nodes. The stylesheet is not counted.
+async fn general_limit(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    ip: session::ClientIp,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if st.requests_per_ip == 0 || req.uri().path().starts_with("/static/") {
+        return next.run(req).await;
+    }
+    let window = st.request_window_secs.max(1);
+    let now = chrono::Utc::now().timestamp();
+    let bucket = format!("req:ip:{}", ip.0);
+    match st.db(move |s| s.throttle_hit(&bucket, window, now)).await {
+        Ok(hits) if hits > st.requests_per_ip => {
+            let retry_after = u64::try_from(window - now.rem_euclid(window)).unwrap_or(1);
+            WebError::TooManyRequests {
+                message: format!(
+                    "Too many requests from your address. Please wait {retry_after} seconds."
+                ),
+                retry_after,
+            }
+            .into_response()
+        }
+        Ok(_) => next.run(req).await,
+        Err(e) => e.into_response(),
+    }
 }
 
 async fn css() -> impl IntoResponse {
@@ -213,6 +251,10 @@ pub struct ServeOptions {
     pub draft_days: i64,
     /// Sign-ups allowed per IP address per hour.
     pub signups_per_hour: u32,
+    /// General limit: requests per IP address per window (0 = off).
+    pub requests_per_ip: u32,
+    /// The general limit's window, in seconds.
+    pub request_window_secs: i64,
 }
 
 /// Serves the archive on `addr` until Ctrl-C (see [`serve_with`]).
@@ -229,6 +271,8 @@ async fn serve_with(addr: SocketAddr, store: Store, options: ServeOptions) -> st
         store,
         draft_days: options.draft_days,
         signups_per_hour: options.signups_per_hour,
+        requests_per_ip: options.requests_per_ip,
+        request_window_secs: options.request_window_secs,
     };
     tokio::spawn(purge_drafts_hourly(state.clone()));
     let app = router(state);

@@ -79,6 +79,14 @@ pub enum Command {
         /// Sign-ups allowed per IP address per hour.
         #[arg(long, env = "FICUS_SIGNUPS_PER_HOUR", default_value_t = 5)]
         signups_per_hour: u32,
+        /// General limit: requests per IP address per --request-window
+        /// seconds (0 turns it off). Counted in the database, so it holds
+        /// across web nodes; it costs one write per request.
+        #[arg(long, env = "FICUS_REQUESTS_PER_IP", default_value_t = 0)]
+        requests_per_ip: u32,
+        /// The general limit's window, in seconds.
+        #[arg(long, env = "FICUS_REQUEST_WINDOW", default_value_t = 300)]
+        request_window: i64,
     },
     /// Import works from files or directories (recursively).
     Import {
@@ -131,6 +139,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo_works,
             draft_days,
             signups_per_hour,
+            requests_per_ip,
+            request_window,
         } => {
             let store = cli.storage.open()?;
             if demo {
@@ -144,6 +154,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ficus_web::ServeOptions {
                         draft_days,
                         signups_per_hour,
+                        requests_per_ip,
+                        request_window_secs: request_window,
                     },
                 ))
                 .with_context(|| format!("serving on {addr}"))?;

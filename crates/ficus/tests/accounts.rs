@@ -423,3 +423,41 @@ fn admin_cli_creates_users_and_sets_roles() {
     let bad_role = run(&["admin", "set-role", "root", "emperor"]);
     assert!(!bad_role.status.success());
 }
+
+#[test]
+fn the_general_per_ip_limit_holds_across_nodes_when_configured() {
+    let dir = temp_dir();
+    let start = |limit: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ficus"));
+        cmd.arg("--data-dir")
+            .arg(dir.path())
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--requests-per-ip",
+                limit,
+                "--request-window",
+                "300",
+            ])
+            .env("FICUS_LOG", "warn");
+        ficus_testkit::ServerProcess::start(cmd)
+    };
+    let (a, b) = (start("6"), start("6"));
+    let mut browser = Browser::new();
+    for (i, server) in [&a, &b, &a, &b, &a, &b].into_iter().enumerate() {
+        assert_eq!(
+            browser.get(&server.url("/works")).status(),
+            200,
+            "request {i}"
+        );
+        assert_eq!(
+            browser.get(&server.url("/static/ficus.css")).status(),
+            200,
+            "the stylesheet is not counted"
+        );
+    }
+    let resp = browser.get(&a.url("/works"));
+    assert_eq!(resp.status(), 429);
+    assert!(resp.headers().contains_key("retry-after"));
+}
