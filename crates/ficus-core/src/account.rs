@@ -25,6 +25,8 @@ pub enum AccountError {
     BadEmail,
     #[error("Password must be 8 to 200 characters long.")]
     BadPassword,
+    #[error("Pseud names are 1 to 40 letters, digits, spaces, underscores or hyphens.")]
+    BadPseud,
     #[error("That user name is reserved; please choose another.")]
     Reserved,
     #[error("The password confirmation does not match.")]
@@ -79,6 +81,28 @@ pub fn is_reserved(login: &Login) -> bool {
         login.key().as_str(),
         ORPHAN_LOGIN | "admin" | "administrator" | "moderator" | "ficus" | "anonymous"
     )
+}
+
+/// Longest pseud name, in characters.
+pub const MAX_PSEUD_CHARS: usize = 40;
+/// Longest pseud description, in characters.
+pub const MAX_PSEUD_DESCRIPTION_CHARS: usize = 500;
+
+/// Checks a pseud name: 1–40 letters, digits, spaces, underscores or
+/// hyphens, with at least one letter or digit. Returns it trimmed.
+pub fn parse_pseud_name(raw: &str) -> Result<String, AccountError> {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let ok = !name.is_empty()
+        && name.chars().count() <= MAX_PSEUD_CHARS
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == ' ' || c == '_' || c == '-')
+        && name.chars().any(char::is_alphanumeric);
+    if ok {
+        Ok(name)
+    } else {
+        Err(AccountError::BadPseud)
+    }
 }
 
 /// Checks the shape of an e-mail address (one `@`, a dot in the domain, no spaces).
@@ -217,6 +241,15 @@ mod tests {
         );
         for bad in ["ab", "_ada", "ada lovelace", "adá", "a<b", &"x".repeat(41)] {
             assert_eq!(Login::parse(bad), Err(AccountError::BadLogin), "{bad}");
+        }
+    }
+
+    #[test]
+    fn pseud_names() {
+        assert_eq!(parse_pseud_name("  Night   Owl "), Ok("Night Owl".into()));
+        assert_eq!(parse_pseud_name("夜の鳥"), Ok("夜の鳥".into()));
+        for bad in ["", "  ", "--", "a/b", "<x>", &"x".repeat(41)] {
+            assert_eq!(parse_pseud_name(bad), Err(AccountError::BadPseud), "{bad}");
         }
     }
 

@@ -500,3 +500,113 @@ impl Store {
         Ok(())
     }
 }
+
+/// A pseud as its pages show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PseudRecord {
+    pub id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub is_default: bool,
+}
+
+impl Store {
+    /// An account's pseuds with descriptions, the default first.
+    pub fn pseud_records(&self, user_id: i64) -> Result<Vec<PseudRecord>, StoreError> {
+        let rows: Vec<(i64, String, Option<String>, bool)> = with_conn!(self, |conn| pseuds::table
+            .filter(pseuds::user_id.eq(user_id))
+            .order((pseuds::is_default.desc(), pseuds::id.asc()))
+            .select((
+                pseuds::id,
+                pseuds::name,
+                pseuds::description,
+                pseuds::is_default
+            ))
+            .load(conn)?);
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, description, is_default)| PseudRecord {
+                id,
+                name,
+                description,
+                is_default,
+            })
+            .collect())
+    }
+
+    /// Adds a pseud; [`StoreError::Taken`] when the account has one of that name.
+    pub fn create_pseud(
+        &self,
+        user_id: i64,
+        name: &str,
+        description: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let key = name.to_lowercase();
+        let result = with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let taken: i64 = pseuds::table
+                .filter(pseuds::user_id.eq(user_id))
+                .filter(pseuds::name_key.eq(&key))
+                .count()
+                .get_result(conn)?;
+            if taken > 0 {
+                return Ok::<_, DieselError>(None);
+            }
+            diesel::insert_into(pseuds::table)
+                .values((
+                    pseuds::user_id.eq(user_id),
+                    pseuds::name.eq(name),
+                    pseuds::name_key.eq(&key),
+                    pseuds::description.eq(description),
+                    pseuds::is_default.eq(false),
+                ))
+                .returning(pseuds::id)
+                .get_result(conn)
+                .map(Some)
+        }))?;
+        result.ok_or(StoreError::Taken("pseud name"))
+    }
+
+    /// Renames a pseud and sets its description; bylines follow the new
+    /// name. False when the pseud is not the account's.
+    pub fn update_pseud(
+        &self,
+        user_id: i64,
+        pseud_id: i64,
+        name: &str,
+        description: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        use crate::schema::creators;
+        let key = name.to_lowercase();
+        let result = with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let mine: i64 = pseuds::table
+                .filter(pseuds::id.eq(pseud_id))
+                .filter(pseuds::user_id.eq(user_id))
+                .count()
+                .get_result(conn)?;
+            if mine == 0 {
+                return Ok::<_, DieselError>(Some(false));
+            }
+            let clash: i64 = pseuds::table
+                .filter(pseuds::user_id.eq(user_id))
+                .filter(pseuds::name_key.eq(&key))
+                .filter(pseuds::id.ne(pseud_id))
+                .count()
+                .get_result(conn)?;
+            if clash > 0 {
+                return Ok(None);
+            }
+            diesel::update(pseuds::table.find(pseud_id))
+                .set((
+                    pseuds::name.eq(name),
+                    pseuds::name_key.eq(&key),
+                    pseuds::description.eq(description),
+                ))
+                .execute(conn)?;
+            diesel::update(creators::table.filter(creators::pseud_id.eq(pseud_id)))
+                .set((creators::name.eq(name), creators::name_key.eq(&key)))
+                .execute(conn)?;
+            Ok(Some(true))
+        }))?;
+        result.ok_or(StoreError::Taken("pseud name"))
+    }
+}

@@ -23,7 +23,7 @@ pub mod schema;
 pub mod testing;
 pub mod works;
 
-pub use accounts::{Preferences, UserRecord};
+pub use accounts::{Preferences, PseudRecord, UserRecord};
 pub use co_creators::Invitation;
 pub use conn::{Backend, Store};
 pub use error::StoreError;

@@ -132,6 +132,14 @@ pub fn router(state: AppState) -> Router {
             "/works/{id}/chapters/{chapter_id}/delete",
             post(pages::posting::delete_chapter),
         )
+        .route(
+            "/users/{login}/pseuds",
+            get(pages::pseuds::index).post(pages::pseuds::create),
+        )
+        .route(
+            "/users/{login}/pseuds/{pseud}/edit",
+            post(pages::pseuds::update),
+        )
         .route("/users/{login}/edit", get(pages::settings::edit))
         .route(
             "/users/{login}/preferences",

@@ -278,3 +278,24 @@ pub struct ManageChaptersPage {
     /// (chapter id, position, title)
     pub chapters: Vec<(i64, i32, String)>,
 }
+
+/// A pseud as its page lists it.
+#[derive(Debug, Clone)]
+pub struct PseudView {
+    pub id: i64,
+    pub name: String,
+    pub href_name: String,
+    pub description: Option<String>,
+    pub description_text: String,
+    pub is_default: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pseuds.html")]
+pub struct PseudsPage {
+    pub chrome: Chrome,
+    pub login: String,
+    pub own: bool,
+    pub error: Option<String>,
+    pub pseuds: Vec<PseudView>,
+}

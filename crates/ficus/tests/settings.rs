@@ -287,3 +287,114 @@ fn preferences_password_email_and_deleting_the_account() {
         422
     );
 }
+
+#[test]
+fn pseuds_are_added_used_on_bylines_and_renamed() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut ada = Browser::new();
+    signup(&mut ada, &server, "ada");
+    assert_eq!(
+        ada.submit(
+            &server,
+            "/users/ada/pseuds",
+            &[
+                ("pseud[name]", "Night Owl"),
+                ("pseud[description]", "For the dark ones.")
+            ]
+        )
+        .status(),
+        303
+    );
+    assert_eq!(
+        ada.submit(
+            &server,
+            "/users/ada/pseuds",
+            &[("pseud[name]", "night owl")]
+        )
+        .status(),
+        422,
+        "taken"
+    );
+    assert_eq!(
+        ada.submit(&server, "/users/ada/pseuds", &[("pseud[name]", "a/b")])
+            .status(),
+        422,
+        "invalid"
+    );
+    let mut bea = Browser::new();
+    signup(&mut bea, &server, "bea");
+    assert_eq!(
+        bea.submit(&server, "/users/ada/pseuds", &[("pseud[name]", "Mine Now")])
+            .status(),
+        403
+    );
+    let list = Browser::new().page(&server.url("/users/ada/pseuds"));
+    assert_eq!(count(&list, "ul.pseud.index li"), 2);
+    assert_eq!(count(&list, "form.edit-pseud"), 0, "only the account edits");
+
+    // Post under the new pseud.
+    let form = ada.page(&server.url("/works/new"));
+    let owl = form
+        .select(&scraper::Selector::parse("input[name='work[pseud_ids][]']").expect("sel"))
+        .find(|i| i.value().attr("checked").is_none())
+        .and_then(|i| i.value().attr("value"))
+        .expect("the second pseud")
+        .to_string();
+    let resp = ada.submit(
+        &server,
+        "/works",
+        &[
+            ("work[title]", "By Night"),
+            ("work[pseud_ids][]", &owl),
+            ("work[rating_string]", "General Audiences"),
+            (
+                "work[archive_warning_strings][]",
+                "No Archive Warnings Apply",
+            ),
+            ("work[fandom_string]", "Owls"),
+            ("work[chapter_attributes][content]", "<p>Hoot.</p>"),
+            ("post_button", "Post"),
+        ],
+    );
+    let url = resp.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    let page = Browser::new().page(&server.url(&url));
+    assert_eq!(text(&page, "h3.byline.heading a[rel=author]"), "Night Owl");
+    assert_eq!(
+        attr(&page, "h3.byline.heading a[rel=author]", "href").as_deref(),
+        Some("/users/ada/pseuds/Night%20Owl")
+    );
+    let listing = Browser::new().page(&server.url("/users/ada/pseuds/Night%20Owl/works"));
+    assert_eq!(count(&listing, "li.work.blurb.group"), 1);
+    assert_eq!(
+        Browser::new()
+            .get(&server.url("/users/ada/pseuds/ada/works"))
+            .text()
+            .expect("body")
+            .contains("By Night"),
+        false
+    );
+
+    // Rename: the byline follows.
+    let resp = ada.submit(
+        &server,
+        &format!("/users/ada/pseuds/{owl}/edit"),
+        &[("pseud[name]", "Barn Owl"), ("pseud[description]", "")],
+    );
+    assert_eq!(resp.status(), 303);
+    let page = Browser::new().page(&server.url(&url));
+    assert_eq!(text(&page, "h3.byline.heading a[rel=author]"), "Barn Owl");
+    assert_eq!(
+        ada.submit(
+            &server,
+            &format!("/users/ada/pseuds/{owl}/edit"),
+            &[("pseud[name]", "ada")]
+        )
+        .status(),
+        422,
+        "clash with the default pseud"
+    );
+}

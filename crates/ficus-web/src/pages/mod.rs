@@ -4,5 +4,6 @@ pub mod accounts;
 pub mod listings;
 pub mod moderation;
 pub mod posting;
+pub mod pseuds;
 pub mod settings;
 pub mod works;
