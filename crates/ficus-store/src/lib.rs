@@ -13,6 +13,7 @@
 pub mod conn;
 pub mod accounts;
 mod baseline;
+pub mod claims;
 pub mod co_creators;
 pub mod error;
 pub mod moderation;

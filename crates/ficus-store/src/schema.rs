@@ -149,6 +149,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    claims (token_hash) {
+        token_hash -> Text,
+        creator_id -> BigInt,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    invitation_codes (code_hash) {
+        code_hash -> Text,
+        created_at -> Timestamp,
+        used_by -> Nullable<BigInt>,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(claims -> creators (creator_id));
 diesel::joinable!(creator_invitations -> works (work_id));
 diesel::joinable!(creator_invitations -> pseuds (pseud_id));
 diesel::joinable!(audit_log -> users (actor_id));
@@ -167,5 +193,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     throttles,
     audit_log,
-    creator_invitations
+    creator_invitations,
+    claims,
+    settings,
+    invitation_codes
 );

@@ -140,6 +140,10 @@ pub fn router(state: AppState) -> Router {
             "/users/{login}/pseuds/{pseud}/edit",
             post(pages::pseuds::update),
         )
+        .route(
+            "/claims/{token}",
+            get(pages::pseuds::claim_form).post(pages::pseuds::claim),
+        )
         .route("/users/{login}/edit", get(pages::settings::edit))
         .route(
             "/users/{login}/preferences",

@@ -166,6 +166,8 @@ pub struct LoginPage {
 #[template(path = "signup.html")]
 pub struct SignupPage {
     pub chrome: Chrome,
+    /// Sign-ups need an invitation code.
+    pub invitation_only: bool,
     pub errors: Vec<String>,
     pub login: String,
     pub email: String,
@@ -298,4 +300,15 @@ pub struct PseudsPage {
     pub own: bool,
     pub error: Option<String>,
     pub pseuds: Vec<PseudView>,
+}
+
+#[derive(Template)]
+#[template(path = "claim.html")]
+pub struct ClaimPage {
+    pub chrome: Chrome,
+    pub token: String,
+    pub name: String,
+    pub works: i64,
+    /// (pseud id, name)
+    pub pseuds: Vec<(i64, String)>,
 }

@@ -39,6 +39,30 @@ pub fn run(store: &Store, cmd: AdminCommand) -> anyhow::Result<()> {
                 role.as_str()
             );
         }
+        AdminCommand::ClaimLink { name } => {
+            let Some((creator, name, works)) = store.unclaimed_creator(&name)? else {
+                bail!(
+                    "no imported works are credited to a creator named {name:?} (or they were claimed already)"
+                );
+            };
+            let token = account::random_token();
+            store.create_claim(&account::token_hash(&token), creator)?;
+            println!("/claims/{token}");
+            eprintln!(
+                "Give this path (on your archive's address) to the person who wrote as {name:?}: it claims {works} work(s), once."
+            );
+        }
+        AdminCommand::Signups { mode } => {
+            store.set_setting(ficus_store::claims::SIGNUPS_SETTING, &mode)?;
+            println!("sign-ups are now {mode}");
+        }
+        AdminCommand::InviteCodes { count } => {
+            for _ in 0..count {
+                let code = account::random_token()[..20].to_string();
+                store.create_invitation_code(&account::token_hash(&code))?;
+                println!("{code}");
+            }
+        }
         AdminCommand::SetRole { login, role } => {
             if !store.set_role(&login, role)? {
                 bail!("there is no user named {login:?}");

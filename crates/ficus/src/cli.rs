@@ -117,6 +117,22 @@ pub enum AdminCommand {
         #[arg(long, default_value = "user", value_parser = parse_role)]
         role: Role,
     },
+    /// Make a one-use link that lets an account claim the imported works
+    /// of a creator name (prints the path to give them).
+    ClaimLink {
+        /// The creator name as it appears on the imported works.
+        name: String,
+    },
+    /// Open sign-ups to everyone, or require an invitation code.
+    Signups {
+        #[arg(value_parser = ["open", "invitation"])]
+        mode: String,
+    },
+    /// Make one-use sign-up invitation codes (printed one per line).
+    InviteCodes {
+        #[arg(long, default_value_t = 1)]
+        count: usize,
+    },
     /// Change an account's role.
     SetRole {
         login: String,

@@ -238,6 +238,7 @@ pub async fn logout(
 }
 
 fn render_signup(
+    invitation_only: bool,
     visitor: &Visitor,
     status: StatusCode,
     errors: Vec<String>,
@@ -246,6 +247,7 @@ fn render_signup(
 ) -> Result<Response, WebError> {
     let page = SignupPage {
         chrome: Chrome::of(visitor),
+        invitation_only,
         errors,
         login: login.to_string(),
         email: email.to_string(),
@@ -253,9 +255,28 @@ fn render_signup(
     Ok((status, Html(page.render()?)).into_response())
 }
 
+/// Whether sign-ups need an invitation code (an admin setting).
+async fn invitation_only(st: &AppState) -> Result<bool, WebError> {
+    let mode = st
+        .db(|s| s.setting(ficus_store::claims::SIGNUPS_SETTING))
+        .await?;
+    Ok(mode.as_deref() == Some("invitation"))
+}
+
 /// `GET /signup`.
-pub async fn signup_form(visitor: Visitor) -> Result<Response, WebError> {
-    render_signup(&visitor, StatusCode::OK, Vec::new(), "", "")
+pub async fn signup_form(
+    State(st): State<AppState>,
+    visitor: Visitor,
+) -> Result<Response, WebError> {
+    let invitation_only = invitation_only(&st).await?;
+    render_signup(
+        invitation_only,
+        &visitor,
+        StatusCode::OK,
+        Vec::new(),
+        "",
+        "",
+    )
 }
 
 /// `POST /signup`: creates the account and logs it in.
@@ -272,8 +293,16 @@ pub async fn signup(
     let raw_email = field(&f, "user[email]");
     let password = field(&f, "user[password]").to_string();
     let confirmation = field(&f, "user[password_confirmation]");
+    let invitation_only = invitation_only(&st).await?;
+    let code_hash = token_hash(field(&f, "invitation_code").trim());
 
     let mut errors = Vec::new();
+    if invitation_only {
+        let h = code_hash.clone();
+        if !st.db(move |s| s.invitation_code_open(&h)).await? {
+            errors.push("That invitation code is not valid, or has been used.".to_string());
+        }
+    }
     let login = Login::parse(raw_login)
         .map_err(|e| errors.push(e.to_string()))
         .ok()
@@ -294,6 +323,7 @@ pub async fn signup(
     }
     let (Some(login), Some(email)) = (login, email) else {
         return render_signup(
+            invitation_only,
             &visitor,
             StatusCode::UNPROCESSABLE_ENTITY,
             errors,
@@ -303,6 +333,7 @@ pub async fn signup(
     };
     if !errors.is_empty() {
         return render_signup(
+            invitation_only,
             &visitor,
             StatusCode::UNPROCESSABLE_ENTITY,
             errors,
@@ -335,8 +366,29 @@ pub async fn signup(
         })
         .await;
     match created {
-        Ok(user) => start_session(&st, &headers, &user, false, "/").await,
+        Ok(user) => {
+            if invitation_only {
+                let uid = user.id;
+                let used = st
+                    .db(move |s| s.use_invitation_code(&code_hash, uid))
+                    .await?;
+                if !used {
+                    // Another sign-up used the code first: undo this one.
+                    st.db(move |s| s.delete_user(uid, false)).await?;
+                    return render_signup(
+                        invitation_only,
+                        &visitor,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        vec!["That invitation code has just been used.".to_string()],
+                        raw_login,
+                        raw_email,
+                    );
+                }
+            }
+            start_session(&st, &headers, &user, false, "/").await
+        }
         Err(WebError::Store(StoreError::Taken(what))) => render_signup(
+            invitation_only,
             &visitor,
             StatusCode::UNPROCESSABLE_ENTITY,
             vec![format!("That {what} is already taken.")],

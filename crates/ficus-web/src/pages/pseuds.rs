@@ -187,3 +187,69 @@ pub async fn update(
         Err(e) => Err(e),
     }
 }
+
+/// `GET /claims/{token}`: shows what the claim link would attach.
+pub async fn claim_form(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let Some(user) = visitor.user.clone() else {
+        return Ok(Redirect::to(&format!(
+            "/users/login?return_to={}",
+            encode_segment(&format!("/claims/{token}"))
+        ))
+        .into_response());
+    };
+    let hash = account::token_hash(&token);
+    let (_, name, works) = st.db(move |s| s.open_claim(&hash)).await?.ok_or_else(|| {
+        WebError::NotFound("This claim link is not valid, or has been used.".into())
+    })?;
+    let uid = user.id;
+    let pseuds = st.db(move |s| s.pseuds_of(uid)).await?;
+    let page = crate::templates::ClaimPage {
+        chrome: Chrome::of(&visitor),
+        token,
+        name,
+        works,
+        pseuds,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// `POST /claims/{token}`: attaches the works to the chosen pseud.
+pub async fn claim(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    form: StrictForm,
+) -> Result<Response, WebError> {
+    let Some(user) = visitor.user.clone() else {
+        return Ok(Redirect::to("/users/login").into_response());
+    };
+    verify_csrf(&headers, Some(field(&form, CSRF_FIELD)))?;
+    let pseud = params::id(field(&form, "pseud_id"), "pseud")?;
+    let hash = account::token_hash(&token);
+    let uid = user.id;
+    st.db(move |s| s.redeem_claim(&hash, uid, pseud))
+        .await?
+        .ok_or_else(|| {
+            WebError::NotFound(
+                "This claim link is not valid, has been used, or the pseud is not yours.".into(),
+            )
+        })?;
+    let name = st
+        .db(move |s| s.pseuds_of(uid))
+        .await?
+        .into_iter()
+        .find(|(id, _)| *id == pseud)
+        .map(|(_, n)| n)
+        .unwrap_or_default();
+    Ok(Redirect::to(&format!(
+        "/users/{}/pseuds/{}/works",
+        encode_segment(&user.login),
+        encode_segment(&name)
+    ))
+    .into_response())
+}

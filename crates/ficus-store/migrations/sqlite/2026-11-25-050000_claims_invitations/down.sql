@@ -1,0 +1,3 @@
+DROP TABLE invitation_codes;
+DROP TABLE settings;
+DROP TABLE claims;
