@@ -276,7 +276,7 @@ pub struct Reading {
 enum ListScope<'a> {
     All,
     Tags(&'a [i64]),
-    Creator(i64),
+    Creators(&'a [i64]),
 }
 
 impl Store {
@@ -491,7 +491,42 @@ impl Store {
         page: u32,
         per_page: u32,
     ) -> Result<Page<WorkRecord>, StoreError> {
-        self.list(viewer, ListScope::Creator(creator_id), page, per_page)
+        self.list(viewer, ListScope::Creators(&[creator_id]), page, per_page)
+    }
+
+    /// Works by any pseud of an account that `viewer` may see, most
+    /// recently updated first. `None` when there is no such account.
+    pub fn list_works_by_user(
+        &self,
+        login: &str,
+        viewer: Viewer,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Option<(String, Page<WorkRecord>)>, StoreError> {
+        let key = login.trim().to_ascii_lowercase();
+        let found: Option<(String, Vec<i64>)> = with_conn!(self, |conn| {
+            let user: Option<(i64, String)> = users::table
+                .filter(users::login_key.eq(&key))
+                .select((users::id, users::login))
+                .first(conn)
+                .optional()?;
+            match user {
+                Some((id, login)) => {
+                    let creators: Vec<i64> = creators::table
+                        .inner_join(pseuds::table)
+                        .filter(pseuds::user_id.eq(id))
+                        .select(creators::id)
+                        .load(conn)?;
+                    Some((login, creators))
+                }
+                None => None,
+            }
+        });
+        let Some((login, creator_ids)) = found else {
+            return Ok(None);
+        };
+        let page = self.list(viewer, ListScope::Creators(&creator_ids), page, per_page)?;
+        Ok(Some((login, page)))
     }
 
     /// Tags of any type whose name matches `name` case-insensitively.
@@ -550,11 +585,11 @@ impl Store {
                             ),
                         );
                     }
-                    ListScope::Creator(creator_id) => {
+                    ListScope::Creators(creator_ids) => {
                         q = q.filter(
                             works::id.eq_any(
                                 work_creators::table
-                                    .filter(work_creators::creator_id.eq(creator_id))
+                                    .filter(work_creators::creator_id.eq_any(creator_ids.to_vec()))
                                     .select(work_creators::work_id),
                             ),
                         );

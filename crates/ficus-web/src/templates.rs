@@ -197,7 +197,9 @@ pub struct WorkFormPage {
     pub categories: Vec<(&'static str, bool)>,
     /// (id, name, checked)
     pub pseuds: Vec<(i64, String, bool)>,
-    pub fandom_suggestions: Vec<String>,
+    /// (kind, the most used tags of that kind) for the tag fields'
+    /// suggestion lists.
+    pub suggestions: Vec<(&'static str, Vec<String>)>,
     pub show_text: bool,
     pub can_draft: bool,
     pub post_label: &'static str,

@@ -58,6 +58,11 @@ fn post_preview_draft_edit_chapter_delete() {
         .expect("default pseud checked");
     assert_eq!(count(&form, "select#work_rating_string option"), 6);
     assert_eq!(
+        count(&form, "datalist"),
+        4,
+        "tag suggestions for the four free tag types"
+    );
+    assert_eq!(
         count(&form, "input[name='work[archive_warning_strings][]']"),
         6
     );

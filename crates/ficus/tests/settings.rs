@@ -378,6 +378,13 @@ fn pseuds_are_added_used_on_bylines_and_renamed() {
         "not under the default pseud"
     );
 
+    let all = Browser::new().page(&server.url("/users/ada/works"));
+    assert_eq!(
+        count(&all, "li.work.blurb.group"),
+        1,
+        "the account's page lists every pseud's works"
+    );
+
     // Rename: the byline follows.
     let resp = ada.submit(
         &server,

@@ -170,8 +170,33 @@ pub async fn user_works(
     Path(login): Path<String>,
     q: QueryMap,
 ) -> Result<Response, WebError> {
-    let pseud = login.clone();
-    creator_works(st, visitor, login, pseud, q).await
+    let viewer = visitor.viewer();
+    let q = params::query(q)?;
+    let n = params::page(&q)?;
+    let lookup = login.clone();
+    match st
+        .db(move |s| s.list_works_by_user(&lookup, viewer, n, PER_PAGE))
+        .await?
+    {
+        Some((display, page)) => {
+            let range = range_text(&page);
+            let base = format!("/users/{}/works", encode_segment(&display));
+            let heading_html = format!("{} by {}", escape(&range), escape(&display));
+            listing(
+                &visitor,
+                &base,
+                page,
+                format!("{range} by {display}"),
+                heading_html,
+                "No visible works yet.",
+            )
+        }
+        // Not an account: an imported creator name.
+        None => {
+            let pseud = login.clone();
+            creator_works(st, visitor, login, pseud, Ok(axum::extract::Query(q))).await
+        }
+    }
 }
 
 /// `GET /users/{login}/pseuds/{pseud}/works`. Until accounts exist, a pseud

@@ -10,7 +10,7 @@ use ficus_core::TagType;
 use ficus_core::posting::{FieldError, TextFormat, WorkForm};
 use ficus_core::tag::{ARCHIVE_WARNINGS, CATEGORIES, Rating};
 use ficus_core::{NewChapter, html};
-use ficus_store::{ChapterChoice, Reading, UserRecord, WorkRecord};
+use ficus_store::{ChapterChoice, Reading, StoreError, UserRecord, WorkRecord};
 
 use crate::AppState;
 use crate::error::WebError;
@@ -214,7 +214,19 @@ async fn render_form(
     errors: Vec<FieldError>,
     preview: Option<Preview>,
 ) -> Result<Response, WebError> {
-    let fandom_suggestions = st.db(|s| s.popular_tags(TagType::Fandom, 200)).await?;
+    let suggestions = st
+        .db(|s| {
+            [
+                TagType::Fandom,
+                TagType::Relationship,
+                TagType::Character,
+                TagType::Freeform,
+            ]
+            .into_iter()
+            .map(|kind| Ok((kind.css_class(), s.popular_tags(kind, 200)?)))
+            .collect::<Result<Vec<_>, StoreError>>()
+        })
+        .await?;
     let page = WorkFormPage {
         chrome: Chrome::of(visitor),
         heading: ctx.heading,
@@ -238,7 +250,7 @@ async fn render_form(
             .iter()
             .map(|(id, name)| (*id, name.clone(), form.pseuds.contains(id)))
             .collect(),
-        fandom_suggestions,
+        suggestions,
         show_text: ctx.show_text,
         can_draft: ctx.can_draft,
         post_label: ctx.post_label,

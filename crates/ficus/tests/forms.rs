@@ -1,0 +1,122 @@
+//! Every state-changing form refuses a missing CSRF token (403) and a body
+//! that is not valid UTF-8 (400), and changes nothing either way.
+
+mod support;
+
+use std::process::Command;
+
+use support::{Browser, attr, serve, signup, text};
+
+#[test]
+fn every_form_refuses_forged_and_broken_posts() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut ada = Browser::new();
+    signup(&mut ada, &server, "ada");
+    let out = Command::new(env!("CARGO_BIN_EXE_ficus"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["admin", "set-role", "ada", "admin"])
+        .output()
+        .expect("admin");
+    assert!(out.status.success());
+    let form = ada.page(&server.url("/works/new"));
+    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
+    let resp = ada.submit(
+        &server,
+        "/works",
+        &[
+            ("work[title]", "Untouched"),
+            ("work[pseud_ids][]", &pseud),
+            ("work[rating_string]", "General Audiences"),
+            (
+                "work[archive_warning_strings][]",
+                "No Archive Warnings Apply",
+            ),
+            ("work[fandom_string]", "Forms"),
+            (
+                "work[chapter_attributes][content]",
+                "<p>Stay as you are.</p>",
+            ),
+            ("post_button", "Post"),
+        ],
+    );
+    let id: i64 = resp.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .trim_start_matches("/works/")
+        .parse()
+        .expect("id");
+    ada.submit(
+        &server,
+        &format!("/works/{id}/chapters"),
+        &[("chapter[content]", "<p>Two.</p>")],
+    );
+    let chapters: serde_json::Value = ada
+        .get(&server.url(&format!("/api/v1/works/{id}")))
+        .json()
+        .expect("json");
+    let cid = chapters["chapters"][1]["id"].as_i64().expect("chapter");
+
+    let forms = [
+        "/signup".to_string(),
+        "/users/login".to_string(),
+        "/users/logout".to_string(),
+        "/works".to_string(),
+        format!("/works/{id}/edit"),
+        format!("/works/{id}/delete"),
+        format!("/works/{id}/orphan"),
+        format!("/works/{id}/hide"),
+        format!("/works/{id}/unhide"),
+        format!("/works/{id}/chapters"),
+        format!("/works/{id}/chapters/{cid}/edit"),
+        format!("/works/{id}/chapters/{cid}/delete"),
+        format!("/works/{id}/chapters/reorder"),
+        format!("/creatorships/{id}"),
+        "/users/ada/preferences".to_string(),
+        "/users/ada/password".to_string(),
+        "/users/ada/email".to_string(),
+        "/users/ada/delete".to_string(),
+        "/users/ada/pseuds".to_string(),
+        "/claims/0123".to_string(),
+    ];
+    let csrf = ada.jar.0["ficus_csrf"].clone();
+    for path in &forms {
+        // No token (the rest of the form is plausible).
+        let resp = ada.post(
+            &server.url(path),
+            &[
+                ("works", "delete"),
+                ("password", "correct horse battery"),
+                ("answer", "accept"),
+                ("reason", "x"),
+            ],
+        );
+        assert_eq!(resp.status(), 403, "{path} without a CSRF token");
+        // A body that is not UTF-8.
+        let resp = ada
+            .client
+            .post(server.url(path))
+            .header("cookie", ada.jar.header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                [
+                    b"authenticity_token=".as_slice(),
+                    csrf.as_bytes(),
+                    b"&work%5Btitle%5D=%C3%28&password=\xff".as_slice(),
+                ]
+                .concat(),
+            )
+            .send()
+            .expect("post");
+        assert_eq!(resp.status(), 400, "{path} with invalid UTF-8");
+    }
+    // Nothing changed: the work, its chapters, the account and the session.
+    let page = ada.page(&server.url(&format!("/works/{id}?view_full_work=true")));
+    assert_eq!(text(&page, "h2.title.heading"), "Untouched");
+    assert_eq!(text(&page, "dd.stats dd.chapters"), "2/?");
+    assert_eq!(attr(&page, "body", "class").as_deref(), Some("logged-in"));
+    assert!(text(&page, "#header").contains("Hi, ada!"));
+    let log = ada.page(&server.url("/admin/audit"));
+    assert!(text(&log, "#main").contains("No moderation actions yet."));
+}
