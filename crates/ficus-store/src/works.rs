@@ -31,6 +31,38 @@ macro_rules! load_work_parts {
     ($conn:ident, $ids:expr) => {{
         let ids: &[i64] = $ids;
         (|| -> Result<WorkParts, DieselError> {
+            // One work (the work page) is asked for with `=`, which diesel
+            // can keep prepared; `IN (…)` is prepared anew each time.
+            if let [id] = ids {
+                let id = *id;
+                let rows: Vec<WorkRow> = works::table
+                    .filter(works::id.eq(id))
+                    .select(WorkRow::as_select())
+                    .load($conn)?;
+                let tag_rows: Vec<TagJoinRow> = taggings::table
+                    .inner_join(tags::table)
+                    .filter(taggings::work_id.eq(id))
+                    .select((
+                        taggings::work_id,
+                        tags::id,
+                        tags::tag_type,
+                        tags::name,
+                        taggings::position,
+                    ))
+                    .load($conn)?;
+                let creator_rows: Vec<CreatorJoinRow> = work_creators::table
+                    .inner_join(creators::table.left_join(pseuds::table.inner_join(users::table)))
+                    .filter(work_creators::work_id.eq(id))
+                    .select((
+                        work_creators::work_id,
+                        creators::name,
+                        work_creators::position,
+                        pseuds::user_id.nullable(),
+                        users::login.nullable(),
+                    ))
+                    .load($conn)?;
+                return Ok((rows, tag_rows, creator_rows));
+            }
             let rows: Vec<WorkRow> = works::table
                 .filter(works::id.eq_any(ids))
                 .select(WorkRow::as_select())
@@ -650,17 +682,16 @@ impl Store {
                 };
                 let texts: Vec<ChapterRow> = match wanted {
                     None => Vec::new(),
-                    Some(only) => {
-                        let mut q = chapters::table
-                            .filter(chapters::work_id.eq(id))
-                            .order(chapters::position.asc())
-                            .select(ChapterRow::as_select())
-                            .into_boxed();
-                        if let Some(cid) = only {
-                            q = q.filter(chapters::id.eq(cid));
-                        }
-                        q.load(conn)?
-                    }
+                    Some(None) => chapters::table
+                        .filter(chapters::work_id.eq(id))
+                        .order(chapters::position.asc())
+                        .select(ChapterRow::as_select())
+                        .load(conn)?,
+                    Some(Some(cid)) => chapters::table
+                        .filter(chapters::work_id.eq(id))
+                        .filter(chapters::id.eq(cid))
+                        .select(ChapterRow::as_select())
+                        .load(conn)?,
                 };
                 (parts, list, texts)
             });
