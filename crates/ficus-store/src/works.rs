@@ -25,51 +25,22 @@ type WorkParts = (Vec<WorkRow>, Vec<TagJoinRow>, Vec<CreatorJoinRow>);
 
 type ChapterListRow = (i64, i32, Option<String>, i64, chrono::NaiveDate);
 
-/// The three queries behind [`WorkRecord`]s: work rows, tags, creators.
-/// A macro so that callers can run it on a connection they already hold.
-macro_rules! load_work_parts {
-    ($conn:ident, $ids:expr) => {{
-        let ids: &[i64] = $ids;
-        (|| -> Result<WorkParts, DieselError> {
-            // One work (the work page) is asked for with `=`, which diesel
-            // can keep prepared; `IN (…)` is prepared anew each time.
-            if let [id] = ids {
-                let id = *id;
-                let rows: Vec<WorkRow> = works::table
-                    .filter(works::id.eq(id))
-                    .select(WorkRow::as_select())
-                    .load($conn)?;
-                let tag_rows: Vec<TagJoinRow> = taggings::table
-                    .inner_join(tags::table)
-                    .filter(taggings::work_id.eq(id))
-                    .select((
-                        taggings::work_id,
-                        tags::id,
-                        tags::tag_type,
-                        tags::name,
-                        taggings::position,
-                    ))
-                    .load($conn)?;
-                let creator_rows: Vec<CreatorJoinRow> = work_creators::table
-                    .inner_join(creators::table.left_join(pseuds::table.inner_join(users::table)))
-                    .filter(work_creators::work_id.eq(id))
-                    .select((
-                        work_creators::work_id,
-                        creators::name,
-                        work_creators::position,
-                        pseuds::user_id.nullable(),
-                        users::login.nullable(),
-                    ))
-                    .load($conn)?;
-                return Ok((rows, tag_rows, creator_rows));
-            }
-            let rows: Vec<WorkRow> = works::table
-                .filter(works::id.eq_any(ids))
+/// The three queries behind [`WorkRecord`]s (work rows, tags, creators),
+/// each filtered by the given expression on its work id column.
+macro_rules! work_parts_where {
+    ($conn:ident, |$col:ident| $filter:expr) => {{
+        let rows: Vec<WorkRow> = {
+            let $col = works::id;
+            works::table
+                .filter($filter)
                 .select(WorkRow::as_select())
-                .load($conn)?;
-            let tag_rows: Vec<TagJoinRow> = taggings::table
+                .load($conn)?
+        };
+        let tag_rows: Vec<TagJoinRow> = {
+            let $col = taggings::work_id;
+            taggings::table
                 .inner_join(tags::table)
-                .filter(taggings::work_id.eq_any(ids))
+                .filter($filter)
                 .select((
                     taggings::work_id,
                     tags::id,
@@ -77,10 +48,13 @@ macro_rules! load_work_parts {
                     tags::name,
                     taggings::position,
                 ))
-                .load($conn)?;
-            let creator_rows: Vec<CreatorJoinRow> = work_creators::table
+                .load($conn)?
+        };
+        let creator_rows: Vec<CreatorJoinRow> = {
+            let $col = work_creators::work_id;
+            work_creators::table
                 .inner_join(creators::table.left_join(pseuds::table.inner_join(users::table)))
-                .filter(work_creators::work_id.eq_any(ids))
+                .filter($filter)
                 .select((
                     work_creators::work_id,
                     creators::name,
@@ -88,8 +62,24 @@ macro_rules! load_work_parts {
                     pseuds::user_id.nullable(),
                     users::login.nullable(),
                 ))
-                .load($conn)?;
-            Ok((rows, tag_rows, creator_rows))
+                .load($conn)?
+        };
+        Ok::<WorkParts, DieselError>((rows, tag_rows, creator_rows))
+    }};
+}
+
+/// Loads the parts of the works `$ids`. One work (the work page) is asked
+/// for with `=`, which diesel keeps prepared; `IN (…)` is prepared anew on
+/// every call.
+macro_rules! load_work_parts {
+    ($conn:ident, $ids:expr) => {{
+        let ids: &[i64] = $ids;
+        (|| -> Result<WorkParts, DieselError> {
+            if let [id] = ids {
+                let id = *id;
+                return work_parts_where!($conn, |col| col.eq(id));
+            }
+            work_parts_where!($conn, |col| col.eq_any(ids))
         })()
     }};
 }
