@@ -56,6 +56,39 @@ fn require_user(visitor: &Visitor, path: &str) -> Result<UserRecord, Redirect> {
         .ok_or_else(|| Redirect::to(&format!("/users/login?return_to={}", encode_segment(path))))
 }
 
+/// What every POST that changes a work starts with.
+struct OwnerPost {
+    user: UserRecord,
+    reading: Reading,
+    form: Vec<(String, String)>,
+}
+
+/// The common start of every POST that changes a work: a logged-in
+/// account (else the log-in page, coming back to `back_to`), a valid CSRF
+/// token, and one of the work's creators (else 403, or 404 when the work
+/// is not visible at all).
+async fn owner_post(
+    st: &AppState,
+    visitor: &Visitor,
+    headers: &HeaderMap,
+    id: i64,
+    f: Pairs,
+    back_to: &str,
+) -> Result<Result<OwnerPost, Response>, WebError> {
+    let user = match require_user(visitor, back_to) {
+        Ok(u) => u,
+        Err(login) => return Ok(Err(login.into_response())),
+    };
+    let form = pairs(f)?;
+    verify_csrf(headers, Some(one(&form, CSRF_FIELD)))?;
+    let reading = owned_work(st, visitor, id).await?;
+    Ok(Ok(OwnerPost {
+        user,
+        reading,
+        form,
+    }))
+}
+
 /// The work if `visitor` is one of its creators: 404 when they cannot see
 /// it at all, 403 when they can but it is not theirs.
 async fn owned_work(st: &AppState, visitor: &Visitor, id: i64) -> Result<Reading, WebError> {
@@ -406,13 +439,14 @@ pub async fn update_work(
     f: Pairs,
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
-    let user = match require_user(&visitor, &format!("/works/{id}/edit")) {
-        Ok(u) => u,
-        Err(login) => return Ok(login.into_response()),
+    let OwnerPost {
+        user,
+        reading,
+        form: p,
+    } = match owner_post(&st, &visitor, &headers, id, f, &format!("/works/{id}/edit")).await? {
+        Ok(post) => post,
+        Err(login) => return Ok(login),
     };
-    let p = pairs(f)?;
-    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
-    let reading = owned_work(&st, &visitor, id).await?;
     let uid = user.id;
     let own = st.db(move |s| s.pseuds_of(uid)).await?;
     let mut form = read_form(&p, &own);
@@ -508,12 +542,11 @@ pub async fn delete_work(
     f: Pairs,
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
-    if let Err(login) = require_user(&visitor, &format!("/works/{id}")) {
-        return Ok(login.into_response());
-    }
-    let p = pairs(f)?;
-    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
-    owned_work(&st, &visitor, id).await?;
+    let OwnerPost { .. } =
+        match owner_post(&st, &visitor, &headers, id, f, &format!("/works/{id}")).await? {
+            Ok(post) => post,
+            Err(login) => return Ok(login),
+        };
     st.db(move |s| s.delete_work(id)).await?;
     Ok(Redirect::to("/").into_response())
 }
@@ -600,12 +633,21 @@ pub async fn create_chapter(
     f: Pairs,
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
-    if let Err(login) = require_user(&visitor, &format!("/works/{id}/chapters/new")) {
-        return Ok(login.into_response());
-    }
-    let p = pairs(f)?;
-    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
-    let reading = owned_work(&st, &visitor, id).await?;
+    let OwnerPost {
+        reading, form: p, ..
+    } = match owner_post(
+        &st,
+        &visitor,
+        &headers,
+        id,
+        f,
+        &format!("/works/{id}/chapters/new"),
+    )
+    .await?
+    {
+        Ok(post) => post,
+        Err(login) => return Ok(login),
+    };
     let chapter = match read_chapter(&p) {
         Ok(c) => c,
         Err(e) => {
@@ -659,13 +701,19 @@ pub async fn orphan(
     f: Pairs,
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
-    let user = match require_user(&visitor, &format!("/works/{id}/orphan")) {
-        Ok(u) => u,
-        Err(login) => return Ok(login.into_response()),
+    let OwnerPost { user, form: p, .. } = match owner_post(
+        &st,
+        &visitor,
+        &headers,
+        id,
+        f,
+        &format!("/works/{id}/orphan"),
+    )
+    .await?
+    {
+        Ok(post) => post,
+        Err(login) => return Ok(login),
     };
-    let p = pairs(f)?;
-    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
-    owned_work(&st, &visitor, id).await?;
     let keep = one(&p, "use_default") != "anonymous";
     let uid = user.id;
     st.db(move |s| s.orphan_work(id, uid, keep)).await?;
@@ -831,12 +879,21 @@ pub async fn update_chapter(
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
     let cid = params::id(&cid, "chapter")?;
-    if let Err(login) = require_user(&visitor, &format!("/works/{id}/chapters/{cid}/edit")) {
-        return Ok(login.into_response());
-    }
-    let p = pairs(f)?;
-    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
-    let reading = owned_work(&st, &visitor, id).await?;
+    let OwnerPost {
+        reading, form: p, ..
+    } = match owner_post(
+        &st,
+        &visitor,
+        &headers,
+        id,
+        f,
+        &format!("/works/{id}/chapters/{cid}/edit"),
+    )
+    .await?
+    {
+        Ok(post) => post,
+        Err(login) => return Ok(login),
+    };
     let chapter = match read_chapter(&p) {
         Ok(c) => c,
         Err(e) => {
@@ -904,12 +961,19 @@ pub async fn reorder_chapters(
     f: Pairs,
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
-    if let Err(login) = require_user(&visitor, &format!("/works/{id}/chapters/manage")) {
-        return Ok(login.into_response());
-    }
-    let p = pairs(f)?;
-    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
-    owned_work(&st, &visitor, id).await?;
+    let OwnerPost { .. } = match owner_post(
+        &st,
+        &visitor,
+        &headers,
+        id,
+        f,
+        &format!("/works/{id}/chapters/manage"),
+    )
+    .await?
+    {
+        Ok(post) => post,
+        Err(login) => return Ok(login),
+    };
     let mut wanted: Vec<(u32, i64)> = Vec::new();
     for (k, v) in &p {
         if let Some(cid) = k
@@ -953,12 +1017,19 @@ pub async fn delete_chapter(
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
     let cid = params::id(&cid, "chapter")?;
-    if let Err(login) = require_user(&visitor, &format!("/works/{id}/chapters/manage")) {
-        return Ok(login.into_response());
-    }
-    let p = pairs(f)?;
-    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
-    owned_work(&st, &visitor, id).await?;
+    let OwnerPost { .. } = match owner_post(
+        &st,
+        &visitor,
+        &headers,
+        id,
+        f,
+        &format!("/works/{id}/chapters/manage"),
+    )
+    .await?
+    {
+        Ok(post) => post,
+        Err(login) => return Ok(login),
+    };
     if !st.db(move |s| s.delete_chapter(id, cid)).await? {
         return Err(WebError::BadRequest(
             "That chapter cannot be deleted: it is not in this work, or it is the only one (delete the work instead).".into(),
