@@ -961,7 +961,7 @@ pub async fn reorder_chapters(
     f: Pairs,
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
-    let OwnerPost { .. } = match owner_post(
+    let OwnerPost { form: p, .. } = match owner_post(
         &st,
         &visitor,
         &headers,
