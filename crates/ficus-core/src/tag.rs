@@ -185,7 +185,7 @@ impl Rating {
             "PG" | "PG13" | "K+" | "T" | "TEEN" => Rating::TeenAndUpAudiences,
             "R" | "M" => Rating::Mature,
             "NC17" | "MA" | "E" => Rating::Explicit,
-            // X, XX, XXX…
+            // X, XX and longer runs of X
             x if !x.is_empty() && x.chars().all(|c| c == 'X') => Rating::Explicit,
             _ => Rating::NotRated,
         }

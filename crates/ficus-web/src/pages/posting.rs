@@ -56,6 +56,22 @@ fn require_user(visitor: &Visitor, path: &str) -> Result<UserRecord, Redirect> {
         .ok_or_else(|| Redirect::to(&format!("/users/login?return_to={}", encode_segment(path))))
 }
 
+/// The start of every page that changes a work: a logged-in account (else
+/// the log-in page, coming back to `back_to`) that is one of its creators.
+async fn owner_get(
+    st: &AppState,
+    visitor: &Visitor,
+    id: i64,
+    back_to: &str,
+) -> Result<Result<(UserRecord, Reading), Response>, WebError> {
+    let user = match require_user(visitor, back_to) {
+        Ok(u) => u,
+        Err(login) => return Ok(Err(login.into_response())),
+    };
+    let reading = owned_work(st, visitor, id).await?;
+    Ok(Ok((user, reading)))
+}
+
 /// What every POST that changes a work starts with.
 struct OwnerPost {
     user: UserRecord,
@@ -408,11 +424,10 @@ pub async fn edit_work(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
-    let user = match require_user(&visitor, &format!("/works/{id}/edit")) {
-        Ok(u) => u,
-        Err(login) => return Ok(login.into_response()),
+    let (user, reading) = match owner_get(&st, &visitor, id, &format!("/works/{id}/edit")).await? {
+        Ok(found) => found,
+        Err(login) => return Ok(login),
     };
-    let reading = owned_work(&st, &visitor, id).await?;
     let uid = user.id;
     let own = st.db(move |s| s.pseuds_of(uid)).await?;
     let form = form_of(&reading.work, reading.texts.first(), &own);
@@ -521,10 +536,11 @@ pub async fn confirm_delete(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
-    if let Err(login) = require_user(&visitor, &format!("/works/{id}/confirm_delete")) {
-        return Ok(login.into_response());
-    }
-    let reading = owned_work(&st, &visitor, id).await?;
+    let (_, reading) =
+        match owner_get(&st, &visitor, id, &format!("/works/{id}/confirm_delete")).await? {
+            Ok(found) => found,
+            Err(login) => return Ok(login),
+        };
     let page = ConfirmDeletePage {
         chrome: Chrome::of(&visitor),
         work_id: id,
@@ -558,10 +574,11 @@ pub async fn new_chapter(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
-    if let Err(login) = require_user(&visitor, &format!("/works/{id}/chapters/new")) {
-        return Ok(login.into_response());
-    }
-    let reading = owned_work(&st, &visitor, id).await?;
+    let (_, reading) =
+        match owner_get(&st, &visitor, id, &format!("/works/{id}/chapters/new")).await? {
+            Ok(found) => found,
+            Err(login) => return Ok(login),
+        };
     chapter_form(
         &visitor,
         ChapterMode::New,
@@ -680,10 +697,10 @@ pub async fn orphan_form(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
-    if let Err(login) = require_user(&visitor, &format!("/works/{id}/orphan")) {
-        return Ok(login.into_response());
-    }
-    let reading = owned_work(&st, &visitor, id).await?;
+    let (_, reading) = match owner_get(&st, &visitor, id, &format!("/works/{id}/orphan")).await? {
+        Ok(found) => found,
+        Err(login) => return Ok(login),
+    };
     let page = OrphanPage {
         chrome: Chrome::of(&visitor),
         work_id: id,
@@ -847,10 +864,17 @@ pub async fn edit_chapter(
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
     let cid = params::id(&cid, "chapter")?;
-    if let Err(login) = require_user(&visitor, &format!("/works/{id}/chapters/{cid}/edit")) {
-        return Ok(login.into_response());
-    }
-    let reading = owned_work(&st, &visitor, id).await?;
+    let (_, reading) = match owner_get(
+        &st,
+        &visitor,
+        id,
+        &format!("/works/{id}/chapters/{cid}/edit"),
+    )
+    .await?
+    {
+        Ok(found) => found,
+        Err(login) => return Ok(login),
+    };
     let chapter = st
         .db(move |s| s.chapter(id, cid))
         .await?
@@ -926,10 +950,11 @@ pub async fn manage_chapters(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
-    if let Err(login) = require_user(&visitor, &format!("/works/{id}/chapters/manage")) {
-        return Ok(login.into_response());
-    }
-    let reading = owned_work(&st, &visitor, id).await?;
+    let (_, reading) =
+        match owner_get(&st, &visitor, id, &format!("/works/{id}/chapters/manage")).await? {
+            Ok(found) => found,
+            Err(login) => return Ok(login),
+        };
     let page = ManageChaptersPage {
         chrome: Chrome::of(&visitor),
         work_id: id,
