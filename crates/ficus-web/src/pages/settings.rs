@@ -30,6 +30,21 @@ fn own_account(visitor: &Visitor, login: &str) -> Result<Result<UserRecord, Resp
     }
 }
 
+/// The start of every settings form: the visitor's own account (else the
+/// log-in page or 403) and a valid CSRF token.
+fn own_post(
+    visitor: &Visitor,
+    headers: &HeaderMap,
+    login: &str,
+    form: &StrictForm,
+) -> Result<Result<UserRecord, Response>, WebError> {
+    let user = own_account(visitor, login)?;
+    if user.is_ok() {
+        verify_csrf(headers, Some(field(form, CSRF_FIELD)))?;
+    }
+    Ok(user)
+}
+
 fn field<'a>(form: &'a StrictForm, name: &str) -> &'a str {
     form.0
         .iter()
@@ -94,11 +109,10 @@ pub async fn preferences(
     Path(login): Path<String>,
     form: StrictForm,
 ) -> Result<Response, WebError> {
-    let user = match own_account(&visitor, &login)? {
+    let user = match own_post(&visitor, &headers, &login, &form)? {
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
-    verify_csrf(&headers, Some(field(&form, CSRF_FIELD)))?;
     let prefs = Preferences {
         skip_adult: field(&form, "skip_adult") == "1",
         full_work: field(&form, "full_work") == "1",
@@ -123,11 +137,10 @@ pub async fn password(
     Path(login): Path<String>,
     form: StrictForm,
 ) -> Result<Response, WebError> {
-    let user = match own_account(&visitor, &login)? {
+    let user = match own_post(&visitor, &headers, &login, &form)? {
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
-    verify_csrf(&headers, Some(field(&form, CSRF_FIELD)))?;
     let new = field(&form, "new_password").to_string();
     if !password_ok(&st, user.id, field(&form, "current_password").to_string()).await? {
         return render(
@@ -178,11 +191,10 @@ pub async fn email(
     Path(login): Path<String>,
     form: StrictForm,
 ) -> Result<Response, WebError> {
-    let user = match own_account(&visitor, &login)? {
+    let user = match own_post(&visitor, &headers, &login, &form)? {
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
-    verify_csrf(&headers, Some(field(&form, CSRF_FIELD)))?;
     if !password_ok(&st, user.id, field(&form, "password").to_string()).await? {
         return render(
             &visitor,
@@ -231,11 +243,10 @@ pub async fn delete(
     Path(login): Path<String>,
     form: StrictForm,
 ) -> Result<Response, WebError> {
-    let user = match own_account(&visitor, &login)? {
+    let user = match own_post(&visitor, &headers, &login, &form)? {
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
-    verify_csrf(&headers, Some(field(&form, CSRF_FIELD)))?;
     if !password_ok(&st, user.id, field(&form, "password").to_string()).await? {
         return render(
             &visitor,
