@@ -342,37 +342,8 @@ impl Store {
                         .returning(pseuds::id)
                         .get_result(conn)?,
                 };
-                let creator: Option<i64> = creators::table
-                    .filter(creators::pseud_id.eq(pseud))
-                    .select(creators::id)
-                    .first(conn)
-                    .optional()?;
-                let creator = match creator {
-                    Some(c) => c,
-                    None => diesel::insert_into(creators::table)
-                        .values((
-                            creators::name.eq(&name),
-                            creators::name_key.eq(&key),
-                            creators::pseud_id.eq(pseud),
-                        ))
-                        .returning(creators::id)
-                        .get_result(conn)?,
-                };
-                let already: i64 = work_creators::table
-                    .filter(work_creators::work_id.eq(work_id))
-                    .filter(work_creators::creator_id.eq(creator))
-                    .count()
-                    .get_result(conn)?;
-                let row = work_creators::table
-                    .filter(work_creators::work_id.eq(work_id))
-                    .filter(work_creators::creator_id.eq(old_creator));
-                if already > 0 {
-                    diesel::delete(row).execute(conn)?;
-                } else {
-                    diesel::update(row)
-                        .set(work_creators::creator_id.eq(creator))
-                        .execute(conn)?;
-                }
+                let creator = pseud_creator!(conn, pseud);
+                move_byline!(conn, work_id, old_creator, creator);
             }
             Ok(true)
         }))?)

@@ -90,51 +90,22 @@ impl Store {
                 .select(claims::creator_id)
                 .first(conn)
                 .optional()?;
-            let pseud: Option<(String, String)> = pseuds::table
+            let owns_pseud: Option<i64> = pseuds::table
                 .filter(pseuds::id.eq(pseud_id))
                 .filter(pseuds::user_id.eq(user_id))
-                .select((pseuds::name, pseuds::name_key))
+                .select(pseuds::id)
                 .first(conn)
                 .optional()?;
-            let (Some(bare), Some((name, key))) = (creator, pseud) else {
+            let (Some(bare), Some(_)) = (creator, owns_pseud) else {
                 return Ok::<_, DieselError>(None);
             };
-            let existing: Option<i64> = creators::table
-                .filter(creators::pseud_id.eq(pseud_id))
-                .select(creators::id)
-                .first(conn)
-                .optional()?;
-            let target = match existing {
-                Some(id) => id,
-                None => diesel::insert_into(creators::table)
-                    .values((
-                        creators::name.eq(&name),
-                        creators::name_key.eq(&key),
-                        creators::pseud_id.eq(pseud_id),
-                    ))
-                    .returning(creators::id)
-                    .get_result(conn)?,
-            };
+            let target = pseud_creator!(conn, pseud_id);
             let works: Vec<i64> = work_creators::table
                 .filter(work_creators::creator_id.eq(bare))
                 .select(work_creators::work_id)
                 .load(conn)?;
-            for work in &works {
-                let already: i64 = work_creators::table
-                    .filter(work_creators::work_id.eq(work))
-                    .filter(work_creators::creator_id.eq(target))
-                    .count()
-                    .get_result(conn)?;
-                let row = work_creators::table
-                    .filter(work_creators::work_id.eq(work))
-                    .filter(work_creators::creator_id.eq(bare));
-                if already > 0 {
-                    diesel::delete(row).execute(conn)?;
-                } else {
-                    diesel::update(row)
-                        .set(work_creators::creator_id.eq(target))
-                        .execute(conn)?;
-                }
+            for &work in &works {
+                move_byline!(conn, work, bare, target);
             }
             diesel::update(claims::table.filter(claims::token_hash.eq(token_hash)))
                 .set(claims::used_at.eq(now))

@@ -93,14 +93,14 @@ impl Store {
         accept: bool,
     ) -> Result<bool, StoreError> {
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
-            let pseud: Option<(i64, String, String)> = creator_invitations::table
+            let pseud: Option<i64> = creator_invitations::table
                 .inner_join(pseuds::table)
                 .filter(creator_invitations::work_id.eq(work_id))
                 .filter(pseuds::user_id.eq(user_id))
-                .select((pseuds::id, pseuds::name, pseuds::name_key))
+                .select(pseuds::id)
                 .first(conn)
                 .optional()?;
-            let Some((pseud_id, name, key)) = pseud else {
+            let Some(pseud_id) = pseud else {
                 return Ok::<_, DieselError>(false);
             };
             diesel::delete(
@@ -110,22 +110,7 @@ impl Store {
             )
             .execute(conn)?;
             if accept {
-                let creator: Option<i64> = creators::table
-                    .filter(creators::pseud_id.eq(pseud_id))
-                    .select(creators::id)
-                    .first(conn)
-                    .optional()?;
-                let creator = match creator {
-                    Some(c) => c,
-                    None => diesel::insert_into(creators::table)
-                        .values((
-                            creators::name.eq(&name),
-                            creators::name_key.eq(&key),
-                            creators::pseud_id.eq(pseud_id),
-                        ))
-                        .returning(creators::id)
-                        .get_result(conn)?,
-                };
+                let creator = pseud_creator!(conn, pseud_id);
                 let last: Option<i32> = work_creators::table
                     .filter(work_creators::work_id.eq(work_id))
                     .select(diesel::dsl::max(work_creators::position))

@@ -11,6 +11,8 @@
 
 #[macro_use]
 pub mod conn;
+#[macro_use]
+mod bylines;
 pub mod accounts;
 mod baseline;
 pub mod claims;

@@ -114,28 +114,7 @@ macro_rules! write_bylines_and_tags {
         // Bylines: the posting accounts' pseuds first, then bare names.
         let mut creator_ids: Vec<i64> = Vec::new();
         for &pseud_id in &work.pseuds {
-            let existing: Option<i64> = creators::table
-                .filter(creators::pseud_id.eq(pseud_id))
-                .select(creators::id)
-                .first(conn)
-                .optional()?;
-            let id = match existing {
-                Some(id) => id,
-                None => {
-                    let (name, key): (String, String) = pseuds::table
-                        .find(pseud_id)
-                        .select((pseuds::name, pseuds::name_key))
-                        .first(conn)?;
-                    diesel::insert_into(creators::table)
-                        .values((
-                            creators::name.eq(&name),
-                            creators::name_key.eq(&key),
-                            creators::pseud_id.eq(pseud_id),
-                        ))
-                        .returning(creators::id)
-                        .get_result(conn)?
-                }
-            };
+            let id = pseud_creator!(conn, pseud_id);
             creator_ids.push(id);
         }
         for name in &work.creators {

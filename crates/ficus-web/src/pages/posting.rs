@@ -244,6 +244,19 @@ async fn invite_all(
     Ok(())
 }
 
+/// What the preview shows of a validated work.
+fn preview_of(work: &ficus_core::NewWork) -> Preview {
+    Preview {
+        title: work.title.clone(),
+        summary: work.summary.clone(),
+        body: work
+            .chapters
+            .first()
+            .map(|c| c.body.clone())
+            .unwrap_or_default(),
+    }
+}
+
 struct FormContext {
     heading: String,
     action: String,
@@ -379,15 +392,7 @@ pub async fn create_work(
         }
     };
     if !one(&p, "preview_button").is_empty() {
-        let preview = Preview {
-            title: work.title.clone(),
-            summary: work.summary.clone(),
-            body: work
-                .chapters
-                .first()
-                .map(|c| c.body.clone())
-                .unwrap_or_default(),
-        };
+        let preview = preview_of(&work);
         return render_form(
             &st,
             &visitor,
@@ -496,15 +501,7 @@ pub async fn update_work(
         }
     };
     if !one(&p, "preview_button").is_empty() {
-        let preview = Preview {
-            title: work.title.clone(),
-            summary: work.summary.clone(),
-            body: work
-                .chapters
-                .first()
-                .map(|c| c.body.clone())
-                .unwrap_or_default(),
-        };
+        let preview = preview_of(&work);
         return render_form(
             &st,
             &visitor,

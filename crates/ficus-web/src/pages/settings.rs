@@ -71,6 +71,15 @@ fn render(
     Ok((status, Html(page.render()?)).into_response())
 }
 
+/// Back to the settings page, saying what was saved.
+fn saved(user: &UserRecord, what: &str) -> Response {
+    Redirect::to(&format!(
+        "/users/{}/edit?saved={what}",
+        encode_segment(&user.login)
+    ))
+    .into_response()
+}
+
 /// Checks the account's current password (on the blocking pool: argon2 is slow on purpose).
 async fn password_ok(st: &AppState, user_id: i64, password: String) -> Result<bool, WebError> {
     st.db(move |s| {
@@ -121,11 +130,7 @@ pub async fn preferences(
     };
     let uid = user.id;
     st.db(move |s| s.set_preferences(uid, prefs)).await?;
-    Ok(Redirect::to(&format!(
-        "/users/{}/edit?saved=preferences",
-        encode_segment(&user.login)
-    ))
-    .into_response())
+    Ok(saved(&user, "preferences"))
 }
 
 /// `POST /users/{login}/password`: needs the current password; ends every
@@ -176,11 +181,7 @@ pub async fn password(
         s.set_password_hash(uid, &hash, keep.as_deref())
     })
     .await?;
-    Ok(Redirect::to(&format!(
-        "/users/{}/edit?saved=password",
-        encode_segment(&user.login)
-    ))
-    .into_response())
+    Ok(saved(&user, "password"))
 }
 
 /// `POST /users/{login}/email`: needs the password.
@@ -218,11 +219,7 @@ pub async fn email(
     };
     let uid = user.id;
     match st.db(move |s| s.set_email(uid, &new)).await {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/users/{}/edit?saved=email",
-            encode_segment(&user.login)
-        ))
-        .into_response()),
+        Ok(()) => Ok(saved(&user, "email")),
         Err(WebError::Store(StoreError::Taken(what))) => render(
             &visitor,
             &user,
