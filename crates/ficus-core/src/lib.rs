@@ -9,14 +9,19 @@
 //!   ([`work::NewWork`]) and the limits they must respect.
 //! - [`wordcount`]: AO3's word-count rule.
 //! - [`html`]: sanitizing user HTML and turning plain text into paragraphs.
+//! - [`search_query`]: the `/works/search` box's AO3-like syntax (words,
+//!   phrases, `OR`, `-exclusions`, `field:value`, ranges, `sort:`) parsed
+//!   into a typed [`search_query::SearchQuery`].
 
 pub mod access;
 pub mod account;
 pub mod html;
 pub mod posting;
+pub mod search_query;
 pub mod tag;
 pub mod wordcount;
 pub mod work;
+pub mod wrangling;
 
 pub use tag::{Rating, TagName, TagType};
 pub use work::{NewChapter, NewWork, WorkOrigin};

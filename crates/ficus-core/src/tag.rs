@@ -16,10 +16,12 @@ pub enum TagType {
     Character,
     /// "Additional Tags" on pages, "freeform" in AO3's markup.
     Freeform,
+    /// A medium (TV, Books, …): only a parent of fandoms; works never carry it.
+    Media,
 }
 
 impl TagType {
-    /// Every type, in display order.
+    /// Every type a work carries, in display order ([`TagType::Media`] is not one).
     pub const ALL: [TagType; 7] = [
         TagType::Rating,
         TagType::ArchiveWarning,
@@ -40,12 +42,26 @@ impl TagType {
             TagType::Relationship => "relationship",
             TagType::Character => "character",
             TagType::Freeform => "freeform",
+            TagType::Media => "media",
         }
     }
 
     /// Parses [`TagType::as_str`] output.
     pub fn parse(s: &str) -> Option<TagType> {
-        TagType::ALL.into_iter().find(|t| t.as_str() == s)
+        TagType::ALL
+            .into_iter()
+            .chain([TagType::Media])
+            .find(|t| t.as_str() == s)
+    }
+
+    /// The types a tag of this type may have as parents (AO3's rule).
+    pub fn parent_types(self) -> &'static [TagType] {
+        match self {
+            TagType::Fandom => &[TagType::Media],
+            TagType::Character | TagType::Freeform => &[TagType::Fandom],
+            TagType::Relationship => &[TagType::Fandom, TagType::Character],
+            _ => &[],
+        }
     }
 
     /// The word AO3 uses in class attributes (`dd.warning tags`, `li.freeforms`).
@@ -58,6 +74,7 @@ impl TagType {
             TagType::Relationship => "relationship",
             TagType::Character => "character",
             TagType::Freeform => "freeform",
+            TagType::Media => "media",
         }
     }
 
@@ -77,6 +94,7 @@ impl TagType {
             (TagType::Character, false) => "Character",
             (TagType::Character, true) => "Characters",
             (TagType::Freeform, _) => "Additional Tags",
+            (TagType::Media, _) => "Media",
         }
     }
 

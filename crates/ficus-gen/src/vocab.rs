@@ -154,9 +154,35 @@ impl Vocabulary {
         &self.words[sample_cumulative(&self.cumulative, rng)]
     }
 
+    /// How many words the vocabulary has (at least the common words).
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether the vocabulary has no words (never: it always has the common words).
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// One made-up word (ranked after the common English words), uniformly,
+    /// for names: uniform so that names spread over the whole vocabulary.
+    /// Falls back to the last common word when there are no made-up words.
+    pub fn invented(&self, rng: &mut impl Rng) -> &str {
+        // `words` always holds the common words, so it is not empty and
+        // `start..len` is not empty either.
+        let start = COMMON.len().min(self.words.len().saturating_sub(1));
+        &self.words[rng.random_range(start..self.words.len())]
+    }
+
     /// A sentence of 4–22 words, capitalised, with end punctuation.
     pub fn sentence(&self, rng: &mut impl Rng, out: &mut String) -> usize {
-        let n = rng.random_range(4..=22);
+        let n: usize = rng.random_range(4..=22);
+        self.sentence_of(rng, n, out)
+    }
+
+    /// A sentence of exactly `n` words (give at least one), capitalised,
+    /// with end punctuation; returns `n`.
+    pub fn sentence_of(&self, rng: &mut impl Rng, n: usize, out: &mut String) -> usize {
         for i in 0..n {
             let w = self.word(rng);
             if i == 0 {
@@ -200,6 +226,41 @@ impl Vocabulary {
             out.push(p);
         }
         out
+    }
+
+    /// Paragraphs of 1–7 sentences of up to 22 words, totalling exactly
+    /// `words` words (at least one).
+    pub fn paragraphs_exact(&self, rng: &mut impl Rng, words: usize) -> Vec<String> {
+        let mut left = words.max(1);
+        let mut out = Vec::new();
+        while left > 0 {
+            let sentences = rng.random_range(1..=7);
+            out.push(self.fill_paragraph(rng, &mut left, sentences));
+        }
+        out
+    }
+
+    /// One paragraph of exactly `words` words (at least one), in sentences
+    /// of up to 22 words.
+    pub fn paragraph_of(&self, rng: &mut impl Rng, words: usize) -> String {
+        let mut left = words.max(1);
+        self.fill_paragraph(rng, &mut left, usize::MAX)
+    }
+
+    /// A paragraph of at most `max_sentences` sentences of 4–22 words (the
+    /// last one shorter if need be), taking its words from `left`.
+    fn fill_paragraph(&self, rng: &mut impl Rng, left: &mut usize, max_sentences: usize) -> String {
+        let mut p = String::new();
+        let mut sentences = 0;
+        while *left > 0 && sentences < max_sentences {
+            if sentences > 0 {
+                p.push(' ');
+            }
+            let n = rng.random_range(4..=22usize).min(*left);
+            *left -= self.sentence_of(rng, n, &mut p);
+            sentences += 1;
+        }
+        p
     }
 }
 

@@ -31,7 +31,9 @@ pub use co_creators::Invitation;
 pub use conn::{Backend, Store};
 pub use error::StoreError;
 pub use moderation::AuditEntry;
-pub use records::{ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord};
+pub use records::{
+    ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord, WorkStats,
+};
 pub use works::{ChapterChoice, Reading};
 
 #[cfg(test)]

@@ -13,6 +13,15 @@ pub struct TagRecord {
     pub name: String,
 }
 
+/// A work's reader counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct WorkStats {
+    pub kudos: i64,
+    pub hits: i64,
+    pub comments: i64,
+    pub bookmarks: i64,
+}
+
 /// A stored work with its tags and creators (not its chapter texts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WorkRecord {
@@ -33,6 +42,10 @@ pub struct WorkRecord {
     /// For each of `creators`, the login of the account whose pseud it is
     /// (`None` for bare imported names).
     pub creator_logins: Vec<Option<String>>,
+    /// The byline entries' ids (the `creators` table), in byline order.
+    pub creator_ids: Vec<i64>,
+    /// Kudos, hits, comments and bookmarks.
+    pub stats: WorkStats,
     pub published: NaiveDate,
     pub updated: NaiveDate,
     pub complete: bool,

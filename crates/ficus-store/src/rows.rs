@@ -54,6 +54,10 @@ pub(crate) struct WorkRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub hidden: bool,
+    pub kudos_count: i64,
+    pub hits_count: i64,
+    pub comments_count: i64,
+    pub bookmarks_count: i64,
 }
 
 #[derive(Insertable)]

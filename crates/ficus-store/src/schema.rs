@@ -24,6 +24,10 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         hidden -> Bool,
+        kudos_count -> BigInt,
+        hits_count -> BigInt,
+        comments_count -> BigInt,
+        bookmarks_count -> BigInt,
     }
 }
 
@@ -67,6 +71,7 @@ diesel::table! {
         name_key -> Text,
         canonical -> Bool,
         created_at -> Timestamp,
+        merger_id -> Nullable<BigInt>,
     }
 }
 
@@ -174,7 +179,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    meta_taggings (meta_id, sub_id) {
+        meta_id -> BigInt,
+        sub_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    tag_parents (parent_id, child_id) {
+        parent_id -> BigInt,
+        child_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    index_log (seq) {
+        seq -> BigInt,
+        work_id -> Nullable<BigInt>,
+        tag_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    index_consumers (name) {
+        name -> Text,
+        acked_seq -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    muted_tags (user_id, tag_id) {
+        user_id -> BigInt,
+        tag_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    muted_creators (user_id, creator_id) {
+        user_id -> BigInt,
+        creator_id -> BigInt,
+    }
+}
+
 diesel::joinable!(claims -> creators (creator_id));
+diesel::joinable!(muted_tags -> tags (tag_id));
+diesel::joinable!(muted_creators -> creators (creator_id));
 diesel::joinable!(creator_invitations -> works (work_id));
 diesel::joinable!(creator_invitations -> pseuds (pseud_id));
 diesel::joinable!(audit_log -> users (actor_id));
@@ -196,5 +247,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     creator_invitations,
     claims,
     settings,
-    invitation_codes
+    invitation_codes,
+    meta_taggings,
+    tag_parents,
+    index_log,
+    index_consumers,
+    muted_tags,
+    muted_creators
 );

@@ -12,7 +12,9 @@ use ficus_core::{NewChapter, NewWork, Rating, TagType, WorkOrigin};
 use crate::Store;
 use crate::conn::WriteTransaction;
 use crate::error::StoreError;
-use crate::records::{ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord};
+use crate::records::{
+    ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord, WorkStats,
+};
 use crate::rows::*;
 use crate::schema::{chapters, creators, pseuds, taggings, tags, users, work_creators, works};
 
@@ -20,7 +22,7 @@ use crate::schema::{chapters, creators, pseuds, taggings, tags, users, work_crea
 pub const MAX_PER_PAGE: u32 = 100;
 
 type TagJoinRow = (i64, i64, String, String, i32);
-type CreatorJoinRow = (i64, String, i32, Option<i64>, Option<String>);
+type CreatorJoinRow = (i64, String, i32, Option<i64>, Option<String>, i64);
 type WorkParts = (Vec<WorkRow>, Vec<TagJoinRow>, Vec<CreatorJoinRow>);
 
 type ChapterListRow = (i64, i32, Option<String>, i64, chrono::NaiveDate);
@@ -61,6 +63,7 @@ macro_rules! work_parts_where {
                     work_creators::position,
                     pseuds::user_id.nullable(),
                     users::login.nullable(),
+                    creators::id,
                 ))
                 .load($conn)?
         };
@@ -700,13 +703,13 @@ fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, Stor
                 .or_default()
                 .push((record.kind, position, record));
         }
-        type Byline = (i32, String, Option<i64>, Option<String>);
+        type Byline = (i32, String, Option<i64>, Option<String>, i64);
         let mut creators_by_work: HashMap<i64, Vec<Byline>> = HashMap::new();
-        for (work_id, name, position, user_id, login) in creator_rows {
+        for (work_id, name, position, user_id, login, creator_id) in creator_rows {
             creators_by_work
                 .entry(work_id)
                 .or_default()
-                .push((position, name, user_id, login));
+                .push((position, name, user_id, login, creator_id));
         }
         let mut by_id: HashMap<i64, WorkRecord> = HashMap::with_capacity(rows.len());
         for row in rows {
@@ -724,13 +727,15 @@ fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, Stor
                 .collect();
             let mut creators = creators_by_work.remove(&row.id).unwrap_or_default();
             creators.sort();
-            let mut owners: Vec<i64> = creators.iter().filter_map(|(_, _, u, _)| *u).collect();
+            let mut owners: Vec<i64> = creators.iter().filter_map(|(_, _, u, _, _)| *u).collect();
             owners.sort_unstable();
             owners.dedup();
-            let logins = creators.iter().map(|(_, _, _, l)| l.clone()).collect();
-            let names = creators.into_iter().map(|(_, n, _, _)| n).collect();
+            let logins = creators.iter().map(|(_, _, _, l, _)| l.clone()).collect();
+            let creator_ids = creators.iter().map(|(_, _, _, _, c)| *c).collect();
+            let names = creators.into_iter().map(|(_, n, _, _, _)| n).collect();
             let mut record = work_record(row, rating, tags, names, owners);
             record.creator_logins = logins;
+            record.creator_ids = creator_ids;
             by_id.insert(record.id, record);
         }
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
@@ -1053,6 +1058,13 @@ fn work_record(
     WorkRecord {
         owners,
         creator_logins: Vec::new(),
+        creator_ids: Vec::new(),
+        stats: WorkStats {
+            kudos: row.kudos_count,
+            hits: row.hits_count,
+            comments: row.comments_count,
+            bookmarks: row.bookmarks_count,
+        },
         id: row.id,
         title: row.title,
         summary: row.summary,
