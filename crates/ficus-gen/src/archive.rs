@@ -17,8 +17,8 @@ use rand::Rng;
 use rand_pcg::Pcg64;
 
 use crate::corpus::{
-    DERIVED_META_SEEDS, FIRST_NAMES, FREEFORM_SEEDS, GenOptions, MEDIA, SEED_METAS,
-    SEED_SYNONYMS, title_case,
+    DERIVED_META_SEEDS, FIRST_NAMES, FREEFORM_SEEDS, GenOptions, MEDIA, SEED_METAS, SEED_SYNONYMS,
+    title_case,
 };
 use crate::vocab::{Vocabulary, sample_cumulative, zipf_cumulative};
 use crate::wrangling::{FactSet, WranglingFact};
@@ -26,7 +26,7 @@ use crate::wrangling::{FactSet, WranglingFact};
 /// One tag in this many gets a synonym.
 const SYNONYM_ODDS: u32 = 20;
 /// A work uses a tag's synonym instead of its name one time in this many.
-const SYNONYM_USE_ODDS: u32 = 2;
+const SYNONYM_USE_ODDS: u32 = 3;
 /// One franchise in this many has two or three fandoms (media) under a
 /// meta fandom, so about one fandom in twenty is grouped.
 const GROUP_ODDS: u32 = 40;
@@ -218,21 +218,33 @@ impl Archive {
         let fandoms = self.pick_fandoms(rng);
         for &f in &fandoms {
             let name = self.fandoms[f].tag.pick(rng);
-            tags.push(Tag { kind: TagType::Fandom, name });
+            tags.push(Tag {
+                kind: TagType::Fandom,
+                name,
+            });
         }
         let relationships = self.pick_relationships(rng, &fandoms);
         let characters = self.pick_characters(rng, &fandoms, &relationships);
         for &(f, r) in &relationships {
             let name = self.fandoms[f].relationships[r].tag.pick(rng);
-            tags.push(Tag { kind: TagType::Relationship, name });
+            tags.push(Tag {
+                kind: TagType::Relationship,
+                name,
+            });
         }
         for &(f, c) in &characters {
             let name = self.fandoms[f].characters[c].pick(rng);
-            tags.push(Tag { kind: TagType::Character, name });
+            tags.push(Tag {
+                kind: TagType::Character,
+                name,
+            });
         }
         for i in self.pick_freeforms(rng) {
             let name = self.freeforms[i].tag.pick(rng);
-            tags.push(Tag { kind: TagType::Freeform, name });
+            tags.push(Tag {
+                kind: TagType::Freeform,
+                name,
+            });
         }
         tags
     }
@@ -489,7 +501,9 @@ fn build_fandoms(
             let synonym =
                 names.maybe_synonym(rng, TagType::Fandom, || format!("{franchise} - {media}"));
             let characters = build_characters(rng, vocab, names);
-            let cum = small_cum.get(characters.len()).map_or(&[][..], Vec::as_slice);
+            let cum = small_cum
+                .get(characters.len())
+                .map_or(&[][..], Vec::as_slice);
             let relationships = build_relationships(&characters, rng, names, cum);
             members.push(fandoms.len());
             fandoms.push(Fandom {
@@ -499,10 +513,8 @@ fn build_fandoms(
             });
         }
         if members.len() >= 2
-            && let Some(name) = names.claim(
-                TagType::Fandom,
-                &format!("{franchise} - All Media Types"),
-            )
+            && let Some(name) =
+                names.claim(TagType::Fandom, &format!("{franchise} - All Media Types"))
         {
             metas.push(MetaFandom {
                 name,
@@ -562,8 +574,7 @@ fn build_relationships(
         let Some(name) = names.claim(TagType::Relationship, &format!("{an}{sep}{bn}")) else {
             continue;
         };
-        let synonym =
-            names.maybe_synonym(rng, TagType::Relationship, || format!("{bn}{sep}{an}"));
+        let synonym = names.maybe_synonym(rng, TagType::Relationship, || format!("{bn}{sep}{an}"));
         out.push(Relationship {
             tag: Named { name, synonym },
             pair: (a, b),
@@ -632,7 +643,10 @@ fn derived_freeform(
 fn unwrangled_freeform(rng: &mut Pcg64, vocab: &Vocabulary, names: &mut Names) -> Option<Freeform> {
     let name = names.fresh(TagType::Freeform, || {
         let n = rng.random_range(2..=5);
-        (0..n).map(|_| vocab.word(rng)).collect::<Vec<_>>().join(" ")
+        (0..n)
+            .map(|_| vocab.word(rng))
+            .collect::<Vec<_>>()
+            .join(" ")
     })?;
     Some(Freeform {
         tag: Named {

@@ -76,7 +76,13 @@ impl FactSet {
     }
 
     /// `parent` (of type `parent_kind`) is a parent of `child`.
-    pub(crate) fn parent(&mut self, kind: TagType, child: &str, parent_kind: TagType, parent: &str) {
+    pub(crate) fn parent(
+        &mut self,
+        kind: TagType,
+        child: &str,
+        parent_kind: TagType,
+        parent: &str,
+    ) {
         if let (Some(c), Some(p)) = (parse(child), parse(parent)) {
             self.parents.push((kind, c, parent_kind, p));
         }

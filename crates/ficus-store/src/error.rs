@@ -27,4 +27,10 @@ pub enum StoreError {
     Taken(&'static str),
     #[error("a stored row is not valid: {0}")]
     Corrupt(String),
+    #[error("{0}")]
+    Wrangle(#[from] ficus_core::wrangling::WrangleError),
+    #[error("{0}")]
+    TagName(#[from] ficus_core::tag::TagNameError),
+    #[error("there is no such {0}")]
+    NotFound(&'static str),
 }

@@ -18,13 +18,16 @@ mod baseline;
 pub mod claims;
 pub mod co_creators;
 pub mod error;
+pub mod index_feed;
 pub mod moderation;
+pub mod mutes;
 pub mod records;
 mod rows;
 pub mod schema;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod works;
+pub mod wrangling;
 
 pub use accounts::{Preferences, PseudRecord, UserRecord};
 pub use co_creators::Invitation;

@@ -1,0 +1,180 @@
+//! What the search indexers read: the ordered change log (`index_log`,
+//! written by triggers in the same transaction as each change), the
+//! documents to index, and each indexer's acknowledged position.
+//!
+//! Several indexes (one per web node) can consume the same log: each
+//! records its position in `index_consumers`, and the log is pruned only
+//! below the slowest one.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use diesel::prelude::*;
+use ficus_core::TagType;
+
+use crate::Store;
+use crate::error::StoreError;
+use crate::records::WorkRecord;
+use crate::schema::{chapters, index_consumers, index_log, taggings, tags, works};
+
+/// One row of the change log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogEntry {
+    pub seq: i64,
+    /// A work whose document may be stale.
+    pub work_id: Option<i64>,
+    /// A tag whose wrangling changed.
+    pub tag_id: Option<i64>,
+}
+
+/// A work as the index needs it.
+#[derive(Debug, Clone)]
+pub struct IndexDoc {
+    pub work: WorkRecord,
+    /// Every tag the work carries (rating included) with its type.
+    pub tags: Vec<(i64, TagType)>,
+    /// The plain text of its chapters, in order (empty unless asked for).
+    pub body: String,
+}
+
+impl Store {
+    /// The newest sequence number in the change log (0 when empty).
+    pub fn index_log_head(&self) -> Result<i64, StoreError> {
+        let head: Option<i64> = with_conn!(self, |conn| index_log::table
+            .select(diesel::dsl::max(index_log::seq))
+            .first(conn)?);
+        Ok(head.unwrap_or(0))
+    }
+
+    /// Up to `limit` log entries after `after`, in order.
+    pub fn index_log_after(&self, after: i64, limit: i64) -> Result<Vec<LogEntry>, StoreError> {
+        let rows: Vec<(i64, Option<i64>, Option<i64>)> = with_conn!(self, |conn| index_log::table
+            .filter(index_log::seq.gt(after))
+            .order(index_log::seq.asc())
+            .limit(limit)
+            .select((index_log::seq, index_log::work_id, index_log::tag_id))
+            .load(conn)?);
+        Ok(rows
+            .into_iter()
+            .map(|(seq, work_id, tag_id)| LogEntry {
+                seq,
+                work_id,
+                tag_id,
+            })
+            .collect())
+    }
+
+    /// Works carrying any of `tag_ids`.
+    pub fn works_tagged_any(&self, tag_ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in tag_ids.chunks(500) {
+            let ids: Vec<i64> = with_conn!(self, |conn| taggings::table
+                .filter(taggings::tag_id.eq_any(chunk))
+                .select(taggings::work_id)
+                .distinct()
+                .load(conn)?);
+            out.extend(ids);
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Ids of indexable works (posted, not hidden) after `after`, in order.
+    pub fn indexable_work_ids(&self, after: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
+        with_conn!(self, |conn| Ok(works::table
+            .filter(works::id.gt(after))
+            .filter(works::posted.eq(true))
+            .filter(works::hidden.eq(false))
+            .order(works::id.asc())
+            .limit(limit)
+            .select(works::id)
+            .load(conn)?))
+    }
+
+    /// How many works are indexable.
+    pub fn indexable_work_count(&self) -> Result<i64, StoreError> {
+        with_conn!(self, |conn| Ok(works::table
+            .filter(works::posted.eq(true))
+            .filter(works::hidden.eq(false))
+            .count()
+            .get_result(conn)?))
+    }
+
+    /// Documents for those of `ids` that are indexable, in the order of
+    /// `ids`; works that are gone, drafts or hidden are left out (the
+    /// indexer deletes them). With `bodies`, the chapters' plain text too.
+    pub fn index_docs(&self, ids: &[i64], bodies: bool) -> Result<Vec<IndexDoc>, StoreError> {
+        let works: Vec<WorkRecord> = self
+            .works_by_ids(ids)?
+            .into_iter()
+            .filter(|w| w.posted && !w.hidden)
+            .collect();
+        let wanted: Vec<i64> = works.iter().map(|w| w.id).collect();
+        let mut tags_of: HashMap<i64, Vec<(i64, TagType)>> = HashMap::new();
+        let mut body_of: HashMap<i64, String> = HashMap::new();
+        for chunk in wanted.chunks(500) {
+            let rows: Vec<(i64, i64, String)> = with_conn!(self, |conn| taggings::table
+                .inner_join(tags::table)
+                .filter(taggings::work_id.eq_any(chunk))
+                .select((taggings::work_id, tags::id, tags::tag_type))
+                .load(conn)?);
+            for (work, tag, kind) in rows {
+                let kind = TagType::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("tag {tag} has type {kind:?}")))?;
+                tags_of.entry(work).or_default().push((tag, kind));
+            }
+            if bodies {
+                let rows: Vec<(i64, String)> = with_conn!(self, |conn| chapters::table
+                    .filter(chapters::work_id.eq_any(chunk))
+                    .order((chapters::work_id.asc(), chapters::position.asc()))
+                    .select((chapters::work_id, chapters::body))
+                    .load(conn)?);
+                for (work, html) in rows {
+                    let text = body_of.entry(work).or_default();
+                    if !text.is_empty() {
+                        text.push('\n');
+                    }
+                    text.push_str(&ficus_core::html::text_of(&html));
+                }
+            }
+        }
+        Ok(works
+            .into_iter()
+            .map(|work| IndexDoc {
+                tags: tags_of.remove(&work.id).unwrap_or_default(),
+                body: body_of.remove(&work.id).unwrap_or_default(),
+                work,
+            })
+            .collect())
+    }
+
+    /// Records that the index `name` has consumed the log up to `seq`, and
+    /// prunes log rows every registered index has consumed.
+    pub fn ack_index_log(&self, name: &str, seq: i64) -> Result<(), StoreError> {
+        let now = Utc::now().naive_utc();
+        with_conn!(self, |conn| {
+            diesel::insert_into(index_consumers::table)
+                .values((
+                    index_consumers::name.eq(name),
+                    index_consumers::acked_seq.eq(seq),
+                    index_consumers::updated_at.eq(now),
+                ))
+                .on_conflict(index_consumers::name)
+                .do_update()
+                .set((
+                    index_consumers::acked_seq.eq(seq),
+                    index_consumers::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            let slowest: Option<i64> = index_consumers::table
+                .select(diesel::dsl::min(index_consumers::acked_seq))
+                .first(conn)?;
+            if let Some(slowest) = slowest {
+                diesel::delete(index_log::table.filter(index_log::seq.le(slowest)))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+    }
+}

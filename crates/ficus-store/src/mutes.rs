@@ -1,0 +1,140 @@
+//! Readers' saved exclusions: muted tags and muted creators. The search
+//! index applies them inside its query, so counts stay exact.
+
+use diesel::prelude::*;
+
+use crate::Store;
+use crate::error::StoreError;
+use crate::records::TagRecord;
+use crate::schema::{creators, muted_creators, muted_tags, tags};
+
+/// What one account has muted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mutes {
+    pub tags: Vec<TagRecord>,
+    /// Byline entries: (creator id, name).
+    pub creators: Vec<(i64, String)>,
+}
+
+impl Mutes {
+    /// The muted tag ids.
+    pub fn tag_ids(&self) -> Vec<i64> {
+        self.tags.iter().map(|t| t.id).collect()
+    }
+
+    /// The muted creator ids.
+    pub fn creator_ids(&self) -> Vec<i64> {
+        self.creators.iter().map(|c| c.0).collect()
+    }
+}
+
+impl Store {
+    /// Everything `user_id` has muted.
+    pub fn mutes(&self, user_id: i64) -> Result<Mutes, StoreError> {
+        let (tag_ids, creator_rows): (Vec<i64>, Vec<(i64, String)>) = with_conn!(self, |conn| {
+            let tag_ids: Vec<i64> = muted_tags::table
+                .filter(muted_tags::user_id.eq(user_id))
+                .select(muted_tags::tag_id)
+                .load(conn)?;
+            let creator_rows: Vec<(i64, String)> = muted_creators::table
+                .inner_join(creators::table)
+                .filter(muted_creators::user_id.eq(user_id))
+                .select((creators::id, creators::name))
+                .order(creators::name_key.asc())
+                .load(conn)?;
+            (tag_ids, creator_rows)
+        });
+        let mut tags = self.tags_by_ids(&tag_ids)?;
+        tags.sort_by(|a, b| (a.kind, a.name.to_lowercase()).cmp(&(b.kind, b.name.to_lowercase())));
+        Ok(Mutes {
+            tags,
+            creators: creator_rows,
+        })
+    }
+
+    /// Mutes or unmutes a tag for `user_id`. False when there is no such tag.
+    pub fn set_tag_muted(&self, user_id: i64, tag_id: i64, muted: bool) -> Result<bool, StoreError> {
+        with_conn!(self, |conn| {
+            let exists: i64 = tags::table
+                .filter(tags::id.eq(tag_id))
+                .count()
+                .get_result(conn)?;
+            if exists == 0 {
+                return Ok(false);
+            }
+            if muted {
+                diesel::insert_into(muted_tags::table)
+                    .values((muted_tags::user_id.eq(user_id), muted_tags::tag_id.eq(tag_id)))
+                    .on_conflict_do_nothing()
+                    .execute(conn)?;
+            } else {
+                diesel::delete(
+                    muted_tags::table
+                        .filter(muted_tags::user_id.eq(user_id))
+                        .filter(muted_tags::tag_id.eq(tag_id)),
+                )
+                .execute(conn)?;
+            }
+            Ok(true)
+        })
+    }
+
+    /// Mutes or unmutes a byline entry for `user_id`. False when there is
+    /// no such creator.
+    pub fn set_creator_muted(
+        &self,
+        user_id: i64,
+        creator_id: i64,
+        muted: bool,
+    ) -> Result<bool, StoreError> {
+        with_conn!(self, |conn| {
+            let exists: i64 = creators::table
+                .filter(creators::id.eq(creator_id))
+                .count()
+                .get_result(conn)?;
+            if exists == 0 {
+                return Ok(false);
+            }
+            if muted {
+                diesel::insert_into(muted_creators::table)
+                    .values((
+                        muted_creators::user_id.eq(user_id),
+                        muted_creators::creator_id.eq(creator_id),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(conn)?;
+            } else {
+                diesel::delete(
+                    muted_creators::table
+                        .filter(muted_creators::user_id.eq(user_id))
+                        .filter(muted_creators::creator_id.eq(creator_id)),
+                )
+                .execute(conn)?;
+            }
+            Ok(true)
+        })
+    }
+
+    /// Byline entries named `name` (case-insensitively): bare imported
+    /// names and pseuds, plus every pseud of an account with that login.
+    pub fn creators_named(&self, name: &str) -> Result<Vec<(i64, String)>, StoreError> {
+        use crate::schema::{pseuds, users};
+        let key = ficus_core::tag::tag_key(name);
+        let login_key = name.trim().to_ascii_lowercase();
+        with_conn!(self, |conn| {
+            let mut out: Vec<(i64, String)> = creators::table
+                .filter(creators::name_key.eq(&key))
+                .select((creators::id, creators::name))
+                .load(conn)?;
+            let of_account: Vec<(i64, String)> = creators::table
+                .inner_join(pseuds::table.inner_join(users::table))
+                .filter(users::login_key.eq(&login_key))
+                .select((creators::id, creators::name))
+                .load(conn)?;
+            out.extend(of_account);
+            out.sort();
+            out.dedup();
+            Ok(out)
+        })
+    }
+}

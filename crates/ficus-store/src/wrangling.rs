@@ -1,0 +1,428 @@
+//! Tag wrangling as stored: canonical flags, synonyms (`tags.merger_id`),
+//! meta tags (`meta_taggings`) and parents (`tag_parents`). The rules live
+//! in [`ficus_core::wrangling`]; every change here is checked against them
+//! inside the write transaction, and the database triggers log it for the
+//! search indexers.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use ficus_core::TagType;
+use ficus_core::tag::{TagName, tag_key};
+use ficus_core::wrangling::{TagFacts, TagGraph, check_parent};
+
+use crate::Store;
+use crate::conn::WriteTransaction;
+use crate::error::StoreError;
+use crate::records::TagRecord;
+use crate::schema::{meta_taggings, tag_parents, taggings, tags, works};
+
+/// A tag with everything its page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagDetail {
+    pub tag: TagRecord,
+    pub canonical: bool,
+    /// For a synonym, its canonical tag.
+    pub merger: Option<TagRecord>,
+    pub synonyms: Vec<TagRecord>,
+    pub metas: Vec<TagRecord>,
+    pub subs: Vec<TagRecord>,
+    pub parents: Vec<TagRecord>,
+    pub children: Vec<TagRecord>,
+    /// Posted works carrying the tag itself (not its synonyms or subtags).
+    pub direct_uses: i64,
+}
+
+/// One wrangling change, as a wrangler asks for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WrangleChange {
+    SetCanonical(bool),
+    /// Make the tag a synonym of the tag with this id (`None` clears it).
+    SynonymOf(Option<i64>),
+    AddMeta(i64),
+    RemoveMeta(i64),
+    AddParent(i64),
+    RemoveParent(i64),
+}
+
+type TagRow = (i64, String, String, bool, Option<i64>);
+
+fn facts(row: &TagRow) -> Result<TagFacts, StoreError> {
+    let kind = TagType::parse(&row.1)
+        .ok_or_else(|| StoreError::Corrupt(format!("tag {} has type {:?}", row.0, row.1)))?;
+    Ok(TagFacts {
+        id: row.0,
+        kind,
+        canonical: row.3,
+        merger: row.4,
+    })
+}
+
+fn record(row: (i64, String, String)) -> Result<TagRecord, StoreError> {
+    let kind = TagType::parse(&row.1)
+        .ok_or_else(|| StoreError::Corrupt(format!("tag {} has type {:?}", row.0, row.1)))?;
+    Ok(TagRecord {
+        id: row.0,
+        kind,
+        name: row.2,
+    })
+}
+
+fn records(rows: Vec<(i64, String, String)>) -> Result<Vec<TagRecord>, StoreError> {
+    let mut out = rows
+        .into_iter()
+        .map(record)
+        .collect::<Result<Vec<_>, _>>()?;
+    out.sort_by(|a, b| (a.kind, a.name.to_lowercase()).cmp(&(b.kind, b.name.to_lowercase())));
+    Ok(out)
+}
+
+/// Loads the whole wrangling graph (synonym and meta edges) on `$conn`.
+macro_rules! load_graph {
+    ($conn:ident) => {{
+        let mergers: Vec<(i64, Option<i64>)> = tags::table
+            .filter(tags::merger_id.is_not_null())
+            .select((tags::id, tags::merger_id))
+            .load($conn)?;
+        let metas: Vec<(i64, i64)> = meta_taggings::table
+            .select((meta_taggings::meta_id, meta_taggings::sub_id))
+            .load($conn)?;
+        TagGraph::new(
+            mergers.into_iter().filter_map(|(s, m)| m.map(|m| (s, m))),
+            metas,
+        )
+    }};
+}
+
+macro_rules! tag_row {
+    ($conn:ident, $id:expr) => {
+        tags::table
+            .filter(tags::id.eq($id))
+            .select((
+                tags::id,
+                tags::tag_type,
+                tags::name,
+                tags::canonical,
+                tags::merger_id,
+            ))
+            .first::<TagRow>($conn)
+            .optional()?
+            .ok_or(StoreError::NotFound("tag"))
+    };
+}
+
+impl Store {
+    /// The archive's wrangling graph.
+    pub fn tag_graph(&self) -> Result<TagGraph, StoreError> {
+        with_conn!(self, |conn| Ok(load_graph!(conn)))
+    }
+
+    /// The tag of type `kind` named `name` (case-insensitively), created
+    /// canonical when it does not exist yet (wranglers name meta tags, media
+    /// and fandoms that no work carries directly).
+    pub fn find_or_create_tag(&self, kind: TagType, name: &str) -> Result<TagRecord, StoreError> {
+        let name = TagName::parse(name)?;
+        let key = name.key();
+        let now = Utc::now().naive_utc();
+        with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let found: Option<(i64, String, String)> = tags::table
+                .filter(tags::tag_type.eq(kind.as_str()))
+                .filter(tags::name_key.eq(&key))
+                .select((tags::id, tags::tag_type, tags::name))
+                .first(conn)
+                .optional()?;
+            let row = match found {
+                Some(row) => row,
+                None => diesel::insert_into(tags::table)
+                    .values((
+                        tags::tag_type.eq(kind.as_str()),
+                        tags::name.eq(name.as_str()),
+                        tags::name_key.eq(&key),
+                        tags::canonical.eq(true),
+                        tags::created_at.eq(now),
+                    ))
+                    .returning((tags::id, tags::tag_type, tags::name))
+                    .get_result(conn)?,
+            };
+            record(row)
+        }))
+    }
+
+    /// A tag by id.
+    pub fn tag(&self, id: i64) -> Result<Option<TagRecord>, StoreError> {
+        let row: Option<(i64, String, String)> = with_conn!(self, |conn| tags::table
+            .filter(tags::id.eq(id))
+            .select((tags::id, tags::tag_type, tags::name))
+            .first(conn)
+            .optional()?);
+        row.map(record).transpose()
+    }
+
+    /// Tags by id (unknown ids left out), in no particular order.
+    pub fn tags_by_ids(&self, ids: &[i64]) -> Result<Vec<TagRecord>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows: Vec<(i64, String, String)> = with_conn!(self, |conn| tags::table
+                .filter(tags::id.eq_any(chunk))
+                .select((tags::id, tags::tag_type, tags::name))
+                .load(conn)?);
+            for row in rows {
+                out.push(record(row)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Everything `/tags/{name}` shows about the tag `id`.
+    pub fn tag_detail(&self, id: i64) -> Result<Option<TagDetail>, StoreError> {
+        type Rows = Vec<(i64, String, String)>;
+        let found: Option<(TagRow, Option<(i64, String, String)>, [Rows; 5], i64)> =
+            with_conn!(self, |conn| {
+                let row: Option<TagRow> = tags::table
+                    .filter(tags::id.eq(id))
+                    .select((
+                        tags::id,
+                        tags::tag_type,
+                        tags::name,
+                        tags::canonical,
+                        tags::merger_id,
+                    ))
+                    .first(conn)
+                    .optional()?;
+                match row {
+                    None => None,
+                    Some(row) => {
+                        let cols = (tags::id, tags::tag_type, tags::name);
+                        let merger = match row.4 {
+                            Some(m) => tags::table
+                                .filter(tags::id.eq(m))
+                                .select(cols)
+                                .first(conn)
+                                .optional()?,
+                            None => None,
+                        };
+                        let synonyms: Rows = tags::table
+                            .filter(tags::merger_id.eq(id))
+                            .select(cols)
+                            .load(conn)?;
+                        let metas: Rows = tags::table
+                            .filter(
+                                tags::id.eq_any(
+                                    meta_taggings::table
+                                        .filter(meta_taggings::sub_id.eq(id))
+                                        .select(meta_taggings::meta_id),
+                                ),
+                            )
+                            .select(cols)
+                            .load(conn)?;
+                        let subs: Rows = tags::table
+                            .filter(
+                                tags::id.eq_any(
+                                    meta_taggings::table
+                                        .filter(meta_taggings::meta_id.eq(id))
+                                        .select(meta_taggings::sub_id),
+                                ),
+                            )
+                            .select(cols)
+                            .load(conn)?;
+                        let parents: Rows = tags::table
+                            .filter(
+                                tags::id.eq_any(
+                                    tag_parents::table
+                                        .filter(tag_parents::child_id.eq(id))
+                                        .select(tag_parents::parent_id),
+                                ),
+                            )
+                            .select(cols)
+                            .load(conn)?;
+                        let children: Rows = tags::table
+                            .filter(
+                                tags::id.eq_any(
+                                    tag_parents::table
+                                        .filter(tag_parents::parent_id.eq(id))
+                                        .select(tag_parents::child_id),
+                                ),
+                            )
+                            .select(cols)
+                            .limit(2000)
+                            .load(conn)?;
+                        let uses: i64 = taggings::table
+                            .inner_join(works::table)
+                            .filter(taggings::tag_id.eq(id))
+                            .filter(works::posted.eq(true))
+                            .count()
+                            .get_result(conn)?;
+                        Some((row, merger, [synonyms, metas, subs, parents, children], uses))
+                    }
+                }
+            });
+        let Some((row, merger, [synonyms, metas, subs, parents, children], uses)) = found else {
+            return Ok(None);
+        };
+        let canonical = row.3;
+        Ok(Some(TagDetail {
+            tag: record((row.0, row.1, row.2))?,
+            canonical,
+            merger: merger.map(record).transpose()?,
+            synonyms: records(synonyms)?,
+            metas: records(metas)?,
+            subs: records(subs)?,
+            parents: records(parents)?,
+            children: records(children)?,
+            direct_uses: uses,
+        }))
+    }
+
+    /// Applies one wrangling change to tag `id`, checked against the rules
+    /// in one write transaction. The triggers log it for the indexers, which
+    /// re-filter every affected work in the background.
+    pub fn wrangle(&self, id: i64, change: &WrangleChange) -> Result<(), StoreError> {
+        with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let this = facts(&tag_row!(conn, id)?)?;
+            match *change {
+                WrangleChange::SetCanonical(canonical) => {
+                    if !this.kind.is_free() && this.kind != TagType::Media {
+                        return Err(ficus_core::wrangling::WrangleError::FixedTag.into());
+                    }
+                    if canonical && this.merger.is_some() {
+                        return Err(
+                            ficus_core::wrangling::WrangleError::SynonymIsCanonical.into()
+                        );
+                    }
+                    if !canonical {
+                        let graph = load_graph!(conn);
+                        if !graph.synonyms_of(id).is_empty() {
+                            return Err(ficus_core::wrangling::WrangleError::HasSynonyms.into());
+                        }
+                        // A tag that stops being canonical leaves its meta tree.
+                        diesel::delete(
+                            meta_taggings::table.filter(
+                                meta_taggings::meta_id
+                                    .eq(id)
+                                    .or(meta_taggings::sub_id.eq(id)),
+                            ),
+                        )
+                        .execute(conn)?;
+                    }
+                    diesel::update(tags::table.filter(tags::id.eq(id)))
+                        .set(tags::canonical.eq(canonical))
+                        .execute(conn)?;
+                }
+                WrangleChange::SynonymOf(target) => {
+                    if let Some(target) = target {
+                        let target = facts(&tag_row!(conn, target)?)?;
+                        let graph = load_graph!(conn);
+                        graph.check_synonym(this, target)?;
+                    }
+                    diesel::update(tags::table.filter(tags::id.eq(id)))
+                        .set(tags::merger_id.eq(target))
+                        .execute(conn)?;
+                }
+                WrangleChange::AddMeta(meta) => {
+                    let meta = facts(&tag_row!(conn, meta)?)?;
+                    let graph = load_graph!(conn);
+                    graph.check_meta(meta, this)?;
+                    diesel::insert_into(meta_taggings::table)
+                        .values((meta_taggings::meta_id.eq(meta.id), meta_taggings::sub_id.eq(id)))
+                        .on_conflict_do_nothing()
+                        .execute(conn)?;
+                }
+                WrangleChange::RemoveMeta(meta) => {
+                    diesel::delete(
+                        meta_taggings::table
+                            .filter(meta_taggings::meta_id.eq(meta))
+                            .filter(meta_taggings::sub_id.eq(id)),
+                    )
+                    .execute(conn)?;
+                }
+                WrangleChange::AddParent(parent) => {
+                    let parent = facts(&tag_row!(conn, parent)?)?;
+                    check_parent(this, parent)?;
+                    diesel::insert_into(tag_parents::table)
+                        .values((
+                            tag_parents::parent_id.eq(parent.id),
+                            tag_parents::child_id.eq(id),
+                        ))
+                        .on_conflict_do_nothing()
+                        .execute(conn)?;
+                }
+                WrangleChange::RemoveParent(parent) => {
+                    diesel::delete(
+                        tag_parents::table
+                            .filter(tag_parents::parent_id.eq(parent))
+                            .filter(tag_parents::child_id.eq(id)),
+                    )
+                    .execute(conn)?;
+                }
+            }
+            Ok::<(), StoreError>(())
+        }))
+    }
+
+    /// Unwrangled tags (free tags that are neither canonical nor synonyms)
+    /// on posted works of the fandom `fandom` (by filter: its synonyms and
+    /// subtags count), most used first; or across the archive when `None`.
+    pub fn unwrangled_tags(
+        &self,
+        fandom: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<(TagRecord, i64)>, StoreError> {
+        let fandoms: Option<Vec<i64>> = match fandom {
+            Some(f) => Some(self.tag_graph()?.expand_down(f).into_iter().collect()),
+            None => None,
+        };
+        macro_rules! unwrangled {
+            ($conn:ident, $extra:expr) => {{
+                use diesel::dsl::count_star;
+                taggings::table
+                    .inner_join(tags::table)
+                    .inner_join(works::table)
+                    .filter(works::posted.eq(true))
+                    .filter(tags::canonical.eq(false))
+                    .filter(tags::merger_id.is_null())
+                    .filter(tags::tag_type.eq_any([
+                        TagType::Fandom.as_str(),
+                        TagType::Relationship.as_str(),
+                        TagType::Character.as_str(),
+                        TagType::Freeform.as_str(),
+                    ]))
+                    .filter($extra)
+                    .group_by((tags::id, tags::tag_type, tags::name))
+                    .select((tags::id, tags::tag_type, tags::name, count_star()))
+                    .order((count_star().desc(), tags::id.asc()))
+                    .limit(limit)
+                    .load::<(i64, String, String, i64)>($conn)?
+            }};
+        }
+        let rows: Vec<(i64, String, String, i64)> = with_conn!(self, |conn| match &fandoms {
+            Some(fandoms) => {
+                let t2 = diesel::alias!(taggings as fandom_taggings);
+                unwrangled!(
+                    conn,
+                    taggings::work_id.eq_any(
+                        t2.filter(t2.field(taggings::tag_id).eq_any(fandoms.clone()))
+                            .select(t2.field(taggings::work_id)),
+                    )
+                )
+            }
+            None => unwrangled!(conn, works::id.gt(0)),
+        });
+        rows.into_iter()
+            .map(|(id, kind, name, n)| Ok((record((id, kind, name))?, n)))
+            .collect()
+    }
+
+    /// The tag of type `kind` named `name`, if any.
+    pub fn tag_of_type(&self, kind: TagType, name: &str) -> Result<Option<TagRecord>, StoreError> {
+        let key = tag_key(name);
+        let row: Option<(i64, String, String)> = with_conn!(self, |conn| tags::table
+            .filter(tags::tag_type.eq(kind.as_str()))
+            .filter(tags::name_key.eq(&key))
+            .select((tags::id, tags::tag_type, tags::name))
+            .first(conn)
+            .optional()?);
+        row.map(record).transpose()
+    }
+}
