@@ -105,6 +105,8 @@ struct Relationship {
 
 struct Fandom {
     tag: Named,
+    /// Its medium, one of [`MEDIA`]: its parent tag.
+    media: &'static str,
     characters: Vec<Named>,
     relationships: Vec<Relationship>,
 }
@@ -373,11 +375,12 @@ impl Archive {
         out
     }
 
-    /// The archive's wrangling: every fandom (meta fandoms too), character,
-    /// relationship and wrangled additional tag is canonical; synonyms;
-    /// meta fandoms over their fandoms and seed tags over the tags made
-    /// from them ("Romance" › "Slow Burn" › "… Slow Burn"); each character
-    /// and relationship has its fandom as parent.
+    /// The archive's wrangling: every medium, fandom (meta fandoms too),
+    /// character, relationship and wrangled additional tag is canonical;
+    /// synonyms; meta fandoms over their fandoms and seed tags over the
+    /// tags made from them ("Romance" › "Slow Burn" › "… Slow Burn"); each
+    /// fandom has its medium as parent, each character and relationship
+    /// its fandom.
     pub(crate) fn wrangling(&self) -> Vec<WranglingFact> {
         let mut facts = FactSet::default();
         let named = |facts: &mut FactSet, kind, tag: &Named| {
@@ -386,9 +389,13 @@ impl Archive {
                 facts.synonym(kind, s.as_str(), tag.name.as_str());
             }
         };
+        for media in MEDIA {
+            facts.canonical(TagType::Media, media);
+        }
         for fandom in &self.fandoms {
             let parent = fandom.tag.name.as_str();
             named(&mut facts, TagType::Fandom, &fandom.tag);
+            facts.parent(TagType::Fandom, parent, TagType::Media, fandom.media);
             for c in &fandom.characters {
                 named(&mut facts, TagType::Character, c);
                 facts.parent(TagType::Character, c.name.as_str(), TagType::Fandom, parent);
@@ -508,6 +515,7 @@ fn build_fandoms(
             members.push(fandoms.len());
             fandoms.push(Fandom {
                 tag: Named { name, synonym },
+                media,
                 characters,
                 relationships,
             });
@@ -608,7 +616,7 @@ fn build_freeforms(
         }
     }
     for i in FREEFORM_SEEDS.len()..n {
-        let made = if i % UNWRANGLED_EVERY == 0 {
+        let made = if i.is_multiple_of(UNWRANGLED_EVERY) {
             unwrangled_freeform(rng, vocab, names)
         } else {
             derived_freeform(i % FREEFORM_SEEDS.len(), rng, vocab, names)

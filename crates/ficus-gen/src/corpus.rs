@@ -431,13 +431,19 @@ impl ClassicTags {
         }
     }
 
-    /// Fandoms, characters (fandom as parent) and additional tags are
-    /// canonical; seed synonyms and metas as in the archive profile.
-    /// Relationships are made up per work and are left out.
+    /// Media, fandoms (medium as parent), characters (fandom as parent)
+    /// and additional tags are canonical; seed synonyms and metas as in the
+    /// archive profile. Relationships are made up per work and are left out.
     fn wrangling(&self) -> Vec<WranglingFact> {
         let mut facts = FactSet::default();
-        for fandom in &self.fandoms {
+        for media in MEDIA {
+            facts.canonical(TagType::Media, media);
+        }
+        for (i, fandom) in self.fandoms.iter().enumerate() {
             facts.canonical(TagType::Fandom, &fandom.name);
+            // The medium the name was made with in `ClassicTags::new`.
+            let media = MEDIA[i % MEDIA.len()];
+            facts.parent(TagType::Fandom, &fandom.name, TagType::Media, media);
             for c in &fandom.characters {
                 facts.canonical(TagType::Character, c);
                 facts.parent(TagType::Character, c, TagType::Fandom, &fandom.name);
@@ -902,12 +908,13 @@ mod tests {
         }
     }
 
+    /// Tag (type, comparison key)s.
+    type Keys = HashSet<(TagType, String)>;
+
     /// Checks that every name is a valid tag name, no tag is canonical
     /// twice, and every link names canonical tags; returns the canonical
     /// and the synonym (type, key)s.
-    fn check_wrangling(
-        facts: &[WranglingFact],
-    ) -> (HashSet<(TagType, String)>, HashSet<(TagType, String)>) {
+    fn check_wrangling(facts: &[WranglingFact]) -> (Keys, Keys) {
         let valid = |name: &str| {
             assert_eq!(
                 TagName::parse(name).map(|n| n.as_str().to_string()),
