@@ -23,6 +23,8 @@ pub enum WebError {
     Store(#[from] ficus_store::StoreError),
     #[error("page rendering failed: {0}")]
     Render(#[from] askama::Error),
+    #[error("search failed: {0}")]
+    Search(#[from] ficus_search::SearchError),
     #[error("background task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
 }

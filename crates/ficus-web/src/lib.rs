@@ -10,6 +10,7 @@
 //! blocking pool through [`AppState::db`].
 
 mod api;
+pub mod search;
 pub mod error;
 mod pages;
 mod params;
@@ -40,9 +41,21 @@ pub struct AppState {
     pub requests_per_ip: u32,
     /// The general limit's window, in seconds.
     pub request_window_secs: i64,
+    /// This node's search index.
+    pub search: std::sync::Arc<search::SearchHandle>,
 }
 
 impl AppState {
+    /// Runs blocking work (store and index calls) on the blocking pool.
+    pub async fn web_blocking<T, F>(&self, f: F) -> Result<T, WebError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, WebError> + Send + 'static,
+    {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(&store)).await?
+    }
+
     /// Runs a store call on the blocking thread pool.
     pub async fn db<T, F>(&self, f: F) -> Result<T, WebError>
     where
@@ -65,7 +78,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::listings::home))
         .route(
             "/works",
-            get(pages::listings::works_index).post(pages::posting::create_work),
+            get(pages::discover::works_index).post(pages::posting::create_work),
         )
         .route("/works/new", get(pages::posting::new_work))
         .route(
@@ -97,7 +110,8 @@ pub fn router(state: AppState) -> Router {
             get(pages::works::chapter_redirect),
         )
         .route("/tags/{name}", get(pages::listings::tag_redirect))
-        .route("/tags/{name}/works", get(pages::listings::tag_works))
+        .route("/tags/{name}/works", get(pages::discover::tag_works))
+        .route("/works/search", get(pages::discover::search))
         .route(
             "/users/login",
             get(pages::accounts::login_form).post(pages::accounts::login),
@@ -169,6 +183,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/{*rest}", get(api::not_found))
         .route("/static/ficus.css", get(css))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            search::read_your_writes,
+        ))
         .layer(axum::middleware::from_fn(session::csrf_cookie))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -270,11 +288,29 @@ pub struct ServeOptions {
 }
 
 /// Serves the archive on `addr` until Ctrl-C (see [`serve_with`]).
-pub async fn serve(addr: SocketAddr, store: Store, options: ServeOptions) -> std::io::Result<()> {
-    serve_with(addr, store, options).await
+pub async fn serve(
+    addr: SocketAddr,
+    store: Store,
+    index_dir: &std::path::Path,
+    options: ServeOptions,
+) -> std::io::Result<()> {
+    let search = {
+        let store = store.clone();
+        let dir = index_dir.to_path_buf();
+        tokio::task::spawn_blocking(move || search::SearchHandle::start(store, &dir, "main"))
+            .await
+            .map_err(std::io::Error::other)?
+            .map_err(std::io::Error::other)?
+    };
+    serve_with(addr, store, search, options).await
 }
 
-async fn serve_with(addr: SocketAddr, store: Store, options: ServeOptions) -> std::io::Result<()> {
+async fn serve_with(
+    addr: SocketAddr,
+    store: Store,
+    search: std::sync::Arc<search::SearchHandle>,
+    options: ServeOptions,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     println!("listening on http://{local}");
@@ -285,6 +321,7 @@ async fn serve_with(addr: SocketAddr, store: Store, options: ServeOptions) -> st
         signups_per_hour: options.signups_per_hour,
         requests_per_ip: options.requests_per_ip,
         request_window_secs: options.request_window_secs,
+        search,
     };
     tokio::spawn(purge_drafts_hourly(state.clone()));
     let app = router(state);

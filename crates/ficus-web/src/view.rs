@@ -24,6 +24,11 @@ pub fn encode_segment(s: &str) -> String {
     utf8_percent_encode(s, SEGMENT).to_string()
 }
 
+/// Percent-encodes a query-string key or value.
+pub fn encode_query(s: &str) -> String {
+    utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
 /// `/tags/{name}/works` for a tag name, with AO3's special-character coding.
 pub fn tag_works_href(name: &str) -> String {
     format!("/tags/{}/works", encode_segment(&tag_to_url_name(name)))
@@ -218,6 +223,12 @@ pub struct Blurb {
     /// Fold warnings / additional tags (the reader's preference).
     pub hide_warnings: bool,
     pub hide_freeforms: bool,
+    pub comments: String,
+    pub kudos: String,
+    pub bookmarks: String,
+    pub hits: String,
+    /// A highlighted passage of the text (search results), as safe HTML.
+    pub snippet: Option<String>,
 }
 
 /// The blurb of a work as a reader with `prefs` sees it.
@@ -305,6 +316,11 @@ pub fn blurb(work: &WorkRecord) -> Blurb {
         chapters: chapters_text(work),
         hide_warnings: false,
         hide_freeforms: false,
+        comments: thousands(work.stats.comments),
+        kudos: thousands(work.stats.kudos),
+        bookmarks: thousands(work.stats.bookmarks),
+        hits: thousands(work.stats.hits),
+        snippet: None,
     }
 }
 
@@ -356,7 +372,8 @@ pub struct Pager {
 
 /// Builds the pager for `current` of `count` pages; `base` is the path.
 pub fn pager(base: &str, current: u32, count: u32) -> Pager {
-    let href = |n: u32| format!("{base}?page={n}");
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let href = |n: u32| format!("{base}{sep}page={n}");
     let mut pages = Vec::new();
     let mut last_shown = 0;
     for n in 1..=count {

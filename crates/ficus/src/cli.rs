@@ -87,6 +87,19 @@ pub enum Command {
         /// The general limit's window, in seconds.
         #[arg(long, env = "FICUS_REQUEST_WINDOW", default_value_t = 300)]
         request_window: i64,
+        /// This node's search index directory (default: DATA_DIR/index).
+        /// Each web node keeps its own; all follow the database's change log.
+        #[arg(long, env = "FICUS_INDEX_DIR")]
+        index_dir: Option<PathBuf>,
+    },
+    /// Rebuild the search index from the database.
+    Reindex {
+        /// The index directory (default: DATA_DIR/index).
+        #[arg(long, env = "FICUS_INDEX_DIR")]
+        index_dir: Option<PathBuf>,
+        /// Leave the chapters' text out of the index (metadata only).
+        #[arg(long)]
+        no_bodies: bool,
     },
     /// Import works from files or directories (recursively).
     Import {
@@ -157,6 +170,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             signups_per_hour,
             requests_per_ip,
             request_window,
+            index_dir,
         } => {
             let store = cli.storage.open()?;
             if demo {
@@ -167,6 +181,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .block_on(ficus_web::serve(
                     addr,
                     store,
+                    &index_dir.unwrap_or_else(|| cli.storage.data_dir.join(ficus_search::INDEX_DIR)),
                     ficus_web::ServeOptions {
                         draft_days,
                         signups_per_hour,
@@ -175,6 +190,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     },
                 ))
                 .with_context(|| format!("serving on {addr}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reindex {
+            index_dir,
+            no_bodies,
+        } => {
+            let store = cli.storage.open()?;
+            let dir = index_dir.unwrap_or_else(|| cli.storage.data_dir.join(ficus_search::INDEX_DIR));
+            crate::reindex::run(&store, &dir, !no_bodies)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { paths, json } => {

@@ -82,72 +82,11 @@ fn listing(
     Ok(Html(out.render()?).into_response())
 }
 
-/// `GET /works`: every visible work, most recently updated first.
-pub async fn works_index(
-    State(st): State<AppState>,
-    visitor: Visitor,
-    q: QueryMap,
-) -> Result<Response, WebError> {
-    let viewer = visitor.viewer();
-    let q = params::query(q)?;
-    let n = params::page(&q)?;
-    let page = st.db(move |s| s.list_works(viewer, n, PER_PAGE)).await?;
-    let text = range_text(&page);
-    listing(
-        &visitor,
-        "/works",
-        page,
-        text.clone(),
-        escape(&text),
-        "There are no works yet.",
-    )
-}
-
 /// `GET /tags/{name}`: until tag pages exist, the tag's works.
 pub async fn tag_redirect(Path(name): Path<String>) -> Redirect {
     Redirect::to(&format!("/tags/{}/works", encode_segment(&name)))
 }
 
-/// `GET /tags/{name}/works`: works carrying a tag of that name (any type).
-pub async fn tag_works(
-    State(st): State<AppState>,
-    visitor: Visitor,
-    Path(raw): Path<String>,
-    q: QueryMap,
-) -> Result<Response, WebError> {
-    let viewer = visitor.viewer();
-    let q = params::query(q)?;
-    let n = params::page(&q)?;
-    let name = tag_from_url_name(&raw);
-    let lookup = name.clone();
-    let tags = st.db(move |s| s.tags_named(&lookup)).await?;
-    if tags.is_empty() {
-        return Err(WebError::NotFound(format!(
-            "There is no tag named {name:?}."
-        )));
-    }
-    let display = tags[0].name.clone();
-    let ids: Vec<i64> = tags.iter().map(|t| t.id).collect();
-    let page = st
-        .db(move |s| s.list_works_tagged(&ids, viewer, n, PER_PAGE))
-        .await?;
-    let range = range_text(&page);
-    let base = view::tag_works_href(&display);
-    let heading_html = format!(
-        "{} in <a class=\"tag\" href=\"{}\">{}</a>",
-        escape(&range),
-        escape(&base),
-        escape(&display)
-    );
-    listing(
-        &visitor,
-        &base,
-        page,
-        format!("{range} in {display}"),
-        heading_html,
-        "No works carry this tag yet.",
-    )
-}
 
 /// `GET /users/{login}`.
 pub async fn user_redirect(Path(login): Path<String>) -> Redirect {

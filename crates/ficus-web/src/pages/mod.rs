@@ -1,6 +1,7 @@
 //! HTML page handlers.
 
 pub mod accounts;
+pub mod discover;
 pub mod listings;
 pub mod moderation;
 pub mod posting;

@@ -1,0 +1,628 @@
+//! Browsing, filtering and searching works through the search index:
+//! `/works`, `/tags/{name}/works` and `/works/search`.
+//!
+//! The reader's choices live in the URL under AO3's `work_search[...]`
+//! names, so a filtered page can be bookmarked and shared, and the form
+//! works without JavaScript. Mutes (saved for accounts, in a cookie for
+//! guests) go into the index query itself, so totals and sidebar counts
+//! count only what the reader sees.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::NaiveDate;
+use ficus_core::TagType;
+use ficus_core::html::escape;
+use ficus_core::search_query::{self, DateField, NumericField, SortColumn, SortDirection};
+use ficus_core::tag::tag_from_url_name;
+use ficus_search::{Crossover, Request, ResolvedQuery};
+use ficus_store::Store;
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::params;
+use crate::session::Visitor;
+use crate::templates::Chrome;
+use crate::view::{self, Blurb, Pager, blurb_for, pager};
+
+/// Works per page, as on AO3.
+const PER_PAGE: usize = 20;
+/// Tags shown per type in the sidebar before "see all".
+const SIDEBAR_TOP: usize = 10;
+/// Tags shown per type when the reader asked to see all of one type.
+const SIDEBAR_ALL: usize = 1_000;
+/// Cookie holding a guest's mutes for the browser session.
+pub const GUEST_MUTES_COOKIE: &str = "ficus_mutes";
+
+/// The types with include/exclude checkboxes, with AO3's parameter names.
+const FILTER_TYPES: [(TagType, &str); 7] = [
+    (TagType::Rating, "rating_ids"),
+    (TagType::ArchiveWarning, "archive_warning_ids"),
+    (TagType::Category, "category_ids"),
+    (TagType::Fandom, "fandom_ids"),
+    (TagType::Character, "character_ids"),
+    (TagType::Relationship, "relationship_ids"),
+    (TagType::Freeform, "freeform_ids"),
+];
+
+/// What the reader chose, as typed (for the form) and as parsed.
+#[derive(Debug, Clone, Default)]
+pub struct FilterForm {
+    pub query: String,
+    pub sort_column: String,
+    pub sort_direction: String,
+    pub words_from: String,
+    pub words_to: String,
+    pub date_from: String,
+    pub date_to: String,
+    /// "", "T" or "F".
+    pub complete: String,
+    /// "" (include), "F" (exclude) or "T" (only).
+    pub crossover: String,
+    pub language: String,
+    pub single_chapter: bool,
+    pub other_tag_names: String,
+    pub excluded_tag_names: String,
+    pub include_ids: Vec<i64>,
+    pub exclude_ids: Vec<i64>,
+    /// Advanced search fields (search page only).
+    pub title: String,
+    pub creators: String,
+    pub kudos_from: String,
+    pub hits_from: String,
+    pub page: u32,
+    /// The type whose sidebar list is shown in full.
+    pub show_all: Option<TagType>,
+}
+
+fn parse_id(raw: &str) -> Result<i64, WebError> {
+    params::id(raw.trim(), "tag")
+}
+
+fn number(raw: &str, what: &str) -> Result<Option<u64>, WebError> {
+    let t = raw.trim().replace(',', "");
+    if t.is_empty() {
+        return Ok(None);
+    }
+    t.parse::<u64>()
+        .map(Some)
+        .map_err(|_| WebError::BadRequest(format!("{raw:?} is not a number of {what}.")))
+}
+
+fn date(raw: &str) -> Result<Option<NaiveDate>, WebError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| WebError::BadRequest(format!("{raw:?} is not a date (use YYYY-MM-DD).")))
+}
+
+impl FilterForm {
+    /// Parses the raw query string strictly (bad UTF-8 or numbers are 400s).
+    pub fn parse(raw: Option<&str>) -> Result<FilterForm, WebError> {
+        let pairs = params::parse_form(raw.unwrap_or("").as_bytes())?;
+        let mut f = FilterForm {
+            page: 1,
+            ..FilterForm::default()
+        };
+        for (k, v) in pairs {
+            let Some(name) = k.strip_prefix("work_search[") else {
+                match k.as_str() {
+                    "page" => {
+                        let mut m = HashMap::new();
+                        m.insert("page".to_string(), v);
+                        f.page = params::page(&m)?;
+                    }
+                    "show_all" => f.show_all = TagType::parse(&v),
+                    _ => {}
+                }
+                continue;
+            };
+            let name = name.trim_end_matches("[]").trim_end_matches(']');
+            match name {
+                "query" => f.query = v,
+                "sort_column" => f.sort_column = v,
+                "sort_direction" => f.sort_direction = v,
+                "words_from" => f.words_from = v,
+                "words_to" => f.words_to = v,
+                "date_from" => f.date_from = v,
+                "date_to" => f.date_to = v,
+                "complete" => f.complete = v,
+                "crossover" => f.crossover = v,
+                "language_id" => f.language = v,
+                "single_chapter" => f.single_chapter = v == "1" || v == "true",
+                "other_tag_names" => f.other_tag_names = v,
+                "excluded_tag_names" => f.excluded_tag_names = v,
+                "excluded_tag_ids" if !v.trim().is_empty() => f.exclude_ids.push(parse_id(&v)?),
+                "title" => f.title = v,
+                "creators" => f.creators = v,
+                "kudos_count" => f.kudos_from = v,
+                "hits" => f.hits_from = v,
+                other if FILTER_TYPES.iter().any(|(_, p)| *p == other) && !v.trim().is_empty() => {
+                    f.include_ids.push(parse_id(&v)?)
+                }
+                _ => {}
+            }
+        }
+        if f.include_ids.len() + f.exclude_ids.len() > 200 {
+            return Err(WebError::BadRequest("Too many tags in one filter (at most 200).".into()));
+        }
+        Ok(f)
+    }
+
+    /// The query string that reproduces this form (without the page).
+    pub fn query_string(&self) -> String {
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut put = |k: &str, v: &str| {
+            if !v.is_empty() {
+                out.push((format!("work_search[{k}]"), v.to_string()));
+            }
+        };
+        put("query", &self.query);
+        put("sort_column", &self.sort_column);
+        put("sort_direction", &self.sort_direction);
+        put("words_from", &self.words_from);
+        put("words_to", &self.words_to);
+        put("date_from", &self.date_from);
+        put("date_to", &self.date_to);
+        put("complete", &self.complete);
+        put("crossover", &self.crossover);
+        put("language_id", &self.language);
+        put("single_chapter", if self.single_chapter { "1" } else { "" });
+        put("other_tag_names", &self.other_tag_names);
+        put("excluded_tag_names", &self.excluded_tag_names);
+        put("title", &self.title);
+        put("creators", &self.creators);
+        put("kudos_count", &self.kudos_from);
+        put("hits", &self.hits_from);
+        for id in &self.include_ids {
+            out.push(("work_search[freeform_ids][]".into(), id.to_string()));
+        }
+        for id in &self.exclude_ids {
+            out.push(("work_search[excluded_tag_ids][]".into(), id.to_string()));
+        }
+        out.iter()
+            .map(|(k, v)| format!("{}={}", view::encode_query(k), view::encode_query(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    fn sort(&self, searching: bool) -> Result<(SortColumn, SortDirection), WebError> {
+        let column = match self.sort_column.trim() {
+            "" if searching => SortColumn::BestMatch,
+            "" => SortColumn::Updated,
+            raw => SortColumn::from_ao3_param(raw)
+                .ok_or_else(|| WebError::BadRequest(format!("{raw:?} is not a sort order.")))?,
+        };
+        let direction = match self.sort_direction.trim() {
+            "" => column.default_direction(),
+            raw => SortDirection::parse(raw).ok_or_else(|| {
+                WebError::BadRequest(format!("{raw:?} is not a sort direction (asc or desc)."))
+            })?,
+        };
+        Ok((column, direction))
+    }
+}
+
+/// Splits AO3's comma-separated tag-name lists.
+fn names(list: &str) -> impl Iterator<Item = &str> {
+    list.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The filter forms of every tag named `name` (any type, or `kind`).
+fn tag_forms(store: &Store, kind: Option<TagType>, name: &str) -> Result<Vec<i64>, ficus_store::StoreError> {
+    let graph = store.tag_graph()?;
+    let tags = store.tags_named(name)?;
+    let mut ids: Vec<i64> = tags
+        .into_iter()
+        .filter(|t| kind.is_none_or(|k| k == t.kind))
+        .map(|t| graph.filter_form(t.id))
+        .collect();
+    if ids.is_empty()
+        && kind == Some(TagType::Rating)
+        && let Some(r) = rating_by_word(name)
+    {
+        ids.extend(
+            store
+                .tags_named(r.name())?
+                .into_iter()
+                .filter(|t| t.kind == TagType::Rating)
+                .map(|t| t.id),
+        );
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// `rating:explicit`, `rating:teen`, `rating:general`, ….
+fn rating_by_word(word: &str) -> Option<ficus_core::Rating> {
+    let w = word.trim().to_lowercase();
+    ficus_core::Rating::NAMES
+        .iter()
+        .find(|n| n.to_lowercase().starts_with(&w) || n.to_lowercase().split(' ').any(|p| p == w))
+        .and_then(|n| ficus_core::Rating::from_name(n))
+}
+
+/// Where a listing comes from.
+enum Scope {
+    All,
+    Tag(Vec<i64>, String),
+    Search,
+}
+
+/// Mutes of the visitor: (tag ids, creator ids).
+fn guest_mutes(headers: &HeaderMap) -> (Vec<i64>, Vec<i64>) {
+    let mut tags = Vec::new();
+    let mut creators = Vec::new();
+    if let Some(raw) = params::cookie(headers, GUEST_MUTES_COOKIE) {
+        for part in raw.split('.').take(500) {
+            if let Some(n) = part.strip_prefix('t').and_then(|n| n.parse::<i64>().ok()) {
+                tags.push(n);
+            } else if let Some(n) = part.strip_prefix('c').and_then(|n| n.parse::<i64>().ok()) {
+                creators.push(n);
+            }
+        }
+    }
+    (tags, creators)
+}
+
+struct Built {
+    request: Request,
+    error: Option<String>,
+}
+
+fn build_request(
+    store: &Store,
+    form: &FilterForm,
+    scope: &Scope,
+    members: bool,
+    mutes: (Vec<i64>, Vec<i64>),
+) -> Result<Built, WebError> {
+    let graph = store.tag_graph()?;
+    let searching = matches!(scope, Scope::Search);
+    let (sort, direction) = form.sort(searching || !form.query.trim().is_empty())?;
+    let mut req = Request {
+        members,
+        sort,
+        direction,
+        offset: (form.page as usize - 1) * PER_PAGE,
+        limit: PER_PAGE,
+        facets: !searching,
+        ..Request::default()
+    };
+    if let Scope::Tag(ids, _) = scope {
+        let mut forms: Vec<i64> = ids.iter().map(|&t| graph.filter_form(t)).collect();
+        forms.sort_unstable();
+        forms.dedup();
+        req.include.push(forms);
+    }
+    for &id in &form.include_ids {
+        req.include.push(vec![graph.filter_form(id)]);
+    }
+    for &id in &form.exclude_ids {
+        req.exclude.push(graph.filter_form(id));
+    }
+    for name in names(&form.other_tag_names) {
+        req.include.push(tag_forms(store, None, name)?);
+    }
+    for name in names(&form.excluded_tag_names) {
+        req.exclude.extend(tag_forms(store, None, name)?);
+    }
+    let (muted_tags, muted_creators) = mutes;
+    req.exclude.extend(muted_tags.iter().map(|&t| graph.filter_form(t)));
+    req.exclude_creators = muted_creators;
+    req.crossover = match form.crossover.as_str() {
+        "T" => Crossover::Only,
+        "F" => Crossover::Exclude,
+        _ => Crossover::Include,
+    };
+    req.complete = match form.complete.as_str() {
+        "T" => Some(true),
+        "F" => Some(false),
+        _ => None,
+    };
+    req.single_chapter = form.single_chapter;
+    let (wf, wt) = (number(&form.words_from, "words")?, number(&form.words_to, "words")?);
+    if wf.is_some() || wt.is_some() {
+        req.numbers.push((NumericField::Words, wf, wt));
+    }
+    if let Some(k) = number(&form.kudos_from, "kudos")? {
+        req.numbers.push((NumericField::Kudos, Some(k), None));
+    }
+    if let Some(h) = number(&form.hits_from, "hits")? {
+        req.numbers.push((NumericField::Hits, Some(h), None));
+    }
+    let (df, dt) = (date(&form.date_from)?, date(&form.date_to)?);
+    if df.is_some() || dt.is_some() {
+        req.dates.push((DateField::Updated, df, dt));
+    }
+    if !form.language.trim().is_empty() {
+        req.language = Some(form.language.trim().to_lowercase());
+    }
+    let mut text = form.query.clone();
+    if !form.title.trim().is_empty() {
+        text.push_str(&format!(" title:\"{}\"", form.title.replace('"', " ")));
+    }
+    if !form.creators.trim().is_empty() {
+        text.push_str(&format!(" creators:\"{}\"", form.creators.replace('"', " ")));
+    }
+    let mut error = None;
+    if !text.trim().is_empty() {
+        match search_query::parse(&text) {
+            Ok(parsed) => {
+                if let Some((column, dir)) = parsed.sort {
+                    req.sort = column;
+                    req.direction = dir.unwrap_or(column.default_direction());
+                }
+                let today = chrono::Utc::now().date_naive();
+                let mut failure = None;
+                let resolved = ResolvedQuery::resolve(parsed, today, |kind, name| {
+                    tag_forms(store, kind, name).unwrap_or_else(|e| {
+                        failure = Some(e);
+                        Vec::new()
+                    })
+                });
+                if let Some(e) = failure {
+                    return Err(e.into());
+                }
+                req.query = Some(resolved);
+            }
+            Err(e) => error = Some(e.to_string()),
+        }
+    }
+    Ok(Built { request: req, error })
+}
+
+/// One tag in the sidebar.
+pub struct FacetTag {
+    pub id: i64,
+    pub name: String,
+    pub count: String,
+    pub included: bool,
+    pub excluded: bool,
+}
+
+/// One type's tags in the sidebar.
+pub struct FacetGroup {
+    pub label: &'static str,
+    pub class: &'static str,
+    pub param: &'static str,
+    pub tags: Vec<FacetTag>,
+    /// Link to the list of all this type's tags, when cut short.
+    pub more_href: Option<String>,
+}
+
+/// A sort choice in the form.
+pub struct SortChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "works_filter.html")]
+struct FilterPage {
+    chrome: Chrome,
+    heading: String,
+    heading_html: String,
+    found_text: String,
+    search_page: bool,
+    main_class: &'static str,
+    action: String,
+    error: Option<String>,
+    form: FilterForm,
+    sorts: Vec<SortChoice>,
+    facets: Vec<FacetGroup>,
+    blurbs: Vec<Blurb>,
+    pager: Pager,
+    empty_text: &'static str,
+}
+
+async fn render(
+    st: AppState,
+    visitor: Visitor,
+    headers: HeaderMap,
+    raw: Option<String>,
+    scope: Scope,
+) -> Result<Response, WebError> {
+    let form = FilterForm::parse(raw.as_deref())?;
+    let members = visitor.viewer().is_member();
+    let user = visitor.user.as_ref().map(|u| u.id);
+    let prefs = visitor.user.as_ref().map(|u| u.prefs).unwrap_or_default();
+    let guest = guest_mutes(&headers);
+    let search = st.search.clone();
+    let (scope, form, built, hits, works, facet_names, snippets) = st
+        .web_blocking(move |store| {
+            let mutes = match user {
+                Some(id) => {
+                    let m = store.mutes(id)?;
+                    (m.tag_ids(), m.creator_ids())
+                }
+                None => guest,
+            };
+            let built = build_request(store, &form, &scope, members, mutes)?;
+            let hits = if built.error.is_some() {
+                ficus_search::Hits::default()
+            } else {
+                search.index.search(&built.request)?
+            };
+            let works = store.works_by_ids(&hits.ids)?;
+            let mut wanted: Vec<i64> = Vec::new();
+            for (kind, list) in &hits.facets {
+                let n = if form.show_all == Some(*kind) { SIDEBAR_ALL } else { SIDEBAR_TOP };
+                wanted.extend(list.iter().take(n).map(|(id, _)| *id));
+            }
+            wanted.extend(&form.include_ids);
+            wanted.extend(&form.exclude_ids);
+            let facet_names: HashMap<i64, String> = store
+                .tags_by_ids(&wanted)?
+                .into_iter()
+                .map(|t| (t.id, t.name))
+                .collect();
+            let mut snippets = HashMap::new();
+            if built.request.query.as_ref().is_some_and(|q| q.has_text()) {
+                for w in &works {
+                    let text: String = store
+                        .chapters_full(w.id)?
+                        .iter()
+                        .map(|c| ficus_core::html::text_of(&c.body))
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    if let Some(s) = search.index.snippet(&built.request, &text)? {
+                        snippets.insert(w.id, s);
+                    }
+                }
+            }
+            Ok((scope, form, built, hits, works, facet_names, snippets))
+        })
+        .await?;
+    let page_count = hits.total.div_ceil(PER_PAGE as u64).max(1);
+    if u64::from(form.page) > page_count {
+        return Err(WebError::NotFound(format!(
+            "There are only {page_count} pages here; page {} does not exist.",
+            form.page
+        )));
+    }
+    let (base, heading, heading_html, main_class, search_page) = match &scope {
+        Scope::All => ("/works".to_string(), "Works".to_string(), String::new(), "works-index dashboard filtered region", false),
+        Scope::Tag(_, name) => {
+            let href = view::tag_works_href(name);
+            (href.clone(), format!("Works in {name}"), format!(" in <a class=\"tag\" href=\"{}\">{}</a>", escape(&href), escape(name)), "works-index dashboard filtered region", false)
+        }
+        Scope::Search => ("/works/search".to_string(), "Search Works".to_string(), String::new(), "works-search region", true),
+    };
+    let total = hits.total;
+    let first = (form.page as u64 - 1) * PER_PAGE as u64 + 1;
+    let range = if total == 0 {
+        "0 Works".to_string()
+    } else {
+        format!(
+            "{} - {} of {} Works",
+            view::thousands(first as i64),
+            view::thousands((first + works.len() as u64).saturating_sub(1) as i64),
+            view::thousands(total as i64)
+        )
+    };
+    let found_text = format!("{} Found", view::thousands(total as i64));
+    let qs = form.query_string();
+    let with_qs = if qs.is_empty() { base.clone() } else { format!("{base}?{qs}") };
+    let mut facets = Vec::new();
+    for (kind, param) in FILTER_TYPES {
+        let Some((_, list)) = hits.facets.iter().find(|(k, _)| *k == kind) else {
+            continue;
+        };
+        let n = if form.show_all == Some(kind) { SIDEBAR_ALL } else { SIDEBAR_TOP };
+        let tags = list
+            .iter()
+            .take(n)
+            .map(|&(id, count)| FacetTag {
+                id,
+                name: facet_names.get(&id).cloned().unwrap_or_else(|| format!("tag {id}")),
+                count: view::thousands(i64::from(count)),
+                included: form.include_ids.contains(&id),
+                excluded: form.exclude_ids.contains(&id),
+            })
+            .collect();
+        let sep = if qs.is_empty() { '?' } else { '&' };
+        facets.push(FacetGroup {
+            label: kind.label(true),
+            class: kind.css_class(),
+            param,
+            tags,
+            more_href: (list.len() > n).then(|| format!("{with_qs}{sep}show_all={}", kind.as_str())),
+        });
+    }
+    let (column, direction) = built.request.sort_pair();
+    let sorts = SortColumn::ALL
+        .iter()
+        .filter(|c| search_page || **c != SortColumn::BestMatch)
+        .map(|c| SortChoice {
+            value: c.ao3_param(),
+            label: c.label(),
+            selected: *c == column,
+        })
+        .collect();
+    let _ = direction;
+    let blurbs = works
+        .iter()
+        .map(|w| {
+            let mut b = blurb_for(w, &prefs);
+            b.snippet = snippets.get(&w.id).cloned();
+            b
+        })
+        .collect();
+    let page = FilterPage {
+        chrome: Chrome::of(&visitor),
+        heading_html: format!("{}{}", escape(&range), heading_html),
+        heading,
+        found_text,
+        search_page,
+        main_class,
+        action: base,
+        error: built.error,
+        sorts,
+        facets,
+        blurbs,
+        pager: pager(&with_qs, form.page, page_count as u32),
+        empty_text: "No works match these filters.",
+        form,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// `GET /works`: every visible work, filterable.
+pub async fn works_index(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    render(st, visitor, headers, raw, Scope::All).await
+}
+
+/// `GET /works/search`: the search box and advanced search.
+pub async fn search(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    render(st, visitor, headers, raw, Scope::Search).await
+}
+
+/// `GET /tags/{name}/works`: works whose filter tags include the tag (its
+/// synonyms and subtags count), filterable.
+pub async fn tag_works(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(raw_name): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    let name = tag_from_url_name(&raw_name);
+    let lookup = name.clone();
+    let tags = st.db(move |s| s.tags_named(&lookup)).await?;
+    if tags.is_empty() {
+        return Err(WebError::NotFound(format!("There is no tag named {name:?}.")));
+    }
+    let display = tags[0].name.clone();
+    let ids = tags.iter().map(|t| t.id).collect();
+    render(st, visitor, headers, raw, Scope::Tag(ids, display)).await
+}
+
+/// The sort pair of a request.
+trait SortPair {
+    fn sort_pair(&self) -> (SortColumn, SortDirection);
+}
+
+impl SortPair for Request {
+    fn sort_pair(&self) -> (SortColumn, SortDirection) {
+        (self.sort, self.direction)
+    }
+}

@@ -1,0 +1,141 @@
+//! The web node's search index and the background thread that keeps it in
+//! step with the database's change log.
+//!
+//! The thread wakes when this node changes something (see
+//! [`read_your_writes`]) and every half second otherwise, so changes made
+//! by other nodes or by `ficus import` arrive too.
+
+use std::path::Path;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+use ficus_search::{Indexer, SearchError, SearchIndex};
+use ficus_store::Store;
+
+use crate::AppState;
+
+/// How often the indexer looks at the log when nobody wakes it.
+const POLL: Duration = Duration::from_millis(500);
+/// How long a state-changing request waits for its change to be indexed.
+const READ_YOUR_WRITES: Duration = Duration::from_secs(5);
+
+/// The index and the indexer thread's progress.
+pub struct SearchHandle {
+    pub index: SearchIndex,
+    wake: Mutex<Sender<()>>,
+    indexed: Mutex<i64>,
+    progressed: Condvar,
+}
+
+impl SearchHandle {
+    /// Opens the index in `dir`, builds it first when it is new (printing
+    /// progress), and starts the indexer thread named `node`.
+    pub fn start(store: Store, dir: &Path, node: &str) -> Result<Arc<SearchHandle>, SearchError> {
+        let index = SearchIndex::open(dir)?;
+        {
+            let mut indexer = Indexer::new(&index, &store, node);
+            if indexer.needs_rebuild()? {
+                let started = Instant::now();
+                let n = indexer.rebuild(|_, _| {})?;
+                tracing::info!(works = n, secs = started.elapsed().as_secs_f64(), "built the search index");
+            }
+            indexer.catch_up()?;
+        }
+        let (tx, rx) = channel();
+        let seq = index.state()?.seq;
+        let handle = Arc::new(SearchHandle {
+            index,
+            wake: Mutex::new(tx),
+            indexed: Mutex::new(seq),
+            progressed: Condvar::new(),
+        });
+        let worker = handle.clone();
+        let node = node.to_string();
+        std::thread::Builder::new()
+            .name("ficus-indexer".into())
+            .spawn(move || worker.follow(store, &node, rx))
+            .map_err(|e| SearchError::Io("the indexer thread".into(), e))?;
+        Ok(handle)
+    }
+
+    fn follow(&self, store: Store, node: &str, wake: Receiver<()>) {
+        let mut indexer = Indexer::new(&self.index, &store, node);
+        loop {
+            if let Err(e) = indexer.catch_up() {
+                tracing::warn!(error = %e, "search indexer: catching up failed; retrying");
+                let _ = self.index.rollback();
+            }
+            if let Ok(state) = self.index.state()
+                && let Ok(mut indexed) = self.indexed.lock()
+            {
+                *indexed = state.seq;
+                self.progressed.notify_all();
+            }
+            match wake.recv_timeout(POLL) {
+                Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+            while wake.try_recv().is_ok() {}
+        }
+    }
+
+    /// Wakes the indexer.
+    pub fn wake(&self) {
+        if let Ok(tx) = self.wake.lock() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Waits until the index holds log entry `seq`, or `timeout` passes.
+    pub fn wait_for(&self, seq: i64, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let Ok(mut indexed) = self.indexed.lock() else {
+            return false;
+        };
+        while *indexed < seq {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            match self.progressed.wait_timeout(indexed, left) {
+                Ok((guard, _)) => indexed = guard,
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+
+    /// The last log entry the index holds.
+    pub fn indexed_seq(&self) -> i64 {
+        self.indexed.lock().map(|g| *g).unwrap_or(0)
+    }
+}
+
+/// Middleware: after a state-changing request, wake the indexer and wait
+/// (briefly) until the change is searchable, so a writer sees their own
+/// work in listings. Wrangling requests don't wait: re-filtering may touch
+/// many works and runs in the background.
+pub async fn read_your_writes(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let post = req.method() == Method::POST;
+    let wrangling = req.uri().path().starts_with("/tags/");
+    let response = next.run(req).await;
+    if post && wrangling {
+        st.search.wake();
+    } else if post {
+        let search = st.search.clone();
+        let store = st.store.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            if let Ok(head) = store.index_log_head() {
+                search.wake();
+                search.wait_for(head, READ_YOUR_WRITES);
+            }
+        })
+        .await;
+    }
+    response
+}
