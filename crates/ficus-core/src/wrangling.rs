@@ -70,14 +70,24 @@ impl TagGraph {
     ) -> TagGraph {
         let mut graph = TagGraph::default();
         for (synonym, canonical) in mergers {
-            graph.merger.insert(synonym, canonical);
-            graph.synonyms.entry(canonical).or_default().push(synonym);
+            graph.add_synonym(synonym, canonical);
         }
         for (meta, sub) in metas {
-            graph.metas.entry(sub).or_default().push(meta);
-            graph.subs.entry(meta).or_default().push(sub);
+            graph.add_meta(meta, sub);
         }
         graph
+    }
+
+    /// Records `synonym` → `canonical` (unchecked; see [`TagGraph::check_synonym`]).
+    pub fn add_synonym(&mut self, synonym: i64, canonical: i64) {
+        self.merger.insert(synonym, canonical);
+        self.synonyms.entry(canonical).or_default().push(synonym);
+    }
+
+    /// Records `meta` as a meta tag of `sub` (unchecked; see [`TagGraph::check_meta`]).
+    pub fn add_meta(&mut self, meta: i64, sub: i64) {
+        self.metas.entry(sub).or_default().push(meta);
+        self.subs.entry(meta).or_default().push(sub);
     }
 
     /// The tag `tag` stands for when filtering: its canonical tag for a

@@ -115,6 +115,21 @@ impl Store {
         })
     }
 
+    /// Byline entries by id (unknown ids left out), as (id, name), by name.
+    pub fn creators_by_ids(&self, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut out: Vec<(i64, String)> = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows: Vec<(i64, String)> = with_conn!(self, |conn| creators::table
+                .filter(creators::id.eq_any(chunk))
+                .select((creators::id, creators::name))
+                .load(conn)?);
+            out.extend(rows);
+        }
+        out.sort_by(|a, b| (a.1.to_lowercase(), a.0).cmp(&(b.1.to_lowercase(), b.0)));
+        out.dedup();
+        Ok(out)
+    }
+
     /// Byline entries named `name` (case-insensitively): bare imported
     /// names and pseuds, plus every pseud of an account with that login.
     pub fn creators_named(&self, name: &str) -> Result<Vec<(i64, String)>, StoreError> {

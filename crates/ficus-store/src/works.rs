@@ -18,6 +18,15 @@ use crate::records::{
 use crate::rows::*;
 use crate::schema::{chapters, creators, pseuds, taggings, tags, users, work_creators, works};
 
+/// What a bulk load sets beyond a [`NewWork`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BulkExtras {
+    /// The stored word count, when it should differ from the text's (a
+    /// synthetic archive with short bodies records its nominal length).
+    pub word_count: Option<i64>,
+    pub stats: WorkStats,
+}
+
 /// Most works on one listing page.
 pub const MAX_PER_PAGE: u32 = 100;
 
@@ -283,6 +292,89 @@ enum ListScope<'a> {
     Creators(&'a [i64]),
 }
 
+/// Inserts one (clean, valid) work with its chapters, bylines and tags on
+/// a connection inside a write transaction; evaluates to (id, word count).
+/// `$extras` may set the stored word count and reader counters (bulk loads
+/// of synthetic archives).
+macro_rules! insert_work_rows {
+    ($conn:ident, $work:expr, $now:expr, $extras:expr) => {{
+        let conn = &mut *$conn;
+        let work: &NewWork = $work;
+        let now = $now;
+        let extras: Option<&BulkExtras> = $extras;
+            // Counted once per chapter: the sum and the rows share it.
+        let counts: Vec<i64> = work
+            .chapters
+            .iter()
+            .map(|c| i64::try_from(c.word_count()).unwrap_or(i64::MAX))
+            .collect();
+        let word_count: i64 = counts.iter().sum();
+        let chapter_count = i32::try_from(work.chapters.len()).unwrap_or(i32::MAX);
+        let title = work.title.trim();
+        let row = NewWorkRow {
+            title,
+            summary: work.summary.as_deref(),
+            notes: work.notes.as_deref(),
+            end_notes: work.end_notes.as_deref(),
+            language: work.language.as_deref(),
+            published_on: work.published,
+            updated_on: work.updated.max(work.published),
+            complete: work.complete,
+            expected_chapters: work.expected_chapters.and_then(|n| i32::try_from(n).ok()),
+            chapter_count,
+            word_count,
+            restricted: work.restricted,
+            posted: work.posted,
+            source_path: work.origin.source_path.as_deref(),
+            source_url: work.origin.source_url.as_deref(),
+            content_hash: work.origin.content_hash.as_deref(),
+            text_encoding: work.origin.text_encoding.as_deref(),
+            created_at: now,
+            updated_at: now,
+        };
+        let work_id: i64 = diesel::insert_into(works::table)
+            .values(&row)
+            .returning(works::id)
+            .get_result(conn)?;
+
+        let chapter_rows: Vec<NewChapterRow<'_>> = work
+            .chapters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| NewChapterRow {
+                work_id,
+                position: i32::try_from(i + 1).unwrap_or(i32::MAX),
+                title: c.title.as_deref(),
+                summary: c.summary.as_deref(),
+                notes: c.notes.as_deref(),
+                end_notes: c.end_notes.as_deref(),
+                body: &c.body,
+                word_count: counts[i],
+                published_on: c.published.unwrap_or(work.published),
+            })
+            .collect();
+        for chunk in chapter_rows.chunks(200) {
+            diesel::insert_into(chapters::table)
+                .values(chunk)
+                .execute(conn)?;
+        }
+
+        if let Some(extras) = extras {
+            diesel::update(works::table.filter(works::id.eq(work_id)))
+                .set((
+                    works::word_count.eq(extras.word_count.unwrap_or(word_count)),
+                    works::kudos_count.eq(extras.stats.kudos),
+                    works::hits_count.eq(extras.stats.hits),
+                    works::comments_count.eq(extras.stats.comments),
+                    works::bookmarks_count.eq(extras.stats.bookmarks),
+                ))
+                .execute(conn)?;
+        }
+        write_bylines_and_tags!(conn, work_id, work, now);
+        (work_id, word_count)
+    }};
+}
+
 impl Store {
     /// Stores a work with its chapters, creators and tags in one
     /// transaction, after sanitizing all its HTML and validating it. A work whose `origin.content_hash` is already stored is
@@ -305,64 +397,7 @@ impl Store {
                 }
             }
             let now = Utc::now().naive_utc();
-            // Counted once per chapter: the sum and the rows share it.
-            let counts: Vec<i64> = work
-                .chapters
-                .iter()
-                .map(|c| i64::try_from(c.word_count()).unwrap_or(i64::MAX))
-                .collect();
-            let word_count: i64 = counts.iter().sum();
-            let chapter_count = i32::try_from(work.chapters.len()).unwrap_or(i32::MAX);
-            let title = work.title.trim();
-            let row = NewWorkRow {
-                title,
-                summary: work.summary.as_deref(),
-                notes: work.notes.as_deref(),
-                end_notes: work.end_notes.as_deref(),
-                language: work.language.as_deref(),
-                published_on: work.published,
-                updated_on: work.updated.max(work.published),
-                complete: work.complete,
-                expected_chapters: work.expected_chapters.and_then(|n| i32::try_from(n).ok()),
-                chapter_count,
-                word_count,
-                restricted: work.restricted,
-                posted: work.posted,
-                source_path: work.origin.source_path.as_deref(),
-                source_url: work.origin.source_url.as_deref(),
-                content_hash: work.origin.content_hash.as_deref(),
-                text_encoding: work.origin.text_encoding.as_deref(),
-                created_at: now,
-                updated_at: now,
-            };
-            let work_id: i64 = diesel::insert_into(works::table)
-                .values(&row)
-                .returning(works::id)
-                .get_result(conn)?;
-
-            let chapter_rows: Vec<NewChapterRow<'_>> = work
-                .chapters
-                .iter()
-                .enumerate()
-                .map(|(i, c)| NewChapterRow {
-                    work_id,
-                    position: i32::try_from(i + 1).unwrap_or(i32::MAX),
-                    title: c.title.as_deref(),
-                    summary: c.summary.as_deref(),
-                    notes: c.notes.as_deref(),
-                    end_notes: c.end_notes.as_deref(),
-                    body: &c.body,
-                    word_count: counts[i],
-                    published_on: c.published.unwrap_or(work.published),
-                })
-                .collect();
-            for chunk in chapter_rows.chunks(200) {
-                diesel::insert_into(chapters::table)
-                    .values(chunk)
-                    .execute(conn)?;
-            }
-
-            write_bylines_and_tags!(conn, work_id, work, now);
+            let (work_id, word_count) = insert_work_rows!(conn, work, now, None);
             Ok::<_, DieselError>(InsertOutcome::Inserted {
                 id: work_id,
                 word_count,
@@ -384,6 +419,31 @@ impl Store {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Stores many works in one write transaction (a synthetic archive's
+    /// bulk load): each is sanitized and validated as [`Store::insert_work`]
+    /// does, without the duplicate-content check. Returns their ids.
+    pub fn insert_works_bulk(
+        &self,
+        batch: &[(NewWork, BulkExtras)],
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut clean = Vec::with_capacity(batch.len());
+        for (work, extras) in batch {
+            let mut w = work.clone();
+            w.sanitize_html();
+            w.validate()?;
+            clean.push((w, extras));
+        }
+        let now = Utc::now().naive_utc();
+        Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let mut ids = Vec::with_capacity(clean.len());
+            for (work, extras) in &clean {
+                let (id, _) = insert_work_rows!(conn, work, now, Some(*extras));
+                ids.push(id);
+            }
+            Ok::<_, DieselError>(ids)
+        }))?)
     }
 
     /// The work already imported from content with this hash, if any.

@@ -426,3 +426,180 @@ impl Store {
         row.map(record).transpose()
     }
 }
+
+/// One wrangling fact of a bulk load, by tag names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BulkWrangle {
+    Canonical {
+        kind: TagType,
+        name: String,
+    },
+    Synonym {
+        kind: TagType,
+        synonym: String,
+        canonical: String,
+    },
+    Meta {
+        kind: TagType,
+        meta: String,
+        sub: String,
+    },
+    Parent {
+        kind: TagType,
+        child: String,
+        parent_kind: TagType,
+        parent: String,
+    },
+}
+
+impl Store {
+    /// Applies many wrangling facts in one transaction (a synthetic
+    /// archive's bulk load). Tags that do not exist are created; every
+    /// synonym and meta link is checked against the rules on an in-memory
+    /// graph, and a fact that breaks them is skipped and counted. Returns
+    /// (applied, skipped).
+    pub fn wrangle_bulk(&self, facts: &[BulkWrangle]) -> Result<(usize, usize), StoreError> {
+        use std::collections::HashMap;
+        let now = Utc::now().naive_utc();
+        with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let rows: Vec<(i64, String, String, bool)> = tags::table
+                .select((tags::id, tags::tag_type, tags::name_key, tags::canonical))
+                .load(conn)?;
+            let mut ids: HashMap<(String, String), (i64, bool)> = rows
+                .into_iter()
+                .map(|(id, kind, key, canonical)| ((kind, key), (id, canonical)))
+                .collect();
+            let mut graph = load_graph!(conn);
+            let mut mergers: Vec<(i64, i64)> = Vec::new();
+            let mut metas: Vec<(i64, i64)> = Vec::new();
+            let (mut applied, mut skipped) = (0, 0);
+            // Canonical facts first: links below need them.
+            let mut canonical_ids = Vec::new();
+            macro_rules! tag_id {
+                ($kind:expr, $name:expr, $canonical:expr) => {{
+                    let key = (($kind).as_str().to_string(), tag_key($name));
+                    match ids.get(&key) {
+                        Some(&(id, _)) => id,
+                        None => {
+                            let name = TagName::parse($name)?;
+                            let id: i64 = diesel::insert_into(tags::table)
+                                .values((
+                                    tags::tag_type.eq(($kind).as_str()),
+                                    tags::name.eq(name.as_str()),
+                                    tags::name_key.eq(&key.1),
+                                    tags::canonical.eq($canonical),
+                                    tags::created_at.eq(now),
+                                ))
+                                .returning(tags::id)
+                                .get_result(conn)?;
+                            ids.insert(key, (id, $canonical));
+                            id
+                        }
+                    }
+                }};
+            }
+            for fact in facts {
+                if let BulkWrangle::Canonical { kind, name } = fact {
+                    let id = tag_id!(*kind, name, true);
+                    canonical_ids.push(id);
+                    if let Some(entry) = ids.get_mut(&(kind.as_str().to_string(), tag_key(name))) {
+                        entry.1 = true;
+                    }
+                    applied += 1;
+                }
+            }
+            for chunk in canonical_ids.chunks(500) {
+                diesel::update(tags::table.filter(tags::id.eq_any(chunk)))
+                    .set(tags::canonical.eq(true))
+                    .execute(conn)?;
+            }
+            let facts_of = |ids: &HashMap<(String, String), (i64, bool)>, kind: TagType, name: &str| {
+                ids.get(&(kind.as_str().to_string(), tag_key(name)))
+                    .map(|&(id, canonical)| TagFacts {
+                        id,
+                        kind,
+                        canonical,
+                        merger: None,
+                    })
+            };
+            for fact in facts {
+                match fact {
+                    BulkWrangle::Canonical { .. } => {}
+                    BulkWrangle::Synonym {
+                        kind,
+                        synonym,
+                        canonical,
+                    } => {
+                        tag_id!(*kind, synonym, false);
+                        let (Some(s), Some(c)) = (
+                            facts_of(&ids, *kind, synonym),
+                            facts_of(&ids, *kind, canonical),
+                        ) else {
+                            skipped += 1;
+                            continue;
+                        };
+                        if graph.merger_of(s.id).is_some() || graph.check_synonym(s, c).is_err() {
+                            skipped += 1;
+                            continue;
+                        }
+                        mergers.push((s.id, c.id));
+                        graph.add_synonym(s.id, c.id);
+                        applied += 1;
+                    }
+                    BulkWrangle::Meta { kind, meta, sub } => {
+                        let (Some(m), Some(s)) = (facts_of(&ids, *kind, meta), facts_of(&ids, *kind, sub))
+                        else {
+                            skipped += 1;
+                            continue;
+                        };
+                        if graph.check_meta(m, s).is_err() {
+                            skipped += 1;
+                            continue;
+                        }
+                        metas.push((m.id, s.id));
+                        graph.add_meta(m.id, s.id);
+                        applied += 1;
+                    }
+                    BulkWrangle::Parent {
+                        kind,
+                        child,
+                        parent_kind,
+                        parent,
+                    } => {
+                        let c = tag_id!(*kind, child, true);
+                        let p = tag_id!(*parent_kind, parent, true);
+                        let (cf, pf) = (
+                            TagFacts { id: c, kind: *kind, canonical: true, merger: None },
+                            TagFacts { id: p, kind: *parent_kind, canonical: true, merger: None },
+                        );
+                        if check_parent(cf, pf).is_err() {
+                            skipped += 1;
+                            continue;
+                        }
+                        diesel::insert_into(tag_parents::table)
+                            .values((tag_parents::parent_id.eq(p), tag_parents::child_id.eq(c)))
+                            .on_conflict_do_nothing()
+                            .execute(conn)?;
+                        applied += 1;
+                    }
+                }
+            }
+            for (s, c) in &mergers {
+                diesel::update(tags::table.filter(tags::id.eq(*s)))
+                    .set(tags::merger_id.eq(Some(*c)))
+                    .execute(conn)?;
+            }
+            for chunk in metas.chunks(500) {
+                let rows: Vec<_> = chunk
+                    .iter()
+                    .map(|(m, s)| (meta_taggings::meta_id.eq(*m), meta_taggings::sub_id.eq(*s)))
+                    .collect();
+                diesel::insert_into(meta_taggings::table)
+                    .values(&rows)
+                    .on_conflict_do_nothing()
+                    .execute(conn)?;
+            }
+            Ok::<_, StoreError>((applied, skipped))
+        }))
+    }
+}

@@ -109,7 +109,16 @@ pub fn router(state: AppState) -> Router {
             "/chapters/{chapter_id}",
             get(pages::works::chapter_redirect),
         )
-        .route("/tags/{name}", get(pages::listings::tag_redirect))
+        .route("/tags/{name}", get(pages::tags::show))
+        .route(
+            "/tags/{name}/edit",
+            get(pages::tags::edit).post(pages::tags::update),
+        )
+        .route("/tag_wranglers", get(pages::tags::wranglers))
+        .route(
+            "/mutes",
+            get(pages::tags::mutes).post(pages::tags::update_mutes),
+        )
         .route("/tags/{name}/works", get(pages::discover::tag_works))
         .route("/works/search", get(pages::discover::search))
         .route(

@@ -34,6 +34,11 @@ pub fn tag_works_href(name: &str) -> String {
     format!("/tags/{}/works", encode_segment(&tag_to_url_name(name)))
 }
 
+/// `/tags/{name}`: the tag's own page, with AO3's special-character coding.
+pub fn tag_href(name: &str) -> String {
+    format!("/tags/{}", encode_segment(&tag_to_url_name(name)))
+}
+
 /// The byline link of a pseud of `login` (or of a bare name, whose
 /// "login" is the name itself).
 pub fn creator_href(login: &str, name: &str) -> String {
@@ -428,6 +433,7 @@ mod tests {
             "/tags/Harry%20Potter*s*Draco%20Malfoy/works"
         );
         assert_eq!(tag_works_href("A & B."), "/tags/A%20*a*%20B*d*/works");
+        assert_eq!(tag_href("A/B"), "/tags/A*s*B");
     }
 
     #[test]

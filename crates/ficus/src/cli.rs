@@ -92,6 +92,20 @@ pub enum Command {
         #[arg(long, env = "FICUS_INDEX_DIR")]
         index_dir: Option<PathBuf>,
     },
+    /// Write a deterministic synthetic archive into an empty data directory
+    /// (bulk path), wrangle its tags and build the search index.
+    GenCorpus {
+        /// Number of works.
+        #[arg(long, default_value_t = 10_000)]
+        works: usize,
+        /// Seed: the same seed gives the same archive.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Chapter text: full (log-normal lengths, median 2,500 words) or
+        /// short (a paragraph per chapter; word counts stay nominal).
+        #[arg(long, value_enum, default_value_t = BodiesArg::Short)]
+        bodies: BodiesArg,
+    },
     /// Rebuild the search index from the database.
     Reindex {
         /// The index directory (default: DATA_DIR/index).
@@ -159,6 +173,13 @@ fn parse_role(s: &str) -> Result<Role, String> {
         .ok_or_else(|| format!("{s:?} is not a role: use user, tag_wrangler, moderator or admin"))
 }
 
+/// `--bodies` of gen-corpus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BodiesArg {
+    Full,
+    Short,
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
@@ -190,6 +211,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     },
                 ))
                 .with_context(|| format!("serving on {addr}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::GenCorpus {
+            works,
+            seed,
+            bodies,
+        } => {
+            let store = cli.storage.open()?;
+            let dir = cli.storage.data_dir.join(ficus_search::INDEX_DIR);
+            crate::gen_corpus::run(&store, &dir, works, seed, bodies == BodiesArg::Full)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Reindex {

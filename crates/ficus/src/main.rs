@@ -4,6 +4,7 @@ mod admin;
 mod bench;
 mod cli;
 mod demo;
+mod gen_corpus;
 mod import;
 mod reindex;
 

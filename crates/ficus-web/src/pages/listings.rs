@@ -4,7 +4,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use ficus_core::html::escape;
-use ficus_core::tag::tag_from_url_name;
 use ficus_store::{Page, WorkRecord};
 
 use crate::AppState;
@@ -82,10 +81,6 @@ fn listing(
     Ok(Html(out.render()?).into_response())
 }
 
-/// `GET /tags/{name}`: until tag pages exist, the tag's works.
-pub async fn tag_redirect(Path(name): Path<String>) -> Redirect {
-    Redirect::to(&format!("/tags/{}/works", encode_segment(&name)))
-}
 
 
 /// `GET /users/{login}`.

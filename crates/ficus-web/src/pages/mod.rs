@@ -7,4 +7,5 @@ pub mod moderation;
 pub mod posting;
 pub mod pseuds;
 pub mod settings;
+pub mod tags;
 pub mod works;
