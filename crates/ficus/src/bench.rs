@@ -4,6 +4,9 @@
 //! with concurrent clients (against a same-run baseline: the static CSS,
 //! which touches no database).
 
+pub mod discover;
+mod raw_sqlite;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

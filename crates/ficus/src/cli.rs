@@ -124,8 +124,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Benchmark: generate and import works, then load the work page over HTTP.
-    Bench(crate::bench::BenchArgs),
+    /// Benchmark: generate and import works, then load the work page over
+    /// HTTP; or `bench discover` on a generated archive.
+    #[command(args_conflicts_with_subcommands = true)]
+    Bench {
+        #[command(subcommand)]
+        kind: Option<BenchKind>,
+        #[command(flatten)]
+        pages: crate::bench::BenchArgs,
+    },
     /// Administer accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -171,6 +178,14 @@ pub enum AdminCommand {
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s)
         .ok_or_else(|| format!("{s:?} is not a role: use user, tag_wrangler, moderator or admin"))
+}
+
+/// The benchmarks besides the default import-and-pages one.
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchKind {
+    /// Filter and full-text queries on a generated archive, next to plain
+    /// SQL and FTS5 on the same database.
+    Discover(crate::bench::discover::DiscoverArgs),
 }
 
 /// `--bodies` of gen-corpus.
@@ -246,8 +261,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::admin::run(&store, cmd)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench(args) => {
-            crate::bench::run(&cli.storage, &args)?;
+        Command::Bench {
+            kind: Some(BenchKind::Discover(args)),
+            ..
+        } => {
+            crate::bench::discover::run(&cli.storage, &args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { kind: None, pages } => {
+            crate::bench::run(&cli.storage, &pages)?;
             Ok(ExitCode::SUCCESS)
         }
     }
