@@ -171,7 +171,8 @@ impl Store {
                 .select(diesel::dsl::min(index_consumers::acked_seq))
                 .first(conn)?;
             if let Some(slowest) = slowest {
-                diesel::delete(index_log::table.filter(index_log::seq.le(slowest)))
+                // Keep the newest consumed row, so the head never goes back.
+                diesel::delete(index_log::table.filter(index_log::seq.lt(slowest)))
                     .execute(conn)?;
             }
             Ok(())
