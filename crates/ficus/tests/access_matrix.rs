@@ -106,6 +106,10 @@ const LISTINGS: &[&str] = &[
     "/works",
     "/tags/Matrix%20Fandom/works",
     "/users/creator/pseuds/creator/works",
+    // Through the search index: filters, full text, and field syntax.
+    "/works?work_search%5Bother_tag_names%5D=Matrix%20Fandom&work_search%5Bsort_column%5D=title_to_sort_on",
+    "/works/search?work_search%5Bquery%5D=chapter",
+    "/works/search?work_search%5Bquery%5D=fandom%3A%22Matrix%20Fandom%22%20sort%3Akudos",
 ];
 
 fn outcome(status: u16, location: Option<&str>, api: bool) -> Sees {
@@ -442,7 +446,12 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
                 visible += usize::from(shown);
                 checked += 1;
             }
-            if *listing != "/" {
+            if listing.starts_with("/works/search") {
+                assert!(
+                    body.contains(&format!("{visible} Found")),
+                    "{who:?}: the count on {listing} is exactly what is shown ({visible})"
+                );
+            } else if *listing != "/" {
                 assert!(
                     body.contains(&format!(" of {visible} Works")),
                     "{who:?}: the count on {listing} is exactly what is shown ({visible})"
