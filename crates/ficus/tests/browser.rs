@@ -114,6 +114,26 @@ async fn wait_for(c: &Client, what: &str, want: impl Fn(&str) -> bool) -> String
 }
 
 /// The path of a work page: `/works/{digits}`.
+async fn wait_for_query(c: &Client, part: &str) {
+    for _ in 0..100 {
+        if let Ok(url) = c.current_url().await
+            && url.query().is_some_and(|q| q.contains(part))
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the browser never reached a URL with {part}");
+}
+
+async fn save_png(c: &Client, name: &str) {
+    let png = c.screenshot().await.expect("screenshot");
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
+    std::fs::create_dir_all(&artifacts).expect("artifact dir");
+    std::fs::write(artifacts.join(name), &png).expect("save screenshot");
+    assert!(png.starts_with(b"\x89PNG"));
+}
+
 fn is_work_page(path: &str) -> bool {
     path.strip_prefix("/works/")
         .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
@@ -235,6 +255,30 @@ fn sign_up_post_read_edit_log_out_in_chromium() {
         std::fs::create_dir_all(&artifacts).expect("artifact dir");
         std::fs::write(artifacts.join("work-page.png"), &png).expect("save screenshot");
         assert!(png.starts_with(b"\x89PNG"));
+
+        // Filter without JavaScript: tick a tag in the sidebar, submit, and
+        // the choice is kept in the URL and the form.
+        c.goto(&server.url("/works")).await.expect("goto");
+        click(&c, "form#work-filters dl.include dd.freeform input[type=checkbox]").await;
+        click(&c, "form#work-filters button[type=submit]").await;
+        wait_for_query(&c, "work_search").await;
+        assert!(text(&c, "ol.work.index.group").await.contains("Clicked Into Being"));
+        let ticked = find(&c, "form#work-filters dl.include dd.freeform input[type=checkbox]")
+            .await
+            .prop("checked")
+            .await
+            .expect("checked");
+        assert_eq!(ticked.as_deref(), Some("true"), "the filter is kept");
+        save_png(&c, "filter-page.png").await;
+
+        // Full-text search with a phrase: the passage comes back highlighted.
+        c.goto(&server.url("/works/search")).await.expect("goto");
+        fill(&c, "#work_search_query", "\"typed by a browser\"").await;
+        click(&c, "form#work-search button[type=submit]").await;
+        wait_for_query(&c, "work_search").await;
+        assert_eq!(text(&c, "#main h3.heading").await, "1 Found");
+        assert!(text(&c, "blockquote.snippet").await.contains("typed by a browser"));
+        save_png(&c, "search-page.png").await;
 
         // Log out; as a guest the restricted work asks for a log-in.
         click(&c, "form.logout button").await;
