@@ -831,10 +831,10 @@ fn split_field(head: &str) -> Option<FieldForm<'_>> {
 
 /// Interprets one chunk.
 fn parse_chunk(chunk: &Chunk) -> Result<Parsed, QueryError> {
-    if let Some(form) = split_field(&chunk.head) {
-        if let Some(field) = Field::lookup(form.name) {
-            return parse_field(field, &form, chunk.quoted.as_deref());
-        }
+    if let Some(form) = split_field(&chunk.head)
+        && let Some(field) = Field::lookup(form.name)
+    {
+        return parse_field(field, &form, chunk.quoted.as_deref());
     }
     // Plain text, including unknown `name:value` forms.
     Ok(match &chunk.quoted {

@@ -171,7 +171,11 @@ impl TagGraph {
     }
 
     /// Checks making `synonym` a synonym of `canonical`.
-    pub fn check_synonym(&self, synonym: TagFacts, canonical: TagFacts) -> Result<(), WrangleError> {
+    pub fn check_synonym(
+        &self,
+        synonym: TagFacts,
+        canonical: TagFacts,
+    ) -> Result<(), WrangleError> {
         fixed_check(synonym.kind)?;
         same_type(synonym.kind, canonical.kind)?;
         if synonym.id == canonical.id {
@@ -298,7 +302,10 @@ mod tests {
         assert!(!g.is_crossover(&[1]));
         assert!(!g.is_crossover(&[1, 2]), "siblings under one meta tag");
         assert!(!g.is_crossover(&[1, 4]), "a fandom and its synonym");
-        assert!(!g.is_crossover(&[1, 100]), "a fandom counts as its own ancestor");
+        assert!(
+            !g.is_crossover(&[1, 100]),
+            "a fandom counts as its own ancestor"
+        );
         assert!(g.is_crossover(&[1, 3]));
         assert!(g.is_crossover(&[1, 2, 3]), "every pair must share");
     }
@@ -309,8 +316,14 @@ mod tests {
         let c = |id| facts(id, TagType::Freeform, true);
         let n = |id| facts(id, TagType::Freeform, false);
         assert_eq!(g.check_synonym(n(9), c(1)), Ok(()));
-        assert_eq!(g.check_synonym(n(9), n(8)), Err(WrangleError::TargetNotCanonical));
-        assert_eq!(g.check_synonym(c(9), c(1)), Err(WrangleError::SynonymIsCanonical));
+        assert_eq!(
+            g.check_synonym(n(9), n(8)),
+            Err(WrangleError::TargetNotCanonical)
+        );
+        assert_eq!(
+            g.check_synonym(c(9), c(1)),
+            Err(WrangleError::SynonymIsCanonical)
+        );
         assert_eq!(g.check_synonym(n(1), c(1)), Err(WrangleError::SameTag));
         assert!(matches!(
             g.check_synonym(n(9), facts(1, TagType::Fandom, true)),
@@ -318,9 +331,15 @@ mod tests {
         ));
         assert_eq!(g.check_meta(c(2), c(1)), Err(WrangleError::MetaCycle));
         assert_eq!(g.check_meta(c(3), c(2)), Ok(()));
-        assert_eq!(g.check_meta(c(3), n(2)), Err(WrangleError::MetaNotCanonical));
         assert_eq!(
-            g.check_meta(facts(3, TagType::Rating, true), facts(4, TagType::Rating, true)),
+            g.check_meta(c(3), n(2)),
+            Err(WrangleError::MetaNotCanonical)
+        );
+        assert_eq!(
+            g.check_meta(
+                facts(3, TagType::Rating, true),
+                facts(4, TagType::Rating, true)
+            ),
             Err(WrangleError::FixedTag)
         );
         let fandom = facts(20, TagType::Fandom, true);

@@ -100,7 +100,8 @@ impl Collector for ListingCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<ListingFruit> {
-        let mut entries: Vec<Entry> = Vec::with_capacity(fruits.iter().map(|f| f.entries.len()).sum());
+        let mut entries: Vec<Entry> =
+            Vec::with_capacity(fruits.iter().map(|f| f.entries.len()).sum());
         let mut facets: Vec<(u64, u32)> = Vec::new();
         let several = fruits.len() > 1;
         for f in fruits {
@@ -139,7 +140,10 @@ impl Collector for ListingCollector {
         window.dedup();
         Ok(ListingFruit {
             total,
-            ids: window.into_iter().map(|(_, id)| id_of(id, self.descending)).collect(),
+            ids: window
+                .into_iter()
+                .map(|(_, id)| id_of(id, self.descending))
+                .collect(),
             facets,
         })
     }

@@ -249,7 +249,10 @@ mod tests {
     #[test]
     fn facet_values_round_trip() {
         for kind in TagType::ALL {
-            assert_eq!(facet_parts(facet_value(123_456, kind)), (123_456, Some(kind)));
+            assert_eq!(
+                facet_parts(facet_value(123_456, kind)),
+                (123_456, Some(kind))
+            );
         }
     }
 }

@@ -321,10 +321,16 @@ impl QueryBuilder<'_> {
                 .map(|t| self.term(t, &mut tags, q.today))
                 .collect();
             let clause: Box<dyn Query> = if alternatives.len() == 1 {
-                alternatives.into_iter().next().unwrap_or_else(|| Box::new(AllQuery))
+                alternatives
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| Box::new(AllQuery))
             } else {
                 Box::new(BooleanQuery::new(
-                    alternatives.into_iter().map(|a| (Occur::Should, a)).collect(),
+                    alternatives
+                        .into_iter()
+                        .map(|a| (Occur::Should, a))
+                        .collect(),
                 ))
             };
             clauses.push((Occur::Must, clause));

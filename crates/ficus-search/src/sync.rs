@@ -174,7 +174,8 @@ impl<'a> Indexer<'a> {
             seq: start_seq,
             built: false,
         })?;
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<tantivy::TantivyDocument>, SearchError>>(4);
+        let (tx, rx) =
+            std::sync::mpsc::sync_channel::<Result<Vec<tantivy::TantivyDocument>, SearchError>>(4);
         let store = self.store.clone();
         let bodies = self.bodies;
         let fields = *self.index.fields();

@@ -93,7 +93,8 @@ fn reference_works(store: &Store) -> Vec<RefWork> {
     records
         .into_iter()
         .map(|record| {
-            let mut tags: Vec<(i64, TagType)> = record.tags.iter().map(|t| (t.id, t.kind)).collect();
+            let mut tags: Vec<(i64, TagType)> =
+                record.tags.iter().map(|t| (t.id, t.kind)).collect();
             tags.push((rating_ids[record.rating.name()], TagType::Rating));
             RefWork { record, tags }
         })
@@ -126,7 +127,9 @@ fn reference(
                 .map(|t| t.0)
                 .collect();
             let crossover = graph.is_crossover(&fandoms);
-            req.include.iter().all(|g| g.iter().any(|t| filter.contains(t)))
+            req.include
+                .iter()
+                .all(|g| g.iter().any(|t| filter.contains(t)))
                 && req.exclude.iter().all(|t| !filter.contains(t))
                 && req
                     .exclude_creators
@@ -206,20 +209,50 @@ fn requests(works: &[RefWork], graph: &TagGraph) -> Vec<Request> {
     let creator = works[0].record.creator_ids[0];
     let mut base: Vec<Request> = vec![
         Request::default(),
-        Request { include: vec![vec![fandoms[0]]], ..Request::default() },
-        Request { include: vec![vec![fandoms[0]], vec![freeforms[0]]], ..Request::default() },
-        Request { include: vec![ratings.clone()], exclude: vec![freeforms[1]], ..Request::default() },
-        Request { exclude: freeforms.clone(), ..Request::default() },
-        Request { exclude_creators: vec![creator], ..Request::default() },
-        Request { crossover: Crossover::Only, ..Request::default() },
-        Request { crossover: Crossover::Exclude, complete: Some(true), ..Request::default() },
-        Request { complete: Some(false), single_chapter: true, ..Request::default() },
+        Request {
+            include: vec![vec![fandoms[0]]],
+            ..Request::default()
+        },
+        Request {
+            include: vec![vec![fandoms[0]], vec![freeforms[0]]],
+            ..Request::default()
+        },
+        Request {
+            include: vec![ratings.clone()],
+            exclude: vec![freeforms[1]],
+            ..Request::default()
+        },
+        Request {
+            exclude: freeforms.clone(),
+            ..Request::default()
+        },
+        Request {
+            exclude_creators: vec![creator],
+            ..Request::default()
+        },
+        Request {
+            crossover: Crossover::Only,
+            ..Request::default()
+        },
+        Request {
+            crossover: Crossover::Exclude,
+            complete: Some(true),
+            ..Request::default()
+        },
+        Request {
+            complete: Some(false),
+            single_chapter: true,
+            ..Request::default()
+        },
         Request {
             numbers: vec![(NumericField::Words, Some(1_500), Some(40_000))],
             include: vec![vec![fandoms[1], fandoms[2]]],
             ..Request::default()
         },
-        Request { numbers: vec![(NumericField::Kudos, Some(50), None)], ..Request::default() },
+        Request {
+            numbers: vec![(NumericField::Kudos, Some(50), None)],
+            ..Request::default()
+        },
     ];
     for r in &mut base {
         r.facets = true;
@@ -262,7 +295,14 @@ fn check_against_reference(store: &Store, index: &SearchIndex) {
     let works = reference_works(store);
     let mut checked = 0;
     for mut req in requests(&works, &graph) {
-        let (total, _, _) = reference(&works, &graph, &Request { limit: 0, ..req.clone() });
+        let (total, _, _) = reference(
+            &works,
+            &graph,
+            &Request {
+                limit: 0,
+                ..req.clone()
+            },
+        );
         if req.offset == 100_000 {
             // The last page.
             req.offset = ((total.max(1) - 1) / 20 * 20) as usize;
@@ -391,10 +431,17 @@ fn scenario(store: &Store) {
     assert!(crashing.catch_up().is_err());
     drop(index);
     let index = SearchIndex::open(dir.path()).expect("reopen after crash");
-    assert_eq!(index.state().expect("state").seq, before, "nothing committed");
+    assert_eq!(
+        index.state().expect("state").seq,
+        before,
+        "nothing committed"
+    );
     let mut indexer = Indexer::new(&index, store, "test");
     indexer.catch_up().expect("catch up after crash");
-    assert_eq!(index.state().expect("state").seq, store.index_log_head().expect("head"));
+    assert_eq!(
+        index.state().expect("state").seq,
+        store.index_log_head().expect("head")
+    );
     check_against_reference(store, &index);
 }
 

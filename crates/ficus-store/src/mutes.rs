@@ -45,7 +45,7 @@ impl Store {
             (tag_ids, creator_rows)
         });
         let mut tags = self.tags_by_ids(&tag_ids)?;
-        tags.sort_by(|a, b| (a.kind, a.name.to_lowercase()).cmp(&(b.kind, b.name.to_lowercase())));
+        crate::wrangling::sort_tags(&mut tags);
         Ok(Mutes {
             tags,
             creators: creator_rows,
@@ -53,7 +53,12 @@ impl Store {
     }
 
     /// Mutes or unmutes a tag for `user_id`. False when there is no such tag.
-    pub fn set_tag_muted(&self, user_id: i64, tag_id: i64, muted: bool) -> Result<bool, StoreError> {
+    pub fn set_tag_muted(
+        &self,
+        user_id: i64,
+        tag_id: i64,
+        muted: bool,
+    ) -> Result<bool, StoreError> {
         with_conn!(self, |conn| {
             let exists: i64 = tags::table
                 .filter(tags::id.eq(tag_id))
@@ -64,7 +69,10 @@ impl Store {
             }
             if muted {
                 diesel::insert_into(muted_tags::table)
-                    .values((muted_tags::user_id.eq(user_id), muted_tags::tag_id.eq(tag_id)))
+                    .values((
+                        muted_tags::user_id.eq(user_id),
+                        muted_tags::tag_id.eq(tag_id),
+                    ))
                     .on_conflict_do_nothing()
                     .execute(conn)?;
             } else {
@@ -125,7 +133,7 @@ impl Store {
                 .load(conn)?);
             out.extend(rows);
         }
-        out.sort_by(|a, b| (a.1.to_lowercase(), a.0).cmp(&(b.1.to_lowercase(), b.0)));
+        out.sort_by_key(|a| (a.1.to_lowercase(), a.0));
         out.dedup();
         Ok(out)
     }

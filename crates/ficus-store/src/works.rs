@@ -302,7 +302,7 @@ macro_rules! insert_work_rows {
         let work: &NewWork = $work;
         let now = $now;
         let extras: Option<&BulkExtras> = $extras;
-            // Counted once per chapter: the sum and the rows share it.
+        // Counted once per chapter: the sum and the rows share it.
         let counts: Vec<i64> = work
             .chapters
             .iter()

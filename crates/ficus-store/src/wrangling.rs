@@ -72,9 +72,23 @@ fn records(rows: Vec<(i64, String, String)>) -> Result<Vec<TagRecord>, StoreErro
         .into_iter()
         .map(record)
         .collect::<Result<Vec<_>, _>>()?;
-    out.sort_by(|a, b| (a.kind, a.name.to_lowercase()).cmp(&(b.kind, b.name.to_lowercase())));
+    sort_tags(&mut out);
     Ok(out)
 }
+
+/// Orders tags by type, then name case-insensitively.
+pub fn sort_tags(tags: &mut [TagRecord]) {
+    tags.sort_by_key(|t| (t.kind, t.name.to_lowercase()));
+}
+
+/// What `tag_detail` loads: the tag's row, its merger, its five lists
+/// (synonyms, metas, subs, parents, children) and its direct uses.
+type DetailRows = (
+    TagRow,
+    Option<(i64, String, String)>,
+    [Vec<(i64, String, String)>; 5],
+    i64,
+);
 
 /// Loads the whole wrangling graph (synonym and meta edges) on `$conn`.
 macro_rules! load_graph {
@@ -178,86 +192,90 @@ impl Store {
     /// Everything `/tags/{name}` shows about the tag `id`.
     pub fn tag_detail(&self, id: i64) -> Result<Option<TagDetail>, StoreError> {
         type Rows = Vec<(i64, String, String)>;
-        let found: Option<(TagRow, Option<(i64, String, String)>, [Rows; 5], i64)> =
-            with_conn!(self, |conn| {
-                let row: Option<TagRow> = tags::table
-                    .filter(tags::id.eq(id))
-                    .select((
-                        tags::id,
-                        tags::tag_type,
-                        tags::name,
-                        tags::canonical,
-                        tags::merger_id,
+        let found: Option<DetailRows> = with_conn!(self, |conn| {
+            let row: Option<TagRow> = tags::table
+                .filter(tags::id.eq(id))
+                .select((
+                    tags::id,
+                    tags::tag_type,
+                    tags::name,
+                    tags::canonical,
+                    tags::merger_id,
+                ))
+                .first(conn)
+                .optional()?;
+            match row {
+                None => None,
+                Some(row) => {
+                    let cols = (tags::id, tags::tag_type, tags::name);
+                    let merger = match row.4 {
+                        Some(m) => tags::table
+                            .filter(tags::id.eq(m))
+                            .select(cols)
+                            .first(conn)
+                            .optional()?,
+                        None => None,
+                    };
+                    let synonyms: Rows = tags::table
+                        .filter(tags::merger_id.eq(id))
+                        .select(cols)
+                        .load(conn)?;
+                    let metas: Rows = tags::table
+                        .filter(
+                            tags::id.eq_any(
+                                meta_taggings::table
+                                    .filter(meta_taggings::sub_id.eq(id))
+                                    .select(meta_taggings::meta_id),
+                            ),
+                        )
+                        .select(cols)
+                        .load(conn)?;
+                    let subs: Rows = tags::table
+                        .filter(
+                            tags::id.eq_any(
+                                meta_taggings::table
+                                    .filter(meta_taggings::meta_id.eq(id))
+                                    .select(meta_taggings::sub_id),
+                            ),
+                        )
+                        .select(cols)
+                        .load(conn)?;
+                    let parents: Rows = tags::table
+                        .filter(
+                            tags::id.eq_any(
+                                tag_parents::table
+                                    .filter(tag_parents::child_id.eq(id))
+                                    .select(tag_parents::parent_id),
+                            ),
+                        )
+                        .select(cols)
+                        .load(conn)?;
+                    let children: Rows = tags::table
+                        .filter(
+                            tags::id.eq_any(
+                                tag_parents::table
+                                    .filter(tag_parents::parent_id.eq(id))
+                                    .select(tag_parents::child_id),
+                            ),
+                        )
+                        .select(cols)
+                        .limit(2000)
+                        .load(conn)?;
+                    let uses: i64 = taggings::table
+                        .inner_join(works::table)
+                        .filter(taggings::tag_id.eq(id))
+                        .filter(works::posted.eq(true))
+                        .count()
+                        .get_result(conn)?;
+                    Some((
+                        row,
+                        merger,
+                        [synonyms, metas, subs, parents, children],
+                        uses,
                     ))
-                    .first(conn)
-                    .optional()?;
-                match row {
-                    None => None,
-                    Some(row) => {
-                        let cols = (tags::id, tags::tag_type, tags::name);
-                        let merger = match row.4 {
-                            Some(m) => tags::table
-                                .filter(tags::id.eq(m))
-                                .select(cols)
-                                .first(conn)
-                                .optional()?,
-                            None => None,
-                        };
-                        let synonyms: Rows = tags::table
-                            .filter(tags::merger_id.eq(id))
-                            .select(cols)
-                            .load(conn)?;
-                        let metas: Rows = tags::table
-                            .filter(
-                                tags::id.eq_any(
-                                    meta_taggings::table
-                                        .filter(meta_taggings::sub_id.eq(id))
-                                        .select(meta_taggings::meta_id),
-                                ),
-                            )
-                            .select(cols)
-                            .load(conn)?;
-                        let subs: Rows = tags::table
-                            .filter(
-                                tags::id.eq_any(
-                                    meta_taggings::table
-                                        .filter(meta_taggings::meta_id.eq(id))
-                                        .select(meta_taggings::sub_id),
-                                ),
-                            )
-                            .select(cols)
-                            .load(conn)?;
-                        let parents: Rows = tags::table
-                            .filter(
-                                tags::id.eq_any(
-                                    tag_parents::table
-                                        .filter(tag_parents::child_id.eq(id))
-                                        .select(tag_parents::parent_id),
-                                ),
-                            )
-                            .select(cols)
-                            .load(conn)?;
-                        let children: Rows = tags::table
-                            .filter(
-                                tags::id.eq_any(
-                                    tag_parents::table
-                                        .filter(tag_parents::parent_id.eq(id))
-                                        .select(tag_parents::child_id),
-                                ),
-                            )
-                            .select(cols)
-                            .limit(2000)
-                            .load(conn)?;
-                        let uses: i64 = taggings::table
-                            .inner_join(works::table)
-                            .filter(taggings::tag_id.eq(id))
-                            .filter(works::posted.eq(true))
-                            .count()
-                            .get_result(conn)?;
-                        Some((row, merger, [synonyms, metas, subs, parents, children], uses))
-                    }
                 }
-            });
+            }
+        });
         let Some((row, merger, [synonyms, metas, subs, parents, children], uses)) = found else {
             return Ok(None);
         };
@@ -287,9 +305,7 @@ impl Store {
                         return Err(ficus_core::wrangling::WrangleError::FixedTag.into());
                     }
                     if canonical && this.merger.is_some() {
-                        return Err(
-                            ficus_core::wrangling::WrangleError::SynonymIsCanonical.into()
-                        );
+                        return Err(ficus_core::wrangling::WrangleError::SynonymIsCanonical.into());
                     }
                     if !canonical {
                         let graph = load_graph!(conn);
@@ -325,7 +341,10 @@ impl Store {
                     let graph = load_graph!(conn);
                     graph.check_meta(meta, this)?;
                     diesel::insert_into(meta_taggings::table)
-                        .values((meta_taggings::meta_id.eq(meta.id), meta_taggings::sub_id.eq(id)))
+                        .values((
+                            meta_taggings::meta_id.eq(meta.id),
+                            meta_taggings::sub_id.eq(id),
+                        ))
                         .on_conflict_do_nothing()
                         .execute(conn)?;
                 }
@@ -513,15 +532,16 @@ impl Store {
                     .set(tags::canonical.eq(true))
                     .execute(conn)?;
             }
-            let facts_of = |ids: &HashMap<(String, String), (i64, bool)>, kind: TagType, name: &str| {
-                ids.get(&(kind.as_str().to_string(), tag_key(name)))
-                    .map(|&(id, canonical)| TagFacts {
-                        id,
-                        kind,
-                        canonical,
-                        merger: None,
-                    })
-            };
+            let facts_of =
+                |ids: &HashMap<(String, String), (i64, bool)>, kind: TagType, name: &str| {
+                    ids.get(&(kind.as_str().to_string(), tag_key(name)))
+                        .map(|&(id, canonical)| TagFacts {
+                            id,
+                            kind,
+                            canonical,
+                            merger: None,
+                        })
+                };
             for fact in facts {
                 match fact {
                     BulkWrangle::Canonical { .. } => {}
@@ -547,7 +567,8 @@ impl Store {
                         applied += 1;
                     }
                     BulkWrangle::Meta { kind, meta, sub } => {
-                        let (Some(m), Some(s)) = (facts_of(&ids, *kind, meta), facts_of(&ids, *kind, sub))
+                        let (Some(m), Some(s)) =
+                            (facts_of(&ids, *kind, meta), facts_of(&ids, *kind, sub))
                         else {
                             skipped += 1;
                             continue;
@@ -569,8 +590,18 @@ impl Store {
                         let c = tag_id!(*kind, child, true);
                         let p = tag_id!(*parent_kind, parent, true);
                         let (cf, pf) = (
-                            TagFacts { id: c, kind: *kind, canonical: true, merger: None },
-                            TagFacts { id: p, kind: *parent_kind, canonical: true, merger: None },
+                            TagFacts {
+                                id: c,
+                                kind: *kind,
+                                canonical: true,
+                                merger: None,
+                            },
+                            TagFacts {
+                                id: p,
+                                kind: *parent_kind,
+                                canonical: true,
+                                merger: None,
+                            },
                         );
                         if check_parent(cf, pf).is_err() {
                             skipped += 1;

@@ -10,10 +10,10 @@
 //! blocking pool through [`AppState::db`].
 
 mod api;
-pub mod search;
 pub mod error;
 mod pages;
 mod params;
+pub mod search;
 pub mod session;
 pub mod templates;
 pub mod view;

@@ -42,7 +42,11 @@ impl SearchHandle {
             if indexer.needs_rebuild()? {
                 let started = Instant::now();
                 let n = indexer.rebuild(|_, _| {})?;
-                tracing::info!(works = n, secs = started.elapsed().as_secs_f64(), "built the search index");
+                tracing::info!(
+                    works = n,
+                    secs = started.elapsed().as_secs_f64(),
+                    "built the search index"
+                );
             }
             indexer.catch_up()?;
         }

@@ -217,7 +217,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .block_on(ficus_web::serve(
                     addr,
                     store,
-                    &index_dir.unwrap_or_else(|| cli.storage.data_dir.join(ficus_search::INDEX_DIR)),
+                    &index_dir
+                        .unwrap_or_else(|| cli.storage.data_dir.join(ficus_search::INDEX_DIR)),
                     ficus_web::ServeOptions {
                         draft_days,
                         signups_per_hour,
@@ -243,7 +244,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             no_bodies,
         } => {
             let store = cli.storage.open()?;
-            let dir = index_dir.unwrap_or_else(|| cli.storage.data_dir.join(ficus_search::INDEX_DIR));
+            let dir =
+                index_dir.unwrap_or_else(|| cli.storage.data_dir.join(ficus_search::INDEX_DIR));
             crate::reindex::run(&store, &dir, !no_bodies)?;
             Ok(ExitCode::SUCCESS)
         }

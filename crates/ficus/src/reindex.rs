@@ -27,7 +27,9 @@ pub fn run(store: &Store, dir: &Path, bodies: bool) -> anyhow::Result<()> {
         })
         .context("rebuilding the search index")?;
     bar.finish_and_clear();
-    indexer.catch_up().context("applying changes made during the rebuild")?;
+    indexer
+        .catch_up()
+        .context("applying changes made during the rebuild")?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "indexed {n} works in {secs:.1} s ({:.0} works/s) into {}",

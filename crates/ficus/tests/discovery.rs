@@ -11,7 +11,14 @@ use std::time::{Duration, Instant};
 use ficus_testkit::ServerProcess;
 use support::{Browser, attr, count, serve, signup, text};
 
-fn post(b: &mut Browser, server: &ServerProcess, title: &str, fandoms: &str, freeforms: &str, body: &str) -> i64 {
+fn post(
+    b: &mut Browser,
+    server: &ServerProcess,
+    title: &str,
+    fandoms: &str,
+    freeforms: &str,
+    body: &str,
+) -> i64 {
     let form = b.page(&server.url("/works/new"));
     let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
     let resp = b.submit(
@@ -21,7 +28,10 @@ fn post(b: &mut Browser, server: &ServerProcess, title: &str, fandoms: &str, fre
             ("work[title]", title),
             ("work[pseud_ids][]", &pseud),
             ("work[rating_string]", "General Audiences"),
-            ("work[archive_warning_strings][]", "No Archive Warnings Apply"),
+            (
+                "work[archive_warning_strings][]",
+                "No Archive Warnings Apply",
+            ),
             ("work[fandom_string]", fandoms),
             ("work[freeform_string]", freeforms),
             ("work[chapter_attributes][content]", body),
@@ -58,9 +68,30 @@ fn filters_search_wrangling_and_mutes() {
     let server = serve(dir.path());
     let mut writer = Browser::new();
     assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
-    let a = post(&mut writer, &server, "Alpha", "Tidewater", "Slowburn", "<p>The lighthouse keeper waited.</p>");
-    let b = post(&mut writer, &server, "Beta", "Tidewater", "Slow Burn", "<p>A quiet harbour morning.</p>");
-    let c = post(&mut writer, &server, "Gamma", "Tidewater, Starfall", "Fluff", "<p>Comets over the harbour.</p>");
+    let a = post(
+        &mut writer,
+        &server,
+        "Alpha",
+        "Tidewater",
+        "Slowburn",
+        "<p>The lighthouse keeper waited.</p>",
+    );
+    let b = post(
+        &mut writer,
+        &server,
+        "Beta",
+        "Tidewater",
+        "Slow Burn",
+        "<p>A quiet harbour morning.</p>",
+    );
+    let c = post(
+        &mut writer,
+        &server,
+        "Gamma",
+        "Tidewater, Starfall",
+        "Fluff",
+        "<p>Comets over the harbour.</p>",
+    );
     let url = |p: &str| server.url(p);
     let mut guest = Browser::new();
 
@@ -71,20 +102,25 @@ fn filters_search_wrangling_and_mutes() {
         vec![c]
     );
     assert_eq!(
-        sorted(listed(&mut guest, &url("/works?work_search%5Bcrossover%5D=F"))),
+        sorted(listed(
+            &mut guest,
+            &url("/works?work_search%5Bcrossover%5D=F")
+        )),
         vec![a, b]
     );
+    assert_eq!(listed(&mut guest, &url("/tags/Starfall/works")), vec![c]);
     assert_eq!(
-        listed(&mut guest, &url("/tags/Starfall/works")),
-        vec![c]
-    );
-    assert_eq!(
-        sorted(listed(&mut guest, &url("/works?work_search%5Bexcluded_tag_names%5D=Fluff"))),
+        sorted(listed(
+            &mut guest,
+            &url("/works?work_search%5Bexcluded_tag_names%5D=Fluff")
+        )),
         vec![a, b]
     );
     let sorted_by_title = listed(
         &mut guest,
-        &url("/works?work_search%5Bsort_column%5D=title_to_sort_on&work_search%5Bsort_direction%5D=desc"),
+        &url(
+            "/works?work_search%5Bsort_column%5D=title_to_sort_on&work_search%5Bsort_direction%5D=desc",
+        ),
     );
     assert_eq!(sorted_by_title, vec![c, b, a]);
     // The sidebar counts tags in the results, exactly.
@@ -94,19 +130,33 @@ fn filters_search_wrangling_and_mutes() {
     assert!(sidebar.contains("Starfall (1)"), "{sidebar}");
 
     // Full text, phrases and snippets.
-    let page = guest.page(&url("/works/search?work_search%5Bquery%5D=%22lighthouse+keeper%22"));
+    let page = guest.page(&url(
+        "/works/search?work_search%5Bquery%5D=%22lighthouse+keeper%22",
+    ));
     assert_eq!(text(&page, "#main h3.heading").trim(), "1 Found");
-    assert!(page.html().contains("<b>lighthouse</b>"), "highlighted snippet");
+    assert!(
+        page.html().contains("<b>lighthouse</b>"),
+        "highlighted snippet"
+    );
     assert_eq!(
-        sorted(listed(&mut guest, &url("/works/search?work_search%5Bquery%5D=harbour"))),
+        sorted(listed(
+            &mut guest,
+            &url("/works/search?work_search%5Bquery%5D=harbour")
+        )),
         vec![b, c]
     );
     assert_eq!(
-        listed(&mut guest, &url("/works/search?work_search%5Bquery%5D=harbour+-comets")),
+        listed(
+            &mut guest,
+            &url("/works/search?work_search%5Bquery%5D=harbour+-comets")
+        ),
         vec![b]
     );
     assert_eq!(
-        sorted(listed(&mut guest, &url("/works/search?work_search%5Bquery%5D=lighthouse+OR+comets"))),
+        sorted(listed(
+            &mut guest,
+            &url("/works/search?work_search%5Bquery%5D=lighthouse+OR+comets")
+        )),
         vec![a, c]
     );
     // Malformed queries: a clear message, never a 500.
@@ -116,8 +166,18 @@ fn filters_search_wrangling_and_mutes() {
         let body = resp.text().expect("body");
         assert!(body.contains("could not be read"), "{bad}: {body}");
     }
-    assert_eq!(guest.get(&url("/works?work_search%5Bwords_from%5D=lots")).status(), 400);
-    assert_eq!(guest.get(&url("/works?work_search%5Bsort_column%5D=x")).status(), 400);
+    assert_eq!(
+        guest
+            .get(&url("/works?work_search%5Bwords_from%5D=lots"))
+            .status(),
+        400
+    );
+    assert_eq!(
+        guest
+            .get(&url("/works?work_search%5Bsort_column%5D=x"))
+            .status(),
+        400
+    );
     assert_eq!(guest.get(&url("/works?page=9")).status(), 404);
 
     // Wrangling through the wrangler pages: "Slow Burn" canonical,
@@ -135,7 +195,11 @@ fn filters_search_wrangling_and_mutes() {
     assert_eq!(listed(&mut guest, &url("/tags/Slow%20Burn/works")), vec![b]);
     let form = wrangler.page(&url("/tags/Slow%20Burn/edit"));
     let burn = attr(&form, "input[name=tag_id]", "value").expect("tag id");
-    let resp = wrangler.submit(&server, "/tags/Slow%20Burn/edit", &[("tag_id", &burn), ("canonical", "1")]);
+    let resp = wrangler.submit(
+        &server,
+        "/tags/Slow%20Burn/edit",
+        &[("tag_id", &burn), ("canonical", "1")],
+    );
     assert_eq!(resp.status(), 303);
     let form = wrangler.page(&url("/tags/Slowburn/edit"));
     let slowburn = attr(&form, "input[name=tag_id]", "value").expect("tag id");
@@ -149,7 +213,11 @@ fn filters_search_wrangling_and_mutes() {
     let resp = wrangler.submit(
         &server,
         "/tags/Slow%20Burn/edit",
-        &[("tag_id", &burn), ("canonical", "1"), ("add_meta", "Slow Burn")],
+        &[
+            ("tag_id", &burn),
+            ("canonical", "1"),
+            ("add_meta", "Slow Burn"),
+        ],
     );
     assert_eq!(resp.status(), 422);
     let started = Instant::now();
@@ -158,7 +226,10 @@ fn filters_search_wrangling_and_mutes() {
         if found == vec![a, b] {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(10), "re-filtered within seconds: {found:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "re-filtered within seconds: {found:?}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     let tag_page = guest.page(&url("/tags/Slow%20Burn"));
@@ -171,7 +242,11 @@ fn filters_search_wrangling_and_mutes() {
     // the count says so.
     let mut reader = Browser::new();
     assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
-    let resp = reader.submit(&server, "/mutes", &[("action", "mute"), ("tag_name", "Slow Burn")]);
+    let resp = reader.submit(
+        &server,
+        "/mutes",
+        &[("action", "mute"), ("tag_name", "Slow Burn")],
+    );
     assert_eq!(resp.status(), 303);
     assert_eq!(listed(&mut reader, &url("/works")), vec![c]);
     let page = reader.page(&url("/works"));
@@ -179,11 +254,19 @@ fn filters_search_wrangling_and_mutes() {
     let page = reader.page(&url("/works/search?work_search%5Bquery%5D=harbour"));
     assert_eq!(text(&page, "#main h3.heading").trim(), "1 Found");
     // A guest's mutes live in the browser session.
-    let resp = guest.submit(&server, "/mutes", &[("action", "mute"), ("creator_name", "writer")]);
+    let resp = guest.submit(
+        &server,
+        "/mutes",
+        &[("action", "mute"), ("creator_name", "writer")],
+    );
     assert_eq!(resp.status(), 303);
     assert!(listed(&mut guest, &url("/works")).is_empty());
     assert_eq!(count(&guest.page(&url("/mutes")), "form.unmute"), 1);
     assert_eq!(listed(&mut Browser::new(), &url("/works")).len(), 3);
-    let resp = reader.submit(&server, "/mutes", &[("action", "mute"), ("tag_name", "No Such Tag")]);
+    let resp = reader.submit(
+        &server,
+        "/mutes",
+        &[("action", "mute"), ("tag_name", "No Such Tag")],
+    );
     assert_eq!(resp.status(), 422);
 }

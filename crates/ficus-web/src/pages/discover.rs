@@ -150,7 +150,9 @@ impl FilterForm {
             }
         }
         if f.include_ids.len() + f.exclude_ids.len() > 200 {
-            return Err(WebError::BadRequest("Too many tags in one filter (at most 200).".into()));
+            return Err(WebError::BadRequest(
+                "Too many tags in one filter (at most 200).".into(),
+            ));
         }
         Ok(f)
     }
@@ -215,7 +217,11 @@ fn names(list: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The filter forms of every tag named `name` (any type, or `kind`).
-fn tag_forms(store: &Store, kind: Option<TagType>, name: &str) -> Result<Vec<i64>, ficus_store::StoreError> {
+fn tag_forms(
+    store: &Store,
+    kind: Option<TagType>,
+    name: &str,
+) -> Result<Vec<i64>, ficus_store::StoreError> {
     let graph = store.tag_graph()?;
     let tags = store.tags_named(name)?;
     let mut ids: Vec<i64> = tags
@@ -315,7 +321,8 @@ fn build_request(
         req.exclude.extend(tag_forms(store, None, name)?);
     }
     let (muted_tags, muted_creators) = mutes;
-    req.exclude.extend(muted_tags.iter().map(|&t| graph.filter_form(t)));
+    req.exclude
+        .extend(muted_tags.iter().map(|&t| graph.filter_form(t)));
     req.exclude_creators = muted_creators;
     req.crossover = match form.crossover.as_str() {
         "T" => Crossover::Only,
@@ -328,7 +335,10 @@ fn build_request(
         _ => None,
     };
     req.single_chapter = form.single_chapter;
-    let (wf, wt) = (number(&form.words_from, "words")?, number(&form.words_to, "words")?);
+    let (wf, wt) = (
+        number(&form.words_from, "words")?,
+        number(&form.words_to, "words")?,
+    );
     if wf.is_some() || wt.is_some() {
         req.numbers.push((NumericField::Words, wf, wt));
     }
@@ -350,7 +360,10 @@ fn build_request(
         text.push_str(&format!(" title:\"{}\"", form.title.replace('"', " ")));
     }
     if !form.creators.trim().is_empty() {
-        text.push_str(&format!(" creators:\"{}\"", form.creators.replace('"', " ")));
+        text.push_str(&format!(
+            " creators:\"{}\"",
+            form.creators.replace('"', " ")
+        ));
     }
     let mut error = None;
     if !text.trim().is_empty() {
@@ -376,7 +389,10 @@ fn build_request(
             Err(e) => error = Some(e.to_string()),
         }
     }
-    Ok(Built { request: req, error })
+    Ok(Built {
+        request: req,
+        error,
+    })
 }
 
 /// One tag in the sidebar.
@@ -455,7 +471,11 @@ async fn render(
             let works = store.works_by_ids(&hits.ids)?;
             let mut wanted: Vec<i64> = Vec::new();
             for (kind, list) in &hits.facets {
-                let n = if form.show_all == Some(*kind) { SIDEBAR_ALL } else { SIDEBAR_TOP };
+                let n = if form.show_all == Some(*kind) {
+                    SIDEBAR_ALL
+                } else {
+                    SIDEBAR_TOP
+                };
                 wanted.extend(list.iter().take(n).map(|(id, _)| *id));
             }
             wanted.extend(&form.include_ids);
@@ -490,12 +510,34 @@ async fn render(
         )));
     }
     let (base, heading, heading_html, main_class, search_page) = match &scope {
-        Scope::All => ("/works".to_string(), "Works".to_string(), String::new(), "works-index dashboard filtered region", false),
+        Scope::All => (
+            "/works".to_string(),
+            "Works".to_string(),
+            String::new(),
+            "works-index dashboard filtered region",
+            false,
+        ),
         Scope::Tag(_, name) => {
             let href = view::tag_works_href(name);
-            (href.clone(), format!("Works in {name}"), format!(" in <a class=\"tag\" href=\"{}\">{}</a>", escape(&href), escape(name)), "works-index dashboard filtered region", false)
+            (
+                href.clone(),
+                format!("Works in {name}"),
+                format!(
+                    " in <a class=\"tag\" href=\"{}\">{}</a>",
+                    escape(&href),
+                    escape(name)
+                ),
+                "works-index dashboard filtered region",
+                false,
+            )
         }
-        Scope::Search => ("/works/search".to_string(), "Search Works".to_string(), String::new(), "works-search region", true),
+        Scope::Search => (
+            "/works/search".to_string(),
+            "Search Works".to_string(),
+            String::new(),
+            "works-search region",
+            true,
+        ),
     };
     let total = hits.total;
     let first = (form.page as u64 - 1) * PER_PAGE as u64 + 1;
@@ -511,19 +553,30 @@ async fn render(
     };
     let found_text = format!("{} Found", view::thousands(total as i64));
     let qs = form.query_string();
-    let with_qs = if qs.is_empty() { base.clone() } else { format!("{base}?{qs}") };
+    let with_qs = if qs.is_empty() {
+        base.clone()
+    } else {
+        format!("{base}?{qs}")
+    };
     let mut facets = Vec::new();
     for (kind, param) in FILTER_TYPES {
         let Some((_, list)) = hits.facets.iter().find(|(k, _)| *k == kind) else {
             continue;
         };
-        let n = if form.show_all == Some(kind) { SIDEBAR_ALL } else { SIDEBAR_TOP };
+        let n = if form.show_all == Some(kind) {
+            SIDEBAR_ALL
+        } else {
+            SIDEBAR_TOP
+        };
         let tags = list
             .iter()
             .take(n)
             .map(|&(id, count)| FacetTag {
                 id,
-                name: facet_names.get(&id).cloned().unwrap_or_else(|| format!("tag {id}")),
+                name: facet_names
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_else(|| format!("tag {id}")),
                 count: view::thousands(i64::from(count)),
                 included: form.include_ids.contains(&id),
                 excluded: form.exclude_ids.contains(&id),
@@ -535,7 +588,8 @@ async fn render(
             class: kind.css_class(),
             param,
             tags,
-            more_href: (list.len() > n).then(|| format!("{with_qs}{sep}show_all={}", kind.as_str())),
+            more_href: (list.len() > n)
+                .then(|| format!("{with_qs}{sep}show_all={}", kind.as_str())),
         });
     }
     let (column, direction) = built.request.sort_pair();
@@ -609,7 +663,9 @@ pub async fn tag_works(
     let lookup = name.clone();
     let tags = st.db(move |s| s.tags_named(&lookup)).await?;
     if tags.is_empty() {
-        return Err(WebError::NotFound(format!("There is no tag named {name:?}.")));
+        return Err(WebError::NotFound(format!(
+            "There is no tag named {name:?}."
+        )));
     }
     let display = tags[0].name.clone();
     let ids = tags.iter().map(|t| t.id).collect();

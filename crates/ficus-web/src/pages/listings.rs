@@ -81,8 +81,6 @@ fn listing(
     Ok(Html(out.render()?).into_response())
 }
 
-
-
 /// `GET /users/{login}`.
 pub async fn user_redirect(Path(login): Path<String>) -> Redirect {
     Redirect::to(&format!("/users/{}/works", encode_segment(&login)))

@@ -48,12 +48,10 @@ fn fields<'a>(form: &'a StrictForm, name: &str) -> Vec<&'a str> {
 
 /// Whether the visitor may wrangle tags: tag wranglers, moderators, admins.
 fn wrangles(visitor: &Visitor) -> bool {
-    visitor.user.as_ref().is_some_and(|u| {
-        matches!(
-            u.role,
-            Role::TagWrangler | Role::Moderator | Role::Admin
-        )
-    })
+    visitor
+        .user
+        .as_ref()
+        .is_some_and(|u| matches!(u.role, Role::TagWrangler | Role::Moderator | Role::Admin))
 }
 
 fn login_redirect(return_to: &str) -> Response {
@@ -95,7 +93,7 @@ fn details_named(s: &Store, name: &str) -> Result<Vec<TagDetail>, StoreError> {
 }
 
 fn sort_tags(tags: &mut [TagRecord]) {
-    tags.sort_by(|a, b| (a.kind, a.name.to_lowercase()).cmp(&(b.kind, b.name.to_lowercase())));
+    ficus_store::wrangling::sort_tags(tags);
 }
 
 /// "1 work" / "1,234 works".
@@ -392,7 +390,10 @@ fn tag_edit(d: &TagDetail, typed: Option<(&EditForm, String)>) -> TagEdit {
             Some(message),
         ),
         None => (
-            d.merger.as_ref().map(|m| m.name.clone()).unwrap_or_default(),
+            d.merger
+                .as_ref()
+                .map(|m| m.name.clone())
+                .unwrap_or_default(),
             String::new(),
             String::new(),
             String::new(),
@@ -539,7 +540,8 @@ fn apply_edit(s: &Store, d: &TagDetail, f: &EditForm) -> Result<(), EditFailure>
         match TagType::parse(&f.parent_type).filter(|t| kind.parent_types().contains(t)) {
             Some(t) => Some(t),
             None => {
-                let allowed: Vec<&str> = kind.parent_types().iter().map(|t| t.label(false)).collect();
+                let allowed: Vec<&str> =
+                    kind.parent_types().iter().map(|t| t.label(false)).collect();
                 return Err(EditFailure::Rule(if allowed.is_empty() {
                     format!("A {} tag cannot have parents.", kind.label(false))
                 } else {
@@ -1009,7 +1011,13 @@ pub async fn update_mutes(
         let max_age = if value.is_empty() { Some(0) } else { None };
         resp.headers_mut().append(
             header::SET_COOKIE,
-            cookie_header(GUEST_MUTES_COOKIE, &value, max_age, "Lax", is_https(&headers)),
+            cookie_header(
+                GUEST_MUTES_COOKIE,
+                &value,
+                max_age,
+                "Lax",
+                is_https(&headers),
+            ),
         );
     }
     Ok(resp)
@@ -1031,7 +1039,9 @@ mod tests {
 
     #[test]
     fn guest_cookie_parses_only_positive_integers() {
-        let tokens = guest_tokens(&cookie_headers("t5.c7.t5.x1.t-3.t0.c+2.t99999999999999999999.t12"));
+        let tokens = guest_tokens(&cookie_headers(
+            "t5.c7.t5.x1.t-3.t0.c+2.t99999999999999999999.t12",
+        ));
         assert_eq!(
             tokens,
             vec![MuteToken::Tag(5), MuteToken::Creator(7), MuteToken::Tag(12)]
@@ -1051,7 +1061,10 @@ mod tests {
 
     #[test]
     fn sentences() {
-        assert_eq!(sentence("a tag name cannot be empty"), "A tag name cannot be empty.");
+        assert_eq!(
+            sentence("a tag name cannot be empty"),
+            "A tag name cannot be empty."
+        );
         assert_eq!(sentence("Done."), "Done.");
     }
 }

@@ -106,7 +106,10 @@ pub fn run(storage: &StorageArgs, args: &DiscoverArgs) -> anyhow::Result<()> {
     }
     let graph = store.tag_graph()?;
     let works = index.doc_count();
-    println!("archive: {works} indexed works in {}", storage.data_dir.display());
+    println!(
+        "archive: {works} indexed works in {}",
+        storage.data_dir.display()
+    );
     let mut rng = Pcg64::seed_from_u64(args.seed);
     let all = index.search(&Request {
         members: true,
@@ -201,7 +204,13 @@ pub fn run(storage: &StorageArgs, args: &DiscoverArgs) -> anyhow::Result<()> {
         }
         // Every other query asks for a deep page: the middle or the last.
         if i % 2 == 1 {
-            let total = index.search(&Request { limit: 0, facets: false, ..req.clone() })?.total as usize;
+            let total = index
+                .search(&Request {
+                    limit: 0,
+                    facets: false,
+                    ..req.clone()
+                })?
+                .total as usize;
             let pages = total.div_ceil(20).max(1);
             let page = if i % 4 == 1 { pages / 2 + 1 } else { pages };
             req.offset = (page.min(pages) - 1) * 20;
@@ -244,7 +253,11 @@ pub fn run(storage: &StorageArgs, args: &DiscoverArgs) -> anyhow::Result<()> {
         "  ratio (sql/ficus): p50 {:.0}x  p99 {:.0}x{}",
         baseline.pct(0.5) / ficus.pct(0.5).max(1e-6),
         baseline.pct(0.99) / ficus.pct(0.99).max(1e-6),
-        if baseline.capped > 0 { " (baseline capped: true ratio larger)" } else { "" }
+        if baseline.capped > 0 {
+            " (baseline capped: true ratio larger)"
+        } else {
+            ""
+        }
     );
     if args.text_queries > 0 {
         text_bench(&index, &store, &mut raw, args, &mut rng, cap)?;
@@ -264,18 +277,27 @@ fn order_column(sort: SortColumn) -> &'static str {
         SortColumn::Comments => "w.comments_count",
         SortColumn::Bookmarks => "w.bookmarks_count",
         SortColumn::Title => "lower(w.title)",
-        SortColumn::Creator => "(SELECT lower(c.name) FROM work_creators wc JOIN creators c ON c.id = wc.creator_id WHERE wc.work_id = w.id ORDER BY wc.position LIMIT 1)",
+        SortColumn::Creator => {
+            "(SELECT lower(c.name) FROM work_creators wc JOIN creators c ON c.id = wc.creator_id WHERE wc.work_id = w.id ORDER BY wc.position LIMIT 1)"
+        }
         SortColumn::Updated | SortColumn::BestMatch => "w.updated_on",
     }
 }
 
 fn ids(list: &[i64]) -> String {
-    list.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    list.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The page, the count and the sidebar counts in plain SQL. Returns
 /// (microseconds, capped).
-fn sql_filter(raw: &mut RawSqlite, case: &FilterCase, cap: Duration) -> anyhow::Result<(u64, bool)> {
+fn sql_filter(
+    raw: &mut RawSqlite,
+    case: &FilterCase,
+    cap: Duration,
+) -> anyhow::Result<(u64, bool)> {
     let mut filter = String::from("w.posted = 1 AND w.hidden = 0");
     for g in &case.include_raw {
         filter.push_str(&format!(
@@ -299,7 +321,11 @@ fn sql_filter(raw: &mut RawSqlite, case: &FilterCase, cap: Duration) -> anyhow::
             }
         }
     }
-    let dir = if case.req.direction == SortDirection::Desc { "DESC" } else { "ASC" };
+    let dir = if case.req.direction == SortDirection::Desc {
+        "DESC"
+    } else {
+        "ASC"
+    };
     let page = format!(
         "SELECT w.id FROM works w WHERE {filter} ORDER BY {} {dir}, w.id {dir} LIMIT 20 OFFSET {}",
         order_column(case.req.sort),
@@ -338,7 +364,10 @@ fn text_bench(
             let text = ficus_core::html::text_of(&c.body);
             vocabulary.extend(
                 text.split_whitespace()
-                    .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+                    .map(|w| {
+                        w.trim_matches(|c: char| !c.is_alphanumeric())
+                            .to_lowercase()
+                    })
                     .filter(|w| w.len() > 3)
                     .take(400),
             );
@@ -405,7 +434,11 @@ fn text_bench(
                 }
             }
         }
-        fts.micros.push(if capped { cap.as_micros() as u64 } else { started.elapsed().as_micros() as u64 });
+        fts.micros.push(if capped {
+            cap.as_micros() as u64
+        } else {
+            started.elapsed().as_micros() as u64
+        });
         fts.capped += usize::from(capped);
     }
     println!("full-text queries (1-3 terms, some phrases; best match, exact total):");

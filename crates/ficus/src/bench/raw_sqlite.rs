@@ -43,12 +43,7 @@ impl RawSqlite {
         let mut db = ptr::null_mut();
         // SAFETY: valid C string and out-pointer; the handle is closed in Drop.
         let rc = unsafe {
-            ffi::sqlite3_open_v2(
-                c.as_ptr(),
-                &mut db,
-                ffi::SQLITE_OPEN_READWRITE,
-                ptr::null(),
-            )
+            ffi::sqlite3_open_v2(c.as_ptr(), &mut db, ffi::SQLITE_OPEN_READWRITE, ptr::null())
         };
         if rc != ffi::SQLITE_OK {
             bail!("cannot open {} for the baseline", path.display());
@@ -76,7 +71,9 @@ impl RawSqlite {
                 String::from("unknown error")
             } else {
                 // SAFETY: SQLite gave a NUL-terminated message we must free.
-                let m = unsafe { CStr::from_ptr(err) }.to_string_lossy().into_owned();
+                let m = unsafe { CStr::from_ptr(err) }
+                    .to_string_lossy()
+                    .into_owned();
                 unsafe { ffi::sqlite3_free(err as *mut c_void) };
                 m
             };
@@ -87,12 +84,18 @@ impl RawSqlite {
 
     /// Runs one query with integer columns and text parameters, stopping
     /// at `deadline`.
-    pub fn query(&mut self, sql: &str, params: &[&str], deadline: Instant) -> anyhow::Result<Outcome> {
+    pub fn query(
+        &mut self,
+        sql: &str,
+        params: &[&str],
+        deadline: Instant,
+    ) -> anyhow::Result<Outcome> {
         *self.deadline = Some(deadline);
         let c = CString::new(sql).context("sql")?;
         let mut stmt = ptr::null_mut();
         // SAFETY: valid handle and C string; the statement is finalized below.
-        let rc = unsafe { ffi::sqlite3_prepare_v2(self.db, c.as_ptr(), -1, &mut stmt, ptr::null_mut()) };
+        let rc =
+            unsafe { ffi::sqlite3_prepare_v2(self.db, c.as_ptr(), -1, &mut stmt, ptr::null_mut()) };
         if rc != ffi::SQLITE_OK {
             bail!("baseline SQL does not prepare: {}", self.errmsg());
         }
@@ -103,7 +106,13 @@ impl RawSqlite {
         for (i, p) in params.iter().enumerate() {
             // SAFETY: the CString outlives the statement's use (SQLITE_TRANSIENT copies).
             unsafe {
-                ffi::sqlite3_bind_text(stmt, (i + 1) as c_int, p.as_ptr(), -1, ffi::SQLITE_TRANSIENT())
+                ffi::sqlite3_bind_text(
+                    stmt,
+                    (i + 1) as c_int,
+                    p.as_ptr(),
+                    -1,
+                    ffi::SQLITE_TRANSIENT(),
+                )
             };
         }
         let mut rows = Vec::new();
