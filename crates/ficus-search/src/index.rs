@@ -48,7 +48,20 @@ pub struct SearchIndex {
     pub(crate) fields: Fields,
     dir: PathBuf,
     writer_heap: usize,
+    /// Answers by request, for the searcher generation they were computed
+    /// on; a commit makes them stale.
+    cache: Mutex<ResultCache>,
 }
+
+/// Recent answers (the popular pages of a busy archive repeat).
+#[derive(Default)]
+struct ResultCache {
+    generation: u64,
+    hits: std::collections::HashMap<String, Hits>,
+}
+
+/// Answers kept per searcher generation.
+const CACHE_ENTRIES: usize = 1_024;
 
 /// The index directory inside a data directory.
 pub const INDEX_DIR: &str = "index";
@@ -91,6 +104,7 @@ impl SearchIndex {
             fields,
             dir: dir.to_path_buf(),
             writer_heap,
+            cache: Mutex::new(ResultCache::default()),
         })
     }
 
@@ -141,9 +155,40 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Answers a request.
+    /// Answers a request (from the cache when the same request was
+    /// answered on the same index generation).
     pub fn search(&self, req: &Request) -> Result<Hits, SearchError> {
         let searcher = self.reader.searcher();
+        let generation = searcher.generation().generation_id();
+        let key = format!("{req:?}");
+        if let Ok(cache) = self.cache.lock()
+            && cache.generation == generation
+            && let Some(hits) = cache.hits.get(&key)
+        {
+            return Ok(hits.clone());
+        }
+        let hits = self.search_uncached(&searcher, req)?;
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.generation != generation || cache.hits.len() >= CACHE_ENTRIES {
+                cache.hits.clear();
+                cache.generation = generation;
+            }
+            cache.hits.insert(key, hits.clone());
+        }
+        Ok(hits)
+    }
+
+    /// The current searcher (a consistent view of the index).
+    pub fn searcher(&self) -> tantivy::Searcher {
+        self.reader.searcher()
+    }
+
+    /// Answers a request on `searcher`, bypassing the cache (benchmarks).
+    pub fn search_uncached(
+        &self,
+        searcher: &tantivy::Searcher,
+        req: &Request,
+    ) -> Result<Hits, SearchError> {
         let query = self.query(req)?;
         let key = match req.sort {
             SortColumn::BestMatch => {

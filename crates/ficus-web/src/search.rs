@@ -14,6 +14,7 @@ use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
+use ficus_core::wrangling::TagGraph;
 use ficus_search::{Indexer, SearchError, SearchIndex};
 use ficus_store::Store;
 
@@ -27,6 +28,9 @@ const READ_YOUR_WRITES: Duration = Duration::from_secs(5);
 /// The index and the indexer thread's progress.
 pub struct SearchHandle {
     pub index: SearchIndex,
+    /// The wrangling graph, reloaded whenever the index moves on (a
+    /// wrangling change reaches every node through the log).
+    graph: std::sync::RwLock<Arc<TagGraph>>,
     wake: Mutex<Sender<()>>,
     indexed: Mutex<i64>,
     progressed: Condvar,
@@ -52,8 +56,10 @@ impl SearchHandle {
         }
         let (tx, rx) = channel();
         let seq = index.state()?.seq;
+        let graph = std::sync::RwLock::new(Arc::new(store.tag_graph()?));
         let handle = Arc::new(SearchHandle {
             index,
+            graph,
             wake: Mutex::new(tx),
             indexed: Mutex::new(seq),
             progressed: Condvar::new(),
@@ -74,11 +80,18 @@ impl SearchHandle {
                 tracing::warn!(error = %e, "search indexer: catching up failed; retrying");
                 let _ = self.index.rollback();
             }
-            if let Ok(state) = self.index.state()
-                && let Ok(mut indexed) = self.indexed.lock()
-            {
-                *indexed = state.seq;
-                self.progressed.notify_all();
+            if let Ok(state) = self.index.state() {
+                let moved = self.indexed_seq() != state.seq;
+                if moved
+                    && let Ok(graph) = store.tag_graph()
+                    && let Ok(mut slot) = self.graph.write()
+                {
+                    *slot = Arc::new(graph);
+                }
+                if let Ok(mut indexed) = self.indexed.lock() {
+                    *indexed = state.seq;
+                    self.progressed.notify_all();
+                }
             }
             match wake.recv_timeout(POLL) {
                 Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
@@ -112,6 +125,14 @@ impl SearchHandle {
             }
         }
         true
+    }
+
+    /// The wrangling graph as of the index's position.
+    pub fn graph(&self) -> Arc<TagGraph> {
+        self.graph
+            .read()
+            .map(|g| g.clone())
+            .unwrap_or_else(|_| Arc::new(TagGraph::default()))
     }
 
     /// The last log entry the index holds.

@@ -18,6 +18,7 @@ use ficus_core::TagType;
 use ficus_core::html::escape;
 use ficus_core::search_query::{self, DateField, NumericField, SortColumn, SortDirection};
 use ficus_core::tag::tag_from_url_name;
+use ficus_core::wrangling::TagGraph;
 use ficus_search::{Crossover, Request, ResolvedQuery};
 use ficus_store::Store;
 
@@ -219,10 +220,10 @@ fn names(list: &str) -> impl Iterator<Item = &str> {
 /// The filter forms of every tag named `name` (any type, or `kind`).
 fn tag_forms(
     store: &Store,
+    graph: &TagGraph,
     kind: Option<TagType>,
     name: &str,
 ) -> Result<Vec<i64>, ficus_store::StoreError> {
-    let graph = store.tag_graph()?;
     let tags = store.tags_named(name)?;
     let mut ids: Vec<i64> = tags
         .into_iter()
@@ -285,12 +286,12 @@ struct Built {
 
 fn build_request(
     store: &Store,
+    graph: &TagGraph,
     form: &FilterForm,
     scope: &Scope,
     members: bool,
     mutes: (Vec<i64>, Vec<i64>),
 ) -> Result<Built, WebError> {
-    let graph = store.tag_graph()?;
     let searching = matches!(scope, Scope::Search);
     let (sort, direction) = form.sort(searching || !form.query.trim().is_empty())?;
     let mut req = Request {
@@ -315,10 +316,10 @@ fn build_request(
         req.exclude.push(graph.filter_form(id));
     }
     for name in names(&form.other_tag_names) {
-        req.include.push(tag_forms(store, None, name)?);
+        req.include.push(tag_forms(store, graph, None, name)?);
     }
     for name in names(&form.excluded_tag_names) {
-        req.exclude.extend(tag_forms(store, None, name)?);
+        req.exclude.extend(tag_forms(store, graph, None, name)?);
     }
     let (muted_tags, muted_creators) = mutes;
     req.exclude
@@ -376,7 +377,7 @@ fn build_request(
                 let today = chrono::Utc::now().date_naive();
                 let mut failure = None;
                 let resolved = ResolvedQuery::resolve(parsed, today, |kind, name| {
-                    tag_forms(store, kind, name).unwrap_or_else(|e| {
+                    tag_forms(store, graph, kind, name).unwrap_or_else(|e| {
                         failure = Some(e);
                         Vec::new()
                     })
@@ -462,7 +463,8 @@ async fn render(
                 }
                 None => guest,
             };
-            let built = build_request(store, &form, &scope, members, mutes)?;
+            let graph = search.graph();
+            let built = build_request(store, &graph, &form, &scope, members, mutes)?;
             let hits = if built.error.is_some() {
                 ficus_search::Hits::default()
             } else {
