@@ -160,6 +160,45 @@ pub fn plain_text_to_html(text: &str) -> String {
     out
 }
 
+/// The text of stored HTML for indexing and snippets: character
+/// references decoded, every tag a word break. Walks html5ever's tokenizer
+/// without building a tree (several times faster than [`text_of`] on
+/// whole chapters).
+pub fn plain_text(html: &str) -> String {
+    use html5ever::tendril::StrTendril;
+    use html5ever::tokenizer::{
+        BufferQueue, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+    };
+    use std::cell::RefCell;
+
+    struct Sink(RefCell<String>);
+    impl TokenSink for Sink {
+        type Handle = ();
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            let mut out = self.0.borrow_mut();
+            match token {
+                Token::CharacterTokens(text) => out.push_str(&text),
+                Token::TagToken(_) if !out.ends_with(' ') => out.push(' '),
+                _ => {}
+            }
+            TokenSinkResult::Continue
+        }
+    }
+
+    if !html.contains('<') && !html.contains('&') {
+        return html.to_string();
+    }
+    let tokenizer = Tokenizer::new(
+        Sink(RefCell::new(String::with_capacity(html.len()))),
+        TokenizerOpts::default(),
+    );
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.0.take()
+}
+
 /// The text of an HTML fragment with tags removed and whitespace collapsed
 /// (for titles taken from headings, plain-text previews, and so on).
 pub fn text_of(html: &str) -> String {
@@ -171,6 +210,21 @@ pub fn text_of(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_breaks_at_tags_and_decodes() {
+        assert_eq!(
+            plain_text("<p>One&amp;two</p><p>three</p>").trim(),
+            "One&two three"
+        );
+        assert_eq!(plain_text("no markup"), "no markup");
+        assert_eq!(
+            plain_text("<p>a<em>b</em></p>")
+                .split_whitespace()
+                .collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+    }
 
     #[test]
     fn scripts_and_handlers_are_removed() {

@@ -145,13 +145,13 @@ impl Fields {
             d.add_text(self.creators, c);
         }
         if let Some(s) = &w.summary {
-            d.add_text(self.summary, ficus_core::html::text_of(s));
+            d.add_text(self.summary, ficus_core::html::plain_text(s));
         }
         if let Some(n) = &w.notes {
-            d.add_text(self.notes, ficus_core::html::text_of(n));
+            d.add_text(self.notes, ficus_core::html::plain_text(n));
         }
         if let Some(n) = &w.end_notes {
-            d.add_text(self.notes, ficus_core::html::text_of(n));
+            d.add_text(self.notes, ficus_core::html::plain_text(n));
         }
         for t in &w.tags {
             d.add_text(self.tag_names, &t.name);

@@ -111,20 +111,16 @@ impl Store {
             .filter(|w| w.posted && !w.hidden)
             .collect();
         let wanted: Vec<i64> = works.iter().map(|w| w.id).collect();
-        let mut tags_of: HashMap<i64, Vec<(i64, TagType)>> = HashMap::new();
+        // The record carries every tag but the rating's id.
+        let ratings: HashMap<String, i64> = with_conn!(self, |conn| tags::table
+            .filter(tags::tag_type.eq(TagType::Rating.as_str()))
+            .select((tags::name, tags::id))
+            .load::<(String, i64)>(conn)?)
+        .into_iter()
+        .collect();
         let mut body_of: HashMap<i64, String> = HashMap::new();
-        for chunk in wanted.chunks(500) {
-            let rows: Vec<(i64, i64, String)> = with_conn!(self, |conn| taggings::table
-                .inner_join(tags::table)
-                .filter(taggings::work_id.eq_any(chunk))
-                .select((taggings::work_id, tags::id, tags::tag_type))
-                .load(conn)?);
-            for (work, tag, kind) in rows {
-                let kind = TagType::parse(&kind)
-                    .ok_or_else(|| StoreError::Corrupt(format!("tag {tag} has type {kind:?}")))?;
-                tags_of.entry(work).or_default().push((tag, kind));
-            }
-            if bodies {
+        if bodies {
+            for chunk in wanted.chunks(500) {
                 let rows: Vec<(i64, String)> = with_conn!(self, |conn| chapters::table
                     .filter(chapters::work_id.eq_any(chunk))
                     .order((chapters::work_id.asc(), chapters::position.asc()))
@@ -135,14 +131,21 @@ impl Store {
                     if !text.is_empty() {
                         text.push('\n');
                     }
-                    text.push_str(&ficus_core::html::text_of(&html));
+                    text.push_str(&ficus_core::html::plain_text(&html));
                 }
             }
         }
+        let tags_of = |w: &WorkRecord| -> Vec<(i64, TagType)> {
+            let mut tags: Vec<(i64, TagType)> = w.tags.iter().map(|t| (t.id, t.kind)).collect();
+            if let Some(&id) = ratings.get(w.rating.name()) {
+                tags.push((id, TagType::Rating));
+            }
+            tags
+        };
         Ok(works
             .into_iter()
             .map(|work| IndexDoc {
-                tags: tags_of.remove(&work.id).unwrap_or_default(),
+                tags: tags_of(&work),
                 body: body_of.remove(&work.id).unwrap_or_default(),
                 work,
             })

@@ -493,7 +493,7 @@ async fn render(
                     let text: String = store
                         .chapters_full(w.id)?
                         .iter()
-                        .map(|c| ficus_core::html::text_of(&c.body))
+                        .map(|c| ficus_core::html::plain_text(&c.body))
                         .collect::<Vec<_>>()
                         .join("\n");
                     if let Some(s) = search.index.snippet(&built.request, &text)? {

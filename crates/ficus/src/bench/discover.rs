@@ -248,7 +248,12 @@ pub fn run(storage: &StorageArgs, args: &DiscoverArgs) -> anyhow::Result<()> {
         "filter pages (one canonical tag + 0-3 includes + 0-2 excludes, ratings, word ranges, every sort, first and deep pages; exact total and sidebar counts):"
     );
     let same = Timings {
-        micros: ficus.micros.iter().take(baseline.micros.len()).copied().collect(),
+        micros: ficus
+            .micros
+            .iter()
+            .take(baseline.micros.len())
+            .copied()
+            .collect(),
         capped: 0,
     };
     println!("{}", ficus.line("ficus"));
