@@ -406,6 +406,28 @@ fn scenario(store: &Store) {
         store.wrangle(top.id, &WrangleChange::AddMeta(canonical)),
         Err(ficus_store::StoreError::Wrangle(_))
     ));
+    // Parents: a fandom (the most used) becomes the parent of the
+    // canonical freeform; the tag pages show both directions; a freeform
+    // cannot be a fandom's parent.
+    let fandom = works
+        .iter()
+        .flat_map(|w| w.tags.iter())
+        .find(|t| t.1 == TagType::Fandom)
+        .expect("a fandom")
+        .0;
+    store
+        .wrangle(canonical, &WrangleChange::AddParent(fandom))
+        .expect("parent");
+    assert!(matches!(
+        store.wrangle(fandom, &WrangleChange::AddParent(canonical)),
+        Err(ficus_store::StoreError::Wrangle(_))
+    ));
+    let detail = store.tag_detail(canonical).expect("detail").expect("tag");
+    assert!(detail.parents.iter().any(|p| p.id == fandom));
+    assert!(detail.synonyms.iter().any(|t| t.id == synonym));
+    assert!(detail.metas.iter().any(|t| t.id == meta.id));
+    let fandom_detail = store.tag_detail(fandom).expect("detail").expect("tag");
+    assert!(fandom_detail.children.iter().any(|c| c.id == canonical));
     let mut indexer = Indexer::new(&index, store, "test");
     indexer.catch_up().expect("catch up");
     let graph = store.tag_graph().expect("graph");

@@ -74,6 +74,8 @@ pub struct FilterForm {
     pub creators: String,
     pub kudos_from: String,
     pub hits_from: String,
+    /// A rating name (advanced search).
+    pub rating: String,
     pub page: u32,
     /// The type whose sidebar list is shown in full.
     pub show_all: Option<TagType>,
@@ -144,6 +146,7 @@ impl FilterForm {
                 "creators" => f.creators = v,
                 "kudos_count" => f.kudos_from = v,
                 "hits" => f.hits_from = v,
+                "rating" => f.rating = v,
                 other if FILTER_TYPES.iter().any(|(_, p)| *p == other) && !v.trim().is_empty() => {
                     f.include_ids.push(parse_id(&v)?)
                 }
@@ -183,6 +186,7 @@ impl FilterForm {
         put("creators", &self.creators);
         put("kudos_count", &self.kudos_from);
         put("hits", &self.hits_from);
+        put("rating", &self.rating);
         for id in &self.include_ids {
             out.push(("work_search[freeform_ids][]".into(), id.to_string()));
         }
@@ -360,6 +364,9 @@ fn build_request(
     if !form.title.trim().is_empty() {
         text.push_str(&format!(" title:\"{}\"", form.title.replace('"', " ")));
     }
+    if !form.rating.trim().is_empty() {
+        text.push_str(&format!(" rating:\"{}\"", form.rating.replace('"', " ")));
+    }
     if !form.creators.trim().is_empty() {
         text.push_str(&format!(
             " creators:\"{}\"",
@@ -394,6 +401,12 @@ fn build_request(
         request: req,
         error,
     })
+}
+
+/// A rating choice in the advanced search form.
+pub struct RatingChoice {
+    pub name: &'static str,
+    pub selected: bool,
 }
 
 /// One tag in the sidebar.
@@ -435,6 +448,7 @@ struct FilterPage {
     error: Option<String>,
     form: FilterForm,
     sorts: Vec<SortChoice>,
+    ratings: Vec<RatingChoice>,
     facets: Vec<FacetGroup>,
     blurbs: Vec<Blurb>,
     pager: Pager,
@@ -613,8 +627,16 @@ async fn render(
             b
         })
         .collect();
+    let ratings = ficus_core::Rating::NAMES
+        .iter()
+        .map(|&name| RatingChoice {
+            name,
+            selected: form.rating == name,
+        })
+        .collect();
     let page = FilterPage {
         chrome: Chrome::of(&visitor),
+        ratings,
         heading_html: format!("{}{}", escape(&range), heading_html),
         heading,
         found_text,
