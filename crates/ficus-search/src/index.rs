@@ -134,24 +134,20 @@ impl SearchIndex {
     }
 
     /// Replaces the documents of `ids` by `docs` (works absent from `docs`
-    /// are deleted) and commits with `state`.
-    pub(crate) fn apply(
+    /// are deleted), without committing.
+    pub(crate) fn replace_uncommitted(
         &self,
         ids: &[i64],
         docs: Vec<TantivyDocument>,
-        state: CommitState,
     ) -> Result<(), SearchError> {
-        let mut guard = self.writer()?;
-        let writer = guard.as_mut().ok_or(SearchError::Poisoned)?;
+        let guard = self.writer()?;
+        let writer = guard.as_ref().ok_or(SearchError::Poisoned)?;
         for &id in ids {
             writer.delete_term(Term::from_field_u64(self.fields.id, id as u64));
         }
         for d in docs {
             writer.add_document(d)?;
         }
-        commit(writer, state)?;
-        drop(guard);
-        self.reader.reload()?;
         Ok(())
     }
 

@@ -128,27 +128,18 @@ impl<'a> Indexer<'a> {
             self.index.commit(state)?;
             return Ok(0);
         }
-        let chunks: Vec<&[i64]> = works.chunks(DOC_BATCH).collect();
-        let n_chunks = chunks.len();
-        for (i, chunk) in chunks.into_iter().enumerate() {
+        // All chunks go into one commit: readers see the change whole, and
+        // a large re-wrangle pays for one commit, not one per chunk.
+        for chunk in works.chunks(DOC_BATCH) {
             let docs = self.documents(chunk, &graph)?;
             if let Some(limit) = self.crash_after {
                 let partial: Vec<_> = docs.into_iter().take(limit).collect();
-                self.index.add_uncommitted(partial)?;
+                self.index.replace_uncommitted(chunk, partial)?;
                 return Err(SearchError::SimulatedCrash);
             }
-            // Intermediate chunks keep the old position; only the last
-            // commit moves it past these entries.
-            let chunk_state = if i + 1 == n_chunks {
-                state
-            } else {
-                CommitState {
-                    seq: self.index.state()?.seq,
-                    ..state
-                }
-            };
-            self.index.apply(chunk, docs, chunk_state)?;
+            self.index.replace_uncommitted(chunk, docs)?;
         }
+        self.index.commit(state)?;
         Ok(works.len())
     }
 
