@@ -133,6 +133,12 @@ impl SearchIndex {
         Ok(guard)
     }
 
+    /// Opens the writer now, taking the directory's lock (only one process
+    /// may write an index).
+    pub fn lock_for_writing(&self) -> Result<(), SearchError> {
+        self.writer().map(drop)
+    }
+
     /// Replaces the documents of `ids` by `docs` (works absent from `docs`
     /// are deleted), without committing.
     pub(crate) fn replace_uncommitted(

@@ -41,6 +41,17 @@ impl SearchHandle {
     /// progress), and starts the indexer thread named `node`.
     pub fn start(store: Store, dir: &Path, node: &str) -> Result<Arc<SearchHandle>, SearchError> {
         let index = SearchIndex::open(dir)?;
+        // Take the writer's lock now: a second node on the same directory
+        // fails here, clearly, instead of serving a stale index.
+        index.lock_for_writing().map_err(|e| {
+            SearchError::Io(
+                format!(
+                    "the search index in {} (each web node needs its own --index-dir)",
+                    dir.display()
+                ),
+                std::io::Error::other(e.to_string()),
+            )
+        })?;
         {
             let mut indexer = Indexer::new(&index, &store, node);
             if indexer.needs_rebuild()? {

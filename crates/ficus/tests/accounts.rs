@@ -325,7 +325,7 @@ fn restricted_works_send_guests_to_log_in() {
 fn two_server_processes_share_sessions_and_throttles() {
     let dir = temp_dir();
     let a = serve(dir.path());
-    let b = serve(dir.path());
+    let b = support::serve_node(dir.path(), "index-b");
 
     let mut browser = Browser::new();
     assert_eq!(signup(&mut browser, &a, "shared").status(), 303);
@@ -427,7 +427,7 @@ fn admin_cli_creates_users_and_sets_roles() {
 #[test]
 fn the_general_per_ip_limit_holds_across_nodes_when_configured() {
     let dir = temp_dir();
-    let start = |limit: &str| {
+    let start = |limit: &str, node: &str| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ficus"));
         cmd.arg("--data-dir")
             .arg(dir.path())
@@ -439,11 +439,13 @@ fn the_general_per_ip_limit_holds_across_nodes_when_configured() {
                 limit,
                 "--request-window",
                 "300",
+                "--index-dir",
             ])
+            .arg(dir.path().join(node))
             .env("FICUS_LOG", "warn");
         ficus_testkit::ServerProcess::start(cmd)
     };
-    let (a, b) = (start("6"), start("6"));
+    let (a, b) = (start("6", "index-a"), start("6", "index-b"));
     let mut browser = Browser::new();
     for (i, server) in [&a, &b, &a, &b, &a, &b].into_iter().enumerate() {
         assert_eq!(

@@ -193,14 +193,31 @@ fn filters_search_wrangling_and_mutes() {
         .expect("admin");
     assert!(out.status.success());
     assert_eq!(listed(&mut guest, &url("/tags/Slow%20Burn/works")), vec![b]);
-    let unwrangled = text(&wrangler.page(&url("/tag_wranglers?fandom=Tidewater")), "#main");
-    assert!(unwrangled.contains("Slowburn") && unwrangled.contains("Fluff"), "{unwrangled}");
+    let unwrangled = text(
+        &wrangler.page(&url("/tag_wranglers?fandom=Tidewater")),
+        "#main",
+    );
+    assert!(
+        unwrangled.contains("Slowburn") && unwrangled.contains("Fluff"),
+        "{unwrangled}"
+    );
     // Advanced search: rating and title fields become query terms.
     assert_eq!(
-        listed(&mut guest, &url("/works/search?work_search%5Brating%5D=General+Audiences&work_search%5Btitle%5D=gamma")),
+        listed(
+            &mut guest,
+            &url(
+                "/works/search?work_search%5Brating%5D=General+Audiences&work_search%5Btitle%5D=gamma"
+            )
+        ),
         vec![c]
     );
-    assert!(listed(&mut guest, &url("/works/search?work_search%5Brating%5D=Explicit")).is_empty());
+    assert!(
+        listed(
+            &mut guest,
+            &url("/works/search?work_search%5Brating%5D=Explicit")
+        )
+        .is_empty()
+    );
     let form = wrangler.page(&url("/tags/Slow%20Burn/edit"));
     let burn = attr(&form, "input[name=tag_id]", "value").expect("tag id");
     let resp = wrangler.submit(

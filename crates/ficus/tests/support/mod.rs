@@ -20,6 +20,17 @@ pub fn serve(data_dir: &Path) -> ServerProcess {
     ServerProcess::start(cmd)
 }
 
+/// A second web node on the same database: its own search index directory.
+pub fn serve_node(data_dir: &Path, index: &str) -> ServerProcess {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ficus"));
+    cmd.arg("--data-dir")
+        .arg(data_dir)
+        .args(["serve", "--addr", "127.0.0.1:0", "--index-dir"])
+        .arg(data_dir.join(index))
+        .env("FICUS_LOG", "warn");
+    ServerProcess::start(cmd)
+}
+
 /// A browser's cookies, kept by hand (name → value).
 #[derive(Default, Clone)]
 pub struct Jar(pub HashMap<String, String>);
