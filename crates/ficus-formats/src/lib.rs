@@ -24,6 +24,7 @@ use sha2::{Digest, Sha256};
 pub mod decode;
 mod draft;
 mod error;
+pub mod export;
 mod html_import;
 mod text;
 

@@ -23,6 +23,8 @@ pub enum WebError {
     Store(#[from] ficus_store::StoreError),
     #[error("page rendering failed: {0}")]
     Render(#[from] askama::Error),
+    #[error("{0}")]
+    Unavailable(String),
     #[error("search failed: {0}")]
     Search(#[from] ficus_search::SearchError),
     #[error("background task failed: {0}")]
@@ -37,13 +39,17 @@ impl WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn public_message(&self) -> String {
         match self {
-            WebError::NotFound(m) | WebError::BadRequest(m) | WebError::Forbidden(m) => m.clone(),
+            WebError::NotFound(m)
+            | WebError::BadRequest(m)
+            | WebError::Forbidden(m)
+            | WebError::Unavailable(m) => m.clone(),
             WebError::TooManyRequests { message, .. } => message.clone(),
             _ => "Something went wrong on our side. Please try again in a moment.".to_string(),
         }

@@ -11,7 +11,7 @@
 
 mod api;
 pub mod error;
-mod pages;
+pub mod pages;
 mod params;
 pub mod search;
 pub mod session;
@@ -43,6 +43,8 @@ pub struct AppState {
     pub request_window_secs: i64,
     /// This node's search index.
     pub search: std::sync::Arc<search::SearchHandle>,
+    /// Where built downloads are cached.
+    pub downloads_dir: std::path::PathBuf,
 }
 
 impl AppState {
@@ -121,6 +123,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/tags/{name}/works", get(pages::discover::tag_works))
         .route("/works/search", get(pages::discover::search))
+        .route("/downloads/{id}/{file}", get(pages::downloads::download))
+        .route("/tags/{name}/feed.atom", get(pages::feeds::tag_feed))
+        .route("/users/{login}/feed.atom", get(pages::feeds::creator_feed))
         .route(
             "/users/login",
             get(pages::accounts::login_form).post(pages::accounts::login),
@@ -301,6 +306,7 @@ pub async fn serve(
     addr: SocketAddr,
     store: Store,
     index_dir: &std::path::Path,
+    downloads_dir: &std::path::Path,
     options: ServeOptions,
 ) -> std::io::Result<()> {
     let search = {
@@ -311,13 +317,14 @@ pub async fn serve(
             .map_err(std::io::Error::other)?
             .map_err(std::io::Error::other)?
     };
-    serve_with(addr, store, search, options).await
+    serve_with(addr, store, search, downloads_dir.to_path_buf(), options).await
 }
 
 async fn serve_with(
     addr: SocketAddr,
     store: Store,
     search: std::sync::Arc<search::SearchHandle>,
+    downloads_dir: std::path::PathBuf,
     options: ServeOptions,
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -331,6 +338,7 @@ async fn serve_with(
         requests_per_ip: options.requests_per_ip,
         request_window_secs: options.request_window_secs,
         search,
+        downloads_dir,
     };
     tokio::spawn(purge_drafts_hourly(state.clone()));
     let app = router(state);

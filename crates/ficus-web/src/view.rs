@@ -333,31 +333,6 @@ fn rating_class_suffix(r: Rating) -> &'static str {
     r.css_suffix()
 }
 
-/// The file-name slug of download URLs: `The_Title`.
-pub fn slug(title: &str) -> String {
-    let mut out = String::new();
-    let mut gap = false;
-    for c in title.chars() {
-        if c.is_ascii_alphanumeric() {
-            if gap && !out.is_empty() {
-                out.push('_');
-            }
-            gap = false;
-            out.push(c);
-        } else {
-            gap = true;
-        }
-        if out.len() >= 48 {
-            break;
-        }
-    }
-    if out.is_empty() {
-        "Work".to_string()
-    } else {
-        out
-    }
-}
-
 /// One page link of the pager.
 #[derive(Debug, Clone)]
 pub struct PageLink {
@@ -418,12 +393,6 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(5688), "5,688");
         assert_eq!(thousands(1_234_567), "1,234,567");
-    }
-
-    #[test]
-    fn slugs_are_safe_file_names() {
-        assert_eq!(slug("The Title: Part 2!"), "The_Title_Part_2");
-        assert_eq!(slug("日本語"), "Work");
     }
 
     #[test]

@@ -106,6 +106,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = BodiesArg::Short)]
         bodies: BodiesArg,
     },
+    /// Export works as EPUB, HTML or TXT files.
+    Export {
+        /// The format.
+        #[arg(long, value_enum)]
+        format: FormatArg,
+        /// The directory to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Every posted work.
+        #[arg(long)]
+        all: bool,
+        /// Work ids.
+        ids: Vec<i64>,
+    },
     /// Rebuild the search index from the database.
     Reindex {
         /// The index directory (default: DATA_DIR/index).
@@ -188,6 +202,15 @@ pub enum BenchKind {
     Discover(crate::bench::discover::DiscoverArgs),
 }
 
+/// `--format` of export (PDF is not built yet; AZW3 and MOBI are left out:
+/// Kindles read EPUB).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Epub,
+    Html,
+    Txt,
+}
+
 /// `--bodies` of gen-corpus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BodiesArg {
@@ -219,6 +242,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     store,
                     &index_dir
                         .unwrap_or_else(|| cli.storage.data_dir.join(ficus_search::INDEX_DIR)),
+                    &cli.storage.data_dir.join("downloads"),
                     ficus_web::ServeOptions {
                         draft_days,
                         signups_per_hour,
@@ -237,6 +261,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = cli.storage.open()?;
             let dir = cli.storage.data_dir.join(ficus_search::INDEX_DIR);
             crate::gen_corpus::run(&store, &dir, works, seed, bodies == BodiesArg::Full)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            format,
+            out,
+            all,
+            ids,
+        } => {
+            let store = cli.storage.open()?;
+            let format = match format {
+                FormatArg::Epub => ficus_formats::export::Format::Epub,
+                FormatArg::Html => ficus_formats::export::Format::Html,
+                FormatArg::Txt => ficus_formats::export::Format::Txt,
+            };
+            crate::export::run(&store, format, &out, &ids, all)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Reindex {

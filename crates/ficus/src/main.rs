@@ -4,6 +4,7 @@ mod admin;
 mod bench;
 mod cli;
 mod demo;
+mod export;
 mod gen_corpus;
 mod import;
 mod reindex;

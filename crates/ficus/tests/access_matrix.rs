@@ -95,6 +95,15 @@ const VIEWS: &[View] = &[
     ("chapter index", |w| format!("/works/{}/navigate", w.id)),
     ("chapter redirect", |w| format!("/chapters/{}", w.chapter)),
     ("API work", |w| format!("/api/v1/works/{}", w.id)),
+    ("EPUB download", |w| {
+        format!("/downloads/{}/Matrix.epub", w.id)
+    }),
+    ("HTML download", |w| {
+        format!("/downloads/{}/Matrix.html", w.id)
+    }),
+    ("TXT download", |w| {
+        format!("/downloads/{}/Matrix.txt", w.id)
+    }),
     ("API chapter", |w| {
         format!("/api/v1/works/{}/chapters/{}", w.id, w.chapter)
     }),
@@ -423,9 +432,14 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
                 }
                 assert_eq!(got, want, "{who:?} × {:?} × {view} ({path})", work.state);
                 if got == Sees::Page && status == 200 {
-                    let body = resp.text().expect("body");
+                    let body = resp.bytes().expect("body");
+                    let shows = if view.starts_with("EPUB") {
+                        body.starts_with(b"PK")
+                    } else {
+                        String::from_utf8_lossy(&body).contains(&work.title)
+                    };
                     assert!(
-                        body.contains(&work.title) || view.contains("chapter"),
+                        shows || view.contains("chapter"),
                         "{who:?} × {view}: the page shows the work"
                     );
                 }

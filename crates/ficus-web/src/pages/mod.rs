@@ -2,6 +2,8 @@
 
 pub mod accounts;
 pub mod discover;
+pub mod downloads;
+pub mod feeds;
 pub mod listings;
 pub mod moderation;
 pub mod posting;

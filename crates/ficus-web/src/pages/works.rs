@@ -13,7 +13,7 @@ use crate::error::WebError;
 use crate::params::{self, QueryMap};
 use crate::session::Visitor;
 use crate::templates::{ChapterNav, ChapterView, Chrome, InterstitialPage, NavigatePage, WorkPage};
-use crate::view::{self, creator_links, meta_groups, slug, stats};
+use crate::view::{self, creator_links, meta_groups, stats};
 
 /// The cookie that remembers "Yes, Continue" for the browser session.
 pub const ADULT_COOKIE: &str = "view_adult";
@@ -26,7 +26,7 @@ fn not_found_work() -> WebError {
 ///
 /// A guest asking for a restricted work is sent to the log-in page
 /// instead, and comes back to the work afterwards.
-async fn load(
+pub(crate) async fn load(
     st: &AppState,
     visitor: &Visitor,
     id: i64,
@@ -237,14 +237,16 @@ async fn render(
     let is_last = index.is_none_or(|i| i + 1 == list.len());
 
     let updated_at = work.changed_at;
-    let file = slug(&work.title);
-    let downloads = ["EPUB", "PDF", "HTML", "TXT"]
+    let file = ficus_formats::export::slug(&work.title);
+    let downloads = ficus_formats::export::Format::ALL
         .into_iter()
-        .map(|label| {
-            let ext = label.to_ascii_lowercase();
+        .map(|f| {
             (
-                label,
-                format!("/downloads/{id}/{file}.{ext}?updated_at={updated_at}"),
+                f.label(),
+                format!(
+                    "/downloads/{id}/{file}.{}?updated_at={updated_at}",
+                    f.extension()
+                ),
             )
         })
         .collect();

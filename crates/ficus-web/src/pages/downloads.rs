@@ -1,0 +1,204 @@
+//! `GET /downloads/{id}/{Slug}.{ext}`: a work as EPUB, HTML or TXT.
+//!
+//! Files are built on first request and cached on disk under the work's
+//! id and change time, so a stale file is never served (an edit changes
+//! the name). Concurrent requests for the same file wait for one build.
+//! Access is checked before the cache is looked at: the same rule as the
+//! work page (drafts and hidden works 404, restricted ones send guests to
+//! log in).
+
+use std::collections::HashMap;
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use ficus_core::TagType;
+use ficus_formats::export::{ExportChapter, ExportWork, Format};
+use ficus_store::{ChapterChoice, ChapterRecord, WorkRecord};
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::params;
+use crate::session::Visitor;
+
+/// Longest a build may take before the reader gets a 503.
+const BUILD_BUDGET: Duration = Duration::from_secs(60);
+/// Largest file served (a 500,000-word work is well under this).
+const SIZE_BUDGET: usize = 256 * 1024 * 1024;
+
+/// One lock per file being built, so concurrent requests build it once.
+static BUILDING: LazyLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// The export view of a stored work and its chapters.
+pub fn to_export(work: &WorkRecord, chapters: &[ChapterRecord]) -> ExportWork {
+    let names = |kind| {
+        work.tags_of(kind)
+            .map(|t| t.name.clone())
+            .collect::<Vec<_>>()
+    };
+    ExportWork {
+        id: work.id,
+        title: work.title.clone(),
+        creators: work.creators.clone(),
+        rating: work.rating.name().to_string(),
+        warnings: names(TagType::ArchiveWarning),
+        categories: names(TagType::Category),
+        fandoms: names(TagType::Fandom),
+        relationships: names(TagType::Relationship),
+        characters: names(TagType::Character),
+        freeforms: names(TagType::Freeform),
+        language: work.language.clone(),
+        series: Vec::new(),
+        published: work.published,
+        updated: work.updated,
+        complete: work.complete,
+        words: work.word_count,
+        chapter_count: u32::try_from(work.chapter_count).unwrap_or(0),
+        expected_chapters: work.expected_chapters.and_then(|n| u32::try_from(n).ok()),
+        kudos: work.stats.kudos,
+        hits: work.stats.hits,
+        comments: work.stats.comments,
+        bookmarks: work.stats.bookmarks,
+        summary: work.summary.clone(),
+        notes: work.notes.clone(),
+        end_notes: work.end_notes.clone(),
+        source_url: work.origin.source_url.clone(),
+        chapters: chapters
+            .iter()
+            .map(|c| ExportChapter {
+                position: u32::try_from(c.position).unwrap_or(0),
+                title: c.title.clone(),
+                summary: c.summary.clone(),
+                notes: c.notes.clone(),
+                end_notes: c.end_notes.clone(),
+                body: c.body.clone(),
+                published: c.published,
+            })
+            .collect(),
+    }
+}
+
+/// The cache file of a work's export.
+fn cache_path(dir: &FsPath, work: &WorkRecord, format: Format) -> PathBuf {
+    dir.join(format!(
+        "{}-{}.{}",
+        work.id,
+        work.changed_at,
+        format.extension()
+    ))
+}
+
+/// Builds (or reuses) the file and returns its bytes.
+pub async fn cached_file(
+    dir: PathBuf,
+    work: WorkRecord,
+    chapters: Vec<ChapterRecord>,
+    format: Format,
+) -> Result<Vec<u8>, WebError> {
+    let path = cache_path(&dir, &work, format);
+    if let Ok(bytes) = tokio::fs::read(&path).await {
+        return Ok(bytes);
+    }
+    let key = path.display().to_string();
+    let gate = {
+        let mut building = BUILDING
+            .lock()
+            .map_err(|_| WebError::Unavailable("The download builder is restarting.".into()))?;
+        building.entry(key.clone()).or_default().clone()
+    };
+    let _turn = gate.lock().await;
+    if let Ok(bytes) = tokio::fs::read(&path).await {
+        return Ok(bytes);
+    }
+    let build = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
+        let bytes = format
+            .write(&to_export(&work, &chapters))
+            .map_err(|e| e.to_string())?;
+        if bytes.len() > SIZE_BUDGET {
+            return Err("the file would be too large".into());
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        // Older files of this work and format are stale now.
+        let prefix = format!("{}-", work.id);
+        let suffix = format!(".{}", format.extension());
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                if name.starts_with(&prefix) && name.ends_with(&suffix) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        let tmp = path.with_extension(format!("{}.part{}", format.extension(), std::process::id()));
+        std::fs::write(&tmp, &bytes).map_err(|e| e.to_string())?;
+        std::fs::rename(&tmp, &path).map_err(|e| e.to_string())?;
+        Ok(bytes)
+    });
+    let result = tokio::time::timeout(BUILD_BUDGET, build).await;
+    if let Ok(mut building) = BUILDING.lock() {
+        building.remove(&key);
+    }
+    match result {
+        Err(_) => Err(WebError::Unavailable(
+            "Building this download took too long; please try again later.".into(),
+        )),
+        Ok(joined) => joined?.map_err(|e| {
+            tracing::error!(error = %e, "building a download failed");
+            WebError::Unavailable(
+                "This download could not be built; please try again later.".into(),
+            )
+        }),
+    }
+}
+
+/// `GET /downloads/{id}/{file}`.
+pub async fn download(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    let Some((_, ext)) = file.rsplit_once('.') else {
+        return Err(WebError::NotFound(
+            "Downloads end in .epub, .html or .txt.".into(),
+        ));
+    };
+    let Some(format) = Format::from_extension(ext) else {
+        return Err(WebError::NotFound(format!(
+            "There is no {ext:?} download; the formats are EPUB, HTML and TXT."
+        )));
+    };
+    let path = format!("/downloads/{id}/{file}");
+    let reading = match super::works::load(&st, &visitor, id, ChapterChoice::All, &path).await? {
+        Ok(reading) => reading,
+        Err(login) => return Ok(login),
+    };
+    let name = format!(
+        "{}.{}",
+        ficus_formats::export::slug(&reading.work.title),
+        format.extension()
+    );
+    let bytes = cached_file(
+        st.downloads_dir.clone(),
+        reading.work,
+        reading.texts,
+        format,
+    )
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.media_type().to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "private, max-age=0".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
