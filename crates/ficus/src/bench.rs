@@ -5,6 +5,7 @@
 //! which touches no database).
 
 pub mod discover;
+pub mod export;
 mod raw_sqlite;
 
 use std::io::{BufRead, BufReader};

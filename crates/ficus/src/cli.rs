@@ -200,6 +200,8 @@ pub enum BenchKind {
     /// Filter and full-text queries on a generated archive, next to plain
     /// SQL and FTS5 on the same database.
     Discover(crate::bench::discover::DiscoverArgs),
+    /// Build EPUB/HTML/TXT of a generated long work, next to Calibre.
+    Export(crate::bench::export::ExportArgs),
 }
 
 /// `--format` of export (PDF is not built yet; AZW3 and MOBI are left out:
@@ -307,6 +309,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ..
         } => {
             crate::bench::discover::run(&cli.storage, &args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            kind: Some(BenchKind::Export(args)),
+            ..
+        } => {
+            crate::bench::export::run(&args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { kind: None, pages } => {
