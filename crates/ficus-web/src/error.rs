@@ -25,6 +25,9 @@ pub enum WebError {
     Render(#[from] askama::Error),
     #[error("{0}")]
     Unavailable(String),
+    /// Wrong HTTP Basic credentials (OPDS clients).
+    #[error("{0}")]
+    Unauthorized(String),
     #[error("search failed: {0}")]
     Search(#[from] ficus_search::SearchError),
     #[error("background task failed: {0}")]
@@ -40,6 +43,7 @@ impl WebError {
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -49,7 +53,8 @@ impl WebError {
             WebError::NotFound(m)
             | WebError::BadRequest(m)
             | WebError::Forbidden(m)
-            | WebError::Unavailable(m) => m.clone(),
+            | WebError::Unavailable(m)
+            | WebError::Unauthorized(m) => m.clone(),
             WebError::TooManyRequests { message, .. } => message.clone(),
             _ => "Something went wrong on our side. Please try again in a moment.".to_string(),
         }
@@ -100,6 +105,12 @@ impl IntoResponse for WebError {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
                 axum::http::HeaderValue::from(secs.max(1)),
+            );
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Basic realm=\"Ficus\", charset=\"UTF-8\""),
             );
         }
         response

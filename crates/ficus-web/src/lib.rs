@@ -125,6 +125,13 @@ pub fn router(state: AppState) -> Router {
         .route("/works/search", get(pages::discover::search))
         .route("/downloads/{id}/{file}", get(pages::downloads::download))
         .route("/tags/{name}/feed.atom", get(pages::feeds::tag_feed))
+        .route("/opds", get(pages::opds::root))
+        .route("/opds/recent", get(pages::opds::recent))
+        .route("/opds/fandoms", get(pages::opds::fandoms))
+        .route("/opds/tags", get(pages::opds::tags))
+        .route("/opds/tags/{name}", get(pages::opds::tag))
+        .route("/opds/search", get(pages::opds::search))
+        .route("/opds/search.xml", get(pages::opds::opensearch))
         .route("/users/{login}/feed.atom", get(pages::feeds::creator_feed))
         .route(
             "/users/login",

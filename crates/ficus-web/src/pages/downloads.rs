@@ -158,10 +158,26 @@ pub async fn cached_file(
 /// `GET /downloads/{id}/{file}`.
 pub async fn download(
     State(st): State<AppState>,
-    visitor: Visitor,
+    mut visitor: Visitor,
+    headers: axum::http::HeaderMap,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
+    // E-reader apps (OPDS) authenticate with HTTP Basic instead of a session.
+    if visitor.user.is_none() && headers.contains_key(header::AUTHORIZATION) {
+        let store = st.store.clone();
+        let h = headers.clone();
+        let user = tokio::task::spawn_blocking(move || -> Result<_, WebError> {
+            match super::opds::basic_viewer(&store, &h)? {
+                Some(ficus_core::access::Viewer::User { id, .. }) => {
+                    Ok(store.user(id)?.map(|(user, _)| user))
+                }
+                _ => Ok(None),
+            }
+        })
+        .await??;
+        visitor.user = user;
+    }
     let Some((_, ext)) = file.rsplit_once('.') else {
         return Err(WebError::NotFound(
             "Downloads end in .epub, .html or .txt.".into(),

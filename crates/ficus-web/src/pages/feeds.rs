@@ -22,7 +22,7 @@ use crate::view;
 const ENTRIES: usize = 20;
 
 /// `http://host` of the request (feeds need absolute links).
-fn base_url(headers: &HeaderMap) -> String {
+pub(crate) fn base_url(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

@@ -6,6 +6,7 @@ pub mod downloads;
 pub mod feeds;
 pub mod listings;
 pub mod moderation;
+pub mod opds;
 pub mod posting;
 pub mod pseuds;
 pub mod settings;

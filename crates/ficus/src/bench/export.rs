@@ -124,10 +124,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     for i in 0..args.calibre_runs {
         let out = dir.path().join(format!("out{i}.epub"));
         let t = Instant::now();
-        let status = Command::new("ebook-convert")
-            .arg(&input)
-            .arg(&out)
-            .output();
+        let status = Command::new("ebook-convert").arg(&input).arg(&out).output();
         match status {
             Ok(o) if o.status.success() => times.push(t.elapsed()),
             Ok(o) => anyhow::bail!(
