@@ -220,47 +220,26 @@ impl Store {
                         .filter(tags::merger_id.eq(id))
                         .select(cols)
                         .load(conn)?;
-                    let metas: Rows = tags::table
-                        .filter(
-                            tags::id.eq_any(
-                                meta_taggings::table
-                                    .filter(meta_taggings::sub_id.eq(id))
-                                    .select(meta_taggings::meta_id),
-                            ),
-                        )
-                        .select(cols)
-                        .load(conn)?;
-                    let subs: Rows = tags::table
-                        .filter(
-                            tags::id.eq_any(
-                                meta_taggings::table
-                                    .filter(meta_taggings::meta_id.eq(id))
-                                    .select(meta_taggings::sub_id),
-                            ),
-                        )
-                        .select(cols)
-                        .load(conn)?;
-                    let parents: Rows = tags::table
-                        .filter(
-                            tags::id.eq_any(
-                                tag_parents::table
-                                    .filter(tag_parents::child_id.eq(id))
-                                    .select(tag_parents::parent_id),
-                            ),
-                        )
-                        .select(cols)
-                        .load(conn)?;
-                    let children: Rows = tags::table
-                        .filter(
-                            tags::id.eq_any(
-                                tag_parents::table
-                                    .filter(tag_parents::parent_id.eq(id))
-                                    .select(tag_parents::child_id),
-                            ),
-                        )
-                        .select(cols)
-                        .limit(2000)
-                        .load(conn)?;
+                    // Tags linked to this one through a pair table.
+                    macro_rules! linked {
+                        ($pairs:ident, $this:ident, $other:ident) => {
+                            tags::table
+                                .filter(
+                                    tags::id.eq_any(
+                                        $pairs::table
+                                            .filter($pairs::$this.eq(id))
+                                            .select($pairs::$other),
+                                    ),
+                                )
+                                .select(cols)
+                                .limit(2000)
+                                .load::<(i64, String, String)>(conn)?
+                        };
+                    }
+                    let metas: Rows = linked!(meta_taggings, sub_id, meta_id);
+                    let subs: Rows = linked!(meta_taggings, meta_id, sub_id);
+                    let parents: Rows = linked!(tag_parents, child_id, parent_id);
+                    let children: Rows = linked!(tag_parents, parent_id, child_id);
                     let uses: i64 = taggings::table
                         .inner_join(works::table)
                         .filter(taggings::tag_id.eq(id))
