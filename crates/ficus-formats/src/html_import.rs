@@ -1,4 +1,5 @@
-//! HTML files: one page, one chapter, sanitized.
+//! HTML files: one page, one chapter, sanitized. (HTML downloads, with a
+//! `#preface` and `#chapters`, are read by [`crate::download_import`].)
 //!
 //! The title comes from `<title>` (without AO3's trailing
 //! `[Archive of Our Own]`), else from the first `h1`–`h3`. That heading is
@@ -30,8 +31,13 @@ const AO3_TITLE_SUFFIX: &str = "[Archive of Our Own]";
 
 /// Reads a decoded HTML document: what it says about the work, and the
 /// sanitized body. Fails with [`ImportError::NoText`] when no text survives.
+#[cfg(test)]
 pub(crate) fn parse_html(text: &str) -> Result<(Draft, String), ImportError> {
-    let mut doc = Html::parse_document(text);
+    parse_html_document(Html::parse_document(text))
+}
+
+/// Reads an already parsed HTML document, like `parse_html`.
+pub(crate) fn parse_html_document(mut doc: Html) -> Result<(Draft, String), ImportError> {
     let mut draft = Draft::default();
 
     let title_tag = doc

@@ -9,7 +9,9 @@
 //!   automatically: the text form of an AO3 work page (`Work Header` …
 //!   `Work Text:`), the old mailing-list header (`Title:`, `Author:`,
 //!   `Disclaimer:` …), and bare prose with an optional title line.
-//! - HTML (`.html`, `.htm`) is one page, one chapter, sanitized.
+//! - HTML (`.html`, `.htm`): an HTML download (AO3's or Ficus's, with a
+//!   `#preface` and `#chapters`) keeps its metadata and every chapter;
+//!   any other page is one chapter. Everything is sanitized.
 //!
 //! Nothing is guessed that the file does not say: the language, for one,
 //! stays unknown, and creators stay empty unless a byline names them.
@@ -22,6 +24,7 @@ use ficus_core::{NewWork, WorkOrigin};
 use sha2::{Digest, Sha256};
 
 pub mod decode;
+mod download_import;
 mod draft;
 mod error;
 pub mod export;
@@ -95,7 +98,13 @@ pub fn parse_file_hashed(
             let (draft, text) = text::parse_plain(&decoded.text);
             (draft, plain_text_to_html(&text))
         }
-        Format::Html => html_import::parse_html(&decoded.text)?,
+        Format::Html => {
+            let doc = scraper::Html::parse_document(&decoded.text);
+            if let Some(download) = download_import::parse_download(&doc) {
+                return download?.into_work(&stem_title(path), today, origin);
+            }
+            html_import::parse_html_document(doc)?
+        }
     };
     if body.trim().is_empty() {
         return Err(ImportError::NoText);

@@ -1,0 +1,142 @@
+//! Round trip: a work exported as a Ficus HTML download and imported into
+//! a fresh archive comes back the same — every field, every chapter's
+//! text and notes, the same word count.
+
+use std::process::Command;
+
+use chrono::NaiveDate;
+use ficus_core::access::Viewer;
+use ficus_core::tag::{Tag, TagName};
+use ficus_core::{NewChapter, NewWork, Rating, TagType};
+use ficus_store::{Backend, ChapterChoice, Store};
+
+fn tag(kind: TagType, name: &str) -> Tag {
+    Tag {
+        kind,
+        name: TagName::parse(name).expect("tag"),
+    }
+}
+
+fn ficus(data: &std::path::Path, args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ficus"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("FICUS_LOG", "warn")
+        .output()
+        .expect("ficus");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn an_html_download_imports_back_as_the_same_work() {
+    let day = |d| NaiveDate::from_ymd_opt(2024, 5, d).expect("date");
+    let mut w = NewWork::new(
+        "The Lighthouse & the Sea",
+        "<p>First <em>chapter</em> text, don't stop.</p><p>Second paragraph.</p>",
+        day(1),
+    );
+    w.updated = day(9);
+    w.rating = Rating::Mature;
+    w.creators = vec!["Ada Quill".into(), "Bea".into()];
+    w.language = Some("en".into());
+    w.summary = Some("<p>A summary with <strong>bold</strong>.</p>".into());
+    w.notes = Some("<p>Work notes.</p>".into());
+    w.end_notes = Some("<p>Work end notes.</p>".into());
+    w.tags = vec![
+        tag(TagType::ArchiveWarning, "No Archive Warnings Apply"),
+        tag(TagType::Category, "F/F"),
+        tag(TagType::Category, "Gen"),
+        tag(TagType::Fandom, "Tidewater"),
+        tag(TagType::Fandom, "Starfall (Books)"),
+        tag(TagType::Relationship, "Ada/Bea"),
+        tag(TagType::Relationship, "Ada & Cal"),
+        tag(TagType::Character, "Ada"),
+        tag(TagType::Character, "Bea"),
+        tag(TagType::Freeform, "Slow Burn"),
+        tag(TagType::Freeform, "Hurt/Comfort"),
+    ];
+    w.chapters[0].title = Some("Departure".into());
+    w.chapters[0].summary = Some("<p>Chapter one summary.</p>".into());
+    w.chapters[0].notes = Some("<p>Chapter one notes.</p>".into());
+    w.chapters[0].end_notes = Some("<p>Chapter one end notes.</p>".into());
+    w.chapters.push(NewChapter {
+        title: None,
+        body: "<p>The untitled second chapter.</p><blockquote><p>A quote.</p></blockquote>".into(),
+        published: Some(day(1)),
+        ..NewChapter::default()
+    });
+    w.chapters.push(NewChapter {
+        title: Some("Arrival".into()),
+        notes: Some("<p>Last notes.</p>".into()),
+        body: "<p>The end of the road.</p>".into(),
+        published: Some(day(1)),
+        ..NewChapter::default()
+    });
+    w.expected_chapters = Some(3);
+    w.complete = true;
+
+    let a = ficus_testkit::temp_dir();
+    let original = Store::open(&Backend::in_data_dir(a.path())).expect("store");
+    let id = original.insert_work(&w).expect("insert").work_id();
+    let files = ficus_testkit::temp_dir();
+    let out = files.path().join("out");
+    ficus(
+        a.path(),
+        &[
+            "export",
+            "--format",
+            "html",
+            "--all",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ],
+    );
+    let b = ficus_testkit::temp_dir();
+    ficus(b.path(), &["import", out.to_str().expect("utf-8")]);
+    let copy = Store::open(&Backend::in_data_dir(b.path())).expect("store");
+
+    let before = original
+        .reading(id, Viewer::System, ChapterChoice::All)
+        .expect("read")
+        .expect("work");
+    let after = copy
+        .reading(1, Viewer::System, ChapterChoice::All)
+        .expect("read")
+        .expect("imported work");
+    let (x, y) = (&before.work, &after.work);
+    assert_eq!(y.title, x.title);
+    assert_eq!(y.creators, x.creators);
+    assert_eq!(y.rating, x.rating);
+    let names = |w: &ficus_store::WorkRecord| {
+        w.tags
+            .iter()
+            .map(|t| (t.kind, t.name.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(y), names(x));
+    assert_eq!(y.language, x.language);
+    assert_eq!(y.summary, x.summary);
+    assert_eq!(y.notes, x.notes);
+    assert_eq!(y.end_notes, x.end_notes);
+    assert_eq!(y.published, x.published);
+    assert_eq!(y.updated, x.updated);
+    assert_eq!(y.complete, x.complete);
+    assert_eq!(y.expected_chapters, x.expected_chapters);
+    assert_eq!(y.chapter_count, x.chapter_count);
+    assert_eq!(y.word_count, x.word_count);
+    assert_eq!(after.texts.len(), before.texts.len());
+    for (c, d) in before.texts.iter().zip(&after.texts) {
+        assert_eq!(d.title, c.title, "chapter {} title", c.position);
+        assert_eq!(d.summary, c.summary, "chapter {} summary", c.position);
+        assert_eq!(d.notes, c.notes, "chapter {} notes", c.position);
+        assert_eq!(d.end_notes, c.end_notes, "chapter {} end notes", c.position);
+        assert_eq!(d.body.trim(), c.body.trim(), "chapter {} text", c.position);
+        assert_eq!(d.word_count, c.word_count, "chapter {} words", c.position);
+    }
+}
