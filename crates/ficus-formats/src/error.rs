@@ -22,6 +22,10 @@ pub enum ImportError {
     /// Nothing is left once the header and markup are taken away.
     #[error("the file has a header but no story text")]
     NoText,
+    /// An EPUB that is damaged, hostile (a zip bomb, paths outside the
+    /// archive) or not well-formed.
+    #[error("{0}")]
+    Malformed(String),
     /// What was read does not make a valid work.
     #[error("the imported work is not valid: {0}")]
     Invalid(#[from] WorkError),
@@ -29,9 +33,10 @@ pub enum ImportError {
 
 fn unsupported_message(ext: &str) -> String {
     if ext.is_empty() {
-        "files without an extension are not imported (use .txt, .text, .html or .htm)".to_string()
+        "files without an extension are not imported (use .txt, .text, .html, .htm or .epub)"
+            .to_string()
     } else {
-        format!("cannot import .{ext} files (use .txt, .text, .html or .htm)")
+        format!("cannot import .{ext} files (use .txt, .text, .html, .htm or .epub)")
     }
 }
 
@@ -59,7 +64,7 @@ mod tests {
         }
         assert_eq!(
             ImportError::UnsupportedExtension("pdf".into()).to_string(),
-            "cannot import .pdf files (use .txt, .text, .html or .htm)"
+            "cannot import .pdf files (use .txt, .text, .html, .htm or .epub)"
         );
     }
 }

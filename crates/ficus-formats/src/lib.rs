@@ -26,6 +26,7 @@ use sha2::{Digest, Sha256};
 pub mod decode;
 mod download_import;
 mod draft;
+mod epub_import;
 mod error;
 pub mod export;
 mod html_import;
@@ -41,13 +42,14 @@ pub const MAX_CHAPTER_BYTES: usize = 5 * 1024 * 1024;
 pub const HEADER_ALLOWANCE_BYTES: usize = 64 * 1024;
 
 /// File extensions the importer reads (compared case-insensitively).
-pub const IMPORTABLE_EXTENSIONS: [&str; 4] = ["txt", "text", "html", "htm"];
+pub const IMPORTABLE_EXTENSIONS: [&str; 5] = ["txt", "text", "html", "htm", "epub"];
 
 /// The two kinds of file the importer reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     PlainText,
     Html,
+    Epub,
 }
 
 impl Format {
@@ -56,6 +58,7 @@ impl Format {
         match ext.as_str() {
             "txt" | "text" => Ok(Format::PlainText),
             "html" | "htm" => Ok(Format::Html),
+            "epub" => Ok(Format::Epub),
             _ => Err(ImportError::UnsupportedExtension(ext)),
         }
     }
@@ -86,6 +89,15 @@ pub fn parse_file_hashed(
     today: NaiveDate,
 ) -> Result<NewWork, ImportError> {
     let format = Format::of(path)?;
+    if format == Format::Epub {
+        let origin = WorkOrigin {
+            source_path: Some(path.display().to_string()),
+            source_url: None,
+            content_hash: Some(hash),
+            text_encoding: Some("utf-8".to_string()),
+        };
+        return epub_import::parse_epub(bytes)?.into_work(&stem_title(path), today, origin);
+    }
     let decoded = decode::decode(bytes)?;
     let origin = WorkOrigin {
         source_path: Some(path.display().to_string()),
@@ -98,6 +110,7 @@ pub fn parse_file_hashed(
             let (draft, text) = text::parse_plain(&decoded.text);
             (draft, plain_text_to_html(&text))
         }
+        Format::Epub => unreachable!("EPUB files return above"),
         Format::Html => {
             let doc = scraper::Html::parse_document(&decoded.text);
             if let Some(download) = download_import::parse_download(&doc) {
@@ -172,10 +185,18 @@ mod tests {
 
     #[test]
     fn importable_extensions_ignore_case() {
-        for name in ["a.txt", "a.TXT", "a.text", "a.html", "a.HTM", "dir/b.Html"] {
+        for name in [
+            "a.txt",
+            "a.TXT",
+            "a.text",
+            "a.html",
+            "a.HTM",
+            "dir/b.Html",
+            "a.EPUB",
+        ] {
             assert!(is_importable(Path::new(name)), "{name}");
         }
-        for name in ["a.pdf", "a", "a.txt.gz", ".txt", "a.epub"] {
+        for name in ["a.pdf", "a", "a.txt.gz", ".txt", "a.mobi"] {
             assert!(!is_importable(Path::new(name)), "{name}");
         }
         for ext in IMPORTABLE_EXTENSIONS {

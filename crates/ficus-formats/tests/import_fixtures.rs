@@ -327,5 +327,6 @@ fn importable_fixtures() {
     ] {
         assert!(is_importable(&fixture(&format!("import/{name}"))), "{name}");
     }
-    assert!(!is_importable(std::path::Path::new("story.epub")));
+    assert!(is_importable(std::path::Path::new("story.epub")));
+    assert!(!is_importable(std::path::Path::new("story.mobi")));
 }

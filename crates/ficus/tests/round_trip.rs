@@ -1,4 +1,4 @@
-//! Round trip: a work exported as a Ficus HTML download and imported into
+//! Round trip: a work exported as a Ficus HTML or EPUB download and imported into
 //! a fresh archive comes back the same — every field, every chapter's
 //! text and notes, the same word count.
 
@@ -35,6 +35,15 @@ fn ficus(data: &std::path::Path, args: &[&str]) {
 
 #[test]
 fn an_html_download_imports_back_as_the_same_work() {
+    round_trip("html");
+}
+
+#[test]
+fn an_epub_download_imports_back_as_the_same_work() {
+    round_trip("epub");
+}
+
+fn round_trip(format: &str) {
     let day = |d| NaiveDate::from_ymd_opt(2024, 5, d).expect("date");
     let mut w = NewWork::new(
         "The Lighthouse & the Sea",
@@ -91,7 +100,7 @@ fn an_html_download_imports_back_as_the_same_work() {
         &[
             "export",
             "--format",
-            "html",
+            format,
             "--all",
             "--out",
             out.to_str().expect("utf-8"),
