@@ -467,7 +467,7 @@ mod tests {
     use super::*;
     use ficus_core::tag::NO_WARNING_GIVEN;
 
-    use crate::export::{ExportChapter, ExportWork};
+    use crate::export::ExportWork;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
@@ -695,57 +695,9 @@ mod tests {
         assert!(parse_download(&doc).is_none());
     }
 
-    /// A Ficus work as the writer sees it (the export module's own sample
-    /// is private to it).
+    /// The export module's sample work.
     fn ficus_sample() -> ExportWork {
-        ExportWork {
-            id: 42,
-            title: "The Long Road Home".into(),
-            creators: vec!["ash_writes".into(), "Birch".into()],
-            rating: "Teen And Up Audiences".into(),
-            warnings: vec!["No Archive Warnings Apply".into()],
-            categories: vec!["F/M".into(), "Gen".into()],
-            fandoms: vec!["Original Work".into()],
-            relationships: vec!["Ana/Bo".into()],
-            characters: vec!["Ana".into(), "Bo".into()],
-            freeforms: vec!["Road Trip".into(), "Found Family & Friends".into()],
-            language: Some("English".into()),
-            series: vec![("Roads".into(), 2)],
-            published: day(2024, 1, 2),
-            updated: day(2024, 2, 3),
-            complete: true,
-            words: 5688,
-            chapter_count: 2,
-            expected_chapters: Some(2),
-            kudos: 10,
-            hits: 1234,
-            comments: 3,
-            bookmarks: 1,
-            summary: Some("<p>Two friends &amp; a car.</p>".into()),
-            notes: Some("<p>Thanks to <em>everyone</em>.</p>".into()),
-            end_notes: Some("<p>The end. Really.</p>".into()),
-            source_url: Some("https://example.org/works/42".into()),
-            chapters: vec![
-                ExportChapter {
-                    position: 1,
-                    title: Some("Departure".into()),
-                    summary: Some("<p>They leave.</p>".into()),
-                    notes: None,
-                    end_notes: Some("<p>More soon.</p>".into()),
-                    body: "<p>First paragraph.</p>\n<p>Second<br>line &amp; more.</p>".into(),
-                    published: day(2024, 1, 2),
-                },
-                ExportChapter {
-                    position: 2,
-                    title: None,
-                    summary: None,
-                    notes: Some("<p>Last one.</p>".into()),
-                    end_notes: None,
-                    body: "<p>Arrival.</p><ul><li>one</li></ul>".into(),
-                    published: day(2024, 2, 3),
-                },
-            ],
-        }
+        crate::export::sample::sample()
     }
 
     #[test]

@@ -274,57 +274,29 @@ mod tests {
 
     #[test]
     fn the_writer_s_epub_reads_back() {
-        let work = crate::export::ExportWork {
-            id: 1,
-            title: "Back Again".into(),
-            creators: vec!["Ada".into()],
-            rating: "Mature".into(),
-            warnings: vec!["No Archive Warnings Apply".into()],
-            categories: vec!["Gen".into()],
-            fandoms: vec!["Tidewater".into()],
-            relationships: Vec::new(),
-            characters: vec!["Ada".into()],
-            freeforms: vec!["Fluff".into()],
-            language: Some("en".into()),
-            series: Vec::new(),
-            published: chrono::NaiveDate::from_ymd_opt(2024, 1, 2).expect("date"),
-            updated: chrono::NaiveDate::from_ymd_opt(2024, 1, 3).expect("date"),
-            complete: true,
-            words: 4,
-            chapter_count: 2,
-            expected_chapters: Some(2),
-            kudos: 0,
-            hits: 0,
-            comments: 0,
-            bookmarks: 0,
-            summary: Some("<p>Summary.</p>".into()),
-            notes: None,
-            end_notes: Some("<p>The end.</p>".into()),
-            source_url: None,
-            chapters: (1..=2)
-                .map(|n| crate::export::ExportChapter {
-                    position: n,
-                    title: Some(format!("Part {n}")),
-                    summary: None,
-                    notes: Some(format!("<p>Notes {n}.</p>")),
-                    end_notes: None,
-                    body: format!("<p>Body {n}.</p>"),
-                    published: chrono::NaiveDate::from_ymd_opt(2024, 1, 2).expect("date"),
-                })
-                .collect(),
-        };
+        let work = crate::export::sample::sample();
         let bytes = crate::export::to_epub(&work).expect("epub");
         let today = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
         let w = parse_epub(&bytes)
             .expect("reads")
             .into_work("x", today, ficus_core::WorkOrigin::default())
             .expect("valid");
-        assert_eq!(w.title, "Back Again");
-        assert_eq!(w.creators, vec!["Ada".to_string()]);
-        assert_eq!(w.chapters.len(), 2);
-        assert_eq!(w.chapters[1].title.as_deref(), Some("Part 2"));
-        assert_eq!(w.chapters[1].notes.as_deref(), Some("<p>Notes 2.</p>"));
-        assert_eq!(w.chapters[0].body.trim(), "<p>Body 1.</p>");
-        assert_eq!(w.end_notes.as_deref(), Some("<p>The end.</p>"));
+        assert_eq!(w.title, work.title);
+        assert_eq!(w.creators, work.creators);
+        assert_eq!(w.chapters.len(), work.chapters.len());
+        // Compared as text: footnote anchors (`<a name>`) become ids in
+        // XHTML and do not come back as names (a known loss of the EPUB
+        // path; the HTML path and `tests/round_trip.rs` compare markup).
+        let stored = |html: &Option<String>| {
+            html.as_deref()
+                .map(|h| ficus_core::html::text_of(&ficus_core::html::sanitize(h)))
+        };
+        let text = |html: &Option<String>| html.as_deref().map(ficus_core::html::text_of);
+        for (got, want) in w.chapters.iter().zip(&work.chapters) {
+            assert_eq!(got.title, want.title);
+            assert_eq!(text(&got.notes), stored(&want.notes));
+            assert_eq!(text(&got.end_notes), stored(&want.end_notes));
+        }
+        assert_eq!(text(&w.end_notes), stored(&work.end_notes));
     }
 }

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 mod epub;
 mod html;
 #[cfg(test)]
-mod sample;
+pub(crate) mod sample;
 mod txt;
 
 pub use epub::to_epub;
