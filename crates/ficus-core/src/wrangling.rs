@@ -42,6 +42,34 @@ pub enum WrangleError {
     FixedTag,
 }
 
+/// One wrangling fact, by tag names: what a bulk load (a generated
+/// corpus, a migration) tells the store to apply.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WranglingFact {
+    /// `name` (type `kind`) is canonical.
+    Canonical { kind: TagType, name: String },
+    /// `synonym` is a synonym of canonical tag `canonical` (same type).
+    Synonym {
+        kind: TagType,
+        synonym: String,
+        canonical: String,
+    },
+    /// `meta` is a meta tag of `sub` (same type, both canonical).
+    Meta {
+        kind: TagType,
+        meta: String,
+        sub: String,
+    },
+    /// `parent` (type `parent_kind`) is a parent of `child` (type `kind`),
+    /// e.g. the fandom of a character.
+    Parent {
+        kind: TagType,
+        child: String,
+        parent_kind: TagType,
+        parent: String,
+    },
+}
+
 /// What the rules need to know about one tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TagFacts {

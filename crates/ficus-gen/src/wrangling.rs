@@ -7,35 +7,11 @@ use std::collections::HashSet;
 use ficus_core::TagType;
 use ficus_core::tag::TagName;
 
-/// One wrangling fact about the tags of a generated corpus. Names are valid
-/// [`TagName`]s; a synonym, meta or parent fact only names tags that a
-/// [`WranglingFact::Canonical`] fact of the same list declares (a synonym's
-/// own name excepted: it is never canonical).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum WranglingFact {
-    /// `name` (type `kind`) is canonical.
-    Canonical { kind: TagType, name: String },
-    /// `synonym` is a synonym of canonical tag `canonical` (same type).
-    Synonym {
-        kind: TagType,
-        synonym: String,
-        canonical: String,
-    },
-    /// `meta` is a meta tag of `sub` (same type, both canonical).
-    Meta {
-        kind: TagType,
-        meta: String,
-        sub: String,
-    },
-    /// `parent` (type `parent_kind`) is a parent of `child` (type `kind`),
-    /// e.g. fandom of a character.
-    Parent {
-        kind: TagType,
-        child: String,
-        parent_kind: TagType,
-        parent: String,
-    },
-}
+/// Wrangling facts of a generated corpus. Names are valid [`TagName`]s; a
+/// synonym, meta or parent fact only names tags that a
+/// [`WranglingFact::Canonical`] fact of the same list declares (a
+/// synonym's own name excepted: it is never canonical).
+pub use ficus_core::wrangling::WranglingFact;
 
 /// A tag's type and comparison key.
 type Key = (TagType, String);

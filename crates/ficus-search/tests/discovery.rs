@@ -10,12 +10,12 @@ use ficus_core::TagType;
 use ficus_core::access::Viewer;
 use ficus_core::search_query::{NumericField, SortColumn, SortDirection};
 use ficus_core::wrangling::TagGraph;
-use ficus_gen::{CorpusGen, GenOptions, WranglingFact};
+use ficus_gen::{CorpusGen, GenOptions};
 use ficus_search::fields::sort_key;
 use ficus_search::{Crossover, Indexer, Request, SearchIndex};
 use ficus_store::testing::TestStore;
 use ficus_store::works::BulkExtras;
-use ficus_store::wrangling::{BulkWrangle, WrangleChange};
+use ficus_store::wrangling::WrangleChange;
 use ficus_store::{Store, WorkRecord, WorkStats};
 
 const WORKS: usize = 240;
@@ -42,35 +42,7 @@ fn fill(store: &Store) {
         ));
     }
     store.insert_works_bulk(&batch).expect("bulk load");
-    let facts: Vec<BulkWrangle> = corpus
-        .wrangling()
-        .into_iter()
-        .map(|f| match f {
-            WranglingFact::Canonical { kind, name } => BulkWrangle::Canonical { kind, name },
-            WranglingFact::Synonym {
-                kind,
-                synonym,
-                canonical,
-            } => BulkWrangle::Synonym {
-                kind,
-                synonym,
-                canonical,
-            },
-            WranglingFact::Meta { kind, meta, sub } => BulkWrangle::Meta { kind, meta, sub },
-            WranglingFact::Parent {
-                kind,
-                child,
-                parent_kind,
-                parent,
-            } => BulkWrangle::Parent {
-                kind,
-                child,
-                parent_kind,
-                parent,
-            },
-        })
-        .collect();
-    store.wrangle_bulk(&facts).expect("wrangle");
+    store.wrangle_bulk(&corpus.wrangling()).expect("wrangle");
 }
 
 /// A work as the reference sees it: its record and all its tag ids.

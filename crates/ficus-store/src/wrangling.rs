@@ -8,7 +8,7 @@ use chrono::Utc;
 use diesel::prelude::*;
 use ficus_core::TagType;
 use ficus_core::tag::{TagName, tag_key};
-use ficus_core::wrangling::{TagFacts, TagGraph, check_parent};
+use ficus_core::wrangling::{TagFacts, TagGraph, WranglingFact, check_parent};
 
 use crate::Store;
 use crate::conn::WriteTransaction;
@@ -425,38 +425,13 @@ impl Store {
     }
 }
 
-/// One wrangling fact of a bulk load, by tag names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BulkWrangle {
-    Canonical {
-        kind: TagType,
-        name: String,
-    },
-    Synonym {
-        kind: TagType,
-        synonym: String,
-        canonical: String,
-    },
-    Meta {
-        kind: TagType,
-        meta: String,
-        sub: String,
-    },
-    Parent {
-        kind: TagType,
-        child: String,
-        parent_kind: TagType,
-        parent: String,
-    },
-}
-
 impl Store {
     /// Applies many wrangling facts in one transaction (a synthetic
     /// archive's bulk load). Tags that do not exist are created; every
     /// synonym and meta link is checked against the rules on an in-memory
     /// graph, and a fact that breaks them is skipped and counted. Returns
     /// (applied, skipped).
-    pub fn wrangle_bulk(&self, facts: &[BulkWrangle]) -> Result<(usize, usize), StoreError> {
+    pub fn wrangle_bulk(&self, facts: &[WranglingFact]) -> Result<(usize, usize), StoreError> {
         use std::collections::HashMap;
         let now = Utc::now().naive_utc();
         with_conn!(self, |conn| conn.write_transaction(|conn| {
@@ -497,7 +472,7 @@ impl Store {
                 }};
             }
             for fact in facts {
-                if let BulkWrangle::Canonical { kind, name } = fact {
+                if let WranglingFact::Canonical { kind, name } = fact {
                     let id = tag_id!(*kind, name, true);
                     canonical_ids.push(id);
                     if let Some(entry) = ids.get_mut(&(kind.as_str().to_string(), tag_key(name))) {
@@ -523,8 +498,8 @@ impl Store {
                 };
             for fact in facts {
                 match fact {
-                    BulkWrangle::Canonical { .. } => {}
-                    BulkWrangle::Synonym {
+                    WranglingFact::Canonical { .. } => {}
+                    WranglingFact::Synonym {
                         kind,
                         synonym,
                         canonical,
@@ -545,7 +520,7 @@ impl Store {
                         graph.add_synonym(s.id, c.id);
                         applied += 1;
                     }
-                    BulkWrangle::Meta { kind, meta, sub } => {
+                    WranglingFact::Meta { kind, meta, sub } => {
                         let (Some(m), Some(s)) =
                             (facts_of(&ids, *kind, meta), facts_of(&ids, *kind, sub))
                         else {
@@ -560,7 +535,7 @@ impl Store {
                         graph.add_meta(m.id, s.id);
                         applied += 1;
                     }
-                    BulkWrangle::Parent {
+                    WranglingFact::Parent {
                         kind,
                         child,
                         parent_kind,

@@ -6,10 +6,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use ficus_gen::{CorpusGen, GenOptions, WranglingFact};
+use ficus_gen::{CorpusGen, GenOptions};
 use ficus_store::Store;
 use ficus_store::works::BulkExtras;
-use ficus_store::wrangling::BulkWrangle;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Works stored per transaction.
@@ -64,8 +63,9 @@ pub fn run(
         works as f64 / load_secs.max(1e-9)
     );
     let started = Instant::now();
-    let facts: Vec<BulkWrangle> = corpus.wrangling().into_iter().map(bulk_fact).collect();
-    let (applied, skipped) = store.wrangle_bulk(&facts).context("wrangling tags")?;
+    let (applied, skipped) = store
+        .wrangle_bulk(&corpus.wrangling())
+        .context("wrangling tags")?;
     println!(
         "wrangled {applied} facts ({skipped} skipped) in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -73,33 +73,6 @@ pub fn run(
     store.refresh_statistics()?;
     crate::reindex::run(store, index_dir, full_bodies)?;
     Ok(())
-}
-
-fn bulk_fact(f: WranglingFact) -> BulkWrangle {
-    match f {
-        WranglingFact::Canonical { kind, name } => BulkWrangle::Canonical { kind, name },
-        WranglingFact::Synonym {
-            kind,
-            synonym,
-            canonical,
-        } => BulkWrangle::Synonym {
-            kind,
-            synonym,
-            canonical,
-        },
-        WranglingFact::Meta { kind, meta, sub } => BulkWrangle::Meta { kind, meta, sub },
-        WranglingFact::Parent {
-            kind,
-            child,
-            parent_kind,
-            parent,
-        } => BulkWrangle::Parent {
-            kind,
-            child,
-            parent_kind,
-            parent,
-        },
-    }
 }
 
 fn bar(len: u64, what: &str) -> ProgressBar {

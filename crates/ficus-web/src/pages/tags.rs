@@ -92,10 +92,6 @@ fn details_named(s: &Store, name: &str) -> Result<Vec<TagDetail>, StoreError> {
     Ok(out)
 }
 
-fn sort_tags(tags: &mut [TagRecord]) {
-    ficus_store::wrangling::sort_tags(tags);
-}
-
 /// "1 work" / "1,234 works".
 fn works_text(n: i64) -> String {
     if n == 1 {
@@ -782,7 +778,7 @@ async fn load_mutes(
             let creator_ids = guest_creator_ids(&tokens);
             st.db(move |s| {
                 let mut tags = s.tags_by_ids(&tag_ids)?;
-                sort_tags(&mut tags);
+                ficus_store::wrangling::sort_tags(&mut tags);
                 let creators = s.creators_by_ids(&creator_ids)?;
                 Ok::<_, StoreError>((tags, creators))
             })
