@@ -696,10 +696,9 @@ pub async fn wranglers(
             }
             match s.tag_of_type(TagType::Fandom, &lookup)? {
                 None => Ok(None),
-                Some(t) => {
-                    let id = s.tag_graph()?.filter_form(t.id);
-                    Ok(Some(s.unwrangled_tags(Some(id), UNWRANGLED_LIMIT)?))
-                }
+                // `unwrangled_tags` expands the fandom (its synonym's
+                // canonical, subtags) itself.
+                Some(t) => Ok(Some(s.unwrangled_tags(Some(t.id), UNWRANGLED_LIMIT)?)),
             }
         })
         .await?;
