@@ -59,6 +59,56 @@ pub struct WorkForm {
     pub complete: bool,
     /// "" or "?" for unknown, else a number.
     pub expected_chapters: String,
+    /// A series (by title) to add the work to: the writer's series of that
+    /// title, made when they have none. Empty for none.
+    pub series: String,
+}
+
+/// The chapter form as typed (adding or editing one chapter).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChapterForm {
+    pub title: String,
+    pub notes: String,
+    pub text: String,
+    pub text_format: TextFormat,
+}
+
+impl ChapterForm {
+    /// Converts to a chapter (text and notes sanitized, or turned from
+    /// plain text into paragraphs), or lists every problem.
+    pub fn to_chapter(&self) -> Result<NewChapter, Vec<String>> {
+        let title = self.title.trim();
+        let to_html = |s: &str| match self.text_format {
+            TextFormat::Plain => plain_text_to_html(s),
+            TextFormat::Html => sanitize(s),
+        };
+        let mut errors = Vec::new();
+        if title.chars().count() > MAX_CHAPTER_TITLE_CHARS {
+            errors.push("The chapter title is too long (255 characters at most).".to_string());
+        }
+        if self.notes.chars().count() > MAX_NOTES_CHARS {
+            errors.push("The notes are too long (5,000 characters at most).".to_string());
+        }
+        let body = if self.text.chars().count() > MAX_CHAPTER_CHARS {
+            errors.push("The chapter text is too long (500,000 characters at most).".to_string());
+            String::new()
+        } else {
+            let body = to_html(&self.text);
+            if crate::html::text_of(&body).is_empty() {
+                errors.push("Please write some text for the chapter.".to_string());
+            }
+            body
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(NewChapter {
+            notes: (!self.notes.trim().is_empty()).then(|| to_html(&self.notes)),
+            title: (!title.is_empty()).then(|| title.to_string()),
+            body,
+            ..NewChapter::default()
+        })
+    }
 }
 
 /// One problem with the form, tied to its field.
@@ -249,6 +299,20 @@ impl WorkForm {
                 }
             },
         };
+        let series_title = self.series.trim();
+        let series = if series_title.is_empty() {
+            Vec::new()
+        } else if series_title.chars().count() > crate::work::MAX_SERIES_TITLE_CHARS {
+            errors.push(too_long(
+                "series",
+                "The series title",
+                series_title.chars().count(),
+                crate::work::MAX_SERIES_TITLE_CHARS,
+            ));
+            Vec::new()
+        } else {
+            vec![(series_title.to_string(), 0)]
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -287,6 +351,7 @@ impl WorkForm {
                 ..NewChapter::default()
             }],
             origin: Default::default(),
+            series,
         })
     }
 }

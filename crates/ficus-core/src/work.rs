@@ -47,6 +47,11 @@ impl NewChapter {
     }
 }
 
+/// Longest series title, in characters (AO3's limit).
+pub const MAX_SERIES_TITLE_CHARS: usize = 240;
+/// Most series one work may be in.
+pub const MAX_SERIES: usize = 20;
+
 /// A complete work ready to be stored. Summary and notes are sanitized HTML.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewWork {
@@ -76,6 +81,10 @@ pub struct NewWork {
     pub posted: bool,
     pub chapters: Vec<NewChapter>,
     pub origin: WorkOrigin,
+    /// Series to put the work in: (series title, position), position 0
+    /// meaning "at the end". Posted works use their first pseud's
+    /// account's series of that title; imported works an ownerless one.
+    pub series: Vec<(String, u32)>,
 }
 
 /// Why a work cannot be stored.
@@ -99,6 +108,10 @@ pub enum WorkError {
     NotAFixedTag(String, &'static str),
     #[error("expected chapter count {expected} is below the {actual} chapters present")]
     ExpectedBelowActual { expected: u32, actual: usize },
+    #[error("series title {0:?} is empty or longer than {MAX_SERIES_TITLE_CHARS} characters")]
+    BadSeriesTitle(String),
+    #[error("the work is in {0} series; the limit is {MAX_SERIES}")]
+    TooManySeries(usize),
 }
 
 impl NewWork {
@@ -125,6 +138,7 @@ impl NewWork {
                 ..NewChapter::default()
             }],
             origin: WorkOrigin::default(),
+            series: Vec::new(),
         }
     }
 
@@ -190,6 +204,15 @@ impl NewWork {
             let n = c.trim().chars().count();
             if n == 0 || n > MAX_CREATOR_CHARS {
                 return Err(WorkError::BadCreator(c.clone()));
+            }
+        }
+        if self.series.len() > MAX_SERIES {
+            return Err(WorkError::TooManySeries(self.series.len()));
+        }
+        for (title, _) in &self.series {
+            let n = title.trim().chars().count();
+            if n == 0 || n > MAX_SERIES_TITLE_CHARS {
+                return Err(WorkError::BadSeriesTitle(title.clone()));
             }
         }
         for tag in &self.tags {

@@ -7,7 +7,8 @@
 //! `Chapter Notes`, `Chapter End Notes`, each a label followed by a
 //! `blockquote`) and the texts (`div.userstuff`); the work's end notes are in
 //! `#afterword`. Every piece of stored HTML goes through
-//! [`ficus_core::html::sanitize`]. Series and word counts are ignored.
+//! [`ficus_core::html::sanitize`]. Series ("Part N of Title") are kept;
+//! word counts are recounted.
 
 use std::sync::LazyLock;
 
@@ -288,6 +289,7 @@ enum Field {
     Language,
     Stats,
     Source,
+    Series,
     Ignored,
 }
 
@@ -305,8 +307,27 @@ fn field_of(label: &str) -> Field {
         "language" => Field::Language,
         "stats" => Field::Stats,
         "source" => Field::Source,
+        "series" => Field::Series,
         _ => Field::Ignored,
     }
+}
+
+/// Reads AO3's "Part 1 of Roads, Part 3 of Other" series line.
+fn series_places(text: &str) -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    for piece in text.split("Part ").skip(1) {
+        let Some((number, rest)) = piece.split_once(" of ") else {
+            continue;
+        };
+        let Ok(position) = number.trim().parse::<u32>() else {
+            continue;
+        };
+        let title = rest.trim().trim_end_matches(',').trim();
+        if !title.is_empty() && position > 0 {
+            out.push((title.to_string(), position));
+        }
+    }
+    out
 }
 
 /// Reads the `dt`/`dd` pairs of the preface's `dl.tags`.
@@ -341,6 +362,7 @@ fn read_tags(draft: &mut Draft, dl: ElementRef<'_>) {
                         draft.source_url = Some(url);
                     }
                 }
+                Field::Series => draft.series.extend(series_places(&element_text(child))),
                 Field::Ignored => {}
             },
             _ => {}
@@ -573,6 +595,7 @@ mod tests {
             ["Road Trip", "Angst & Fluff"]
         );
         assert_eq!(work.language.as_deref(), Some("English"));
+        assert_eq!(work.series, vec![("Roads".to_string(), 1)]);
         let summary = work.summary.as_deref().expect("summary");
         assert!(summary.contains("<em>summary</em>"), "{summary}");
         let notes = work.notes.as_deref().expect("notes");

@@ -46,6 +46,8 @@ pub(crate) struct Draft {
     pub completed: bool,
     pub chapters: Option<ChapterCount>,
     pub source_url: Option<String>,
+    /// (series title, position) pairs.
+    pub series: Vec<(String, u32)>,
 }
 
 impl Draft {
@@ -289,6 +291,7 @@ impl Draft {
                 ..NewChapter::default()
             }],
             origin,
+            series: self.series,
         };
         work.validate()?;
         Ok(work)

@@ -611,6 +611,7 @@ impl CorpusGen {
             posted: true,
             chapters,
             origin: WorkOrigin::default(),
+            series: Vec::new(),
         };
         GeneratedWork {
             work,
@@ -780,6 +781,7 @@ impl CorpusGen {
             posted: true,
             chapters,
             origin: WorkOrigin::default(),
+            series: Vec::new(),
         };
         let nominal_words = match self.short_pool {
             Some(_) => total_words as u64,

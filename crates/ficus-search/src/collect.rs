@@ -29,11 +29,13 @@ pub(crate) struct ListingCollector {
     pub descending: bool,
     pub offset: usize,
     pub limit: usize,
+    /// Only entries ordered after this one (keyset paging).
+    pub after: Option<Entry>,
     pub facets: bool,
 }
 
-/// (ordering key, work id); smaller comes first.
-type Entry = (u64, u64);
+/// (ordering key, work id), both in ordering form; smaller comes first.
+pub(crate) type Entry = (u64, u64);
 
 /// What one segment found.
 pub(crate) struct SegmentFruit {
@@ -49,6 +51,8 @@ pub(crate) struct ListingFruit {
     pub ids: Vec<i64>,
     /// (facet value, count) for every tag present in the results.
     pub facets: Vec<(u64, u32)>,
+    /// The page's last entry, when more results follow it.
+    pub next: Option<Entry>,
 }
 
 pub(crate) struct ListingSegment {
@@ -120,13 +124,17 @@ impl Collector for ListingCollector {
             facets = merged;
         }
         let total = entries.len();
-        let start = self.offset.min(total);
-        let end = self.offset.saturating_add(self.limit).min(total);
+        if let Some(after) = self.after {
+            entries.retain(|e| *e > after);
+        }
+        let remaining = entries.len();
+        let start = self.offset.min(remaining);
+        let end = self.offset.saturating_add(self.limit).min(remaining);
         let mut window: Vec<Entry> = if start >= end {
             Vec::new()
         } else {
             // Bring the first `end` entries to the front, then order them.
-            if end < total {
+            if end < remaining {
                 entries.select_nth_unstable(end - 1);
             }
             let head = &mut entries[..end];
@@ -138,8 +146,14 @@ impl Collector for ListingCollector {
             w
         };
         window.dedup();
+        let next = if end < remaining {
+            window.last().copied()
+        } else {
+            None
+        };
         Ok(ListingFruit {
             total,
+            next,
             ids: window
                 .into_iter()
                 .map(|(_, id)| id_of(id, self.descending))

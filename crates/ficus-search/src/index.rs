@@ -38,6 +38,9 @@ pub struct Hits {
     /// Tags present in the results with their exact counts, grouped by type
     /// and most frequent first.
     pub facets: Vec<(TagType, Vec<(i64, u32)>)>,
+    /// Where the next page starts, for keyset paging ([`Request::after`]);
+    /// `None` on the last page.
+    pub next: Option<(u64, u64)>,
 }
 
 /// An embedded tantivy index of works.
@@ -221,6 +224,7 @@ impl SearchIndex {
                 descending,
                 offset: req.offset,
                 limit: req.limit,
+                after: req.after,
                 facets: req.facets,
             },
         )?;
@@ -242,6 +246,7 @@ impl SearchIndex {
             total: fruit.total as u64,
             ids: fruit.ids,
             facets: by_type,
+            next: fruit.next,
         })
     }
 

@@ -42,6 +42,9 @@ pub struct Request {
     pub exclude: Vec<i64>,
     /// Creator ids no result may have on its byline (mutes).
     pub exclude_creators: Vec<i64>,
+    /// When not empty, every result has one of these creator ids on its
+    /// byline (a creator's works).
+    pub creators: Vec<i64>,
     pub crossover: Crossover,
     pub complete: Option<bool>,
     pub single_chapter: bool,
@@ -59,6 +62,9 @@ pub struct Request {
     pub direction: SortDirection,
     pub offset: usize,
     pub limit: usize,
+    /// Keyset paging: only results ordered after this position (a
+    /// [`crate::Hits::last`] of the same request), before `offset` applies.
+    pub after: Option<(u64, u64)>,
     /// Whether to count the tags of the results for the sidebar.
     pub facets: bool,
 }
@@ -69,6 +75,7 @@ impl Default for Request {
             include: Vec::new(),
             exclude: Vec::new(),
             exclude_creators: Vec::new(),
+            creators: Vec::new(),
             crossover: Crossover::Include,
             complete: None,
             single_chapter: false,
@@ -81,6 +88,7 @@ impl Default for Request {
             direction: SortDirection::Desc,
             offset: 0,
             limit: 20,
+            after: None,
             facets: false,
         }
     }
@@ -175,6 +183,14 @@ impl QueryBuilder<'_> {
         }
         for &c in &req.exclude_creators {
             clauses.push((Occur::MustNot, term_u64(f.creator_ids, c as u64)));
+        }
+        if !req.creators.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> = req
+                .creators
+                .iter()
+                .map(|&c| (Occur::Should, term_u64(f.creator_ids, c as u64)))
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         match req.crossover {
             Crossover::Include => {}

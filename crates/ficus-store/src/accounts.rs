@@ -8,7 +8,7 @@ use ficus_core::account::{Login, Role};
 use serde::Serialize;
 
 use crate::conn::WriteTransaction;
-use crate::schema::{pseuds, sessions, throttles, users};
+use crate::schema::{api_tokens, pseuds, sessions, throttles, users};
 use crate::{Store, StoreError};
 
 /// A stored account (never its password hash).
@@ -579,5 +579,114 @@ impl Store {
             Ok(Some(true))
         }))?;
         result.ok_or(StoreError::Taken("pseud name"))
+    }
+}
+
+/// A personal API token as its owner sees it (the token itself is shown
+/// once, when made; only its sha256 is stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiTokenRecord {
+    pub id: i64,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+}
+
+/// Most personal API tokens one account may hold.
+pub const MAX_API_TOKENS: i64 = 20;
+
+impl Store {
+    /// Stores a new API token for `user_id` by its hash. Fails with
+    /// [`StoreError::Limit`] when the account already has
+    /// [`MAX_API_TOKENS`].
+    pub fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        now: NaiveDateTime,
+    ) -> Result<i64, StoreError> {
+        let id: Option<i64> = with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let held: i64 = api_tokens::table
+                .filter(api_tokens::user_id.eq(user_id))
+                .count()
+                .get_result(conn)?;
+            if held >= MAX_API_TOKENS {
+                return Ok::<_, DieselError>(None);
+            }
+            let id: i64 = diesel::insert_into(api_tokens::table)
+                .values((
+                    api_tokens::user_id.eq(user_id),
+                    api_tokens::name.eq(name),
+                    api_tokens::token_hash.eq(token_hash),
+                    api_tokens::created_at.eq(now),
+                ))
+                .returning(api_tokens::id)
+                .get_result(conn)?;
+            Ok(Some(id))
+        })?);
+        id.ok_or(StoreError::Limit("API tokens"))
+    }
+
+    /// The API tokens of `user_id`, newest first.
+    pub fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        let rows: Vec<(i64, String, NaiveDateTime, Option<NaiveDateTime>)> =
+            with_conn!(self, |conn| api_tokens::table
+                .filter(api_tokens::user_id.eq(user_id))
+                .order(api_tokens::id.desc())
+                .select((
+                    api_tokens::id,
+                    api_tokens::name,
+                    api_tokens::created_at,
+                    api_tokens::last_used_at,
+                ))
+                .load(conn)?);
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, created_at, last_used_at)| ApiTokenRecord {
+                id,
+                name,
+                created_at,
+                last_used_at,
+            })
+            .collect())
+    }
+
+    /// Revokes one of `user_id`'s tokens. False when they have no such token.
+    pub fn revoke_api_token(&self, user_id: i64, token_id: i64) -> Result<bool, StoreError> {
+        let n = with_conn!(self, |conn| diesel::delete(
+            api_tokens::table
+                .filter(api_tokens::id.eq(token_id))
+                .filter(api_tokens::user_id.eq(user_id))
+        )
+        .execute(conn)?);
+        Ok(n > 0)
+    }
+
+    /// The account an API token (by hash) belongs to, noting its use
+    /// (at most once a minute, to spare the database).
+    pub fn api_token_user(
+        &self,
+        token_hash: &str,
+        now: NaiveDateTime,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        let row: Option<(UserRow, i64, Option<NaiveDateTime>)> =
+            with_conn!(self, |conn| api_tokens::table
+                .inner_join(users::table)
+                .filter(api_tokens::token_hash.eq(token_hash))
+                .select((user_columns!(), api_tokens::id, api_tokens::last_used_at))
+                .first(conn)
+                .optional()?);
+        let Some((user, token_id, last_used)) = row else {
+            return Ok(None);
+        };
+        if last_used.is_none_or(|t| (now - t).num_seconds() >= 60) {
+            with_conn!(self, |conn| diesel::update(
+                api_tokens::table.find(token_id)
+            )
+            .set(api_tokens::last_used_at.eq(now))
+            .execute(conn)?);
+        }
+        Ok(Some(user_record(user)))
     }
 }

@@ -33,4 +33,8 @@ pub enum StoreError {
     TagName(#[from] ficus_core::tag::TagNameError),
     #[error("there is no such {0}")]
     NotFound(&'static str),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("you have reached the limit of {0}; remove one first")]
+    Limit(&'static str),
 }

@@ -24,12 +24,13 @@ pub mod mutes;
 pub mod records;
 mod rows;
 pub mod schema;
+pub mod series;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod works;
 pub mod wrangling;
 
-pub use accounts::{Preferences, PseudRecord, UserRecord};
+pub use accounts::{ApiTokenRecord, Preferences, PseudRecord, UserRecord};
 pub use co_creators::Invitation;
 pub use conn::{Backend, Store};
 pub use error::StoreError;
@@ -37,6 +38,7 @@ pub use moderation::AuditEntry;
 pub use records::{
     ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord, WorkStats,
 };
+pub use series::{SeriesPlace, SeriesRecord};
 pub use works::{ChapterChoice, Reading};
 
 #[cfg(test)]

@@ -223,6 +223,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    series (id) {
+        id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        title -> Text,
+        summary -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        complete -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    serial_works (series_id, work_id) {
+        series_id -> BigInt,
+        work_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(serial_works -> series (series_id));
+diesel::joinable!(serial_works -> works (work_id));
 diesel::joinable!(claims -> creators (creator_id));
 diesel::joinable!(muted_tags -> tags (tag_id));
 diesel::joinable!(muted_creators -> creators (creator_id));
@@ -253,5 +288,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     index_log,
     index_consumers,
     muted_tags,
-    muted_creators
+    muted_creators,
+    api_tokens,
+    series,
+    serial_works
 );

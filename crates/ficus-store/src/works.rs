@@ -296,6 +296,36 @@ enum ListScope<'a> {
 /// a connection inside a write transaction; evaluates to (id, word count).
 /// `$extras` may set the stored word count and reader counters (bulk loads
 /// of synthetic archives).
+/// Puts a work into the series its [`NewWork::series`] names, owned by
+/// the account of its first pseud (ownerless for imports).
+macro_rules! place_work_in_series {
+    ($conn:ident, $work_id:expr, $work:expr, $now:expr) => {{
+        let conn = &mut *$conn;
+        let work: &NewWork = $work;
+        if !work.series.is_empty() {
+            let owner: Option<i64> = match work.pseuds.first() {
+                Some(&pseud) => Some(
+                    $crate::schema::pseuds::table
+                        .find(pseud)
+                        .select($crate::schema::pseuds::user_id)
+                        .first(conn)?,
+                ),
+                None => None,
+            };
+            for (title, position) in &work.series {
+                let title = title.trim();
+                if title.is_empty()
+                    || title.chars().count() > $crate::series::MAX_SERIES_TITLE_CHARS
+                {
+                    continue;
+                }
+                let position = i32::try_from(*position).unwrap_or(0);
+                $crate::series::place_in_series!(conn, $work_id, owner, title, position, $now);
+            }
+        }
+    }};
+}
+
 macro_rules! insert_work_rows {
     ($conn:ident, $work:expr, $now:expr, $extras:expr) => {{
         let conn = &mut *$conn;
@@ -398,6 +428,7 @@ impl Store {
             }
             let now = Utc::now().naive_utc();
             let (work_id, word_count) = insert_work_rows!(conn, work, now, None);
+            place_work_in_series!(conn, work_id, work, now);
             Ok::<_, DieselError>(InsertOutcome::Inserted {
                 id: work_id,
                 word_count,
@@ -863,6 +894,7 @@ impl Store {
             )
             .execute(conn)?;
             write_bylines_and_tags!(conn, id, work, now);
+            place_work_in_series!(conn, id, work, now);
             diesel::update(works::table.find(id))
                 .set((
                     works::title.eq(work.title.trim()),

@@ -9,7 +9,7 @@
 //! Handlers never touch SQL: they call [`ficus_store::Store`] on the
 //! blocking pool through [`AppState::db`].
 
-mod api;
+pub mod api;
 pub mod error;
 pub mod pages;
 mod params;
@@ -111,6 +111,7 @@ pub fn router(state: AppState) -> Router {
             "/chapters/{chapter_id}",
             get(pages::works::chapter_redirect),
         )
+        .route("/series/{id}", get(pages::series::show))
         .route("/tags/{name}", get(pages::tags::show))
         .route(
             "/tags/{name}/edit",
@@ -189,6 +190,14 @@ pub fn router(state: AppState) -> Router {
         .route("/users/{login}/delete", post(pages::settings::delete))
         .route("/users/{login}/works", get(pages::listings::user_works))
         .route(
+            "/users/{login}/api_tokens",
+            get(pages::api_tokens::index).post(pages::api_tokens::create),
+        )
+        .route(
+            "/users/{login}/api_tokens/{id}/delete",
+            post(pages::api_tokens::revoke),
+        )
+        .route(
             "/users/{login}/pseuds/{pseud}",
             get(pages::listings::pseud_redirect),
         )
@@ -196,12 +205,7 @@ pub fn router(state: AppState) -> Router {
             "/users/{login}/pseuds/{pseud}/works",
             get(pages::listings::pseud_works),
         )
-        .route("/api/v1/works/{id}", get(api::work))
-        .route(
-            "/api/v1/works/{id}/chapters/{chapter_id}",
-            get(api::chapter),
-        )
-        .route("/api/v1/{*rest}", get(api::not_found))
+        .merge(api::routes())
         .route("/static/ficus.css", get(css))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(

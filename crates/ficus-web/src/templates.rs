@@ -68,6 +68,42 @@ pub struct ListingPage {
     pub pager: Pager,
 }
 
+/// One row of the API tokens page.
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub created: String,
+    pub last_used: String,
+}
+
+/// `/users/{login}/api_tokens`.
+#[derive(Template)]
+#[template(path = "api_tokens.html")]
+pub struct ApiTokensPage {
+    pub chrome: Chrome,
+    pub login: String,
+    pub tokens: Vec<TokenRow>,
+    /// A token just made, shown once.
+    pub new_token: Option<String>,
+    pub error: Option<String>,
+}
+
+/// `/series/{id}`.
+#[derive(Template)]
+#[template(path = "series.html")]
+pub struct SeriesPage {
+    pub chrome: Chrome,
+    pub title: String,
+    pub creators: Vec<String>,
+    pub begun: String,
+    pub updated: String,
+    pub summary: Option<String>,
+    pub notes: Option<String>,
+    pub words: String,
+    pub complete: bool,
+    pub blurbs: Vec<crate::view::Blurb>,
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
@@ -109,6 +145,8 @@ pub struct WorkPage {
     pub creators: Vec<CreatorLink>,
     pub meta: Vec<TagGroup>,
     pub stats: Stats,
+    /// The series the work is in, with its position in each.
+    pub series: Vec<ficus_store::SeriesPlace>,
     pub summary: Option<String>,
     pub notes: Option<String>,
     pub end_notes: Option<String>,

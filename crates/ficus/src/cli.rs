@@ -204,11 +204,11 @@ pub enum BenchKind {
     Export(crate::bench::export::ExportArgs),
 }
 
-/// `--format` of export (PDF is not built yet; AZW3 and MOBI are left out:
-/// Kindles read EPUB).
+/// `--format` of export (AZW3 and MOBI are left out: Kindles read EPUB).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FormatArg {
     Epub,
+    Pdf,
     Html,
     Txt,
 }
@@ -274,6 +274,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = cli.storage.open()?;
             let format = match format {
                 FormatArg::Epub => ficus_formats::export::Format::Epub,
+                FormatArg::Pdf => ficus_formats::export::Format::Pdf,
                 FormatArg::Html => ficus_formats::export::Format::Html,
                 FormatArg::Txt => ficus_formats::export::Format::Txt,
             };

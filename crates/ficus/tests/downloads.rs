@@ -1,7 +1,8 @@
 //! Downloads over HTTP: EPUB files that epubcheck passes with no errors and
 //! no warnings for a range of works (one-shot, 50 chapters, CJK,
 //! right-to-left text, images by URL, every allowed HTML element, notes
-//! everywhere), self-contained HTML, plain text in order; the disk cache
+//! everywhere), PDFs typst builds for the same works, self-contained HTML,
+//! plain text in order; the disk cache
 //! (built once under concurrency, never stale after an edit); and
 //! `ficus export`.
 
@@ -154,11 +155,22 @@ fn downloads_are_valid_cached_and_exported() {
         // The work page links every format it serves, and no others.
         let page = guest.page(&server.url(&format!("/works/{id}?view_adult=true")));
         let labels = support::text(&page, "li.download ul li a");
-        assert!(labels.contains("EPUB") && labels.contains("HTML") && labels.contains("TXT"));
         assert!(
-            !labels.contains("PDF") && !labels.contains("MOBI"),
+            labels.contains("EPUB")
+                && labels.contains("PDF")
+                && labels.contains("HTML")
+                && labels.contains("TXT")
+        );
+        assert!(
+            !labels.contains("MOBI") && !labels.contains("AZW3"),
             "{labels}"
         );
+
+        let resp = guest.get(&server.url(&format!("/downloads/{id}/Work.pdf")));
+        assert_eq!(resp.status(), 200, "{title}");
+        assert_eq!(resp.headers()["content-type"], "application/pdf");
+        let pdf = resp.bytes().expect("bytes");
+        assert!(pdf.starts_with(b"%PDF-"), "{title}");
 
         let resp = guest.get(&server.url(&format!("/downloads/{id}/Work.epub")));
         assert_eq!(resp.status(), 200, "{title}");
@@ -216,7 +228,7 @@ fn downloads_are_valid_cached_and_exported() {
         }
     }
     assert_eq!(
-        guest.get(&server.url("/downloads/1/Work.pdf")).status(),
+        guest.get(&server.url("/downloads/1/Work.mobi")).status(),
         404
     );
     assert_eq!(

@@ -247,8 +247,8 @@ fn import_then_read_everything_over_http() {
             &work,
             "ul[class='work navigation actions'] li.download ul a"
         ),
-        3,
-        "EPUB, HTML and TXT; no dead formats"
+        4,
+        "EPUB, PDF, HTML and TXT; no dead formats"
     );
     let epub = work
         .select(&sel("li.download ul a"))

@@ -1,5 +1,5 @@
 //! Export: a stored work as a file readers take anywhere — EPUB 3 (with an
-//! EPUB 2 NCX), one self-contained HTML file, or plain text.
+//! EPUB 2 NCX), a typeset PDF, one self-contained HTML file, or plain text.
 //!
 //! Callers build an [`ExportWork`] (the store's records mapped by the web
 //! layer or the CLI); every writer is a pure function of it, so the same
@@ -9,30 +9,35 @@ use chrono::NaiveDate;
 
 mod epub;
 mod html;
+mod pdf;
 #[cfg(test)]
 pub(crate) mod sample;
 mod txt;
 
 pub use epub::to_epub;
 pub use html::to_html;
+pub use pdf::to_pdf;
 pub use txt::to_txt;
 
 /// The download formats, with AO3's file extensions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     Epub,
+    Pdf,
     Html,
     Txt,
 }
 
 impl Format {
-    /// Every format, in the order the download menu lists them.
-    pub const ALL: [Format; 3] = [Format::Epub, Format::Html, Format::Txt];
+    /// Every format, in the order the download menu lists them (AO3's
+    /// order, less the Kindle formats).
+    pub const ALL: [Format; 4] = [Format::Epub, Format::Pdf, Format::Html, Format::Txt];
 
     /// The file extension.
     pub fn extension(self) -> &'static str {
         match self {
             Format::Epub => "epub",
+            Format::Pdf => "pdf",
             Format::Html => "html",
             Format::Txt => "txt",
         }
@@ -42,6 +47,7 @@ impl Format {
     pub fn label(self) -> &'static str {
         match self {
             Format::Epub => "EPUB",
+            Format::Pdf => "PDF",
             Format::Html => "HTML",
             Format::Txt => "TXT",
         }
@@ -51,6 +57,7 @@ impl Format {
     pub fn media_type(self) -> &'static str {
         match self {
             Format::Epub => "application/epub+zip",
+            Format::Pdf => "application/pdf",
             Format::Html => "text/html; charset=utf-8",
             Format::Txt => "text/plain; charset=utf-8",
         }
@@ -67,17 +74,22 @@ impl Format {
     pub fn write(self, work: &ExportWork) -> Result<Vec<u8>, ExportError> {
         match self {
             Format::Epub => to_epub(work),
+            Format::Pdf => to_pdf(work),
             Format::Html => Ok(to_html(work).into_bytes()),
             Format::Txt => Ok(to_txt(work).into_bytes()),
         }
     }
 }
 
-/// Why an export failed (only the EPUB's zip writer can fail).
+/// Why an export failed: only the EPUB's zip writer and the PDF's
+/// typesetter can fail (HTML and TXT always succeed).
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error("cannot write the EPUB archive: {0}")]
     Zip(String),
+    /// typst reported errors (their messages, joined).
+    #[error("cannot typeset the PDF: {0}")]
+    Typeset(String),
 }
 
 /// One chapter as exported. HTML fields are sanitized stored HTML.

@@ -261,14 +261,14 @@ fn rating_by_word(word: &str) -> Option<ficus_core::Rating> {
 }
 
 /// Where a listing comes from.
-enum Scope {
+pub(crate) enum Scope {
     All,
     Tag(Vec<i64>, String),
     Search,
 }
 
 /// Mutes of the visitor: (tag ids, creator ids).
-fn guest_mutes(headers: &HeaderMap) -> (Vec<i64>, Vec<i64>) {
+pub(crate) fn guest_mutes(headers: &HeaderMap) -> (Vec<i64>, Vec<i64>) {
     let mut tags = Vec::new();
     let mut creators = Vec::new();
     if let Some(raw) = params::cookie(headers, GUEST_MUTES_COOKIE) {
@@ -283,12 +283,13 @@ fn guest_mutes(headers: &HeaderMap) -> (Vec<i64>, Vec<i64>) {
     (tags, creators)
 }
 
-struct Built {
-    request: Request,
-    error: Option<String>,
+/// A request built from a filter form, or the query's syntax error.
+pub(crate) struct Built {
+    pub request: Request,
+    pub error: Option<String>,
 }
 
-fn build_request(
+pub(crate) fn build_request(
     store: &Store,
     graph: &TagGraph,
     form: &FilterForm,

@@ -1,4 +1,4 @@
-//! `GET /downloads/{id}/{Slug}.{ext}`: a work as EPUB, HTML or TXT.
+//! `GET /downloads/{id}/{Slug}.{ext}`: a work as EPUB, PDF, HTML or TXT.
 //!
 //! Files are built on first request and cached on disk under the work's
 //! id and change time, so a stale file is never served (an edit changes
@@ -33,8 +33,12 @@ const SIZE_BUDGET: usize = 256 * 1024 * 1024;
 static BUILDING: LazyLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
-/// The export view of a stored work and its chapters.
-pub fn to_export(work: &WorkRecord, chapters: &[ChapterRecord]) -> ExportWork {
+/// The export view of a stored work, its chapters and its series.
+pub fn to_export(
+    work: &WorkRecord,
+    chapters: &[ChapterRecord],
+    series: &[ficus_store::SeriesPlace],
+) -> ExportWork {
     let names = |kind| {
         work.tags_of(kind)
             .map(|t| t.name.clone())
@@ -52,7 +56,10 @@ pub fn to_export(work: &WorkRecord, chapters: &[ChapterRecord]) -> ExportWork {
         characters: names(TagType::Character),
         freeforms: names(TagType::Freeform),
         language: work.language.clone(),
-        series: Vec::new(),
+        series: series
+            .iter()
+            .map(|p| (p.title.clone(), u32::try_from(p.position).unwrap_or(0)))
+            .collect(),
         published: work.published,
         updated: work.updated,
         complete: work.complete,
@@ -82,12 +89,24 @@ pub fn to_export(work: &WorkRecord, chapters: &[ChapterRecord]) -> ExportWork {
     }
 }
 
-/// The cache file of a work's export.
-fn cache_path(dir: &FsPath, work: &WorkRecord, format: Format) -> PathBuf {
+/// The cache file of a work's export: by work, change time and series
+/// (a series can change without the work row changing).
+fn cache_path(
+    dir: &FsPath,
+    work: &WorkRecord,
+    series: &[ficus_store::SeriesPlace],
+    format: Format,
+) -> PathBuf {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for p in series {
+        (p.series_id, &p.title, p.position).hash(&mut h);
+    }
     dir.join(format!(
-        "{}-{}.{}",
+        "{}-{}-{:016x}.{}",
         work.id,
         work.changed_at,
+        h.finish(),
         format.extension()
     ))
 }
@@ -97,9 +116,10 @@ pub async fn cached_file(
     dir: PathBuf,
     work: WorkRecord,
     chapters: Vec<ChapterRecord>,
+    series: Vec<ficus_store::SeriesPlace>,
     format: Format,
 ) -> Result<Vec<u8>, WebError> {
-    let path = cache_path(&dir, &work, format);
+    let path = cache_path(&dir, &work, &series, format);
     if let Ok(bytes) = tokio::fs::read(&path).await {
         return Ok(bytes);
     }
@@ -116,7 +136,7 @@ pub async fn cached_file(
     }
     let build = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
         let bytes = format
-            .write(&to_export(&work, &chapters))
+            .write(&to_export(&work, &chapters, &series))
             .map_err(|e| e.to_string())?;
         if bytes.len() > SIZE_BUDGET {
             return Err("the file would be too large".into());
@@ -180,12 +200,12 @@ pub async fn download(
     }
     let Some((_, ext)) = file.rsplit_once('.') else {
         return Err(WebError::NotFound(
-            "Downloads end in .epub, .html or .txt.".into(),
+            "Downloads end in .epub, .pdf, .html or .txt.".into(),
         ));
     };
     let Some(format) = Format::from_extension(ext) else {
         return Err(WebError::NotFound(format!(
-            "There is no {ext:?} download; the formats are EPUB, HTML and TXT."
+            "There is no {ext:?} download; the formats are EPUB, PDF, HTML and TXT."
         )));
     };
     let path = format!("/downloads/{id}/{file}");
@@ -198,10 +218,16 @@ pub async fn download(
         ficus_formats::export::slug(&reading.work.title),
         format.extension()
     );
+    let series = st
+        .db(move |s| s.series_of_works(&[id]))
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     let bytes = cached_file(
         st.downloads_dir.clone(),
         reading.work,
         reading.texts,
+        series,
         format,
     )
     .await?;

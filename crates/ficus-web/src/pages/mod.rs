@@ -1,6 +1,7 @@
 //! HTML page handlers.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod discover;
 pub mod downloads;
 pub mod feeds;
@@ -9,6 +10,7 @@ pub mod moderation;
 pub mod opds;
 pub mod posting;
 pub mod pseuds;
+pub mod series;
 pub mod settings;
 pub mod tags;
 pub mod works;

@@ -6,10 +6,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Local, NaiveDate};
+use ficus_core::NewChapter;
 use ficus_core::TagType;
 use ficus_core::posting::{FieldError, TextFormat, WorkForm};
 use ficus_core::tag::{ARCHIVE_WARNINGS, CATEGORIES, Rating};
-use ficus_core::{NewChapter, html};
 use ficus_store::{ChapterChoice, Reading, StoreError, UserRecord, WorkRecord};
 
 use crate::AppState;
@@ -44,7 +44,7 @@ fn all(pairs: &[(String, String)], name: &str) -> Vec<String> {
         .collect()
 }
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     Local::now().date_naive()
 }
 
@@ -107,7 +107,11 @@ async fn owner_post(
 
 /// The work if `visitor` is one of its creators: 404 when they cannot see
 /// it at all, 403 when they can but it is not theirs.
-async fn owned_work(st: &AppState, visitor: &Visitor, id: i64) -> Result<Reading, WebError> {
+pub(crate) async fn owned_work(
+    st: &AppState,
+    visitor: &Visitor,
+    id: i64,
+) -> Result<Reading, WebError> {
     let viewer = visitor.viewer();
     let reading = st
         .db(move |s| s.reading(id, viewer, ChapterChoice::First))
@@ -156,11 +160,12 @@ fn read_form(pairs: &[(String, String)], own_pseuds: &[(i64, String)]) -> WorkFo
         restricted: one(pairs, "work[restricted]") == "1",
         complete: one(pairs, "work[complete]") == "1",
         expected_chapters: one(pairs, "work[wip_length]").to_string(),
+        series: one(pairs, "work[series_attributes][title]").to_string(),
     }
 }
 
 /// The form filled from a stored work (for editing).
-fn form_of(
+pub(crate) fn form_of(
     work: &WorkRecord,
     first: Option<&ficus_store::ChapterRecord>,
     own_pseuds: &[(i64, String)],
@@ -198,12 +203,13 @@ fn form_of(
             .expected_chapters
             .map(|n| n.to_string())
             .unwrap_or_else(|| "?".into()),
+        series: String::new(),
     }
 }
 
 /// Resolves the co-creator logins of a form to default pseuds, or the
 /// field errors for names that are no account (or are the writer).
-async fn co_creator_pseuds(
+pub(crate) async fn co_creator_pseuds(
     st: &AppState,
     form: &WorkForm,
     me: i64,
@@ -231,7 +237,7 @@ async fn co_creator_pseuds(
     })
 }
 
-async fn invite_all(
+pub(crate) async fn invite_all(
     st: &AppState,
     work_id: i64,
     pseuds: Vec<i64>,
@@ -812,44 +818,22 @@ struct ChapterFormErrors {
 
 /// Reads and checks a chapter form.
 fn read_chapter(p: &[(String, String)]) -> Result<NewChapter, ChapterFormErrors> {
-    let title = one(p, "chapter[title]").trim().to_string();
-    let notes = one(p, "chapter[notes]").to_string();
-    let text = one(p, "chapter[content]").to_string();
-    let plain = one(p, "chapter[text_format]") == "plain";
-    let to_html = |s: &str| {
-        if plain {
-            html::plain_text_to_html(s)
+    let form = ficus_core::posting::ChapterForm {
+        title: one(p, "chapter[title]").trim().to_string(),
+        notes: one(p, "chapter[notes]").to_string(),
+        text: one(p, "chapter[content]").to_string(),
+        text_format: if one(p, "chapter[text_format]") == "plain" {
+            TextFormat::Plain
         } else {
-            html::sanitize(s)
-        }
+            TextFormat::Html
+        },
     };
-    let body = to_html(&text);
-    let mut errors = Vec::new();
-    if title.chars().count() > ficus_core::posting::MAX_CHAPTER_TITLE_CHARS {
-        errors.push("The chapter title is too long (255 characters at most).".to_string());
-    }
-    if notes.chars().count() > ficus_core::posting::MAX_NOTES_CHARS {
-        errors.push("The notes are too long (5,000 characters at most).".to_string());
-    }
-    if text.chars().count() > ficus_core::posting::MAX_CHAPTER_CHARS {
-        errors.push("The chapter text is too long (500,000 characters at most).".to_string());
-    } else if html::text_of(&body).is_empty() {
-        errors.push("Please write some text for the chapter.".to_string());
-    }
-    if !errors.is_empty() {
-        return Err(ChapterFormErrors {
-            errors,
-            title,
-            notes,
-            text,
-            plain,
-        });
-    }
-    Ok(NewChapter {
-        notes: (!notes.trim().is_empty()).then(|| to_html(&notes)),
-        title: (!title.is_empty()).then_some(title),
-        body,
-        ..NewChapter::default()
+    form.to_chapter().map_err(|errors| ChapterFormErrors {
+        errors,
+        plain: form.text_format == TextFormat::Plain,
+        title: form.title,
+        notes: form.notes,
+        text: form.text,
     })
 }
 

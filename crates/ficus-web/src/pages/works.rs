@@ -200,6 +200,11 @@ async fn render(
         ));
     }
     let multi = list.len() > 1;
+    let series = st
+        .db(move |s| s.series_of_works(&[id]))
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
 
     let adult_ok_by_query = params::flag(q, "view_adult");
     let adult_ok = adult_ok_by_query || params::cookie(headers, ADULT_COOKIE) == Some("true");
@@ -262,6 +267,7 @@ async fn render(
         creators: creator_links(&work),
         meta: meta_groups(&work, &prefs),
         stats: stats(&work),
+        series,
         summary: work.summary.clone(),
         notes: work.notes.clone(),
         end_notes: work.end_notes.clone(),

@@ -116,7 +116,6 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
             size as f64 / 1e6
         );
     }
-    println!("  ficus PDF   not built yet");
     let dir = tempfile::tempdir().context("temp dir")?;
     let input = dir.path().join("work.html");
     std::fs::write(&input, &html)?;

@@ -1,0 +1,3 @@
+DROP TABLE serial_works;
+DROP TABLE series;
+DROP TABLE api_tokens;

@@ -1,0 +1,282 @@
+//! Series: ordered lists of works. A series made on the archive belongs to
+//! the account that made it; a series named by an imported download
+//! belongs to nobody and is found again by its title.
+//!
+//! A series is visible when at least one of its works is visible to the
+//! viewer (or the viewer owns it); its works are listed only as far as the
+//! viewer may see them.
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+use ficus_core::access::Viewer;
+use serde::Serialize;
+
+use crate::conn::WriteTransaction;
+use crate::records::WorkRecord;
+use crate::schema::{serial_works, series};
+use crate::{Store, StoreError};
+
+pub use ficus_core::work::MAX_SERIES_TITLE_CHARS;
+
+/// A work's place in one series.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeriesPlace {
+    pub series_id: i64,
+    pub title: String,
+    /// 1-based position of the work in the series.
+    pub position: i32,
+}
+
+/// A series with the works a viewer may see, in order.
+#[derive(Debug, Clone)]
+pub struct SeriesRecord {
+    pub id: i64,
+    pub title: String,
+    pub summary: Option<String>,
+    pub notes: Option<String>,
+    pub complete: bool,
+    /// The account that made it (`None` for imported series).
+    pub owner: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    /// (position, work) in series order, only works the viewer may see.
+    pub works: Vec<(i32, WorkRecord)>,
+}
+
+impl SeriesRecord {
+    /// Creator names over its listed works, in first-seen order.
+    pub fn creators(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (_, w) in &self.works {
+            for c in &w.creators {
+                if !out.contains(c) {
+                    out.push(c.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Total words of its listed works.
+    pub fn word_count(&self) -> i64 {
+        self.works.iter().map(|(_, w)| w.word_count).sum()
+    }
+}
+
+/// Checks and trims a series title.
+pub fn series_title(raw: &str) -> Result<String, StoreError> {
+    let title = raw.trim();
+    let n = title.chars().count();
+    if n == 0 {
+        return Err(StoreError::Invalid("a series needs a title".into()));
+    }
+    if n > MAX_SERIES_TITLE_CHARS {
+        return Err(StoreError::Invalid(format!(
+            "the series title is {n} characters long; the limit is {MAX_SERIES_TITLE_CHARS}"
+        )));
+    }
+    Ok(title.to_string())
+}
+
+/// Puts `work_id` into the series titled `title` that `owner` holds (or,
+/// for `None`, the ownerless series of that title), making the series when
+/// there is none, at `position` (0 = at the end). Nothing happens when the
+/// work is already in it. Returns the series id.
+macro_rules! place_in_series {
+    ($conn:ident, $work_id:expr, $owner:expr, $title:expr, $position:expr, $now:expr) => {{
+        let conn = &mut *$conn;
+        let work_id: i64 = $work_id;
+        let owner: Option<i64> = $owner;
+        let title: &str = $title;
+        let position: i32 = $position;
+        let now: ::chrono::NaiveDateTime = $now;
+        let mut found = $crate::schema::series::table
+            .filter($crate::schema::series::title.eq(title))
+            .select($crate::schema::series::id)
+            .order($crate::schema::series::id.asc())
+            .into_boxed();
+        found = match owner {
+            Some(o) => found.filter($crate::schema::series::user_id.eq(o)),
+            None => found.filter($crate::schema::series::user_id.is_null()),
+        };
+        let existing: Option<i64> = found.first(conn).optional()?;
+        let series_id: i64 = match existing {
+            Some(id) => id,
+            None => diesel::insert_into($crate::schema::series::table)
+                .values((
+                    $crate::schema::series::user_id.eq(owner),
+                    $crate::schema::series::title.eq(title),
+                    $crate::schema::series::complete.eq(false),
+                    $crate::schema::series::created_at.eq(now),
+                    $crate::schema::series::updated_at.eq(now),
+                ))
+                .returning($crate::schema::series::id)
+                .get_result(conn)?,
+        };
+        let already: i64 = $crate::schema::serial_works::table
+            .filter($crate::schema::serial_works::series_id.eq(series_id))
+            .filter($crate::schema::serial_works::work_id.eq(work_id))
+            .count()
+            .get_result(conn)?;
+        if already == 0 {
+            let position = if position > 0 {
+                position
+            } else {
+                let last: Option<i32> = $crate::schema::serial_works::table
+                    .filter($crate::schema::serial_works::series_id.eq(series_id))
+                    .select(diesel::dsl::max($crate::schema::serial_works::position))
+                    .first(conn)?;
+                last.unwrap_or(0) + 1
+            };
+            diesel::insert_into($crate::schema::serial_works::table)
+                .values((
+                    $crate::schema::serial_works::series_id.eq(series_id),
+                    $crate::schema::serial_works::work_id.eq(work_id),
+                    $crate::schema::serial_works::position.eq(position),
+                ))
+                .execute(conn)?;
+            diesel::update($crate::schema::series::table.find(series_id))
+                .set($crate::schema::series::updated_at.eq(now))
+                .execute(conn)?;
+        }
+        series_id
+    }};
+}
+pub(crate) use place_in_series;
+
+impl Store {
+    /// The series each of `work_ids` is in, by work id, each list in
+    /// series-title order.
+    pub fn series_of_works(
+        &self,
+        work_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<SeriesPlace>>, StoreError> {
+        let mut out: std::collections::HashMap<i64, Vec<SeriesPlace>> =
+            std::collections::HashMap::new();
+        if work_ids.is_empty() {
+            return Ok(out);
+        }
+        let rows: Vec<(i64, i64, String, i32)> = with_conn!(self, |conn| serial_works::table
+            .inner_join(series::table)
+            .filter(serial_works::work_id.eq_any(work_ids))
+            .order((series::title.asc(), series::id.asc()))
+            .select((
+                serial_works::work_id,
+                series::id,
+                series::title,
+                serial_works::position,
+            ))
+            .load(conn)?);
+        for (work_id, series_id, title, position) in rows {
+            out.entry(work_id).or_default().push(SeriesPlace {
+                series_id,
+                title,
+                position,
+            });
+        }
+        Ok(out)
+    }
+
+    /// One series as `viewer` sees it: `None` when it does not exist, or
+    /// when none of its works is visible to them and it is not theirs.
+    pub fn series(&self, id: i64, viewer: Viewer) -> Result<Option<SeriesRecord>, StoreError> {
+        type Row = (
+            i64,
+            Option<i64>,
+            String,
+            Option<String>,
+            Option<String>,
+            bool,
+            NaiveDateTime,
+            NaiveDateTime,
+        );
+        let (row, members): (Option<Row>, Vec<(i64, i32)>) = with_conn!(self, |conn| {
+            let row: Option<Row> = series::table
+                .find(id)
+                .select((
+                    series::id,
+                    series::user_id,
+                    series::title,
+                    series::summary,
+                    series::notes,
+                    series::complete,
+                    series::created_at,
+                    series::updated_at,
+                ))
+                .first(conn)
+                .optional()?;
+            let members: Vec<(i64, i32)> = serial_works::table
+                .filter(serial_works::series_id.eq(id))
+                .order((serial_works::position.asc(), serial_works::work_id.asc()))
+                .select((serial_works::work_id, serial_works::position))
+                .load(conn)?;
+            (row, members)
+        });
+        let Some((id, owner, title, summary, notes, complete, created_at, updated_at)) = row else {
+            return Ok(None);
+        };
+        let ids: Vec<i64> = members.iter().map(|(w, _)| *w).collect();
+        let mut works: Vec<(i32, WorkRecord)> = Vec::new();
+        for w in self.works_by_ids(&ids)? {
+            if viewer.may_see(&w.access())
+                && let Some((_, position)) = members.iter().find(|(id, _)| *id == w.id)
+            {
+                works.push((*position, w));
+            }
+        }
+        works.sort_by_key(|(p, w)| (*p, w.id));
+        let owns = owner.is_some() && owner == viewer.user_id();
+        if works.is_empty() && !owns {
+            return Ok(None);
+        }
+        Ok(Some(SeriesRecord {
+            id,
+            title,
+            summary,
+            notes,
+            complete,
+            owner,
+            created_at,
+            updated_at,
+            works,
+        }))
+    }
+
+    /// Adds a work to `owner`'s series titled `title` (made when missing),
+    /// at the end. Returns the series id.
+    pub fn add_to_series(
+        &self,
+        work_id: i64,
+        owner: Option<i64>,
+        title: &str,
+    ) -> Result<i64, StoreError> {
+        let title = series_title(title)?;
+        let now = Utc::now().naive_utc();
+        Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let id = place_in_series!(conn, work_id, owner, &title, 0, now);
+            Ok::<_, DieselError>(id)
+        })?))
+    }
+
+    /// Takes a work out of a series; a series left empty is deleted.
+    /// False when the work was not in it.
+    pub fn remove_from_series(&self, work_id: i64, series_id: i64) -> Result<bool, StoreError> {
+        Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let n = diesel::delete(
+                serial_works::table
+                    .filter(serial_works::series_id.eq(series_id))
+                    .filter(serial_works::work_id.eq(work_id)),
+            )
+            .execute(conn)?;
+            let left: i64 = serial_works::table
+                .filter(serial_works::series_id.eq(series_id))
+                .count()
+                .get_result(conn)?;
+            if left == 0 {
+                diesel::delete(series::table.find(series_id)).execute(conn)?;
+            }
+            Ok::<_, DieselError>(n > 0)
+        })?))
+    }
+}

@@ -1,0 +1,294 @@
+//! The JSON API, version 1, under `/api/v1`.
+//!
+//! - `read.rs`: works (listings with the browsing filters and cursor
+//!   paging, by tag, by creator, search), one work, a chapter, tags with
+//!   their wrangling, series.
+//! - `write.rs`: posting and editing works and chapters with a personal
+//!   API token, through the same rules as the web forms.
+//! - `schema.rs`: the JSON shapes.
+//!
+//! Callers are identified by `Authorization: Bearer TOKEN` (a personal API
+//! token, see `pages/api_tokens.rs`) or, for reads only, by their session
+//! cookie. Writes take tokens only: a browser never sends one on its own,
+//! so token requests need no CSRF token. Every error is a JSON
+//! [`schema::ErrorBody`]; the OpenAPI document (`/api/v1/openapi.json`) is
+//! generated from the handlers' annotations and these types.
+
+pub mod read;
+pub mod schema;
+pub mod write;
+
+use axum::Json;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use ficus_core::account::token_hash;
+use ficus_core::posting::FieldError;
+use ficus_store::UserRecord;
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::pages::api_tokens::TOKEN_PREFIX;
+use crate::session::Visitor;
+
+/// An API failure: rendered as a JSON [`schema::ErrorBody`].
+#[derive(Debug)]
+pub enum ApiFailure {
+    /// Any web error, with its status.
+    Web(WebError),
+    /// 401: no valid token where one is needed.
+    Unauthenticated(String),
+    /// 422: the submitted work or chapter breaks the rules.
+    Invalid(Vec<FieldError>),
+}
+
+impl<E: Into<WebError>> From<E> for ApiFailure {
+    fn from(e: E) -> Self {
+        ApiFailure::Web(e.into())
+    }
+}
+
+fn error_response(status: StatusCode, message: String, fields: Vec<FieldError>) -> Response {
+    let body = schema::ErrorBody {
+        error: schema::ErrorDetail {
+            status: status.as_u16(),
+            message,
+            fields: fields
+                .into_iter()
+                .map(|f| schema::FieldProblem {
+                    field: f.field.to_string(),
+                    message: f.message,
+                })
+                .collect(),
+        },
+    };
+    (status, Json(body)).into_response()
+}
+
+impl IntoResponse for ApiFailure {
+    fn into_response(self) -> Response {
+        match self {
+            ApiFailure::Web(e) => {
+                // Store-level validation (a work that breaks a rule the
+                // form check did not see) is the caller's problem, not ours.
+                if let WebError::Store(
+                    store @ (ficus_store::StoreError::InvalidWork(_)
+                    | ficus_store::StoreError::Invalid(_)
+                    | ficus_store::StoreError::Limit(_)),
+                ) = &e
+                {
+                    return error_response(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        store.to_string(),
+                        Vec::new(),
+                    );
+                }
+                e.into_json()
+            }
+            ApiFailure::Unauthenticated(message) => {
+                let mut r = error_response(StatusCode::UNAUTHORIZED, message, Vec::new());
+                r.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"Ficus API\""),
+                );
+                r
+            }
+            ApiFailure::Invalid(fields) => {
+                let message = fields
+                    .iter()
+                    .map(|f| f.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                error_response(StatusCode::UNPROCESSABLE_ENTITY, message, fields)
+            }
+        }
+    }
+}
+
+/// Who is calling: an account by token or session, or a guest.
+#[derive(Debug, Clone)]
+pub struct ApiCaller {
+    pub user: Option<UserRecord>,
+    /// Whether the account came from an API token (writes need one).
+    pub by_token: bool,
+}
+
+impl ApiCaller {
+    /// The visitor the page-side rules take.
+    pub fn visitor(&self) -> Visitor {
+        Visitor {
+            user: self.user.clone(),
+            csrf: String::new(),
+        }
+    }
+
+    /// The token holder, or a 401.
+    pub fn writer(&self) -> Result<UserRecord, ApiFailure> {
+        match (&self.user, self.by_token) {
+            (Some(user), true) => Ok(user.clone()),
+            _ => Err(ApiFailure::Unauthenticated(
+                "Changing works through the API needs a personal API token \
+                 (Authorization: Bearer TOKEN); make one on your account's API tokens page."
+                    .into(),
+            )),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(auth) = parts.headers.get(header::AUTHORIZATION) else {
+            let visitor = Visitor::from_request_parts(parts, state).await?;
+            return Ok(ApiCaller {
+                user: visitor.user,
+                by_token: false,
+            });
+        };
+        let bad = || ApiFailure::Unauthenticated("This API token is not valid.".into());
+        let token = auth
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| {
+                t.strip_prefix(TOKEN_PREFIX).is_some_and(|rest| {
+                    rest.len() == 64 && rest.bytes().all(|b| b.is_ascii_hexdigit())
+                })
+            })
+            .ok_or_else(bad)?;
+        let hash = token_hash(token);
+        let now = chrono::Utc::now().naive_utc();
+        let user = state
+            .db(move |s| s.api_token_user(&hash, now))
+            .await?
+            .ok_or_else(bad)?;
+        Ok(ApiCaller {
+            user: Some(user),
+            by_token: true,
+        })
+    }
+}
+
+/// Query parameters, with a JSON 400 for anything malformed.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(raw)
+            .map(ApiQuery)
+            .map_err(|e| WebError::BadRequest(format!("Bad query parameters: {e}.")).into())
+    }
+}
+
+/// A JSON body, with a JSON 400 for anything malformed.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiFailure;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(WebError::BadRequest(rejection.body_text()).into()),
+        }
+    }
+}
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The OpenAPI document, generated from the handlers and schema types.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Ficus API",
+        version = "1",
+        description = "Read works, tags and series; post and edit works with a personal API token."
+    ),
+    paths(
+        read::works,
+        read::search,
+        read::tag_works,
+        read::creator_works,
+        read::work,
+        read::chapter,
+        read::tag,
+        read::series,
+        write::create_work,
+        write::update_work,
+        write::delete_work,
+        write::create_chapter,
+        write::update_chapter,
+    ),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "works", description = "Works and chapters"),
+        (name = "tags", description = "Tags and their wrangling"),
+        (name = "series", description = "Series"),
+    )
+)]
+pub struct ApiDoc;
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi() -> Response {
+    let mut response = Json(ApiDoc::openapi()).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    response
+}
+
+/// Any other `/api/v1/…` path.
+pub async fn not_found() -> ApiFailure {
+    WebError::NotFound("There is no such API endpoint.".into()).into()
+}
+
+/// The API's routes.
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/works", get(read::works).post(write::create_work))
+        .route("/api/v1/works/search", get(read::search))
+        .route(
+            "/api/v1/works/{id}",
+            get(read::work)
+                .patch(write::update_work)
+                .delete(write::delete_work),
+        )
+        .route(
+            "/api/v1/works/{id}/chapters",
+            axum::routing::post(write::create_chapter),
+        )
+        .route(
+            "/api/v1/works/{id}/chapters/{chapter_id}",
+            get(read::chapter).patch(write::update_chapter),
+        )
+        .route("/api/v1/tags/{name}", get(read::tag))
+        .route("/api/v1/tags/{name}/works", get(read::tag_works))
+        .route("/api/v1/users/{login}/works", get(read::creator_works))
+        .route("/api/v1/series/{id}", get(read::series))
+        .route("/api/v1/{*rest}", axum::routing::any(not_found))
+}
