@@ -589,17 +589,11 @@ impl Store {
         self.list(viewer, ListScope::Creators(&[creator_id]), page, per_page)
     }
 
-    /// Works by any pseud of an account that `viewer` may see, most
-    /// recently updated first. `None` when there is no such account.
-    pub fn list_works_by_user(
-        &self,
-        login: &str,
-        viewer: Viewer,
-        page: u32,
-        per_page: u32,
-    ) -> Result<Option<(String, Page<WorkRecord>)>, StoreError> {
+    /// The account with this login (its spelling as stored) and the byline
+    /// entries of all its pseuds; `None` when there is no such account.
+    pub fn account_creators(&self, login: &str) -> Result<Option<(String, Vec<i64>)>, StoreError> {
         let key = login.trim().to_ascii_lowercase();
-        let found: Option<(String, Vec<i64>)> = with_conn!(self, |conn| {
+        Ok(with_conn!(self, |conn| {
             let user: Option<(i64, String)> = users::table
                 .filter(users::login_key.eq(&key))
                 .select((users::id, users::login))
@@ -616,8 +610,37 @@ impl Store {
                 }
                 None => None,
             }
-        });
-        let Some((login, creator_ids)) = found else {
+        }))
+    }
+
+    /// The byline entries a creator's listing covers: every pseud of the
+    /// account with this login (possibly none yet), or — when no account
+    /// has it — the imported names (not pseuds) spelled this way; `None`
+    /// when neither exists. Orphaned works are under `orphan_account`, so
+    /// they are not found by their old name.
+    pub fn creator_listing_ids(&self, login: &str) -> Result<Option<Vec<i64>>, StoreError> {
+        if let Some((_, ids)) = self.account_creators(login)? {
+            return Ok(Some(ids));
+        }
+        let key = ficus_core::tag::tag_key(login);
+        let names: Vec<i64> = with_conn!(self, |conn| creators::table
+            .filter(creators::name_key.eq(&key))
+            .filter(creators::pseud_id.is_null())
+            .select(creators::id)
+            .load(conn)?);
+        Ok((!names.is_empty()).then_some(names))
+    }
+
+    /// Works by any pseud of an account that `viewer` may see, most
+    /// recently updated first. `None` when there is no such account.
+    pub fn list_works_by_user(
+        &self,
+        login: &str,
+        viewer: Viewer,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Option<(String, Page<WorkRecord>)>, StoreError> {
+        let Some((login, creator_ids)) = self.account_creators(login)? else {
             return Ok(None);
         };
         let page = self.list(viewer, ListScope::Creators(&creator_ids), page, per_page)?;

@@ -66,7 +66,7 @@ fn expected(who: Who, state: State) -> Sees {
 fn listed(who: Who, state: State, listing: &str) -> bool {
     match state {
         // Orphaned works leave their former creator's page.
-        State::Orphaned if listing.starts_with("/users/creator/") => false,
+        State::Orphaned if listing.contains("/users/creator/") => false,
         State::Public | State::Orphaned => true,
         State::Restricted => who != Who::Guest,
         State::Draft | State::Hidden | State::Deleted => false,
@@ -98,6 +98,9 @@ const VIEWS: &[View] = &[
     ("EPUB download", |w| {
         format!("/downloads/{}/Matrix.epub", w.id)
     }),
+    ("PDF download", |w| {
+        format!("/downloads/{}/Matrix.pdf", w.id)
+    }),
     ("HTML download", |w| {
         format!("/downloads/{}/Matrix.html", w.id)
     }),
@@ -119,6 +122,15 @@ const LISTINGS: &[&str] = &[
     "/works?work_search%5Bother_tag_names%5D=Matrix%20Fandom&work_search%5Bsort_column%5D=title_to_sort_on",
     "/works/search?work_search%5Bquery%5D=chapter",
     "/works/search?work_search%5Bquery%5D=fandom%3A%22Matrix%20Fandom%22%20sort%3Akudos",
+];
+
+/// API listings (JSON) that could include the works.
+const API_LISTINGS: &[&str] = &[
+    "/api/v1/works",
+    "/api/v1/tags/Matrix%20Fandom/works",
+    "/api/v1/users/creator/works",
+    "/api/v1/works/search?q=chapter",
+    "/api/v1/works?tags=Matrix%20Fandom&sort=title&direction=asc",
 ];
 
 fn outcome(status: u16, location: Option<&str>, api: bool) -> Sees {
@@ -435,6 +447,8 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
                     let body = resp.bytes().expect("body");
                     let shows = if view.starts_with("EPUB") {
                         body.starts_with(b"PK")
+                    } else if view.starts_with("PDF") {
+                        body.starts_with(b"%PDF-")
                     } else {
                         String::from_utf8_lossy(&body).contains(&work.title)
                     };
@@ -472,8 +486,37 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
                 );
             }
         }
+        for listing in API_LISTINGS {
+            let resp = browser.get(&server.url(listing));
+            assert_eq!(resp.status(), 200, "{who:?}: {listing}");
+            let body: serde_json::Value =
+                serde_json::from_str(&resp.text().expect("body")).expect("JSON listing");
+            let ids: Vec<i64> = body["works"]
+                .as_array()
+                .expect("works")
+                .iter()
+                .filter_map(|w| w["id"].as_i64())
+                .collect();
+            let mut visible = 0;
+            for work in &works {
+                let shown = ids.contains(&work.id);
+                assert_eq!(
+                    shown,
+                    listed(*who, work.state, listing),
+                    "{who:?} × {:?} in {listing}",
+                    work.state
+                );
+                visible += u64::from(shown);
+                checked += 1;
+            }
+            assert_eq!(
+                body["total"].as_u64(),
+                Some(visible),
+                "{who:?}: the total of {listing} is exactly what is shown"
+            );
+        }
     }
-    assert!(checked >= 7 * 6 * (VIEWS.len() + LISTINGS.len()));
+    assert!(checked >= 7 * 6 * (VIEWS.len() + LISTINGS.len() + API_LISTINGS.len()));
 }
 
 fn ficus_cmd(storage: &[String]) -> Command {

@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use ficus_core::search_query::{SortColumn, SortDirection};
 use ficus_core::tag::tag_from_url_name;
+use ficus_search::Hits;
 use ficus_store::{ChapterChoice, Reading};
 
 use super::schema::{
@@ -155,15 +156,20 @@ async fn list(
             }
             let mut req = built.request;
             if let Source::Creator(login) = &source {
-                let ids: Vec<i64> = store
-                    .creators_named(login)?
-                    .into_iter()
-                    .map(|(id, _)| id)
-                    .collect();
-                if ids.is_empty() {
+                let Some(ids) = store.creator_listing_ids(login)? else {
                     return Err(WebError::NotFound(format!(
                         "There is no creator named {login:?}."
                     )));
+                };
+                if ids.is_empty() {
+                    // An account that has posted nothing yet.
+                    return Ok((
+                        Hits::default(),
+                        Vec::new(),
+                        Default::default(),
+                        req.sort,
+                        req.direction,
+                    ));
                 }
                 req.creators = ids;
             }
