@@ -11,8 +11,8 @@ use ficus_search::Hits;
 use ficus_store::{ChapterChoice, Reading};
 
 use super::schema::{
-    ChapterEntry, ChapterJson, CrossoverParam, DirectionParam, ErrorBody, SeriesJson, SortParam,
-    TagJson, TagRef, WorkDetail, WorkFilters, WorkJson, WorkList,
+    ChapterEntry, ChapterJson, CrossoverParam, DirectionParam, ErrorBody, OriginJson, SeriesJson,
+    SortParam, TagJson, TagRef, WorkDetail, WorkFilters, WorkJson, WorkList,
 };
 use super::{ApiCaller, ApiFailure, ApiQuery};
 use crate::AppState;
@@ -306,6 +306,7 @@ pub(super) async fn work_detail(
     let Reading { work, chapters, .. } = reading.ok_or_else(|| missing("Work"))?;
     Ok(WorkDetail {
         work: WorkJson::of(&work, places.get(&id).map_or(&[][..], Vec::as_slice)),
+        origin: OriginJson::of(&work.origin),
         chapters: chapters.iter().map(|c| ChapterEntry::of(id, c)).collect(),
     })
 }

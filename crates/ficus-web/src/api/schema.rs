@@ -168,11 +168,36 @@ impl ChapterEntry {
     }
 }
 
-/// One work with its chapter list.
+/// Where an imported work came from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OriginJson {
+    /// The file it was imported from.
+    pub source_path: Option<String>,
+    /// The URL it was first published at.
+    pub source_url: Option<String>,
+    /// Hex SHA-256 of the imported bytes.
+    pub content_hash: Option<String>,
+    /// How the imported bytes were decoded (`utf-8`, `windows-1252`, …).
+    pub text_encoding: Option<String>,
+}
+
+impl OriginJson {
+    pub fn of(origin: &ficus_core::work::WorkOrigin) -> OriginJson {
+        OriginJson {
+            source_path: origin.source_path.clone(),
+            source_url: origin.source_url.clone(),
+            content_hash: origin.content_hash.clone(),
+            text_encoding: origin.text_encoding.clone(),
+        }
+    }
+}
+
+/// One work with its chapter list and origin.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WorkDetail {
     #[serde(flatten)]
     pub work: WorkJson,
+    pub origin: OriginJson,
     pub chapters: Vec<ChapterEntry>,
 }
 
