@@ -326,14 +326,20 @@ async fn load(
     })
 }
 
-fn rss_kib() -> Option<u64> {
+/// This process's resident set size in KiB (Linux).
+pub(crate) fn rss_kib() -> Option<u64> {
     rss_kib_of(std::process::id())
 }
 
 fn rss_kib_of(pid: u32) -> Option<u64> {
+    status_kib(pid, "VmRSS:")
+}
+
+/// A KiB figure of `/proc/{pid}/status` (`VmRSS:`, `VmHWM:`, …).
+pub(crate) fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

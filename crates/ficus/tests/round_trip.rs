@@ -89,6 +89,7 @@ fn round_trip(format: &str) {
     });
     w.expected_chapters = Some(3);
     w.complete = true;
+    w.series = vec![("Tides and Roads".into(), 2)];
 
     let a = ficus_testkit::temp_dir();
     let original = Store::open(&Backend::in_data_dir(a.path())).expect("store");
@@ -139,6 +140,25 @@ fn round_trip(format: &str) {
     assert_eq!(y.expected_chapters, x.expected_chapters);
     assert_eq!(y.chapter_count, x.chapter_count);
     assert_eq!(y.word_count, x.word_count);
+    let places = |store: &Store, id: i64| -> Vec<(String, i32)> {
+        store
+            .series_of_works(&[id])
+            .expect("series")
+            .remove(&id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| (p.title, p.position))
+            .collect()
+    };
+    assert_eq!(
+        places(&original, id),
+        vec![("Tides and Roads".to_string(), 2)]
+    );
+    assert_eq!(
+        places(&copy, 1),
+        places(&original, id),
+        "series and position"
+    );
     assert_eq!(after.texts.len(), before.texts.len());
     for (c, d) in before.texts.iter().zip(&after.texts) {
         assert_eq!(d.title, c.title, "chapter {} title", c.position);

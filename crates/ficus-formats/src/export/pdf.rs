@@ -27,8 +27,11 @@
 //! identifier is derived from the work's id, and nothing reads the clock,
 //! so the same work gives the same bytes (on the same set of fonts).
 //!
-//! typst memoizes compilation globally; old cache entries are evicted
-//! after every build so a long-running server's memory stays bounded.
+//! typst memoizes compilation globally; the whole cache is evicted after
+//! every build. Downloads are cached on disk, so the same work is rarely
+//! typeset twice, and different works share almost nothing: keeping
+//! entries would only grow a long-running server's memory (and would make
+//! repeated benchmark builds look faster than a real first build).
 
 use std::path::PathBuf;
 use std::sync::LazyLock;
@@ -76,9 +79,6 @@ const MAX_COLUMNS: usize = 12;
 /// typst refuses longer link targets.
 const MAX_URL: usize = 8000;
 
-/// Compilations a cached result may go unused before it is evicted.
-const CACHE_MAX_AGE: usize = 5;
-
 /// The standard library, built once.
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
 
@@ -99,7 +99,7 @@ pub fn to_pdf(work: &ExportWork) -> Result<Vec<u8>, ExportError> {
         .map_err(|e| ExportError::Typeset(format!("cannot encode the work: {e}")))?;
     let world = PdfWorld::new(data, work.updated)?;
     let result = typeset(&world, work);
-    typst::comemo::evict(CACHE_MAX_AGE);
+    typst::comemo::evict(0);
     result
 }
 

@@ -465,8 +465,5 @@ fn text_bench(
 
 /// Resident set size of this process.
 fn rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+    super::rss_kib().map(|kib| kib as f64 / 1024.0)
 }

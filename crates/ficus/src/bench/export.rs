@@ -95,7 +95,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         args.words,
         html.len() as f64 / 1e6
     );
-    let mut epub_median = Duration::ZERO;
+    let mut medians = Vec::new();
     for format in Format::ALL {
         let mut times = Vec::new();
         let mut size = 0;
@@ -106,9 +106,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
             size = bytes.len();
         }
         let m = median(times);
-        if format == Format::Epub {
-            epub_median = m;
-        }
+        medians.push((format, m));
         println!(
             "  ficus {:<5} {:>8.1} ms  ({:.1} MB)",
             format.label(),
@@ -116,31 +114,61 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
             size as f64 / 1e6
         );
     }
+    if let Some(kb) = super::status_kib(std::process::id(), "VmHWM:") {
+        println!("  peak RSS of this process: {:.0} MB", kb as f64 / 1024.0);
+    }
     let dir = tempfile::tempdir().context("temp dir")?;
     let input = dir.path().join("work.html");
     std::fs::write(&input, &html)?;
+    for format in [Format::Epub, Format::Pdf] {
+        let ours = medians
+            .iter()
+            .find(|(f, _)| *f == format)
+            .map(|(_, m)| *m)
+            .unwrap_or_default();
+        let Some(calibre) = calibre_median(&input, format, args.calibre_runs)? else {
+            println!("  calibre: ebook-convert is not installed (apt-get install calibre)");
+            return Ok(());
+        };
+        println!(
+            "  calibre ebook-convert HTML -> {:<4} {:>8.1} ms   ratio {:.1}x",
+            format.label(),
+            calibre.as_secs_f64() * 1e3,
+            calibre.as_secs_f64() / ours.as_secs_f64().max(1e-9)
+        );
+    }
+    Ok(())
+}
+
+/// The median time of Calibre converting `input` to `format`; `None` when
+/// `ebook-convert` is not installed.
+fn calibre_median(
+    input: &std::path::Path,
+    format: Format,
+    runs: usize,
+) -> anyhow::Result<Option<Duration>> {
+    let dir = input.parent().context("input directory")?;
     let mut times = Vec::new();
-    for i in 0..args.calibre_runs {
-        let out = dir.path().join(format!("out{i}.epub"));
+    for i in 0..runs.max(1) {
+        let out = dir.join(format!("out{i}.{}", format.extension()));
         let t = Instant::now();
-        let status = Command::new("ebook-convert").arg(&input).arg(&out).output();
+        // Calibre's PDF output renders with Qt WebEngine, which needs no
+        // display offscreen and no sandbox when run as root.
+        let status = Command::new("ebook-convert")
+            .arg(input)
+            .arg(&out)
+            .env("QT_QPA_PLATFORM", "offscreen")
+            .env("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
+            .output();
         match status {
             Ok(o) if o.status.success() => times.push(t.elapsed()),
             Ok(o) => anyhow::bail!(
-                "ebook-convert failed: {}",
+                "ebook-convert to {} failed: {}",
+                format.label(),
                 String::from_utf8_lossy(&o.stderr)
             ),
-            Err(_) => {
-                println!("  calibre: ebook-convert is not installed (apt-get install calibre)");
-                return Ok(());
-            }
+            Err(_) => return Ok(None),
         }
     }
-    let calibre = median(times);
-    println!(
-        "  calibre ebook-convert HTML -> EPUB {:>8.1} ms   ratio {:.0}x",
-        calibre.as_secs_f64() * 1e3,
-        calibre.as_secs_f64() / epub_median.as_secs_f64().max(1e-9)
-    );
-    Ok(())
+    Ok(Some(median(times)))
 }
