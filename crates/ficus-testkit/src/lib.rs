@@ -6,6 +6,8 @@
 //! print a loud SKIPPED line; with `FICUS_REQUIRE_POSTGRES=1` (set by CI) they
 //! fail instead.
 
+pub mod pdf;
+
 use std::path::PathBuf;
 
 /// Path of a file under `crates/ficus-testkit/fixtures/`.

@@ -1,7 +1,8 @@
 //! Downloads over HTTP: EPUB files that epubcheck passes with no errors and
 //! no warnings for a range of works (one-shot, 50 chapters, CJK,
 //! right-to-left text, images by URL, every allowed HTML element, notes
-//! everywhere), PDFs typst builds for the same works, self-contained HTML,
+//! everywhere), PDFs for the same works that poppler reads with a page per
+//! chapter and their text in order, self-contained HTML,
 //! plain text in order; the disk cache
 //! (built once under concurrency, never stale after an edit); and
 //! `ficus export`.
@@ -12,9 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::NaiveDate;
+use ficus_core::access::Viewer;
 use ficus_core::tag::{Tag, TagName};
 use ficus_core::{NewChapter, NewWork, Rating, TagType};
-use ficus_store::{Backend, Store};
+use ficus_store::{Backend, ChapterChoice, Store};
 use support::{Browser, serve};
 
 fn day(d: u32) -> NaiveDate {
@@ -142,6 +144,57 @@ fn check_epub(jar: &Path, file: &Path) {
     );
 }
 
+/// Letters and digits only: what survives any PDF text extraction of a
+/// Latin-script text (line breaks, hyphenation, ligatures aside).
+fn letters(text: &str) -> String {
+    text.chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// poppler reads the PDF: a title page, the contents and a page per
+/// chapter at least, and every chapter's opening words in chapter order.
+fn check_pdf(store: &Store, id: i64, file: &Path) {
+    let reading = store
+        .reading(id, Viewer::System, ChapterChoice::All)
+        .expect("read")
+        .expect("work");
+    let pages = ficus_testkit::pdf::page_count(file);
+    assert!(
+        pages >= 2 + reading.texts.len(),
+        "{}: {pages} pages for {} chapters",
+        reading.work.title,
+        reading.texts.len()
+    );
+    let text = letters(&ficus_testkit::pdf::poppler("pdftotext", &[], file));
+    let title = letters(&reading.work.title);
+    assert!(
+        title.is_empty() || !title.is_ascii() || text.contains(&title),
+        "{title} in the PDF"
+    );
+    let mut from = 0;
+    for chapter in &reading.texts {
+        let body = scraper::Html::parse_fragment(&chapter.body);
+        let words: Vec<&str> = body
+            .root_element()
+            .text()
+            .flat_map(str::split_whitespace)
+            .take(4)
+            .collect();
+        let opening = letters(&words.concat());
+        // Right-to-left and CJK extraction order is poppler's business
+        // (the typesetter's own tests check CJK); Latin text must be in order.
+        if opening.len() < 6 || !opening.is_ascii() {
+            continue;
+        }
+        let at = text[from..].find(&opening).unwrap_or_else(|| {
+            panic!(
+                "{}: chapter {} ({opening}) missing or out of order",
+                reading.work.title, chapter.position
+            )
+        });
+        from += at + opening.len();
+    }
+}
+
 #[test]
 fn downloads_are_valid_cached_and_exported() {
     let dir = ficus_testkit::temp_dir();
@@ -151,6 +204,7 @@ fn downloads_are_valid_cached_and_exported() {
     let mut guest = Browser::new();
     let out = ficus_testkit::temp_dir();
     let jar = epubcheck();
+    let pdf_tools = ficus_testkit::pdf::tools_present();
     for (title, id) in &works {
         // The work page links every format it serves, and no others.
         let page = guest.page(&server.url(&format!("/works/{id}?view_adult=true")));
@@ -171,6 +225,11 @@ fn downloads_are_valid_cached_and_exported() {
         assert_eq!(resp.headers()["content-type"], "application/pdf");
         let pdf = resp.bytes().expect("bytes");
         assert!(pdf.starts_with(b"%PDF-"), "{title}");
+        if pdf_tools {
+            let file = out.path().join(format!("{id}.pdf"));
+            std::fs::write(&file, &pdf).expect("write");
+            check_pdf(&store, *id, &file);
+        }
 
         let resp = guest.get(&server.url(&format!("/downloads/{id}/Work.epub")));
         assert_eq!(resp.status(), 200, "{title}");

@@ -78,6 +78,8 @@ fn every_form_refuses_forged_and_broken_posts() {
         "/users/ada/email".to_string(),
         "/users/ada/delete".to_string(),
         "/users/ada/pseuds".to_string(),
+        "/users/ada/api_tokens".to_string(),
+        "/users/ada/api_tokens/1/delete".to_string(),
         "/claims/0123".to_string(),
     ];
     let csrf = ada.jar.0["ficus_csrf"].clone();

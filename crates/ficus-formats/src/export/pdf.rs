@@ -941,7 +941,6 @@ fn flatten(blocks: Vec<Block>, out: &mut Vec<Run>) {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
-    use std::process::Command;
 
     use super::*;
     use crate::export::ExportChapter;
@@ -1295,55 +1294,6 @@ mod tests {
         assert_eq!(data["chapters"][0]["body"][0]["runs"][0]["text"], MARKUP);
     }
 
-    /// Whether poppler's pdfinfo and pdftotext can check the PDFs.
-    fn pdftools() -> bool {
-        if ["pdfinfo", "pdftotext"]
-            .iter()
-            .all(|tool| Path::new("/usr/bin").join(tool).is_file())
-        {
-            return true;
-        }
-        if std::env::var("FICUS_REQUIRE_PDFTOOLS").is_ok_and(|v| v == "1") {
-            panic!(
-                "pdfinfo and pdftotext are required (FICUS_REQUIRE_PDFTOOLS=1) but /usr/bin/pdfinfo or /usr/bin/pdftotext is missing (apt-get install poppler-utils)"
-            );
-        }
-        eprintln!("SKIPPED: poppler-utils is not installed (apt-get install poppler-utils)");
-        false
-    }
-
-    /// A poppler tool's standard output.
-    fn poppler(tool: &str, args: &[&str], pdf: &Path) -> String {
-        let mut command = Command::new(Path::new("/usr/bin").join(tool));
-        command.args(args).arg(pdf);
-        if tool == "pdftotext" {
-            command.arg("-");
-        }
-        let output = command
-            .output()
-            .unwrap_or_else(|e| panic!("run {tool}: {e}"));
-        assert!(
-            output.status.success(),
-            "{tool} {args:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    }
-
-    /// Extracted text without whitespace, words broken by hyphenation
-    /// joined again.
-    fn compact(text: &str) -> String {
-        let mut out = String::new();
-        for line in text.lines() {
-            let line = line.trim_end();
-            let line = line
-                .strip_suffix(['-', '\u{2010}', '\u{ad}'])
-                .unwrap_or(line);
-            out.extend(line.chars().filter(|c| !c.is_whitespace()));
-        }
-        out
-    }
-
     /// Three chapters, each with an English, then a Greek, Cyrillic or CJK
     /// sentence.
     fn world_work() -> ExportWork {
@@ -1385,30 +1335,26 @@ mod tests {
 
     #[test]
     fn poppler_reads_the_pages_and_the_text_in_order() {
-        if !pdftools() {
+        if !ficus_testkit::pdf::tools_present() {
             return;
         }
         let dir = ficus_testkit::temp_dir();
         let work = world_work();
         let path = dir.path().join("world.pdf");
         std::fs::write(&path, to_pdf(&work).expect("pdf")).expect("write the PDF");
-        let info = poppler("pdfinfo", &[], &path);
-        let pages: usize = info
-            .lines()
-            .find_map(|line| line.strip_prefix("Pages:"))
-            .and_then(|n| n.trim().parse().ok())
-            .unwrap_or_else(|| panic!("no page count in\n{info}"));
+        let pages = ficus_testkit::pdf::page_count(&path);
         assert!(
             pages >= 2 + work.chapters.len(),
             "a title page, the contents and a page per chapter, not {pages} pages"
         );
         let fonts = if Path::new("/usr/bin/pdffonts").is_file() {
-            poppler("pdffonts", &[], &path)
+            ficus_testkit::pdf::poppler("pdffonts", &[], &path)
         } else {
             String::new()
         };
         for args in [&[][..], &["-layout"][..]] {
-            let text = compact(&poppler("pdftotext", args, &path));
+            let text =
+                ficus_testkit::pdf::compact(&ficus_testkit::pdf::poppler("pdftotext", args, &path));
             assert!(
                 text.contains("你好，世界"),
                 "the Chinese sentence is missing: is a CJK font installed (apt-get install fonts-noto-cjk)?\nfonts:\n{fonts}\ntext:\n{text}"
@@ -1444,7 +1390,11 @@ mod tests {
         }
         let hostile_path = dir.path().join("hostile.pdf");
         std::fs::write(&hostile_path, to_pdf(&hostile()).expect("pdf")).expect("write the PDF");
-        let text = compact(&poppler("pdftotext", &[], &hostile_path));
+        let text = ficus_testkit::pdf::compact(&ficus_testkit::pdf::poppler(
+            "pdftotext",
+            &[],
+            &hostile_path,
+        ));
         for part in [
             "#panic(\"x\")",
             "<label>",
