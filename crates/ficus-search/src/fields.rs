@@ -157,6 +157,9 @@ impl Fields {
             d.add_text(self.tag_names, &t.name);
         }
         d.add_text(self.tag_names, w.rating.name());
+        for title in &doc.series {
+            d.add_text(self.series, title);
+        }
         if !doc.body.is_empty() {
             d.add_text(self.body, &doc.body);
         }

@@ -80,7 +80,8 @@ pub fn series_title(raw: &str) -> Result<String, StoreError> {
 }
 
 /// Puts `work_id` into the series titled `title` that `owner` holds (or,
-/// for `None`, the ownerless series of that title), making the series when
+/// for `None`, the ownerless series of that title by one of the work's
+/// byline entries — its creators must be stored first), making the series when
 /// there is none, at `position` (0 = at the end). Nothing happens when the
 /// work is already in it. Returns the series id.
 macro_rules! place_in_series {
@@ -98,7 +99,33 @@ macro_rules! place_in_series {
             .into_boxed();
         found = match owner {
             Some(o) => found.filter($crate::schema::series::user_id.eq(o)),
-            None => found.filter($crate::schema::series::user_id.is_null()),
+            // An imported series is one creator's: the ownerless series of
+            // that title holding a work that shares a byline entry with this
+            // one (two writers' "Drabbles" stay apart).
+            None => {
+                let bylines: Vec<i64> = $crate::schema::work_creators::table
+                    .filter($crate::schema::work_creators::work_id.eq(work_id))
+                    .select($crate::schema::work_creators::creator_id)
+                    .load(conn)?;
+                found
+                    .filter($crate::schema::series::user_id.is_null())
+                    .filter(
+                        $crate::schema::series::id.eq_any(
+                            $crate::schema::serial_works::table
+                                .filter(
+                                    $crate::schema::serial_works::work_id.eq_any(
+                                        $crate::schema::work_creators::table
+                                            .filter(
+                                                $crate::schema::work_creators::creator_id
+                                                    .eq_any(bylines),
+                                            )
+                                            .select($crate::schema::work_creators::work_id),
+                                    ),
+                                )
+                                .select($crate::schema::serial_works::series_id),
+                        ),
+                    )
+            }
         };
         let existing: Option<i64> = found.first(conn).optional()?;
         let series_id: i64 = match existing {

@@ -849,3 +849,123 @@ fn chapters_are_edited_reordered_and_deleted() {
         assert_eq!((w.chapter_count, w.word_count), (1, 5));
     });
 }
+
+#[test]
+fn api_tokens_are_limited_found_by_hash_and_revoked() {
+    use chrono::Utc;
+    use ficus_core::account::{Login, Role};
+    each_backend(|store| {
+        let now = Utc::now().naive_utc();
+        let user = |name: &str| {
+            store
+                .create_user(
+                    &Login::parse(name).expect("login"),
+                    &format!("{name}@example.org"),
+                    "$h",
+                    Role::User,
+                    now,
+                )
+                .expect("user")
+        };
+        let (ada, bea) = (user("ada"), user("bea"));
+        let first = store
+            .create_api_token(ada.id, "e-reader", "hash-0", now)
+            .expect("token");
+        for n in 1..crate::accounts::MAX_API_TOKENS {
+            store
+                .create_api_token(ada.id, "more", &format!("hash-{n}"), now)
+                .expect("token");
+        }
+        assert!(matches!(
+            store.create_api_token(ada.id, "one too many", "hash-x", now),
+            Err(crate::StoreError::Limit(_))
+        ));
+        assert_eq!(
+            store.api_tokens(ada.id).expect("list").len() as i64,
+            crate::accounts::MAX_API_TOKENS
+        );
+        let found = store.api_token_user("hash-0", now).expect("lookup");
+        assert_eq!(found.map(|u| u.id), Some(ada.id));
+        assert!(
+            store
+                .api_token_user("hash-nope", now)
+                .expect("lookup")
+                .is_none()
+        );
+        let listed = store.api_tokens(ada.id).expect("list");
+        let used = listed.iter().find(|t| t.id == first).expect("first");
+        assert!(
+            used.last_used_at
+                .is_some_and(|t| (t - now).num_milliseconds().abs() < 1000),
+            "use is noted"
+        );
+        // Only the owner revokes.
+        assert!(!store.revoke_api_token(bea.id, first).expect("revoke"));
+        assert!(store.revoke_api_token(ada.id, first).expect("revoke"));
+        assert!(
+            store
+                .api_token_user("hash-0", now)
+                .expect("lookup")
+                .is_none()
+        );
+        assert!(store.api_tokens(bea.id).expect("list").is_empty());
+    });
+}
+
+#[test]
+fn series_keep_order_visibility_and_their_creators_apart() {
+    each_backend(|store| {
+        let by = |title: &str, creator: &str, series: &str, position: u32| {
+            let mut w = NewWork::new(title, "<p>Words.</p>", day(1));
+            w.creators = vec![creator.into()];
+            w.series = vec![(series.into(), position)];
+            store.insert_work(&w).expect("insert").work_id()
+        };
+        let two = by("Two", "Ada", "Drabbles", 2);
+        let one = by("One", "Ada", "Drabbles", 1);
+        let other = by("Elsewhere", "Bea", "Drabbles", 1);
+        let places = store.series_of_works(&[one, two, other]).expect("places");
+        let (ada_series, bea_series) = (places[&one][0].series_id, places[&other][0].series_id);
+        assert_eq!(places[&two][0].series_id, ada_series);
+        assert_ne!(ada_series, bea_series, "two writers' series of one title");
+        assert_eq!(places[&two][0].position, 2);
+        let series = store
+            .series(ada_series, Viewer::Guest)
+            .expect("series")
+            .expect("visible");
+        let titles: Vec<&str> = series.works.iter().map(|(_, w)| w.title.as_str()).collect();
+        assert_eq!(titles, ["One", "Two"]);
+        assert_eq!(series.creators(), ["Ada"]);
+        assert_eq!(series.word_count(), 2);
+
+        // Joining and leaving a series reach the index's change log.
+        let head = store.index_log_head().expect("head");
+        let third = by("Three", "Ada", "Drabbles", 0);
+        assert_eq!(
+            store.series_of_works(&[third]).expect("places")[&third][0].position,
+            3,
+            "0 = at the end"
+        );
+        assert!(store.remove_from_series(third, ada_series).expect("remove"));
+        assert!(store.index_log_head().expect("head") > head + 1);
+
+        // A restricted work is not shown to guests; a series with nothing
+        // visible is not found.
+        let mut hidden = NewWork::new("Members", "<p>Words.</p>", day(1));
+        hidden.creators = vec!["Cy".into()];
+        hidden.restricted = true;
+        hidden.series = vec![("Private".into(), 1)];
+        let id = store.insert_work(&hidden).expect("insert").work_id();
+        let private = store.series_of_works(&[id]).expect("places")[&id][0].series_id;
+        assert!(
+            store
+                .series(private, Viewer::Guest)
+                .expect("series")
+                .is_none()
+        );
+        assert!(store.series(private, MEMBER).expect("series").is_some());
+        // The last work leaving deletes the series.
+        assert!(store.remove_from_series(id, private).expect("remove"));
+        assert!(store.series(private, MEMBER).expect("series").is_none());
+    });
+}

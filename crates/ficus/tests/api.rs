@@ -366,6 +366,25 @@ fn tokens_writes_reads_and_paging() {
         .collect();
     assert_eq!(titles, ["Work 2", "Work 3"]);
     assert_eq!(series["creators"], json!(["apiwriter"]));
+    // Series titles are searched (`series:` and plain words).
+    for q in ["series%3Asaga", "saga"] {
+        let found = json_of(
+            send(
+                http.get(server.url(&format!(
+                    "/api/v1/works/search?q={q}&sort=title&direction=asc"
+                ))),
+                None,
+            ),
+            200,
+        );
+        let titles: Vec<&str> = found["works"]
+            .as_array()
+            .expect("works")
+            .iter()
+            .filter_map(|w| w["title"].as_str())
+            .collect();
+        assert_eq!(titles, ["Work 2", "Work 3"], "search {q}");
+    }
     let page = writer.page(&server.url(&format!("/series/{series_id}")));
     assert_eq!(
         support::count(&page, "ul.series.work.index.group > li.work.blurb"),

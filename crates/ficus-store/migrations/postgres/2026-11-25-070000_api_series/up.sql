@@ -30,3 +30,25 @@ CREATE TABLE serial_works (
     PRIMARY KEY (series_id, work_id)
 );
 CREATE INDEX serial_works_work_idx ON serial_works (work_id);
+
+-- Series titles are searched: joining, leaving or renaming a series
+-- re-indexes its works.
+CREATE FUNCTION ficus_log_serial_works_row() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO index_log (work_id) VALUES (OLD.work_id);
+    ELSE
+        INSERT INTO index_log (work_id) VALUES (NEW.work_id);
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER serial_works_log AFTER INSERT OR DELETE ON serial_works
+FOR EACH ROW EXECUTE FUNCTION ficus_log_serial_works_row();
+
+CREATE FUNCTION ficus_log_series_rename() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO index_log (work_id) SELECT work_id FROM serial_works WHERE series_id = NEW.id;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER series_log_rename AFTER UPDATE OF title ON series
+FOR EACH ROW EXECUTE FUNCTION ficus_log_series_rename();

@@ -30,3 +30,12 @@ CREATE TABLE serial_works (
     PRIMARY KEY (series_id, work_id)
 );
 CREATE INDEX serial_works_work_idx ON serial_works (work_id);
+
+-- Series titles are searched: joining, leaving or renaming a series
+-- re-indexes its works.
+CREATE TRIGGER serial_works_log_insert AFTER INSERT ON serial_works
+BEGIN INSERT INTO index_log (work_id) VALUES (NEW.work_id); END;
+CREATE TRIGGER serial_works_log_delete AFTER DELETE ON serial_works
+BEGIN INSERT INTO index_log (work_id) VALUES (OLD.work_id); END;
+CREATE TRIGGER series_log_rename AFTER UPDATE OF title ON series
+BEGIN INSERT INTO index_log (work_id) SELECT work_id FROM serial_works WHERE series_id = NEW.id; END;
