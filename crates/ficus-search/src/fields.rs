@@ -157,8 +157,8 @@ impl Fields {
             d.add_text(self.tag_names, &t.name);
         }
         d.add_text(self.tag_names, w.rating.name());
-        for title in &doc.series {
-            d.add_text(self.series, title);
+        for place in &w.series {
+            d.add_text(self.series, &place.title);
         }
         if !doc.body.is_empty() {
             d.add_text(self.body, &doc.body);

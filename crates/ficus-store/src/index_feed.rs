@@ -35,8 +35,6 @@ pub struct IndexDoc {
     pub tags: Vec<(i64, TagType)>,
     /// The plain text of its chapters, in order (empty unless asked for).
     pub body: String,
-    /// The titles of the series it belongs to.
-    pub series: Vec<String>,
 }
 
 impl Store {
@@ -144,18 +142,11 @@ impl Store {
             }
             tags
         };
-        let mut series_of = self.series_of_works(&wanted)?;
         Ok(works
             .into_iter()
             .map(|work| IndexDoc {
                 tags: tags_of(&work),
                 body: body_of.remove(&work.id).unwrap_or_default(),
-                series: series_of
-                    .remove(&work.id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|place| place.title)
-                    .collect(),
                 work,
             })
             .collect())

@@ -44,6 +44,8 @@ pub struct WorkRecord {
     pub creator_logins: Vec<Option<String>>,
     /// The byline entries' ids (the `creators` table), in byline order.
     pub creator_ids: Vec<i64>,
+    /// The series it belongs to, by series title.
+    pub series: Vec<crate::SeriesPlace>,
     /// Kudos, hits, comments and bookmarks.
     pub stats: WorkStats,
     pub published: NaiveDate,

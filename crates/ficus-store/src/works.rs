@@ -16,7 +16,9 @@ use crate::records::{
     ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord, WorkStats,
 };
 use crate::rows::*;
-use crate::schema::{chapters, creators, pseuds, taggings, tags, users, work_creators, works};
+use crate::schema::{
+    chapters, creators, pseuds, serial_works, series, taggings, tags, users, work_creators, works,
+};
 
 /// What a bulk load sets beyond a [`NewWork`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -32,7 +34,14 @@ pub const MAX_PER_PAGE: u32 = 100;
 
 type TagJoinRow = (i64, i64, String, String, i32);
 type CreatorJoinRow = (i64, String, i32, Option<i64>, Option<String>, i64);
-type WorkParts = (Vec<WorkRow>, Vec<TagJoinRow>, Vec<CreatorJoinRow>);
+/// (work id, series id, series title, position).
+type SeriesJoinRow = (i64, i64, String, i32);
+type WorkParts = (
+    Vec<WorkRow>,
+    Vec<TagJoinRow>,
+    Vec<CreatorJoinRow>,
+    Vec<SeriesJoinRow>,
+);
 
 type ChapterListRow = (i64, i32, Option<String>, i64, chrono::NaiveDate);
 
@@ -76,7 +85,20 @@ macro_rules! work_parts_where {
                 ))
                 .load($conn)?
         };
-        Ok::<WorkParts, DieselError>((rows, tag_rows, creator_rows))
+        let series_rows: Vec<SeriesJoinRow> = {
+            let $col = serial_works::work_id;
+            serial_works::table
+                .inner_join(series::table)
+                .filter($filter)
+                .select((
+                    serial_works::work_id,
+                    series::id,
+                    series::title,
+                    serial_works::position,
+                ))
+                .load($conn)?
+        };
+        Ok::<WorkParts, DieselError>((rows, tag_rows, creator_rows, series_rows))
     }};
 }
 
@@ -807,7 +829,7 @@ fn visible_in(parts: &WorkParts, viewer: Viewer) -> bool {
 
 /// Builds [`WorkRecord`]s from loaded rows, in the order of `ids`.
 fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, StoreError> {
-    let (rows, tag_rows, creator_rows) = parts;
+    let (rows, tag_rows, creator_rows, series_rows) = parts;
     {
         let mut tags_by_work: HashMap<i64, Vec<(TagType, i32, TagRecord)>> = HashMap::new();
         for (work_id, tag_id, kind, name, position) in tag_rows {
@@ -824,6 +846,17 @@ fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, Stor
                 .entry(work_id)
                 .or_default()
                 .push((position, name, user_id, login, creator_id));
+        }
+        let mut series_by_work: HashMap<i64, Vec<crate::SeriesPlace>> = HashMap::new();
+        for (work_id, series_id, title, position) in series_rows {
+            series_by_work
+                .entry(work_id)
+                .or_default()
+                .push(crate::SeriesPlace {
+                    series_id,
+                    title,
+                    position,
+                });
         }
         let mut by_id: HashMap<i64, WorkRecord> = HashMap::with_capacity(rows.len());
         for row in rows {
@@ -850,6 +883,9 @@ fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, Stor
             let mut record = work_record(row, rating, tags, names, owners);
             record.creator_logins = logins;
             record.creator_ids = creator_ids;
+            let mut series = series_by_work.remove(&record.id).unwrap_or_default();
+            series.sort_by(|a, b| (&a.title, a.series_id).cmp(&(&b.title, b.series_id)));
+            record.series = series;
             by_id.insert(record.id, record);
         }
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
@@ -1174,6 +1210,7 @@ fn work_record(
         owners,
         creator_logins: Vec::new(),
         creator_ids: Vec::new(),
+        series: Vec::new(),
         stats: WorkStats {
             kudos: row.kudos_count,
             hits: row.hits_count,

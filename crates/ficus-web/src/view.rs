@@ -234,6 +234,8 @@ pub struct Blurb {
     pub hits: String,
     /// A highlighted passage of the text (search results), as safe HTML.
     pub snippet: Option<String>,
+    /// The series it is part of: (position, series URL, series title).
+    pub series: Vec<(i32, String, String)>,
 }
 
 /// The blurb of a work as a reader with `prefs` sees it.
@@ -326,6 +328,17 @@ pub fn blurb(work: &WorkRecord) -> Blurb {
         bookmarks: thousands(work.stats.bookmarks),
         hits: thousands(work.stats.hits),
         snippet: None,
+        series: work
+            .series
+            .iter()
+            .map(|p| {
+                (
+                    p.position,
+                    format!("/series/{}", p.series_id),
+                    p.title.clone(),
+                )
+            })
+            .collect(),
     }
 }
 

@@ -54,11 +54,7 @@ pub fn run(
             missing += 1;
             continue;
         }
-        let series = store
-            .series_of_works(&[id])?
-            .remove(&id)
-            .unwrap_or_default();
-        let export = ficus_web::pages::downloads::to_export(&reading.work, &reading.texts, &series);
+        let export = ficus_web::pages::downloads::to_export(&reading.work, &reading.texts);
         let bytes = format
             .write(&export)
             .with_context(|| format!("writing work {id}"))?;

@@ -392,6 +392,16 @@ fn tokens_writes_reads_and_paging() {
     );
     let work_page = writer.page(&server.url(&format!("/works/{}", second["id"])));
     assert!(text(&work_page, "dd.series > span.series > span.position").contains("Part 1 of"));
+    // Blurbs in listings carry AO3's series line.
+    let listing = writer.page(&server.url(
+        "/works/search?work_search%5Bquery%5D=series%3Asaga&work_search%5Bsort_column%5D=title_to_sort_on&work_search%5Bsort_direction%5D=asc",
+    ));
+    assert_eq!(support::count(&listing, "li.work.blurb ul.series > li"), 2);
+    let line = text(&listing, "li.work.blurb ul.series > li");
+    assert!(
+        line.contains("Part 1 of The Saga") && line.contains("Part 2 of The Saga"),
+        "{line}"
+    );
 
     // Editing: a patch changes only what it names; chapters.
     let patched = json_of(

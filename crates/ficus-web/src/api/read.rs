@@ -127,7 +127,7 @@ async fn list(
     let guest = guest_mutes(&headers);
     let search = st.search.clone();
     let cursor = filters.cursor.clone();
-    let (hits, works, places, sort, direction) = st
+    let (hits, works, sort, direction) = st
         .web_blocking(move |store| {
             let mutes = match user {
                 Some(id) => {
@@ -163,13 +163,7 @@ async fn list(
                 };
                 if ids.is_empty() {
                     // An account that has posted nothing yet.
-                    return Ok((
-                        Hits::default(),
-                        Vec::new(),
-                        Default::default(),
-                        req.sort,
-                        req.direction,
-                    ));
+                    return Ok((Hits::default(), Vec::new(), req.sort, req.direction));
                 }
                 req.creators = ids;
             }
@@ -185,16 +179,12 @@ async fn list(
             }
             let hits = search.index.search(&req)?;
             let works = store.works_by_ids(&hits.ids)?;
-            let places = store.series_of_works(&hits.ids)?;
-            Ok((hits, works, places, req.sort, req.direction))
+            Ok((hits, works, req.sort, req.direction))
         })
         .await?;
     Ok(Json(WorkList {
         total: hits.total,
-        works: works
-            .iter()
-            .map(|w| WorkJson::of(w, places.get(&w.id).map_or(&[][..], Vec::as_slice)))
-            .collect(),
+        works: works.iter().map(WorkJson::of).collect(),
         next_cursor: hits.next.map(|n| encode_cursor(sort, direction, n)),
     }))
 }
@@ -296,16 +286,12 @@ pub(super) async fn work_detail(
     id: i64,
 ) -> Result<WorkDetail, ApiFailure> {
     let viewer = caller.visitor().viewer();
-    let (reading, places) = st
-        .db(move |s| {
-            let reading = s.reading(id, viewer, ChapterChoice::NoText)?;
-            let places = s.series_of_works(&[id])?;
-            Ok((reading, places))
-        })
+    let reading = st
+        .db(move |s| s.reading(id, viewer, ChapterChoice::NoText))
         .await?;
     let Reading { work, chapters, .. } = reading.ok_or_else(|| missing("Work"))?;
     Ok(WorkDetail {
-        work: WorkJson::of(&work, places.get(&id).map_or(&[][..], Vec::as_slice)),
+        work: WorkJson::of(&work),
         origin: OriginJson::of(&work.origin),
         chapters: chapters.iter().map(|c| ChapterEntry::of(id, c)).collect(),
     })
@@ -434,16 +420,9 @@ pub async fn series(
 ) -> Result<Json<SeriesJson>, ApiFailure> {
     let id = params::id(&id, "series")?;
     let viewer = caller.visitor().viewer();
-    let (series, places) = st
-        .db(move |s| {
-            let Some(series) = s.series(id, viewer)? else {
-                return Ok((None, Default::default()));
-            };
-            let ids: Vec<i64> = series.works.iter().map(|(_, w)| w.id).collect();
-            let places = s.series_of_works(&ids)?;
-            Ok((Some(series), places))
-        })
-        .await?;
-    let series = series.ok_or_else(|| missing("Series"))?;
-    Ok(Json(SeriesJson::of(&series, &places)))
+    let series = st
+        .db(move |s| s.series(id, viewer))
+        .await?
+        .ok_or_else(|| missing("Series"))?;
+    Ok(Json(SeriesJson::of(&series)))
 }

@@ -100,8 +100,8 @@ pub struct WorkJson {
 }
 
 impl WorkJson {
-    /// The JSON of a stored work and its series places.
-    pub fn of(work: &WorkRecord, series: &[SeriesPlace]) -> WorkJson {
+    /// The JSON of a stored work.
+    pub fn of(work: &WorkRecord) -> WorkJson {
         let names = |kind| {
             work.tags_of(kind)
                 .map(|t| t.name.clone())
@@ -138,7 +138,7 @@ impl WorkJson {
             hits: work.stats.hits,
             comments: work.stats.comments,
             bookmarks: work.stats.bookmarks,
-            series: series.iter().map(SeriesPlaceJson::from).collect(),
+            series: work.series.iter().map(SeriesPlaceJson::from).collect(),
         }
     }
 }
@@ -320,10 +320,7 @@ pub struct SeriesEntry {
 }
 
 impl SeriesJson {
-    pub fn of(
-        series: &SeriesRecord,
-        places: &std::collections::HashMap<i64, Vec<SeriesPlace>>,
-    ) -> SeriesJson {
+    pub fn of(series: &SeriesRecord) -> SeriesJson {
         SeriesJson {
             id: series.id,
             url: format!("/series/{}", series.id),
@@ -340,7 +337,7 @@ impl SeriesJson {
                 .iter()
                 .map(|(position, w)| SeriesEntry {
                     position: *position,
-                    work: WorkJson::of(w, places.get(&w.id).map_or(&[][..], Vec::as_slice)),
+                    work: WorkJson::of(w),
                 })
                 .collect(),
         }

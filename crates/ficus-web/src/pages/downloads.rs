@@ -33,12 +33,8 @@ const SIZE_BUDGET: usize = 256 * 1024 * 1024;
 static BUILDING: LazyLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
-/// The export view of a stored work, its chapters and its series.
-pub fn to_export(
-    work: &WorkRecord,
-    chapters: &[ChapterRecord],
-    series: &[ficus_store::SeriesPlace],
-) -> ExportWork {
+/// The export view of a stored work (with its series) and its chapters.
+pub fn to_export(work: &WorkRecord, chapters: &[ChapterRecord]) -> ExportWork {
     let names = |kind| {
         work.tags_of(kind)
             .map(|t| t.name.clone())
@@ -56,7 +52,8 @@ pub fn to_export(
         characters: names(TagType::Character),
         freeforms: names(TagType::Freeform),
         language: work.language.clone(),
-        series: series
+        series: work
+            .series
             .iter()
             .map(|p| (p.title.clone(), u32::try_from(p.position).unwrap_or(0)))
             .collect(),
@@ -91,15 +88,10 @@ pub fn to_export(
 
 /// The cache file of a work's export: by work, change time and series
 /// (a series can change without the work row changing).
-fn cache_path(
-    dir: &FsPath,
-    work: &WorkRecord,
-    series: &[ficus_store::SeriesPlace],
-    format: Format,
-) -> PathBuf {
+fn cache_path(dir: &FsPath, work: &WorkRecord, format: Format) -> PathBuf {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    for p in series {
+    for p in &work.series {
         (p.series_id, &p.title, p.position).hash(&mut h);
     }
     dir.join(format!(
@@ -116,10 +108,9 @@ pub async fn cached_file(
     dir: PathBuf,
     work: WorkRecord,
     chapters: Vec<ChapterRecord>,
-    series: Vec<ficus_store::SeriesPlace>,
     format: Format,
 ) -> Result<Vec<u8>, WebError> {
-    let path = cache_path(&dir, &work, &series, format);
+    let path = cache_path(&dir, &work, format);
     if let Ok(bytes) = tokio::fs::read(&path).await {
         return Ok(bytes);
     }
@@ -136,7 +127,7 @@ pub async fn cached_file(
     }
     let build = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
         let bytes = format
-            .write(&to_export(&work, &chapters, &series))
+            .write(&to_export(&work, &chapters))
             .map_err(|e| e.to_string())?;
         if bytes.len() > SIZE_BUDGET {
             return Err("the file would be too large".into());
@@ -218,16 +209,10 @@ pub async fn download(
         ficus_formats::export::slug(&reading.work.title),
         format.extension()
     );
-    let series = st
-        .db(move |s| s.series_of_works(&[id]))
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
     let bytes = cached_file(
         st.downloads_dir.clone(),
         reading.work,
         reading.texts,
-        series,
         format,
     )
     .await?;

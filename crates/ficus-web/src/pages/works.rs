@@ -200,11 +200,7 @@ async fn render(
         ));
     }
     let multi = list.len() > 1;
-    let series = st
-        .db(move |s| s.series_of_works(&[id]))
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
+    let series = work.series.clone();
 
     let adult_ok_by_query = params::flag(q, "view_adult");
     let adult_ok = adult_ok_by_query || params::cookie(headers, ADULT_COOKIE) == Some("true");
