@@ -82,16 +82,24 @@ fn an_e_reader_browses_searches_and_downloads() {
         "restricted hidden from guests"
     );
 
-    // Acquisition links download EPUB.
-    let acquisition = recent.entries()[0]
+    // Acquisition links download EPUB (first: the format e-readers take)
+    // and PDF.
+    let acquisitions: Vec<_> = recent.entries()[0]
         .links()
         .iter()
-        .find(|l| l.rel() == "http://opds-spec.org/acquisition")
-        .expect("acquisition link");
-    assert_eq!(acquisition.mime_type(), Some("application/epub+zip"));
-    let epub = get(acquisition.href(), None);
+        .filter(|l| l.rel() == "http://opds-spec.org/acquisition")
+        .collect();
+    let types: Vec<_> = acquisitions.iter().map(|l| l.mime_type()).collect();
+    assert_eq!(
+        types,
+        [Some("application/epub+zip"), Some("application/pdf")]
+    );
+    let epub = get(acquisitions[0].href(), None);
     assert_eq!(epub.status(), 200);
     assert!(epub.bytes().expect("bytes").starts_with(b"PK"));
+    let pdf = get(acquisitions[1].href(), None);
+    assert_eq!(pdf.status(), 200);
+    assert!(pdf.bytes().expect("bytes").starts_with(b"%PDF-"));
 
     // With HTTP Basic authentication the restricted work appears, and its
     // EPUB downloads; wrong credentials are a 401 asking for them.

@@ -155,6 +155,14 @@ fn work_entry(base: &str, w: &WorkRecord) -> Entry {
                 "http://opds-spec.org/acquisition",
                 "application/epub+zip",
             ),
+            link(
+                format!(
+                    "{base}/downloads/{}/{slug}.pdf?updated_at={}",
+                    w.id, w.changed_at
+                ),
+                "http://opds-spec.org/acquisition",
+                "application/pdf",
+            ),
             link(format!("{base}/works/{}", w.id), "alternate", "text/html"),
         ],
         content: Some(Content {
