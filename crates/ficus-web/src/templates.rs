@@ -241,6 +241,8 @@ pub struct WorkFormPage {
     pub show_text: bool,
     pub can_draft: bool,
     pub post_label: &'static str,
+    /// The work's series (editing): (series id, position, title).
+    pub series: Vec<(i64, i32, String)>,
 }
 
 #[derive(Template)]

@@ -403,6 +403,43 @@ fn tokens_writes_reads_and_paging() {
         "{line}"
     );
 
+    // Leaving a series through the API; a series the work is not in is a 422.
+    let third = all["works"]
+        .as_array()
+        .expect("works")
+        .iter()
+        .find(|w| w["title"] == "Work 3")
+        .expect("work 3")["id"]
+        .as_i64()
+        .expect("id");
+    let third_url = server.url(&format!("/api/v1/works/{third}"));
+    let bad = json_of(
+        send(
+            http.patch(&third_url)
+                .json(&json!({"leave_series": [series_id + 1000]})),
+            Some(&token),
+        ),
+        422,
+    );
+    assert_eq!(bad["error"]["fields"][0]["field"], json!("leave_series"));
+    let left = json_of(
+        send(
+            http.patch(&third_url)
+                .json(&json!({"leave_series": [series_id]})),
+            Some(&token),
+        ),
+        200,
+    );
+    assert_eq!(left["series"], json!([]));
+    let series = json_of(
+        send(
+            http.get(server.url(&format!("/api/v1/series/{series_id}"))),
+            None,
+        ),
+        200,
+    );
+    assert_eq!(series["works"].as_array().map(Vec::len), Some(1));
+
     // Editing: a patch changes only what it names; chapters.
     let patched = json_of(
         send(

@@ -481,3 +481,44 @@ fn chapters_are_edited_reordered_and_deleted_by_their_creators_only() {
     assert_eq!(text(&page, "dd.stats dd.chapters"), "1/?");
     assert_eq!(text(&page, "dd.stats dd.words"), "3");
 }
+
+#[test]
+fn works_join_and_leave_series_through_the_form() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut ada = Browser::new();
+    signup(&mut ada, &server, "ada");
+    let form = ada.page(&server.url("/works/new"));
+    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
+    let mut fields = work_fields(&pseud, "Harbour Letter", "<p>Dear Juno.</p>");
+    fields.push(("work[series_attributes][title]", "Harbour Tales"));
+    fields.push(("post_button", "Post"));
+    let url = location(&ada.submit(&server, "/works", &fields));
+    let page = ada.page(&server.url(&url));
+    assert_eq!(
+        text(&page, "dd.series > span.series > span.position"),
+        "Part 1 of Harbour Tales"
+    );
+    let series_url = attr(&page, "dd.series a", "href").expect("series link");
+    assert_eq!(ada.get(&server.url(&series_url)).status(), 200);
+
+    // The edit form lists the series with a box to leave it.
+    let edit_url = format!("{url}/edit");
+    let edit = ada.page(&server.url(&edit_url));
+    let sid = attr(&edit, "input[name='work[series_remove][]']", "value").expect("remove box");
+    assert_eq!(series_url, format!("/series/{sid}"));
+    // A series id the work is not in is ignored.
+    let mut fields = work_fields(&pseud, "Harbour Letter", "<p>Dear Juno.</p>");
+    fields.push(("work[series_remove][]", "999999"));
+    fields.push(("post_button", "Update"));
+    assert_eq!(ada.submit(&server, &edit_url, &fields).status(), 303);
+    assert_eq!(ada.get(&server.url(&series_url)).status(), 200);
+    // Leaving it: the work page has no series line, the empty series is gone.
+    let mut fields = work_fields(&pseud, "Harbour Letter", "<p>Dear Juno.</p>");
+    fields.push(("work[series_remove][]", sid.as_str()));
+    fields.push(("post_button", "Update"));
+    assert_eq!(ada.submit(&server, &edit_url, &fields).status(), 303);
+    let page = ada.page(&server.url(&url));
+    assert_eq!(count(&page, "dd.series"), 0);
+    assert_eq!(ada.get(&server.url(&series_url)).status(), 404);
+}

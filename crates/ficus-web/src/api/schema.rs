@@ -510,6 +510,9 @@ pub struct WorkPatchJson {
     pub expected_chapters: Option<u32>,
     /// Add the work to the caller's series of this title.
     pub series: Option<String>,
+    /// Ids of series to take the work out of (a series left empty is
+    /// deleted).
+    pub leave_series: Option<Vec<i64>>,
     /// `false` posts a draft.
     pub draft: Option<bool>,
 }

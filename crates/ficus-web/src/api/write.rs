@@ -223,6 +223,16 @@ pub async fn update_work(
     if let Some(n) = patch.expected_chapters {
         form.expected_chapters = n.to_string();
     }
+    let leave = patch.leave_series.unwrap_or_default();
+    if let Some(sid) = leave
+        .iter()
+        .find(|sid| !reading.work.series.iter().any(|p| p.series_id == **sid))
+    {
+        errors.push(FieldError {
+            field: "leave_series",
+            message: format!("This work is not in series {sid}."),
+        });
+    }
     let mut work = match form.to_work(today(), chapters) {
         Ok(w) if errors.is_empty() => w,
         result => {
@@ -233,7 +243,14 @@ pub async fn update_work(
     // Co-creators and bare names stay on the byline (the store keeps them).
     work.creators = Vec::new();
     let was_draft = !reading.work.posted;
-    st.db(move |s| s.update_work(id, &work, Some(uid))).await?;
+    st.db(move |s| {
+        s.update_work(id, &work, Some(uid))?;
+        for sid in leave {
+            s.remove_from_series(id, sid)?;
+        }
+        Ok(())
+    })
+    .await?;
     if was_draft && patch.draft == Some(false) {
         let day = today();
         st.db(move |s| s.publish_work(id, day)).await?;

@@ -269,6 +269,8 @@ struct FormContext {
     show_text: bool,
     can_draft: bool,
     post_label: &'static str,
+    /// The work's series places (editing), each with a "remove" box.
+    series: Vec<ficus_store::SeriesPlace>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -322,6 +324,11 @@ async fn render_form(
         show_text: ctx.show_text,
         can_draft: ctx.can_draft,
         post_label: ctx.post_label,
+        series: ctx
+            .series
+            .into_iter()
+            .map(|p| (p.series_id, p.position, p.title))
+            .collect(),
         form,
     };
     Ok((status, Html(page.render()?)).into_response())
@@ -334,6 +341,7 @@ fn new_context() -> FormContext {
         show_text: true,
         can_draft: true,
         post_label: "Post",
+        series: Vec::new(),
     }
 }
 
@@ -425,6 +433,7 @@ fn edit_context(id: i64, work: &WorkRecord) -> FormContext {
         show_text: work.chapter_count <= 1,
         can_draft: false,
         post_label: if work.posted { "Update" } else { "Post" },
+        series: work.series.clone(),
     }
 }
 
@@ -523,7 +532,26 @@ pub async fn update_work(
     // Co-creators and bare names stay on the byline (the store keeps them).
     work.creators = Vec::new();
     let was_draft = !reading.work.posted;
-    st.db(move |s| s.update_work(id, &work, Some(uid))).await?;
+    // Series the writer ticked "remove" for (only ones the work is in).
+    let leave: Vec<i64> = all(&p, "work[series_remove][]")
+        .iter()
+        .filter_map(|v| v.parse().ok())
+        .filter(|sid| {
+            reading
+                .work
+                .series
+                .iter()
+                .any(|place| place.series_id == *sid)
+        })
+        .collect();
+    st.db(move |s| {
+        s.update_work(id, &work, Some(uid))?;
+        for sid in leave {
+            s.remove_from_series(id, sid)?;
+        }
+        Ok(())
+    })
+    .await?;
     invite_all(&st, id, invitees.unwrap_or_default(), uid).await?;
     if was_draft {
         let day = today();
