@@ -126,6 +126,24 @@ fn too_long(field: &'static str, label: &str, len: usize, max: usize) -> FieldEr
     }
 }
 
+/// The error for an edit that would put a work already in the series
+/// titled `current` into more than [`MAX_SERIES`](crate::work::MAX_SERIES)
+/// series; `None` when it fits.
+pub fn series_limit(current: &[&str], work: &NewWork) -> Option<FieldError> {
+    let new = work
+        .series
+        .iter()
+        .filter(|(title, _)| !current.contains(&title.as_str()))
+        .count();
+    (current.len() + new > crate::work::MAX_SERIES).then(|| FieldError {
+        field: "series",
+        message: format!(
+            "A work can be in at most {} series; leave one first.",
+            crate::work::MAX_SERIES
+        ),
+    })
+}
+
 /// Splits a comma-separated tag list, dropping empty entries.
 pub fn split_tags(raw: &str) -> impl Iterator<Item = &str> {
     raw.split([',', '，', '、'])
@@ -353,6 +371,28 @@ impl WorkForm {
             origin: Default::default(),
             series,
         })
+    }
+}
+
+#[cfg(test)]
+mod series_limit_tests {
+    use super::*;
+
+    #[test]
+    fn a_work_joins_at_most_max_series() {
+        let titles: Vec<String> = (0..crate::work::MAX_SERIES)
+            .map(|n| format!("S{n}"))
+            .collect();
+        let current: Vec<&str> = titles.iter().map(String::as_str).collect();
+        let mut w = NewWork::new("T", "<p>x</p>", NaiveDate::default());
+        w.series = vec![("S3".into(), 0)];
+        assert!(series_limit(&current, &w).is_none(), "already in it");
+        w.series = vec![("New".into(), 0)];
+        assert_eq!(series_limit(&current, &w).map(|e| e.field), Some("series"));
+        assert!(
+            series_limit(&current[1..], &w).is_none(),
+            "after leaving one"
+        );
     }
 }
 

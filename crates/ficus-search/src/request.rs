@@ -63,7 +63,7 @@ pub struct Request {
     pub offset: usize,
     pub limit: usize,
     /// Keyset paging: only results ordered after this position (a
-    /// [`crate::Hits::last`] of the same request), before `offset` applies.
+    /// [`crate::Hits::next`] of the same request), before `offset` applies.
     pub after: Option<(u64, u64)>,
     /// Whether to count the tags of the results for the sidebar.
     pub facets: bool,

@@ -361,8 +361,9 @@ impl Store {
         Ok(row.map(|(u, hash)| (user_record(u), hash)))
     }
 
-    /// Replaces an account's password hash and ends every session but
-    /// `keep_session` (the one that made the change).
+    /// Replaces an account's password hash, ends every session but
+    /// `keep_session` (the one that made the change) and revokes every
+    /// personal API token (whoever knew the old password may have made one).
     pub fn set_password_hash(
         &self,
         user_id: i64,
@@ -379,6 +380,8 @@ impl Store {
                 q = q.filter(sessions::token_hash.ne(keep));
             }
             q.execute(conn)?;
+            diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq(user_id)))
+                .execute(conn)?;
             Ok::<_, DieselError>(())
         }))?;
         Ok(())

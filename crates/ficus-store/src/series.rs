@@ -146,7 +146,13 @@ macro_rules! place_in_series {
             .filter($crate::schema::serial_works::work_id.eq(work_id))
             .count()
             .get_result(conn)?;
-        if already == 0 {
+        let joined: i64 = $crate::schema::serial_works::table
+            .filter($crate::schema::serial_works::work_id.eq(work_id))
+            .count()
+            .get_result(conn)?;
+        // The forms and the API refuse a work's 21st series with a message;
+        // this keeps the limit whoever calls.
+        if already == 0 && joined < ficus_core::work::MAX_SERIES as i64 {
             let position = if position > 0 {
                 position
             } else {
@@ -154,7 +160,7 @@ macro_rules! place_in_series {
                     .filter($crate::schema::serial_works::series_id.eq(series_id))
                     .select(diesel::dsl::max($crate::schema::serial_works::position))
                     .first(conn)?;
-                last.unwrap_or(0) + 1
+                last.unwrap_or(0).saturating_add(1)
             };
             diesel::insert_into($crate::schema::serial_works::table)
                 .values((

@@ -909,6 +909,17 @@ fn api_tokens_are_limited_found_by_hash_and_revoked() {
                 .is_none()
         );
         assert!(store.api_tokens(bea.id).expect("list").is_empty());
+        // A new password revokes every token.
+        store
+            .set_password_hash(ada.id, "$new", None)
+            .expect("password");
+        assert!(store.api_tokens(ada.id).expect("list").is_empty());
+        assert!(
+            store
+                .api_token_user("hash-1", now)
+                .expect("lookup")
+                .is_none()
+        );
     });
 }
 

@@ -314,10 +314,6 @@ enum ListScope<'a> {
     Creators(&'a [i64]),
 }
 
-/// Inserts one (clean, valid) work with its chapters, bylines and tags on
-/// a connection inside a write transaction; evaluates to (id, word count).
-/// `$extras` may set the stored word count and reader counters (bulk loads
-/// of synthetic archives).
 /// Puts a work into the series its [`NewWork::series`] names, owned by
 /// the account of its first pseud (ownerless for imports).
 macro_rules! place_work_in_series {
@@ -348,6 +344,10 @@ macro_rules! place_work_in_series {
     }};
 }
 
+/// Inserts one (clean, valid) work with its chapters, bylines and tags on
+/// a connection inside a write transaction; evaluates to (id, word count).
+/// `$extras` may set the stored word count and reader counters (bulk loads
+/// of synthetic archives).
 macro_rules! insert_work_rows {
     ($conn:ident, $work:expr, $now:expr, $extras:expr) => {{
         let conn = &mut *$conn;

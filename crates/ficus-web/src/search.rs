@@ -157,7 +157,11 @@ impl SearchHandle {
 /// work in listings. Wrangling requests don't wait: re-filtering may touch
 /// many works and runs in the background.
 pub async fn read_your_writes(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    let post = req.method() == Method::POST;
+    // POST from forms; PATCH and DELETE from the API.
+    let post = matches!(
+        *req.method(),
+        Method::POST | Method::PATCH | Method::DELETE | Method::PUT
+    );
     let wrangling = req.uri().path().starts_with("/tags/");
     let response = next.run(req).await;
     if post && wrangling {

@@ -453,6 +453,22 @@ fn tokens_writes_reads_and_paging() {
     assert_eq!(patched["title"], json!("First, Renamed"));
     assert_eq!(patched["tags"]["fandom"], json!(["API Fandom"]));
     assert_eq!(patched["expected_chapters"], json!(3));
+    // A plain-text patch converts what it sends and leaves the stored HTML
+    // of everything else alone.
+    let plain = json_of(
+        send(
+            http.patch(&patch_url)
+                .json(&json!({"notes": "Line one.\n\nLine <two>.", "text_format": "plain"})),
+            Some(&token),
+        ),
+        200,
+    );
+    let notes = plain["notes"].as_str().unwrap_or("");
+    assert!(
+        notes.contains("<p>Line one.</p>") && notes.contains("Line &lt;two&gt;."),
+        "{notes}"
+    );
+    assert_eq!(plain["summary"], patched["summary"], "untouched: {plain}");
     let chapters_url = server.url(&format!("/api/v1/works/{first_id}/chapters"));
     assert_eq!(
         send(

@@ -122,7 +122,8 @@ async fn list(
         return Err(WebError::BadRequest(format!("limit must be 1 to {MAX_LIMIT}.")).into());
     }
     let form = filter_form(&filters);
-    let members = caller.visitor().viewer().is_member();
+    let viewer = caller.visitor().viewer();
+    let members = viewer.is_member();
     let user = caller.user.as_ref().map(|u| u.id);
     let guest = guest_mutes(&headers);
     let search = st.search.clone();
@@ -178,7 +179,10 @@ async fn list(
                 })?);
             }
             let hits = search.index.search(&req)?;
-            let works = store.works_by_ids(&hits.ids)?;
+            // The index may lag a change by a moment: the access rule has
+            // the last word on every work shown.
+            let mut works = store.works_by_ids(&hits.ids)?;
+            works.retain(|w| viewer.may_see(&w.access()) && w.posted && !w.hidden);
             Ok((hits, works, req.sort, req.direction))
         })
         .await?;

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use ficus_core::html::plain_text_to_html;
 use ficus_core::posting::{ChapterForm, FieldError, TextFormat, WorkForm};
 
 use super::read::work_detail;
@@ -197,11 +198,23 @@ pub async fn update_work(
     set!(warnings);
     set!(categories);
     set!(language);
-    set!(summary);
-    set!(notes);
-    set!(end_notes);
+    // The form holds the stored (HTML) fields; a plain-text patch converts
+    // only the fields it sends, so untouched ones are never re-escaped.
+    let plain = patch.text_format.map(text_format) == Some(TextFormat::Plain);
+    let rich = |v: String| if plain { plain_text_to_html(&v) } else { v };
+    if let Some(v) = patch.summary.clone() {
+        form.summary = rich(v);
+    }
+    if let Some(v) = patch.notes.clone() {
+        form.notes = rich(v);
+    }
+    if let Some(v) = patch.end_notes.clone() {
+        form.end_notes = rich(v);
+    }
+    if let Some(v) = patch.text.clone() {
+        form.text = rich(v);
+    }
     set!(chapter_title);
-    set!(text);
     set!(restricted);
     set!(complete);
     set!(series);
@@ -217,13 +230,10 @@ pub async fn update_work(
     if let Some(v) = &patch.freeforms {
         form.freeforms = tag_list("freeforms", v, &mut errors);
     }
-    if let Some(f) = patch.text_format {
-        form.text_format = text_format(f);
-    }
     if let Some(n) = patch.expected_chapters {
         form.expected_chapters = n.to_string();
     }
-    let leave = patch.leave_series.unwrap_or_default();
+    let leave = patch.leave_series.clone().unwrap_or_default();
     if let Some(sid) = leave
         .iter()
         .find(|sid| !reading.work.series.iter().any(|p| p.series_id == **sid))
@@ -240,6 +250,16 @@ pub async fn update_work(
             return Err(ApiFailure::Invalid(errors));
         }
     };
+    let staying: Vec<&str> = reading
+        .work
+        .series
+        .iter()
+        .filter(|place| !leave.contains(&place.series_id))
+        .map(|place| place.title.as_str())
+        .collect();
+    if let Some(error) = ficus_core::posting::series_limit(&staying, &work) {
+        return Err(ApiFailure::Invalid(vec![error]));
+    }
     // Co-creators and bare names stay on the byline (the store keeps them).
     work.creators = Vec::new();
     let was_draft = !reading.work.posted;

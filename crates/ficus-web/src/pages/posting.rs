@@ -515,6 +515,38 @@ pub async fn update_work(
             .await;
         }
     };
+    // Series the writer ticked "remove" for (only ones the work is in).
+    let leave: Vec<i64> = all(&p, "work[series_remove][]")
+        .iter()
+        .filter_map(|v| v.parse().ok())
+        .filter(|sid| {
+            reading
+                .work
+                .series
+                .iter()
+                .any(|place| place.series_id == *sid)
+        })
+        .collect();
+    let staying: Vec<&str> = reading
+        .work
+        .series
+        .iter()
+        .filter(|place| !leave.contains(&place.series_id))
+        .map(|place| place.title.as_str())
+        .collect();
+    if let Some(error) = ficus_core::posting::series_limit(&staying, &work) {
+        return render_form(
+            &st,
+            &visitor,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ctx,
+            form,
+            &own,
+            vec![error],
+            None,
+        )
+        .await;
+    }
     if !one(&p, "preview_button").is_empty() {
         let preview = preview_of(&work);
         return render_form(
@@ -532,18 +564,6 @@ pub async fn update_work(
     // Co-creators and bare names stay on the byline (the store keeps them).
     work.creators = Vec::new();
     let was_draft = !reading.work.posted;
-    // Series the writer ticked "remove" for (only ones the work is in).
-    let leave: Vec<i64> = all(&p, "work[series_remove][]")
-        .iter()
-        .filter_map(|v| v.parse().ok())
-        .filter(|sid| {
-            reading
-                .work
-                .series
-                .iter()
-                .any(|place| place.series_id == *sid)
-        })
-        .collect();
     st.db(move |s| {
         s.update_work(id, &work, Some(uid))?;
         for sid in leave {
