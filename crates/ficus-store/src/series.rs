@@ -178,6 +178,32 @@ macro_rules! place_in_series {
 }
 pub(crate) use place_in_series;
 
+/// Takes `work_id` out of series `series_id` on a connection inside a
+/// write transaction, deleting the series when it is left empty; evaluates
+/// to whether the work was in it.
+macro_rules! take_out_of_series {
+    ($conn:ident, $work_id:expr, $series_id:expr) => {{
+        let conn = &mut *$conn;
+        let work_id: i64 = $work_id;
+        let series_id: i64 = $series_id;
+        let n = diesel::delete(
+            $crate::schema::serial_works::table
+                .filter($crate::schema::serial_works::series_id.eq(series_id))
+                .filter($crate::schema::serial_works::work_id.eq(work_id)),
+        )
+        .execute(conn)?;
+        let left: i64 = $crate::schema::serial_works::table
+            .filter($crate::schema::serial_works::series_id.eq(series_id))
+            .count()
+            .get_result(conn)?;
+        if left == 0 {
+            diesel::delete($crate::schema::series::table.find(series_id)).execute(conn)?;
+        }
+        n > 0
+    }};
+}
+pub(crate) use take_out_of_series;
+
 impl Store {
     /// The series each of `work_ids` is in, by work id, each list in
     /// series-title order.
@@ -296,20 +322,8 @@ impl Store {
     /// False when the work was not in it.
     pub fn remove_from_series(&self, work_id: i64, series_id: i64) -> Result<bool, StoreError> {
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
-            let n = diesel::delete(
-                serial_works::table
-                    .filter(serial_works::series_id.eq(series_id))
-                    .filter(serial_works::work_id.eq(work_id)),
-            )
-            .execute(conn)?;
-            let left: i64 = serial_works::table
-                .filter(serial_works::series_id.eq(series_id))
-                .count()
-                .get_result(conn)?;
-            if left == 0 {
-                diesel::delete(series::table.find(series_id)).execute(conn)?;
-            }
-            Ok::<_, DieselError>(n > 0)
+            let was_in = take_out_of_series!(conn, work_id, series_id);
+            Ok::<_, DieselError>(was_in)
         })?))
     }
 }

@@ -594,7 +594,7 @@ fn editing_adding_chapters_publishing_and_deleting() {
         edited.updated = day(4);
         edited.tags = vec![tag(TagType::Fandom, "New Fandom")];
         edited.rating = Rating::Explicit;
-        assert!(store.update_work(id, &edited, None).expect("update"));
+        assert!(store.update_work(id, &edited, None, &[]).expect("update"));
         let w = store
             .work(id, Viewer::System)
             .expect("read")
@@ -959,6 +959,26 @@ fn series_keep_order_visibility_and_their_creators_apart() {
         );
         assert!(store.remove_from_series(third, ada_series).expect("remove"));
         assert!(store.index_log_head().expect("head") > head + 1);
+
+        // An edit leaves one series and joins another in one transaction.
+        let mut moved = NewWork::new("Two", "<p>Words.</p>", day(1));
+        moved.creators = vec!["Ada".into()];
+        moved.series = vec![("Sketches".into(), 0)];
+        assert!(
+            store
+                .update_work(two, &moved, None, &[ada_series])
+                .expect("update")
+        );
+        let now_in: Vec<(String, i32)> = store.series_of_works(&[two]).expect("places")[&two]
+            .iter()
+            .map(|p| (p.title.clone(), p.position))
+            .collect();
+        assert_eq!(now_in, [("Sketches".to_string(), 1)]);
+        let left = store
+            .series(ada_series, Viewer::Guest)
+            .expect("series")
+            .expect("still has One");
+        assert_eq!(left.works.len(), 1);
 
         // A restricted work is not shown to guests; a series with nothing
         // visible is not found.

@@ -898,13 +898,16 @@ impl Store {
     /// title and text are replaced too; otherwise chapters are left alone.
     /// The updated date becomes `work.updated`. With an `editor`, only that
     /// account's pseuds on the byline are replaced (co-creators and bare
-    /// names stay, and `work.creators` adds bare names). False when no such
+    /// names stay, and `work.creators` adds bare names). The work leaves
+    /// the series `leave_series` (a series left empty is deleted) before it
+    /// joins those `work` names, all in one transaction. False when no such
     /// work.
     pub fn update_work(
         &self,
         id: i64,
         work: &NewWork,
         editor: Option<i64>,
+        leave_series: &[i64],
     ) -> Result<bool, StoreError> {
         let mut clean = work.clone();
         clean.sanitize_html();
@@ -953,6 +956,10 @@ impl Store {
             )
             .execute(conn)?;
             write_bylines_and_tags!(conn, id, work, now);
+            for &series_id in leave_series {
+                // Callers pass only series the work is in.
+                let _was_in = crate::series::take_out_of_series!(conn, id, series_id);
+            }
             place_work_in_series!(conn, id, work, now);
             diesel::update(works::table.find(id))
                 .set((

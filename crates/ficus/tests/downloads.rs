@@ -339,7 +339,11 @@ fn downloads_are_valid_cached_and_exported() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let mut edited = base("One Shot", "<p>Rewritten text.</p>");
     edited.updated = day(9);
-    assert!(store.update_work(one_shot, &edited, None).expect("update"));
+    assert!(
+        store
+            .update_work(one_shot, &edited, None, &[])
+            .expect("update")
+    );
     let after = guest
         .get(&server.url(&format!("/downloads/{one_shot}/Work.txt")))
         .text()

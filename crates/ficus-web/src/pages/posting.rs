@@ -564,14 +564,8 @@ pub async fn update_work(
     // Co-creators and bare names stay on the byline (the store keeps them).
     work.creators = Vec::new();
     let was_draft = !reading.work.posted;
-    st.db(move |s| {
-        s.update_work(id, &work, Some(uid))?;
-        for sid in leave {
-            s.remove_from_series(id, sid)?;
-        }
-        Ok(())
-    })
-    .await?;
+    st.db(move |s| s.update_work(id, &work, Some(uid), &leave))
+        .await?;
     invite_all(&st, id, invitees.unwrap_or_default(), uid).await?;
     if was_draft {
         let day = today();
