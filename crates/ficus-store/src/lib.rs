@@ -38,7 +38,7 @@ pub use moderation::AuditEntry;
 pub use records::{
     ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord, WorkStats,
 };
-pub use series::{SeriesPlace, SeriesRecord};
+pub use series::{SeriesEdit, SeriesPlace, SeriesRecord};
 pub use works::{ChapterChoice, Reading};
 
 #[cfg(test)]

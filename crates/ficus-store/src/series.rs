@@ -64,6 +64,17 @@ impl SeriesRecord {
     }
 }
 
+/// What a series' owner may change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeriesEdit {
+    pub title: String,
+    /// HTML (sanitized on the way in).
+    pub summary: Option<String>,
+    /// HTML (sanitized on the way in).
+    pub notes: Option<String>,
+    pub complete: bool,
+}
+
 /// Checks and trims a series title.
 pub fn series_title(raw: &str) -> Result<String, StoreError> {
     let title = raw.trim();
@@ -316,6 +327,57 @@ impl Store {
             let id = place_in_series!(conn, work_id, owner, &title, 0, now);
             Ok::<_, DieselError>(id)
         })?))
+    }
+
+    /// Changes a series' title, description, notes and completion. Only
+    /// its owner may (false otherwise, or when there is no such series);
+    /// the description and notes are sanitized here, like every stored
+    /// HTML field. Two series of one owner may not share a title.
+    pub fn update_series(
+        &self,
+        id: i64,
+        owner: i64,
+        edit: &SeriesEdit,
+    ) -> Result<bool, StoreError> {
+        let title = series_title(&edit.title)?;
+        let rich = |html: &Option<String>| {
+            html.as_deref()
+                .map(ficus_core::html::sanitize)
+                .filter(|s| !s.trim().is_empty())
+        };
+        let (summary, notes) = (rich(&edit.summary), rich(&edit.notes));
+        let now = Utc::now().naive_utc();
+        let outcome: Result<bool, String> =
+            with_conn!(self, |conn| conn.write_transaction(|conn| {
+                let mine: i64 = series::table
+                    .filter(series::id.eq(id))
+                    .filter(series::user_id.eq(owner))
+                    .count()
+                    .get_result(conn)?;
+                if mine == 0 {
+                    return Ok::<_, DieselError>(Ok(false));
+                }
+                let clash: i64 = series::table
+                    .filter(series::user_id.eq(owner))
+                    .filter(series::title.eq(&title))
+                    .filter(series::id.ne(id))
+                    .count()
+                    .get_result(conn)?;
+                if clash > 0 {
+                    return Ok(Err(format!("you already have a series titled {title:?}")));
+                }
+                diesel::update(series::table.find(id))
+                    .set((
+                        series::title.eq(&title),
+                        series::summary.eq(summary.as_deref()),
+                        series::notes.eq(notes.as_deref()),
+                        series::complete.eq(edit.complete),
+                        series::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                Ok(Ok(true))
+            })?);
+        outcome.map_err(StoreError::Invalid)
     }
 
     /// Takes a work out of a series; a series left empty is deleted.

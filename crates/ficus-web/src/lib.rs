@@ -112,6 +112,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::works::chapter_redirect),
         )
         .route("/series/{id}", get(pages::series::show))
+        .route(
+            "/series/{id}/edit",
+            get(pages::series::edit).post(pages::series::update),
+        )
         .route("/tags/{name}", get(pages::tags::show))
         .route(
             "/tags/{name}/edit",

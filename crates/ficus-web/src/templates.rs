@@ -101,7 +101,23 @@ pub struct SeriesPage {
     pub notes: Option<String>,
     pub words: String,
     pub complete: bool,
+    /// The visitor owns it (an edit link).
+    pub editable: bool,
+    pub id: i64,
     pub blurbs: Vec<crate::view::Blurb>,
+}
+
+/// `/series/{id}/edit`.
+#[derive(Template)]
+#[template(path = "series_form.html")]
+pub struct SeriesFormPage {
+    pub chrome: Chrome,
+    pub id: i64,
+    pub title: String,
+    pub summary: String,
+    pub notes: String,
+    pub complete: bool,
+    pub error: Option<String>,
 }
 
 #[derive(Template)]

@@ -81,6 +81,7 @@ fn every_form_refuses_forged_and_broken_posts() {
         "/users/ada/api_tokens".to_string(),
         "/users/ada/api_tokens/1/delete".to_string(),
         "/claims/0123".to_string(),
+        "/series/1/edit".to_string(),
     ];
     let csrf = ada.jar.0["ficus_csrf"].clone();
     for path in &forms {

@@ -502,6 +502,58 @@ fn works_join_and_leave_series_through_the_form() {
     let series_url = attr(&page, "dd.series a", "href").expect("series link");
     assert_eq!(ada.get(&server.url(&series_url)).status(), 200);
 
+    // Its creator edits the series; the description is sanitized.
+    let series_page = ada.page(&server.url(&series_url));
+    let edit_series =
+        attr(&series_page, "div#main ul.navigation.actions a", "href").expect("edit link");
+    assert_eq!(edit_series, format!("{series_url}/edit"));
+    let form = ada.page(&server.url(&edit_series));
+    assert_eq!(
+        attr(&form, "input#series_title", "value").as_deref(),
+        Some("Harbour Tales")
+    );
+    let resp = ada.submit(
+        &server,
+        &edit_series,
+        &[
+            ("series[title]", "Harbour Tales, Collected"),
+            (
+                "series[summary]",
+                "<p>Letters <em>home</em>.</p><script>alert(1)</script>",
+            ),
+            ("series[series_notes]", ""),
+            ("series[complete]", "1"),
+        ],
+    );
+    assert_eq!(resp.status(), 303);
+    let raw = ada
+        .get(&server.url(&series_url))
+        .text()
+        .expect("series page");
+    assert!(raw.contains("Harbour Tales, Collected") && raw.contains("<em>home</em>"));
+    assert!(!raw.contains("<script>alert"), "sanitized");
+    let shown = Html::parse_document(&raw);
+    assert!(text(&shown, "dl.series.meta dd.stats").contains("Complete:Yes"));
+    // An empty title is refused with the form again; others may not edit.
+    let resp = ada.submit(&server, &edit_series, &[("series[title]", "  ")]);
+    assert_eq!(resp.status(), 422);
+    let mut bea = Browser::new();
+    signup(&mut bea, &server, "bea");
+    assert_eq!(bea.get(&server.url(&edit_series)).status(), 403);
+    assert_eq!(
+        bea.submit(&server, &edit_series, &[("series[title]", "Mine Now")])
+            .status(),
+        403
+    );
+    let mut guest = Browser::new();
+    assert_eq!(guest.get(&server.url(&edit_series)).status(), 303);
+    let bea_view = bea.page(&server.url(&series_url));
+    assert_eq!(
+        count(&bea_view, "div#main ul.navigation.actions a"),
+        0,
+        "no edit link for others"
+    );
+
     // The edit form lists the series with a box to leave it.
     let edit_url = format!("{url}/edit");
     let edit = ada.page(&server.url(&edit_url));
