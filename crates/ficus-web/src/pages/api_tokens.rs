@@ -21,19 +21,9 @@ pub const TOKEN_PREFIX: &str = "ficus_";
 /// Longest token name, in characters.
 const MAX_NAME_CHARS: usize = 100;
 
-/// The visitor, if they are the account named in the path.
+/// The visitor, if they own the tokens page of `login`.
 fn own_account(visitor: &Visitor, login: &str) -> Result<Result<UserRecord, Response>, WebError> {
-    match &visitor.user {
-        None => Ok(Err(Redirect::to(&format!(
-            "/users/login?return_to={}",
-            encode_segment(&format!("/users/{login}/api_tokens"))
-        ))
-        .into_response())),
-        Some(u) if u.login.eq_ignore_ascii_case(login) => Ok(Ok(u.clone())),
-        Some(_) => Err(WebError::Forbidden(
-            "You can only manage your own API tokens.".into(),
-        )),
-    }
+    super::settings::own_account(visitor, login, &format!("/users/{login}/api_tokens"))
 }
 
 fn field<'a>(form: &'a StrictForm, name: &str) -> &'a str {

@@ -15,12 +15,17 @@ use crate::session::{CSRF_FIELD, SESSION_COOKIE, Visitor, cookie_header, is_http
 use crate::templates::{Chrome, SettingsPage};
 use crate::view::encode_segment;
 
-/// The visitor, if they are the account named in the path.
-fn own_account(visitor: &Visitor, login: &str) -> Result<Result<UserRecord, Response>, WebError> {
+/// The visitor, if they are the account named in the path; else the
+/// log-in page (coming back to `return_to`) for guests, 403 for others.
+pub(crate) fn own_account(
+    visitor: &Visitor,
+    login: &str,
+    return_to: &str,
+) -> Result<Result<UserRecord, Response>, WebError> {
     match &visitor.user {
         None => Ok(Err(Redirect::to(&format!(
             "/users/login?return_to={}",
-            encode_segment(&format!("/users/{login}/edit"))
+            encode_segment(return_to)
         ))
         .into_response())),
         Some(u) if u.login.eq_ignore_ascii_case(login) => Ok(Ok(u.clone())),
@@ -38,7 +43,7 @@ fn own_post(
     login: &str,
     form: &StrictForm,
 ) -> Result<Result<UserRecord, Response>, WebError> {
-    let user = own_account(visitor, login)?;
+    let user = own_account(visitor, login, &format!("/users/{login}/edit"))?;
     if user.is_ok() {
         verify_csrf(headers, Some(field(form, CSRF_FIELD)))?;
     }
@@ -97,7 +102,7 @@ pub async fn edit(
     Path(login): Path<String>,
     q: QueryMap,
 ) -> Result<Response, WebError> {
-    let user = match own_account(&visitor, &login)? {
+    let user = match own_account(&visitor, &login, &format!("/users/{login}/edit"))? {
         Ok(u) => u,
         Err(r) => return Ok(r),
     };

@@ -33,17 +33,10 @@ CREATE INDEX serial_works_work_idx ON serial_works (work_id);
 
 -- Series titles are searched: joining, leaving or renaming a series
 -- re-indexes its works.
-CREATE FUNCTION ficus_log_serial_works_row() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        INSERT INTO index_log (work_id) VALUES (OLD.work_id);
-    ELSE
-        INSERT INTO index_log (work_id) VALUES (NEW.work_id);
-    END IF;
-    RETURN NULL;
-END $$ LANGUAGE plpgsql;
+-- ficus_log_work_creators_row() (discovery migration) logs the work_id of
+-- any inserted or deleted row; serial_works has one too.
 CREATE TRIGGER serial_works_log AFTER INSERT OR DELETE ON serial_works
-FOR EACH ROW EXECUTE FUNCTION ficus_log_serial_works_row();
+FOR EACH ROW EXECUTE FUNCTION ficus_log_work_creators_row();
 
 CREATE FUNCTION ficus_log_series_rename() RETURNS trigger AS $$
 BEGIN
