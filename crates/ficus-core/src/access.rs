@@ -61,6 +61,12 @@ impl Viewer {
         )
     }
 
+    /// Whether logging in would let this (guest) viewer see the work: it
+    /// is posted, not hidden, and restricted to logged-in accounts.
+    pub fn must_log_in(self, work: &WorkAccess<'_>) -> bool {
+        self == Viewer::Guest && work.posted && !work.hidden && work.restricted
+    }
+
     /// Whether the work is visible to this viewer: its creators always;
     /// drafts to nobody else; hidden works to admins only; restricted works
     /// to logged-in accounts only.

@@ -73,6 +73,75 @@ pub const ALLOWED_ELEMENTS: &[&str] = &[
     "var",
 ];
 
+/// Every attribute the allowlist permits that holds a URL, with the
+/// schemes AO3 allows in it and whether a relative URL may stand there.
+/// `img src` is stricter than AO3 (absolute http(s) only): a relative
+/// image would load from this archive, which serves no user images.
+pub const URL_ATTRIBUTES: &[UrlAttribute] = &[
+    UrlAttribute {
+        element: "a",
+        attribute: "href",
+        schemes: &["ftp", "http", "https", "mailto"],
+        relative: true,
+    },
+    UrlAttribute {
+        element: "blockquote",
+        attribute: "cite",
+        schemes: &["http", "https"],
+        relative: true,
+    },
+    UrlAttribute {
+        element: "q",
+        attribute: "cite",
+        schemes: &["http", "https"],
+        relative: true,
+    },
+    UrlAttribute {
+        element: "img",
+        attribute: "src",
+        schemes: &["http", "https"],
+        relative: false,
+    },
+];
+
+/// One URL-bearing attribute of the allowlist and what it may hold.
+#[derive(Debug, Clone, Copy)]
+pub struct UrlAttribute {
+    pub element: &'static str,
+    pub attribute: &'static str,
+    /// Lowercase schemes allowed (`https`, not `https:`).
+    pub schemes: &'static [&'static str],
+    /// Whether a URL without a scheme (`/works/1`, `#note`) is kept.
+    pub relative: bool,
+}
+
+impl UrlAttribute {
+    /// Whether `value` may stay in this attribute. A browser ignores tabs
+    /// and newlines anywhere in a URL and control characters or spaces
+    /// around it (`java\tscript:`), so the scheme is read the same way.
+    pub fn allows(&self, value: &str) -> bool {
+        let url: String = value
+            .trim_matches(|c: char| c <= ' ')
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .collect();
+        match scheme_of(&url) {
+            Some(scheme) => self
+                .schemes
+                .iter()
+                .any(|allowed| scheme.eq_ignore_ascii_case(allowed)),
+            None => self.relative,
+        }
+    }
+}
+
+/// The scheme of a URL (the text before the first `:` when no `/`, `?`
+/// or `#` comes first), or `None` for a relative URL.
+fn scheme_of(url: &str) -> Option<&str> {
+    let end = url.find([':', '/', '?', '#'])?;
+    (url.as_bytes()[end] == b':').then(|| &url[..end])
+}
+
 static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     let mut tag_attributes: HashMap<&'static str, HashSet<&'static str>> = HashMap::new();
     tag_attributes.insert("a", ["href", "name"].into());
@@ -91,24 +160,27 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     b.tags(ALLOWED_ELEMENTS.iter().copied().collect())
         .generic_attributes(["align", "dir", "lang", "title", "class"].into())
         .tag_attributes(tag_attributes)
-        .url_schemes(["http", "https", "mailto"].into())
+        .url_schemes(["ftp", "http", "https", "mailto"].into())
         .link_rel(Some("nofollow"))
+        // ammonia checks schemes only in the attributes it knows as URLs
+        // (`href`, `src`), not in `cite`: every URL attribute is checked
+        // here against its own list.
         .attribute_filter(|element, attribute, value| {
-            if element == "img" && attribute == "src" {
-                let lower = value.trim_start().to_ascii_lowercase();
-                if lower.starts_with("http://") || lower.starts_with("https://") {
-                    return Some(value.into());
-                }
-                return None;
+            let rule = URL_ATTRIBUTES
+                .iter()
+                .find(|r| r.element == element && r.attribute == attribute);
+            match rule {
+                Some(rule) if !rule.allows(value) => None,
+                _ => Some(value.into()),
             }
-            Some(value.into())
         });
     b
 });
 
-/// Cleans user HTML down to the allowlist: scripts, styles, event handlers,
-/// `javascript:` URLs and unknown elements go; links get `rel="nofollow"`;
-/// images keep only http(s) sources.
+/// Cleans user HTML down to the allowlist: scripts, styles, event handlers
+/// and unknown elements go; every URL attribute keeps only the schemes
+/// [`URL_ATTRIBUTES`] allows it (no `javascript:`, `data:`, …); links get
+/// `rel="nofollow"`; images keep only absolute http(s) sources.
 pub fn sanitize(html: &str) -> String {
     SANITIZER.clean(html).to_string()
 }
@@ -258,6 +330,71 @@ mod tests {
         );
         assert!(!sanitize(r#"<img src="data:image/png;base64,AAAA">"#).contains("src"));
         assert!(!sanitize(r#"<img src="/local.png">"#).contains("src"));
+    }
+
+    /// Every URL attribute the allowlist permits, tried with hostile and
+    /// harmless values: only its own schemes (and relative URLs where
+    /// allowed) survive.
+    #[test]
+    fn every_url_attribute_keeps_only_its_schemes() {
+        let hostile = [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
+            "&#106;avascript:alert(1)",
+            "&#x6A;avascript:alert(1)",
+            "\u{1}javascript:alert(1)",
+            "vbscript:msgbox(1)",
+            "data:text/html;base64,PHNjcmlwdD4=",
+            "file:///etc/passwd",
+        ];
+        for rule in URL_ATTRIBUTES {
+            let element = rule.element;
+            let attribute = rule.attribute;
+            let markup = |value: &str| {
+                let value = value.replace('"', "&quot;");
+                if element == "img" {
+                    format!(r#"<img {attribute}="{value}" alt="x">"#)
+                } else {
+                    format!(r#"<{element} {attribute}="{value}">x</{element}>"#)
+                }
+            };
+            for value in hostile {
+                let out = sanitize(&markup(value));
+                assert!(
+                    !out.contains(&format!("{attribute}=")),
+                    "{element} {attribute}={value:?} kept: {out}"
+                );
+            }
+            for scheme in rule.schemes {
+                let url = if *scheme == "mailto" {
+                    "mailto:someone@example.org".to_string()
+                } else {
+                    format!("{scheme}://example.org/a?b=c")
+                };
+                let out = sanitize(&markup(&url));
+                assert!(
+                    out.contains(&format!("{attribute}=\"{}\"", url.replace('&', "&amp;"))),
+                    "{element} {attribute}={url:?} lost: {out}"
+                );
+            }
+            let out = sanitize(&markup("/works/1#chapter_2"));
+            assert_eq!(
+                out.contains(&format!("{attribute}=\"/works/1#chapter_2\"")),
+                rule.relative,
+                "{element} {attribute} relative: {out}"
+            );
+        }
+    }
+
+    #[test]
+    fn blockquote_cite_with_javascript_is_dropped_but_the_quote_stays() {
+        assert_eq!(
+            sanitize(r#"<blockquote cite="javascript:alert(1)"><p>q</p></blockquote>"#),
+            "<blockquote><p>q</p></blockquote>"
+        );
     }
 
     #[test]

@@ -45,6 +45,26 @@ impl NewChapter {
     pub fn word_count(&self) -> u64 {
         wordcount::count_html(&self.body)
     }
+
+    /// Runs every HTML field of the chapter (body, summary, notes, end
+    /// notes) through [`crate::html::sanitize`]; a note left empty becomes
+    /// `None`. The store calls this on every chapter it stores.
+    pub fn sanitize_html(&mut self) {
+        sanitize_field(&mut self.summary);
+        sanitize_field(&mut self.notes);
+        sanitize_field(&mut self.end_notes);
+        self.body = crate::html::sanitize(&self.body);
+    }
+}
+
+/// Sanitizes an optional HTML field; blank becomes `None`.
+fn sanitize_field(field: &mut Option<String>) {
+    if let Some(html) = field {
+        *html = crate::html::sanitize(html);
+    }
+    if field.as_deref().is_some_and(|h| h.trim().is_empty()) {
+        *field = None;
+    }
 }
 
 /// Longest series title, in characters (AO3's limit).
@@ -147,22 +167,11 @@ impl NewWork {
     /// on every work it stores, so nothing unsanitized is ever stored,
     /// whatever produced the work.
     pub fn sanitize_html(&mut self) {
-        fn clean(field: &mut Option<String>) {
-            if let Some(html) = field {
-                *html = crate::html::sanitize(html);
-            }
-            if field.as_deref().is_some_and(|h| h.trim().is_empty()) {
-                *field = None;
-            }
-        }
-        clean(&mut self.summary);
-        clean(&mut self.notes);
-        clean(&mut self.end_notes);
+        sanitize_field(&mut self.summary);
+        sanitize_field(&mut self.notes);
+        sanitize_field(&mut self.end_notes);
         for ch in &mut self.chapters {
-            clean(&mut ch.summary);
-            clean(&mut ch.notes);
-            clean(&mut ch.end_notes);
-            ch.body = crate::html::sanitize(&ch.body);
+            ch.sanitize_html();
         }
     }
 

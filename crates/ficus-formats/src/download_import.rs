@@ -489,8 +489,6 @@ mod tests {
     use super::*;
     use ficus_core::tag::NO_WARNING_GIVEN;
 
-    use crate::export::ExportWork;
-
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
     }
@@ -716,95 +714,6 @@ mod tests {
         assert!(parse_download(&doc).is_none());
         let doc = Html::parse_document("<div id=\"preface\"><h1>T</h1></div><p>Text.</p>");
         assert!(parse_download(&doc).is_none());
-    }
-
-    /// The export module's sample work.
-    fn ficus_sample() -> ExportWork {
-        crate::export::sample::sample()
-    }
-
-    #[test]
-    fn a_ficus_download_comes_back() {
-        let html = crate::export::to_html(&ficus_sample());
-        let work = import(&html);
-        assert_eq!(work.title, "The Long Road Home");
-        assert_eq!(work.creators, ["ash_writes", "Birch"]);
-        assert_eq!(work.rating, Rating::TeenAndUpAudiences);
-        assert_eq!(
-            names(&work, TagType::ArchiveWarning),
-            ["No Archive Warnings Apply"]
-        );
-        assert_eq!(names(&work, TagType::Category), ["F/M", "Gen"]);
-        assert_eq!(names(&work, TagType::Fandom), ["Original Work"]);
-        assert_eq!(names(&work, TagType::Relationship), ["Ana/Bo"]);
-        assert_eq!(names(&work, TagType::Character), ["Ana", "Bo"]);
-        assert_eq!(
-            names(&work, TagType::Freeform),
-            ["Road Trip", "Found Family & Friends"]
-        );
-        assert_eq!(work.language.as_deref(), Some("English"));
-        assert_eq!(work.published, day(2024, 1, 2));
-        assert_eq!(work.updated, day(2024, 2, 3));
-        assert!(work.complete);
-        assert_eq!(work.expected_chapters, Some(2));
-        assert_eq!(
-            work.origin.source_url.as_deref(),
-            Some("https://example.org/works/42")
-        );
-        assert!(
-            work.summary
-                .as_deref()
-                .is_some_and(|s| s.contains("Two friends"))
-        );
-        assert!(
-            work.notes
-                .as_deref()
-                .is_some_and(|s| s.contains("everyone"))
-        );
-        assert!(
-            work.end_notes
-                .as_deref()
-                .is_some_and(|s| s.contains("The end."))
-        );
-        let titles: Vec<Option<&str>> = work.chapters.iter().map(|c| c.title.as_deref()).collect();
-        assert_eq!(titles, [Some("Departure"), None]);
-        let one = &work.chapters[0];
-        assert!(
-            one.summary
-                .as_deref()
-                .is_some_and(|s| s.contains("They leave."))
-        );
-        assert_eq!(one.notes, None);
-        assert!(
-            one.end_notes
-                .as_deref()
-                .is_some_and(|s| s.contains("More soon"))
-        );
-        assert!(
-            one.body.starts_with("<p>First paragraph.</p>"),
-            "{}",
-            one.body
-        );
-        let two = &work.chapters[1];
-        assert!(
-            two.notes
-                .as_deref()
-                .is_some_and(|s| s.contains("Last one."))
-        );
-        assert!(two.body.starts_with("<p>Arrival.</p>"), "{}", two.body);
-    }
-
-    #[test]
-    fn a_ficus_one_shot_headed_by_its_title_has_no_chapter_title() {
-        let mut sample = ficus_sample();
-        sample.chapters.truncate(1);
-        sample.chapters[0].title = None;
-        sample.chapter_count = 1;
-        sample.expected_chapters = Some(1);
-        let work = import(&crate::export::to_html(&sample));
-        assert_eq!(work.chapters.len(), 1);
-        assert_eq!(work.chapters[0].title, None);
-        assert_eq!(work.expected_chapters, Some(1));
     }
 
     #[test]

@@ -271,32 +271,4 @@ mod tests {
         let bytes = epub(&[("mimetype", b"application/epub+zip")]);
         assert!(message(&bytes).contains("container.xml"));
     }
-
-    #[test]
-    fn the_writer_s_epub_reads_back() {
-        let work = crate::export::sample::sample();
-        let bytes = crate::export::to_epub(&work).expect("epub");
-        let today = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
-        let w = parse_epub(&bytes)
-            .expect("reads")
-            .into_work("x", today, ficus_core::WorkOrigin::default())
-            .expect("valid");
-        assert_eq!(w.title, work.title);
-        assert_eq!(w.creators, work.creators);
-        assert_eq!(w.chapters.len(), work.chapters.len());
-        // Compared as text: footnote anchors (`<a name>`) become ids in
-        // XHTML and do not come back as names (a known loss of the EPUB
-        // path; the HTML path and `tests/round_trip.rs` compare markup).
-        let stored = |html: &Option<String>| {
-            html.as_deref()
-                .map(|h| ficus_core::html::text_of(&ficus_core::html::sanitize(h)))
-        };
-        let text = |html: &Option<String>| html.as_deref().map(ficus_core::html::text_of);
-        for (got, want) in w.chapters.iter().zip(&work.chapters) {
-            assert_eq!(got.title, want.title);
-            assert_eq!(text(&got.notes), stored(&want.notes));
-            assert_eq!(text(&got.end_notes), stored(&want.end_notes));
-        }
-        assert_eq!(text(&w.end_notes), stored(&work.end_notes));
-    }
 }

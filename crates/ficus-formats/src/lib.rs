@@ -28,7 +28,6 @@ mod download_import;
 mod draft;
 mod epub_import;
 mod error;
-pub mod export;
 mod html_import;
 mod text;
 

@@ -16,9 +16,8 @@ use ficus_core::{Rating, TagType};
 use rand::Rng;
 use rand_pcg::Pcg64;
 
-use crate::corpus::{
-    DERIVED_META_SEEDS, FIRST_NAMES, FREEFORM_SEEDS, GenOptions, MEDIA, SEED_METAS, SEED_SYNONYMS,
-    title_case,
+use crate::seeds::{
+    DERIVED_META_SEEDS, FIRST_NAMES, FREEFORM_SEEDS, MEDIA, SEED_METAS, SEED_SYNONYMS, title_case,
 };
 use crate::vocab::{Vocabulary, sample_cumulative, zipf_cumulative};
 use crate::wrangling::{FactSet, WranglingFact};
@@ -173,15 +172,23 @@ pub(crate) struct Archive {
 }
 
 impl Archive {
-    /// Builds the tag universe for `opts` from `rng`.
-    pub(crate) fn new(opts: &GenOptions, rng: &mut Pcg64, vocab: &Vocabulary) -> Archive {
+    /// Builds the tag universe of `n_fandoms` fandoms (at least one) and
+    /// `n_freeforms` additional tags
+    /// ([`GenOptions::fandoms`](crate::GenOptions::fandoms) and
+    /// [`GenOptions::freeforms`](crate::GenOptions::freeforms)) from `rng`.
+    pub(crate) fn new(
+        n_fandoms: usize,
+        n_freeforms: usize,
+        rng: &mut Pcg64,
+        vocab: &Vocabulary,
+    ) -> Archive {
         let small_cum: Vec<Vec<f64>> = (0..=MAX_CHARACTERS)
             .map(|n| zipf_cumulative(n, 1.0))
             .collect();
         let mut names = Names::default();
         let (fandoms, meta_fandoms) =
-            build_fandoms(opts.fandoms.max(1), rng, vocab, &mut names, &small_cum);
-        let freeforms = build_freeforms(opts.freeforms, rng, vocab, &mut names);
+            build_fandoms(n_fandoms.max(1), rng, vocab, &mut names, &small_cum);
+        let freeforms = build_freeforms(n_freeforms, rng, vocab, &mut names);
         // Both dates are valid constants.
         let first_day = NaiveDate::from_ymd_opt(2011, 1, 1).unwrap_or_default();
         let last_day = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default();

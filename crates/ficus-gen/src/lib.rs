@@ -24,6 +24,7 @@
 
 mod archive;
 pub mod corpus;
+mod seeds;
 pub mod vocab;
 pub mod wrangling;
 

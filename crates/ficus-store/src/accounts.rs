@@ -7,6 +7,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use ficus_core::account::{Login, Role};
 use serde::Serialize;
 
+use crate::bylines::BylineHelpers;
 use crate::conn::WriteTransaction;
 use crate::schema::{api_tokens, pseuds, sessions, throttles, users};
 use crate::{Store, StoreError};
@@ -52,22 +53,31 @@ fn user_record(row: UserRow) -> UserRecord {
     }
 }
 
-macro_rules! user_columns {
-    () => {
-        (
-            users::id,
-            users::login,
-            users::email,
-            users::role,
-            (
-                users::pref_skip_adult,
-                users::pref_full_work,
-                users::pref_hide_warnings,
-                users::pref_hide_freeforms,
-            ),
-        )
-    };
-}
+/// The columns a [`UserRecord`] is read from.
+type UserColumns = (
+    users::id,
+    users::login,
+    users::email,
+    users::role,
+    (
+        users::pref_skip_adult,
+        users::pref_full_work,
+        users::pref_hide_warnings,
+        users::pref_hide_freeforms,
+    ),
+);
+const USER_COLUMNS: UserColumns = (
+    users::id,
+    users::login,
+    users::email,
+    users::role,
+    (
+        users::pref_skip_adult,
+        users::pref_full_work,
+        users::pref_hide_warnings,
+        users::pref_hide_freeforms,
+    ),
+);
 
 impl Store {
     /// Creates an account with its default pseud (named like the login).
@@ -141,7 +151,7 @@ impl Store {
         let key = login.trim().to_ascii_lowercase();
         let row: Option<(UserRow, String)> = with_conn!(self, |conn| users::table
             .filter(users::login_key.eq(&key))
-            .select((user_columns!(), users::password_hash))
+            .select((USER_COLUMNS, users::password_hash))
             .first(conn)
             .optional()?);
         Ok(row.map(|(u, hash)| (user_record(u), hash)))
@@ -196,7 +206,7 @@ impl Store {
             .inner_join(users::table)
             .filter(sessions::token_hash.eq(token_hash))
             .filter(sessions::expires_at.gt(now))
-            .select(user_columns!())
+            .select(USER_COLUMNS)
             .first(conn)
             .optional()?);
         Ok(row.map(user_record))
@@ -342,8 +352,8 @@ impl Store {
                         .returning(pseuds::id)
                         .get_result(conn)?,
                 };
-                let creator = pseud_creator!(conn, pseud);
-                move_byline!(conn, work_id, old_creator, creator);
+                let creator = conn.pseud_creator(pseud)?;
+                conn.move_byline(work_id, old_creator, creator)?;
             }
             Ok(true)
         }))?)
@@ -355,7 +365,7 @@ impl Store {
     pub fn user(&self, id: i64) -> Result<Option<(UserRecord, String)>, StoreError> {
         let row: Option<(UserRow, String)> = with_conn!(self, |conn| users::table
             .find(id)
-            .select((user_columns!(), users::password_hash))
+            .select((USER_COLUMNS, users::password_hash))
             .first(conn)
             .optional()?);
         Ok(row.map(|(u, hash)| (user_record(u), hash)))
@@ -677,7 +687,7 @@ impl Store {
             with_conn!(self, |conn| api_tokens::table
                 .inner_join(users::table)
                 .filter(api_tokens::token_hash.eq(token_hash))
-                .select((user_columns!(), api_tokens::id, api_tokens::last_used_at))
+                .select((USER_COLUMNS, api_tokens::id, api_tokens::last_used_at))
                 .first(conn)
                 .optional()?);
         let Some((user, token_id, last_used)) = row else {

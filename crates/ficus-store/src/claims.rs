@@ -5,6 +5,7 @@ use chrono::Utc;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
+use crate::bylines::BylineHelpers;
 use crate::conn::WriteTransaction;
 use crate::schema::{claims, creators, invitation_codes, pseuds, settings, work_creators};
 use crate::{Store, StoreError};
@@ -99,13 +100,13 @@ impl Store {
             let (Some(bare), Some(_)) = (creator, owns_pseud) else {
                 return Ok::<_, DieselError>(None);
             };
-            let target = pseud_creator!(conn, pseud_id);
+            let target = conn.pseud_creator(pseud_id)?;
             let works: Vec<i64> = work_creators::table
                 .filter(work_creators::creator_id.eq(bare))
                 .select(work_creators::work_id)
                 .load(conn)?;
             for &work in &works {
-                move_byline!(conn, work, bare, target);
+                conn.move_byline(work, bare, target)?;
             }
             diesel::update(claims::table.filter(claims::token_hash.eq(token_hash)))
                 .set(claims::used_at.eq(now))

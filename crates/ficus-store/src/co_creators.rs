@@ -1,10 +1,11 @@
 //! Co-creators: invitations that put a pseud on a work's byline only once
 //! its account accepts.
 
-use chrono::Utc;
+use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
+use crate::bylines::BylineHelpers;
 use crate::conn::WriteTransaction;
 use crate::schema::{creator_invitations, creators, pseuds, users, work_creators, works};
 use crate::{Store, StoreError};
@@ -40,26 +41,9 @@ impl Store {
         invited_by: i64,
     ) -> Result<(), StoreError> {
         let now = Utc::now().naive_utc();
-        with_conn!(self, |conn| conn.write_transaction(|conn| {
-            let on_byline: i64 = work_creators::table
-                .inner_join(creators::table)
-                .filter(work_creators::work_id.eq(work_id))
-                .filter(creators::pseud_id.eq(pseud_id))
-                .count()
-                .get_result(conn)?;
-            if on_byline == 0 {
-                diesel::insert_into(creator_invitations::table)
-                    .values((
-                        creator_invitations::work_id.eq(work_id),
-                        creator_invitations::pseud_id.eq(pseud_id),
-                        creator_invitations::invited_by.eq(invited_by),
-                        creator_invitations::created_at.eq(now),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(conn)?;
-            }
-            Ok::<_, DieselError>(())
-        }))?;
+        with_conn!(self, |conn| conn.write_transaction(
+            |conn| conn.invite_co_creator(work_id, pseud_id, invited_by, now)
+        ))?;
         Ok(())
     }
 
@@ -110,7 +94,7 @@ impl Store {
             )
             .execute(conn)?;
             if accept {
-                let creator = pseud_creator!(conn, pseud_id);
+                let creator = conn.pseud_creator(pseud_id)?;
                 let last: Option<i32> = work_creators::table
                     .filter(work_creators::work_id.eq(work_id))
                     .select(diesel::dsl::max(work_creators::position))
@@ -126,5 +110,49 @@ impl Store {
             }
             Ok(true)
         }))?)
+    }
+}
+
+/// Co-creator helpers on a connection of either backend.
+pub(crate) trait CoCreatorHelpers {
+    /// Invites a pseud to co-create a work (idempotent; a pseud already on
+    /// the byline is not invited).
+    fn invite_co_creator(
+        &mut self,
+        work_id: i64,
+        pseud_id: i64,
+        invited_by: i64,
+        now: NaiveDateTime,
+    ) -> QueryResult<()>;
+}
+
+impl_for_both_backends! {
+    impl CoCreatorHelpers {
+        fn invite_co_creator(
+            &mut self,
+            work_id: i64,
+            pseud_id: i64,
+            invited_by: i64,
+            now: NaiveDateTime,
+        ) -> QueryResult<()> {
+            let on_byline: i64 = work_creators::table
+                .inner_join(creators::table)
+                .filter(work_creators::work_id.eq(work_id))
+                .filter(creators::pseud_id.eq(pseud_id))
+                .count()
+                .get_result(self)?;
+            if on_byline == 0 {
+                diesel::insert_into(creator_invitations::table)
+                    .values((
+                        creator_invitations::work_id.eq(work_id),
+                        creator_invitations::pseud_id.eq(pseud_id),
+                        creator_invitations::invited_by.eq(invited_by),
+                        creator_invitations::created_at.eq(now),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(self)?;
+            }
+            Ok(())
+        }
     }
 }

@@ -71,6 +71,23 @@ macro_rules! with_conn {
     };
 }
 
+/// Implements a trait of typed store helpers for both backends'
+/// connections: the body is written once and compiled once per backend,
+/// so every query in it is checked against SQLite and PostgreSQL. The
+/// helpers are ordinary methods (signatures, their own `?`), called on
+/// whatever connection — and so inside whatever transaction — the caller
+/// holds. With [`with_conn!`], the only macro the store keeps.
+macro_rules! impl_for_both_backends {
+    (impl $helpers:ident { $($body:tt)* }) => {
+        impl $helpers for ::diesel::sqlite::SqliteConnection {
+            $($body)*
+        }
+        impl $helpers for ::diesel::pg::PgConnection {
+            $($body)*
+        }
+    };
+}
+
 #[derive(Debug)]
 struct SqliteSettings;
 

@@ -11,10 +11,9 @@
 
 #[macro_use]
 pub mod conn;
-#[macro_use]
-mod bylines;
 pub mod accounts;
 mod baseline;
+mod bylines;
 pub mod claims;
 pub mod co_creators;
 pub mod error;
@@ -39,7 +38,7 @@ pub use records::{
     ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord, WorkStats,
 };
 pub use series::{SeriesEdit, SeriesPlace, SeriesRecord};
-pub use works::{ChapterChoice, Reading};
+pub use works::{ChapterChoice, CoCreatorInvites, Found, Reading, WorkEdit};
 
 #[cfg(test)]
 mod tests;

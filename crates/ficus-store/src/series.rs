@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::conn::WriteTransaction;
 use crate::records::WorkRecord;
-use crate::schema::{serial_works, series};
+use crate::schema::{serial_works, series, work_creators};
 use crate::{Store, StoreError};
 
 pub use ficus_core::work::MAX_SERIES_TITLE_CHARS;
@@ -90,130 +90,136 @@ pub fn series_title(raw: &str) -> Result<String, StoreError> {
     Ok(title.to_string())
 }
 
-/// Puts `work_id` into the series titled `title` that `owner` holds (or,
-/// for `None`, the ownerless series of that title by one of the work's
-/// byline entries — its creators must be stored first), making the series when
-/// there is none, at `position` (0 = at the end). Nothing happens when the
-/// work is already in it. Returns the series id.
-macro_rules! place_in_series {
-    ($conn:ident, $work_id:expr, $owner:expr, $title:expr, $position:expr, $now:expr) => {{
-        let conn = &mut *$conn;
-        let work_id: i64 = $work_id;
-        let owner: Option<i64> = $owner;
-        let title: &str = $title;
-        let position: i32 = $position;
-        let now: ::chrono::NaiveDateTime = $now;
-        let mut found = $crate::schema::series::table
-            .filter($crate::schema::series::title.eq(title))
-            .select($crate::schema::series::id)
-            .order($crate::schema::series::id.asc())
-            .into_boxed();
-        found = match owner {
-            Some(o) => found.filter($crate::schema::series::user_id.eq(o)),
-            // An imported series is one creator's: the ownerless series of
-            // that title holding a work that shares a byline entry with this
-            // one (two writers' "Drabbles" stay apart).
-            None => {
-                let bylines: Vec<i64> = $crate::schema::work_creators::table
-                    .filter($crate::schema::work_creators::work_id.eq(work_id))
-                    .select($crate::schema::work_creators::creator_id)
-                    .load(conn)?;
-                found
-                    .filter($crate::schema::series::user_id.is_null())
-                    .filter(
-                        $crate::schema::series::id.eq_any(
-                            $crate::schema::serial_works::table
+/// Series helpers on a connection of either backend (inside the
+/// caller's write transaction).
+pub(crate) trait SeriesHelpers {
+    /// Puts `work_id` into the series titled `title` that `owner` holds
+    /// (or, for `None`, the ownerless series of that title by one of the
+    /// work's byline entries — its creators must be stored first), making
+    /// the series when there is none, at `position` (0 = at the end).
+    /// Nothing happens when the work is already in it. Returns the series
+    /// id.
+    fn place_in_series(
+        &mut self,
+        work_id: i64,
+        owner: Option<i64>,
+        title: &str,
+        position: i32,
+        now: NaiveDateTime,
+    ) -> QueryResult<i64>;
+
+    /// Takes `work_id` out of series `series_id`, deleting the series when
+    /// it is left empty; returns whether the work was in it.
+    fn take_out_of_series(&mut self, work_id: i64, series_id: i64) -> QueryResult<bool>;
+}
+
+impl_for_both_backends! {
+    impl SeriesHelpers {
+        fn place_in_series(
+            &mut self,
+            work_id: i64,
+            owner: Option<i64>,
+            title: &str,
+            position: i32,
+            now: NaiveDateTime,
+        ) -> QueryResult<i64> {
+            let mut found = series::table
+                .filter(series::title.eq(title))
+                .select(series::id)
+                .order(series::id.asc())
+                .into_boxed();
+            found = match owner {
+                Some(o) => found.filter(series::user_id.eq(o)),
+                // An imported series is one creator's: the ownerless series
+                // of that title holding a work that shares a byline entry
+                // with this one (two writers' "Drabbles" stay apart).
+                None => {
+                    let bylines: Vec<i64> = work_creators::table
+                        .filter(work_creators::work_id.eq(work_id))
+                        .select(work_creators::creator_id)
+                        .load(self)?;
+                    found.filter(series::user_id.is_null()).filter(
+                        series::id.eq_any(
+                            serial_works::table
                                 .filter(
-                                    $crate::schema::serial_works::work_id.eq_any(
-                                        $crate::schema::work_creators::table
-                                            .filter(
-                                                $crate::schema::work_creators::creator_id
-                                                    .eq_any(bylines),
-                                            )
-                                            .select($crate::schema::work_creators::work_id),
+                                    serial_works::work_id.eq_any(
+                                        work_creators::table
+                                            .filter(work_creators::creator_id.eq_any(bylines))
+                                            .select(work_creators::work_id),
                                     ),
                                 )
-                                .select($crate::schema::serial_works::series_id),
+                                .select(serial_works::series_id),
                         ),
                     )
-            }
-        };
-        let existing: Option<i64> = found.first(conn).optional()?;
-        let series_id: i64 = match existing {
-            Some(id) => id,
-            None => diesel::insert_into($crate::schema::series::table)
-                .values((
-                    $crate::schema::series::user_id.eq(owner),
-                    $crate::schema::series::title.eq(title),
-                    $crate::schema::series::complete.eq(false),
-                    $crate::schema::series::created_at.eq(now),
-                    $crate::schema::series::updated_at.eq(now),
-                ))
-                .returning($crate::schema::series::id)
-                .get_result(conn)?,
-        };
-        let already: i64 = $crate::schema::serial_works::table
-            .filter($crate::schema::serial_works::series_id.eq(series_id))
-            .filter($crate::schema::serial_works::work_id.eq(work_id))
-            .count()
-            .get_result(conn)?;
-        let joined: i64 = $crate::schema::serial_works::table
-            .filter($crate::schema::serial_works::work_id.eq(work_id))
-            .count()
-            .get_result(conn)?;
-        // The forms and the API refuse a work's 21st series with a message;
-        // this keeps the limit whoever calls.
-        if already == 0 && joined < ficus_core::work::MAX_SERIES as i64 {
-            let position = if position > 0 {
-                position
-            } else {
-                let last: Option<i32> = $crate::schema::serial_works::table
-                    .filter($crate::schema::serial_works::series_id.eq(series_id))
-                    .select(diesel::dsl::max($crate::schema::serial_works::position))
-                    .first(conn)?;
-                last.unwrap_or(0).saturating_add(1)
+                }
             };
-            diesel::insert_into($crate::schema::serial_works::table)
-                .values((
-                    $crate::schema::serial_works::series_id.eq(series_id),
-                    $crate::schema::serial_works::work_id.eq(work_id),
-                    $crate::schema::serial_works::position.eq(position),
-                ))
-                .execute(conn)?;
-            diesel::update($crate::schema::series::table.find(series_id))
-                .set($crate::schema::series::updated_at.eq(now))
-                .execute(conn)?;
+            let existing: Option<i64> = found.first(self).optional()?;
+            let series_id: i64 = match existing {
+                Some(id) => id,
+                None => diesel::insert_into(series::table)
+                    .values((
+                        series::user_id.eq(owner),
+                        series::title.eq(title),
+                        series::complete.eq(false),
+                        series::created_at.eq(now),
+                        series::updated_at.eq(now),
+                    ))
+                    .returning(series::id)
+                    .get_result(self)?,
+            };
+            let already: i64 = serial_works::table
+                .filter(serial_works::series_id.eq(series_id))
+                .filter(serial_works::work_id.eq(work_id))
+                .count()
+                .get_result(self)?;
+            let joined: i64 = serial_works::table
+                .filter(serial_works::work_id.eq(work_id))
+                .count()
+                .get_result(self)?;
+            // The forms and the API refuse a work's 21st series with a
+            // message; this keeps the limit whoever calls.
+            if already == 0 && joined < ficus_core::work::MAX_SERIES as i64 {
+                let position = if position > 0 {
+                    position
+                } else {
+                    let last: Option<i32> = serial_works::table
+                        .filter(serial_works::series_id.eq(series_id))
+                        .select(diesel::dsl::max(serial_works::position))
+                        .first(self)?;
+                    last.unwrap_or(0).saturating_add(1)
+                };
+                diesel::insert_into(serial_works::table)
+                    .values((
+                        serial_works::series_id.eq(series_id),
+                        serial_works::work_id.eq(work_id),
+                        serial_works::position.eq(position),
+                    ))
+                    .execute(self)?;
+                diesel::update(series::table.find(series_id))
+                    .set(series::updated_at.eq(now))
+                    .execute(self)?;
+            }
+            Ok(series_id)
         }
-        series_id
-    }};
-}
-pub(crate) use place_in_series;
 
-/// Takes `work_id` out of series `series_id` on a connection inside a
-/// write transaction, deleting the series when it is left empty; evaluates
-/// to whether the work was in it.
-macro_rules! take_out_of_series {
-    ($conn:ident, $work_id:expr, $series_id:expr) => {{
-        let conn = &mut *$conn;
-        let work_id: i64 = $work_id;
-        let series_id: i64 = $series_id;
-        let n = diesel::delete(
-            $crate::schema::serial_works::table
-                .filter($crate::schema::serial_works::series_id.eq(series_id))
-                .filter($crate::schema::serial_works::work_id.eq(work_id)),
-        )
-        .execute(conn)?;
-        let left: i64 = $crate::schema::serial_works::table
-            .filter($crate::schema::serial_works::series_id.eq(series_id))
-            .count()
-            .get_result(conn)?;
-        if left == 0 {
-            diesel::delete($crate::schema::series::table.find(series_id)).execute(conn)?;
+        fn take_out_of_series(&mut self, work_id: i64, series_id: i64) -> QueryResult<bool> {
+            let n = diesel::delete(
+                serial_works::table
+                    .filter(serial_works::series_id.eq(series_id))
+                    .filter(serial_works::work_id.eq(work_id)),
+            )
+            .execute(self)?;
+            let left: i64 = serial_works::table
+                .filter(serial_works::series_id.eq(series_id))
+                .count()
+                .get_result(self)?;
+            if left == 0 {
+                diesel::delete(series::table.find(series_id)).execute(self)?;
+            }
+            Ok(n > 0)
         }
-        n > 0
-    }};
+    }
 }
-pub(crate) use take_out_of_series;
 
 impl Store {
     /// The series each of `work_ids` is in, by work id, each list in
@@ -313,22 +319,6 @@ impl Store {
         }))
     }
 
-    /// Adds a work to `owner`'s series titled `title` (made when missing),
-    /// at the end. Returns the series id.
-    pub fn add_to_series(
-        &self,
-        work_id: i64,
-        owner: Option<i64>,
-        title: &str,
-    ) -> Result<i64, StoreError> {
-        let title = series_title(title)?;
-        let now = Utc::now().naive_utc();
-        Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
-            let id = place_in_series!(conn, work_id, owner, &title, 0, now);
-            Ok::<_, DieselError>(id)
-        })?))
-    }
-
     /// Changes a series' title, description, notes and completion. Only
     /// its owner may (false otherwise, or when there is no such series);
     /// the description and notes are sanitized here, like every stored
@@ -384,7 +374,7 @@ impl Store {
     /// False when the work was not in it.
     pub fn remove_from_series(&self, work_id: i64, series_id: i64) -> Result<bool, StoreError> {
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
-            let was_in = take_out_of_series!(conn, work_id, series_id);
+            let was_in = conn.take_out_of_series(work_id, series_id)?;
             Ok::<_, DieselError>(was_in)
         })?))
     }

@@ -4,7 +4,7 @@
 //! inside the write transaction, and the database triggers log it for the
 //! search indexers.
 
-use chrono::Utc;
+use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use ficus_core::TagType;
 use ficus_core::tag::{TagName, tag_key};
@@ -39,8 +39,14 @@ pub enum WrangleChange {
     /// Make the tag a synonym of the tag with this id (`None` clears it).
     SynonymOf(Option<i64>),
     AddMeta(i64),
+    /// Make the tag of this tag's type named so (created canonical when
+    /// new) a meta tag of this one.
+    AddMetaNamed(TagName),
     RemoveMeta(i64),
     AddParent(i64),
+    /// Make the tag of this type named so (created canonical when new) a
+    /// parent of this one.
+    AddParentNamed(TagType, TagName),
     RemoveParent(i64),
 }
 
@@ -90,62 +96,95 @@ type DetailRows = (
     i64,
 );
 
-/// Loads the whole wrangling graph (synonym and meta edges) on `$conn`.
-macro_rules! load_graph {
-    ($conn:ident) => {{
-        let mergers: Vec<(i64, Option<i64>)> = tags::table
-            .filter(tags::merger_id.is_not_null())
-            .select((tags::id, tags::merger_id))
-            .load($conn)?;
-        let metas: Vec<(i64, i64)> = meta_taggings::table
-            .select((meta_taggings::meta_id, meta_taggings::sub_id))
-            .load($conn)?;
-        TagGraph::new(
-            mergers.into_iter().filter_map(|(s, m)| m.map(|m| (s, m))),
-            metas,
-        )
-    }};
-}
+/// Tags by (type, name key): (id, canonical).
+type KnownTags = std::collections::HashMap<(String, String), (i64, bool)>;
 
-macro_rules! tag_row {
-    ($conn:ident, $id:expr) => {
-        tags::table
-            .filter(tags::id.eq($id))
-            .select((
-                tags::id,
-                tags::tag_type,
-                tags::name,
-                tags::canonical,
-                tags::merger_id,
-            ))
-            .first::<TagRow>($conn)
-            .optional()?
-            .ok_or(StoreError::NotFound("tag"))
-    };
-}
+/// Wrangling helpers on a connection of either backend.
+pub(crate) trait WranglingHelpers {
+    /// The whole wrangling graph (synonym and meta edges).
+    fn load_graph(&mut self) -> QueryResult<TagGraph>;
 
-impl Store {
-    /// The archive's wrangling graph.
-    pub fn tag_graph(&self) -> Result<TagGraph, StoreError> {
-        with_conn!(self, |conn| Ok(load_graph!(conn)))
-    }
+    /// One tag's row; [`StoreError::NotFound`] when there is none.
+    fn tag_row(&mut self, id: i64) -> Result<TagRow, StoreError>;
 
     /// The tag of type `kind` named `name` (case-insensitively), created
-    /// canonical when it does not exist yet (wranglers name meta tags, media
-    /// and fandoms that no work carries directly).
-    pub fn find_or_create_tag(&self, kind: TagType, name: &str) -> Result<TagRecord, StoreError> {
-        let name = TagName::parse(name)?;
-        let key = name.key();
-        let now = Utc::now().naive_utc();
-        with_conn!(self, |conn| conn.write_transaction(|conn| {
+    /// canonical when it does not exist yet.
+    fn find_or_create_tag(
+        &mut self,
+        kind: TagType,
+        name: &TagName,
+        now: NaiveDateTime,
+    ) -> QueryResult<(i64, String, String)>;
+
+    /// Tags (id, type, name) by id, at most 2,000.
+    fn tags_with_ids(&mut self, ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>>;
+
+    /// A tag's id by type and name from `known`, created (and added to
+    /// `known`) when new.
+    fn bulk_tag_id(
+        &mut self,
+        known: &mut KnownTags,
+        kind: TagType,
+        name: &str,
+        canonical: bool,
+        now: NaiveDateTime,
+    ) -> Result<i64, StoreError>;
+
+    /// One wrangling change to tag `id`, checked against the rules.
+    fn apply_wrangle(
+        &mut self,
+        id: i64,
+        change: &WrangleChange,
+        now: NaiveDateTime,
+    ) -> Result<(), StoreError>;
+}
+
+impl_for_both_backends! {
+    impl WranglingHelpers {
+        fn load_graph(&mut self) -> QueryResult<TagGraph> {
+            let mergers: Vec<(i64, Option<i64>)> = tags::table
+                .filter(tags::merger_id.is_not_null())
+                .select((tags::id, tags::merger_id))
+                .load(self)?;
+            let metas: Vec<(i64, i64)> = meta_taggings::table
+                .select((meta_taggings::meta_id, meta_taggings::sub_id))
+                .load(self)?;
+            Ok(TagGraph::new(
+                mergers.into_iter().filter_map(|(s, m)| m.map(|m| (s, m))),
+                metas,
+            ))
+        }
+
+        fn tag_row(&mut self, id: i64) -> Result<TagRow, StoreError> {
+            tags::table
+                .filter(tags::id.eq(id))
+                .select((
+                    tags::id,
+                    tags::tag_type,
+                    tags::name,
+                    tags::canonical,
+                    tags::merger_id,
+                ))
+                .first::<TagRow>(self)
+                .optional()?
+                .ok_or(StoreError::NotFound("tag"))
+        }
+
+        fn find_or_create_tag(
+            &mut self,
+            kind: TagType,
+            name: &TagName,
+            now: NaiveDateTime,
+        ) -> QueryResult<(i64, String, String)> {
+            let key = name.key();
             let found: Option<(i64, String, String)> = tags::table
                 .filter(tags::tag_type.eq(kind.as_str()))
                 .filter(tags::name_key.eq(&key))
                 .select((tags::id, tags::tag_type, tags::name))
-                .first(conn)
+                .first(self)
                 .optional()?;
-            let row = match found {
-                Some(row) => row,
+            match found {
+                Some(row) => Ok(row),
                 None => diesel::insert_into(tags::table)
                     .values((
                         tags::tag_type.eq(kind.as_str()),
@@ -155,10 +194,158 @@ impl Store {
                         tags::created_at.eq(now),
                     ))
                     .returning((tags::id, tags::tag_type, tags::name))
-                    .get_result(conn)?,
-            };
-            record(row)
-        }))
+                    .get_result(self),
+            }
+        }
+
+        fn tags_with_ids(&mut self, ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>> {
+            tags::table
+                .filter(tags::id.eq_any(ids))
+                .select((tags::id, tags::tag_type, tags::name))
+                .limit(2000)
+                .load(self)
+        }
+
+        fn bulk_tag_id(
+            &mut self,
+            known: &mut KnownTags,
+            kind: TagType,
+            name: &str,
+            canonical: bool,
+            now: NaiveDateTime,
+        ) -> Result<i64, StoreError> {
+            let key = (kind.as_str().to_string(), tag_key(name));
+            if let Some(&(id, _)) = known.get(&key) {
+                return Ok(id);
+            }
+            let name = TagName::parse(name)?;
+            let id: i64 = diesel::insert_into(tags::table)
+                .values((
+                    tags::tag_type.eq(kind.as_str()),
+                    tags::name.eq(name.as_str()),
+                    tags::name_key.eq(&key.1),
+                    tags::canonical.eq(canonical),
+                    tags::created_at.eq(now),
+                ))
+                .returning(tags::id)
+                .get_result(self)?;
+            known.insert(key, (id, canonical));
+            Ok(id)
+        }
+
+        fn apply_wrangle(
+            &mut self,
+            id: i64,
+            change: &WrangleChange,
+            now: NaiveDateTime,
+        ) -> Result<(), StoreError> {
+            let this = facts(&self.tag_row(id)?)?;
+            match change {
+                WrangleChange::SetCanonical(canonical) => {
+                    let canonical = *canonical;
+                    if !this.kind.is_free() && this.kind != TagType::Media {
+                        return Err(ficus_core::wrangling::WrangleError::FixedTag.into());
+                    }
+                    if canonical && this.merger.is_some() {
+                        return Err(ficus_core::wrangling::WrangleError::SynonymIsCanonical.into());
+                    }
+                    if !canonical {
+                        let graph = self.load_graph()?;
+                        if !graph.synonyms_of(id).is_empty() {
+                            return Err(ficus_core::wrangling::WrangleError::HasSynonyms.into());
+                        }
+                        // A tag that stops being canonical leaves its meta tree.
+                        diesel::delete(
+                            meta_taggings::table.filter(
+                                meta_taggings::meta_id
+                                    .eq(id)
+                                    .or(meta_taggings::sub_id.eq(id)),
+                            ),
+                        )
+                        .execute(self)?;
+                    }
+                    diesel::update(tags::table.filter(tags::id.eq(id)))
+                        .set(tags::canonical.eq(canonical))
+                        .execute(self)?;
+                }
+                WrangleChange::SynonymOf(target) => {
+                    if let Some(target) = *target {
+                        let target = facts(&self.tag_row(target)?)?;
+                        let graph = self.load_graph()?;
+                        graph.check_synonym(this, target)?;
+                    }
+                    diesel::update(tags::table.filter(tags::id.eq(id)))
+                        .set(tags::merger_id.eq(*target))
+                        .execute(self)?;
+                }
+                WrangleChange::AddMeta(meta) => {
+                    let meta = facts(&self.tag_row(*meta)?)?;
+                    let graph = self.load_graph()?;
+                    graph.check_meta(meta, this)?;
+                    diesel::insert_into(meta_taggings::table)
+                        .values((
+                            meta_taggings::meta_id.eq(meta.id),
+                            meta_taggings::sub_id.eq(id),
+                        ))
+                        .on_conflict_do_nothing()
+                        .execute(self)?;
+                }
+                WrangleChange::AddMetaNamed(name) => {
+                    let (meta, _, _) = self.find_or_create_tag(this.kind, name, now)?;
+                    self.apply_wrangle(id, &WrangleChange::AddMeta(meta), now)?;
+                }
+                WrangleChange::RemoveMeta(meta) => {
+                    diesel::delete(
+                        meta_taggings::table
+                            .filter(meta_taggings::meta_id.eq(*meta))
+                            .filter(meta_taggings::sub_id.eq(id)),
+                    )
+                    .execute(self)?;
+                }
+                WrangleChange::AddParent(parent) => {
+                    let parent = facts(&self.tag_row(*parent)?)?;
+                    check_parent(this, parent)?;
+                    diesel::insert_into(tag_parents::table)
+                        .values((
+                            tag_parents::parent_id.eq(parent.id),
+                            tag_parents::child_id.eq(id),
+                        ))
+                        .on_conflict_do_nothing()
+                        .execute(self)?;
+                }
+                WrangleChange::AddParentNamed(kind, name) => {
+                    let (parent, _, _) = self.find_or_create_tag(*kind, name, now)?;
+                    self.apply_wrangle(id, &WrangleChange::AddParent(parent), now)?;
+                }
+                WrangleChange::RemoveParent(parent) => {
+                    diesel::delete(
+                        tag_parents::table
+                            .filter(tag_parents::parent_id.eq(*parent))
+                            .filter(tag_parents::child_id.eq(id)),
+                    )
+                    .execute(self)?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+impl Store {
+    /// The archive's wrangling graph.
+    pub fn tag_graph(&self) -> Result<TagGraph, StoreError> {
+        with_conn!(self, |conn| Ok(conn.load_graph()?))
+    }
+
+    /// The tag of type `kind` named `name` (case-insensitively), created
+    /// canonical when it does not exist yet (wranglers name meta tags, media
+    /// and fandoms that no work carries directly).
+    pub fn find_or_create_tag(&self, kind: TagType, name: &str) -> Result<TagRecord, StoreError> {
+        let name = TagName::parse(name)?;
+        let now = Utc::now().naive_utc();
+        let row = with_conn!(self, |conn| conn
+            .write_transaction(|conn| conn.find_or_create_tag(kind, &name, now)))?;
+        record(row)
     }
 
     /// A tag by id.
@@ -221,25 +408,26 @@ impl Store {
                         .select(cols)
                         .load(conn)?;
                     // Tags linked to this one through a pair table.
-                    macro_rules! linked {
-                        ($pairs:ident, $this:ident, $other:ident) => {
-                            tags::table
-                                .filter(
-                                    tags::id.eq_any(
-                                        $pairs::table
-                                            .filter($pairs::$this.eq(id))
-                                            .select($pairs::$other),
-                                    ),
-                                )
-                                .select(cols)
-                                .limit(2000)
-                                .load::<(i64, String, String)>(conn)?
-                        };
-                    }
-                    let metas: Rows = linked!(meta_taggings, sub_id, meta_id);
-                    let subs: Rows = linked!(meta_taggings, meta_id, sub_id);
-                    let parents: Rows = linked!(tag_parents, child_id, parent_id);
-                    let children: Rows = linked!(tag_parents, parent_id, child_id);
+                    let meta_ids: Vec<i64> = meta_taggings::table
+                        .filter(meta_taggings::sub_id.eq(id))
+                        .select(meta_taggings::meta_id)
+                        .load(conn)?;
+                    let sub_ids: Vec<i64> = meta_taggings::table
+                        .filter(meta_taggings::meta_id.eq(id))
+                        .select(meta_taggings::sub_id)
+                        .load(conn)?;
+                    let parent_ids: Vec<i64> = tag_parents::table
+                        .filter(tag_parents::child_id.eq(id))
+                        .select(tag_parents::parent_id)
+                        .load(conn)?;
+                    let child_ids: Vec<i64> = tag_parents::table
+                        .filter(tag_parents::parent_id.eq(id))
+                        .select(tag_parents::child_id)
+                        .load(conn)?;
+                    let metas: Rows = conn.tags_with_ids(&meta_ids)?;
+                    let subs: Rows = conn.tags_with_ids(&sub_ids)?;
+                    let parents: Rows = conn.tags_with_ids(&parent_ids)?;
+                    let children: Rows = conn.tags_with_ids(&child_ids)?;
                     let uses: i64 = taggings::table
                         .inner_join(works::table)
                         .filter(taggings::tag_id.eq(id))
@@ -276,84 +464,16 @@ impl Store {
     /// in one write transaction. The triggers log it for the indexers, which
     /// re-filter every affected work in the background.
     pub fn wrangle(&self, id: i64, change: &WrangleChange) -> Result<(), StoreError> {
+        self.wrangle_all(id, std::slice::from_ref(change))
+    }
+
+    /// Applies a wrangler's changes to tag `id`, in order, in one write
+    /// transaction: when one breaks a rule, none is applied.
+    pub fn wrangle_all(&self, id: i64, changes: &[WrangleChange]) -> Result<(), StoreError> {
+        let now = Utc::now().naive_utc();
         with_conn!(self, |conn| conn.write_transaction(|conn| {
-            let this = facts(&tag_row!(conn, id)?)?;
-            match *change {
-                WrangleChange::SetCanonical(canonical) => {
-                    if !this.kind.is_free() && this.kind != TagType::Media {
-                        return Err(ficus_core::wrangling::WrangleError::FixedTag.into());
-                    }
-                    if canonical && this.merger.is_some() {
-                        return Err(ficus_core::wrangling::WrangleError::SynonymIsCanonical.into());
-                    }
-                    if !canonical {
-                        let graph = load_graph!(conn);
-                        if !graph.synonyms_of(id).is_empty() {
-                            return Err(ficus_core::wrangling::WrangleError::HasSynonyms.into());
-                        }
-                        // A tag that stops being canonical leaves its meta tree.
-                        diesel::delete(
-                            meta_taggings::table.filter(
-                                meta_taggings::meta_id
-                                    .eq(id)
-                                    .or(meta_taggings::sub_id.eq(id)),
-                            ),
-                        )
-                        .execute(conn)?;
-                    }
-                    diesel::update(tags::table.filter(tags::id.eq(id)))
-                        .set(tags::canonical.eq(canonical))
-                        .execute(conn)?;
-                }
-                WrangleChange::SynonymOf(target) => {
-                    if let Some(target) = target {
-                        let target = facts(&tag_row!(conn, target)?)?;
-                        let graph = load_graph!(conn);
-                        graph.check_synonym(this, target)?;
-                    }
-                    diesel::update(tags::table.filter(tags::id.eq(id)))
-                        .set(tags::merger_id.eq(target))
-                        .execute(conn)?;
-                }
-                WrangleChange::AddMeta(meta) => {
-                    let meta = facts(&tag_row!(conn, meta)?)?;
-                    let graph = load_graph!(conn);
-                    graph.check_meta(meta, this)?;
-                    diesel::insert_into(meta_taggings::table)
-                        .values((
-                            meta_taggings::meta_id.eq(meta.id),
-                            meta_taggings::sub_id.eq(id),
-                        ))
-                        .on_conflict_do_nothing()
-                        .execute(conn)?;
-                }
-                WrangleChange::RemoveMeta(meta) => {
-                    diesel::delete(
-                        meta_taggings::table
-                            .filter(meta_taggings::meta_id.eq(meta))
-                            .filter(meta_taggings::sub_id.eq(id)),
-                    )
-                    .execute(conn)?;
-                }
-                WrangleChange::AddParent(parent) => {
-                    let parent = facts(&tag_row!(conn, parent)?)?;
-                    check_parent(this, parent)?;
-                    diesel::insert_into(tag_parents::table)
-                        .values((
-                            tag_parents::parent_id.eq(parent.id),
-                            tag_parents::child_id.eq(id),
-                        ))
-                        .on_conflict_do_nothing()
-                        .execute(conn)?;
-                }
-                WrangleChange::RemoveParent(parent) => {
-                    diesel::delete(
-                        tag_parents::table
-                            .filter(tag_parents::parent_id.eq(parent))
-                            .filter(tag_parents::child_id.eq(id)),
-                    )
-                    .execute(conn)?;
-                }
+            for change in changes {
+                conn.apply_wrangle(id, change, now)?;
             }
             Ok::<(), StoreError>(())
         }))
@@ -371,41 +491,35 @@ impl Store {
             Some(f) => Some(self.tag_graph()?.expand_down(f).into_iter().collect()),
             None => None,
         };
-        macro_rules! unwrangled {
-            ($conn:ident, $extra:expr) => {{
-                use diesel::dsl::count_star;
-                taggings::table
-                    .inner_join(tags::table)
-                    .inner_join(works::table)
-                    .filter(works::posted.eq(true))
-                    .filter(tags::canonical.eq(false))
-                    .filter(tags::merger_id.is_null())
-                    .filter(tags::tag_type.eq_any([
-                        TagType::Fandom.as_str(),
-                        TagType::Relationship.as_str(),
-                        TagType::Character.as_str(),
-                        TagType::Freeform.as_str(),
-                    ]))
-                    .filter($extra)
-                    .group_by((tags::id, tags::tag_type, tags::name))
-                    .select((tags::id, tags::tag_type, tags::name, count_star()))
-                    .order((count_star().desc(), tags::id.asc()))
-                    .limit(limit)
-                    .load::<(i64, String, String, i64)>($conn)?
-            }};
-        }
-        let rows: Vec<(i64, String, String, i64)> = with_conn!(self, |conn| match &fandoms {
-            Some(fandoms) => {
+        use diesel::dsl::count_star;
+        let rows: Vec<(i64, String, String, i64)> = with_conn!(self, |conn| {
+            let mut q = taggings::table
+                .inner_join(tags::table)
+                .inner_join(works::table)
+                .filter(works::posted.eq(true))
+                .filter(tags::canonical.eq(false))
+                .filter(tags::merger_id.is_null())
+                .filter(tags::tag_type.eq_any([
+                    TagType::Fandom.as_str(),
+                    TagType::Relationship.as_str(),
+                    TagType::Character.as_str(),
+                    TagType::Freeform.as_str(),
+                ]))
+                .group_by((tags::id, tags::tag_type, tags::name))
+                .select((tags::id, tags::tag_type, tags::name, count_star()))
+                .order((count_star().desc(), tags::id.asc()))
+                .limit(limit)
+                .into_boxed();
+            if let Some(fandoms) = &fandoms {
                 let t2 = diesel::alias!(taggings as fandom_taggings);
-                unwrangled!(
-                    conn,
+                q = q.filter(
                     taggings::work_id.eq_any(
                         t2.filter(t2.field(taggings::tag_id).eq_any(fandoms.clone()))
                             .select(t2.field(taggings::work_id)),
-                    )
-                )
+                    ),
+                );
             }
-            None => unwrangled!(conn, works::id.gt(0)),
+            q.load(conn)?
         });
         rows.into_iter()
             .map(|(id, kind, name, n)| Ok((record((id, kind, name))?, n)))
@@ -442,38 +556,15 @@ impl Store {
                 .into_iter()
                 .map(|(id, kind, key, canonical)| ((kind, key), (id, canonical)))
                 .collect();
-            let mut graph = load_graph!(conn);
+            let mut graph = conn.load_graph()?;
             let mut mergers: Vec<(i64, i64)> = Vec::new();
             let mut metas: Vec<(i64, i64)> = Vec::new();
             let (mut applied, mut skipped) = (0, 0);
             // Canonical facts first: links below need them.
             let mut canonical_ids = Vec::new();
-            macro_rules! tag_id {
-                ($kind:expr, $name:expr, $canonical:expr) => {{
-                    let key = (($kind).as_str().to_string(), tag_key($name));
-                    match ids.get(&key) {
-                        Some(&(id, _)) => id,
-                        None => {
-                            let name = TagName::parse($name)?;
-                            let id: i64 = diesel::insert_into(tags::table)
-                                .values((
-                                    tags::tag_type.eq(($kind).as_str()),
-                                    tags::name.eq(name.as_str()),
-                                    tags::name_key.eq(&key.1),
-                                    tags::canonical.eq($canonical),
-                                    tags::created_at.eq(now),
-                                ))
-                                .returning(tags::id)
-                                .get_result(conn)?;
-                            ids.insert(key, (id, $canonical));
-                            id
-                        }
-                    }
-                }};
-            }
             for fact in facts {
                 if let WranglingFact::Canonical { kind, name } = fact {
-                    let id = tag_id!(*kind, name, true);
+                    let id = conn.bulk_tag_id(&mut ids, *kind, name, true, now)?;
                     canonical_ids.push(id);
                     if let Some(entry) = ids.get_mut(&(kind.as_str().to_string(), tag_key(name))) {
                         entry.1 = true;
@@ -504,7 +595,7 @@ impl Store {
                         synonym,
                         canonical,
                     } => {
-                        tag_id!(*kind, synonym, false);
+                        conn.bulk_tag_id(&mut ids, *kind, synonym, false, now)?;
                         let (Some(s), Some(c)) = (
                             facts_of(&ids, *kind, synonym),
                             facts_of(&ids, *kind, canonical),
@@ -541,8 +632,8 @@ impl Store {
                         parent_kind,
                         parent,
                     } => {
-                        let c = tag_id!(*kind, child, true);
-                        let p = tag_id!(*parent_kind, parent, true);
+                        let c = conn.bulk_tag_id(&mut ids, *kind, child, true, now)?;
+                        let p = conn.bulk_tag_id(&mut ids, *parent_kind, parent, true, now)?;
                         let (cf, pf) = (
                             TagFacts {
                                 id: c,

@@ -1,12 +1,33 @@
-//! Shared test support for every Ficus crate: fixture files and temporary
-//! databases (SQLite files in temp directories, fresh PostgreSQL databases).
+//! Shared test support for every Ficus crate: fixture files, temporary
+//! databases (SQLite files in temp directories, fresh PostgreSQL databases),
+//! outside tools, a [`NewWork`](ficus_core::NewWork) builder and server
+//! processes.
+//!
+//! - [`Tool`] ([`tools`]): the one skip-or-fail rule for outside programs
+//!   and services. When one is missing a test prints a loud `SKIPPED`
+//!   line; with its `FICUS_REQUIRE_*` variable set to `1` (CI sets them
+//!   all) it fails instead.
+//! - [`epubcheck`]: running epubcheck on an EPUB and asserting it passes.
+//! - [`pdf`]: reading PDFs back with poppler.
+//! - [`work`] ([`new_work`]): a chainable `NewWork` builder, with [`tag`],
+//!   [`chapter`] and [`day`].
+//! - [`ServerProcess`]: a real `ficus serve` on a free port; [`Shared`]
+//!   shares one read-only setup among the tests running at the same time.
 //!
 //! PostgreSQL tests use `FICUS_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`). When no server answers they
 //! print a loud SKIPPED line; with `FICUS_REQUIRE_POSTGRES=1` (set by CI) they
 //! fail instead.
 
+pub mod epubcheck;
+pub mod new_work;
 pub mod pdf;
+pub mod shared;
+pub mod tools;
+
+pub use new_work::{WorkBuilder, chapter, day, tag, work};
+pub use shared::Shared;
+pub use tools::{Tool, find_program};
 
 use std::path::PathBuf;
 
@@ -31,7 +52,7 @@ pub fn postgres_server_url() -> String {
 
 /// Whether CI demands PostgreSQL tests run instead of skipping.
 pub fn postgres_required() -> bool {
-    std::env::var("FICUS_REQUIRE_POSTGRES").is_ok_and(|v| v == "1" || v == "true")
+    Tool::Postgres.required()
 }
 
 /// A unique, lowercase database name for one test.
@@ -50,18 +71,10 @@ pub fn unique_db_name(prefix: &str) -> String {
     )
 }
 
-/// Reports a skipped PostgreSQL test loudly, or panics when CI requires it.
+/// Reports a skipped PostgreSQL test loudly, or panics when CI requires it
+/// ([`Tool::Postgres`]'s rule).
 pub fn skip_postgres(reason: &str) {
-    if postgres_required() {
-        panic!("PostgreSQL is required (FICUS_REQUIRE_POSTGRES=1) but unavailable: {reason}");
-    }
-    // Written to the real stderr, not through `eprintln!`, so the test
-    // harness does not swallow it: a skip must be visible.
-    use std::io::Write;
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n*** SKIPPED PostgreSQL test: {reason}\n*** set FICUS_TEST_POSTGRES_URL or start PostgreSQL; CI sets FICUS_REQUIRE_POSTGRES=1\n"
-    );
+    Tool::Postgres.skip(reason);
 }
 
 /// A temporary directory that lives as long as the value.

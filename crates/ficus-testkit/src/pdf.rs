@@ -1,25 +1,30 @@
 //! Checking PDFs with poppler's `pdfinfo` and `pdftotext` (Debian
 //! `poppler-utils`): skipped loudly when missing, unless
-//! `FICUS_REQUIRE_PDFTOOLS=1` makes that a failure.
+//! `FICUS_REQUIRE_PDFTOOLS=1` makes that a failure (see
+//! [`Tool::PdfTools`]).
 
 use std::path::Path;
 use std::process::Command;
 
-/// Whether poppler's pdfinfo and pdftotext can check the PDFs.
+use crate::Tool;
+
+/// Whether poppler's pdfinfo and pdftotext can check the PDFs; when not,
+/// [`Tool::PdfTools`]'s skip rule (a loud `SKIPPED` line, or a panic when
+/// `FICUS_REQUIRE_PDFTOOLS=1`).
 pub fn tools_present() -> bool {
-    if ["pdfinfo", "pdftotext"]
-        .iter()
-        .all(|tool| Path::new("/usr/bin").join(tool).is_file())
-    {
-        return true;
-    }
-    if std::env::var("FICUS_REQUIRE_PDFTOOLS").is_ok_and(|v| v == "1") {
-        panic!(
-            "pdfinfo and pdftotext are required (FICUS_REQUIRE_PDFTOOLS=1) but /usr/bin/pdfinfo or /usr/bin/pdftotext is missing (apt-get install poppler-utils)"
-        );
-    }
-    eprintln!("SKIPPED: poppler-utils is not installed (apt-get install poppler-utils)");
-    false
+    Tool::PdfTools.present(|| {
+        let missing: Vec<String> = ["pdfinfo", "pdftotext"]
+            .iter()
+            .map(|tool| Path::new("/usr/bin").join(tool))
+            .filter(|path| !path.is_file())
+            .map(|path| path.display().to_string())
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{} is missing", missing.join(" and ")))
+        }
+    })
 }
 
 /// A poppler tool's standard output.

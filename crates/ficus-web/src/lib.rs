@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod error;
+mod owner;
 pub mod pages;
 mod params;
 pub mod search;
@@ -119,12 +120,12 @@ pub fn router(state: AppState) -> Router {
         .route("/tags/{name}", get(pages::tags::show))
         .route(
             "/tags/{name}/edit",
-            get(pages::tags::edit).post(pages::tags::update),
+            get(pages::wrangling::edit).post(pages::wrangling::update),
         )
-        .route("/tag_wranglers", get(pages::tags::wranglers))
+        .route("/tag_wranglers", get(pages::wrangling::wranglers))
         .route(
             "/mutes",
-            get(pages::tags::mutes).post(pages::tags::update_mutes),
+            get(pages::mutes::mutes).post(pages::mutes::update_mutes),
         )
         .route("/tags/{name}/works", get(pages::discover::tag_works))
         .route("/works/search", get(pages::discover::search))

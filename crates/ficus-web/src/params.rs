@@ -58,10 +58,49 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// Cookie holding a guest's mutes for the browser session.
+pub const GUEST_MUTES_COOKIE: &str = "ficus_mutes";
+
+/// A guest's mutes, from their cookie (none without one).
+pub fn guest_mutes_cookie(headers: &HeaderMap) -> ficus_app::mutes::GuestMutes {
+    cookie(headers, GUEST_MUTES_COOKIE)
+        .map(ficus_app::mutes::GuestMutes::parse)
+        .unwrap_or_default()
+}
+
+/// A guest's mutes as the discovery request takes them.
+pub fn guest_mutes(headers: &HeaderMap) -> ficus_app::discovery::Mutes {
+    let mutes = guest_mutes_cookie(headers);
+    ficus_app::discovery::Mutes {
+        tags: mutes.tag_ids(),
+        creators: mutes.creator_ids(),
+    }
+}
+
 /// A form body (`application/x-www-form-urlencoded`) as ordered pairs,
 /// decoded strictly: text that is not valid UTF-8 is a 400, never silently
 /// replaced.
 pub struct StrictForm(pub Vec<(String, String)>);
+
+impl StrictForm {
+    /// The first value of field `name`, or `""` when it was not sent.
+    pub fn field(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// Every value of field `name` (checkbox lists), in order.
+    pub fn fields(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
 
 fn decode_component(raw: &[u8]) -> Result<String, WebError> {
     let plus_as_space: Vec<u8> = raw

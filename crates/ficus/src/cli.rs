@@ -273,10 +273,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let store = cli.storage.open()?;
             let format = match format {
-                FormatArg::Epub => ficus_formats::export::Format::Epub,
-                FormatArg::Pdf => ficus_formats::export::Format::Pdf,
-                FormatArg::Html => ficus_formats::export::Format::Html,
-                FormatArg::Txt => ficus_formats::export::Format::Txt,
+                FormatArg::Epub => ficus_export::Format::Epub,
+                FormatArg::Pdf => ficus_export::Format::Pdf,
+                FormatArg::Html => ficus_export::Format::Html,
+                FormatArg::Txt => ficus_export::Format::Txt,
             };
             crate::export::run(&store, format, &out, &ids, all)?;
             Ok(ExitCode::SUCCESS)

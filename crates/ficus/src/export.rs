@@ -5,8 +5,8 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use ficus_core::access::Viewer;
-use ficus_formats::export::Format;
-use ficus_store::{ChapterChoice, Store};
+use ficus_export::Format;
+use ficus_store::Store;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Exports `ids` (or every posted, visible work with `all`) into `out`.
@@ -44,17 +44,16 @@ pub fn run(
     let (mut written, mut missing) = (0, 0);
     for id in ids {
         bar.inc(1);
-        let Some(reading) = store.reading(id, Viewer::System, ChapterChoice::All)? else {
+        let Some((work, export)) = ficus_app::export::exportable(store, id, Viewer::System)? else {
             bar.println(format!("work {id}: no such work"));
             missing += 1;
             continue;
         };
-        if !reading.work.posted || reading.work.hidden {
+        if !work.posted || work.hidden {
             bar.println(format!("work {id}: a draft or hidden; skipped"));
             missing += 1;
             continue;
         }
-        let export = ficus_web::pages::downloads::to_export(&reading.work, &reading.texts);
         let bytes = format
             .write(&export)
             .with_context(|| format!("writing work {id}"))?;

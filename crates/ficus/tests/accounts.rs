@@ -6,10 +6,9 @@ mod support;
 
 use std::process::Command;
 
-use chrono::NaiveDate;
-use ficus_core::NewWork;
+use ficus_core::Rating;
 use ficus_store::{Backend, Store};
-use ficus_testkit::temp_dir;
+use ficus_testkit::{temp_dir, work};
 use scraper::Html;
 use support::{Browser, attr, serve, signup, text};
 
@@ -238,15 +237,19 @@ fn sign_up_log_in_log_out_with_csrf_and_throttles() {
 fn restricted_works_send_guests_to_log_in() {
     let dir = temp_dir();
     let store = Store::open(&Backend::in_data_dir(dir.path())).expect("open");
-    let day = NaiveDate::from_ymd_opt(2024, 1, 2).expect("date");
-    let mut members_only = NewWork::new("Members Only", "<p>Secret text.</p>", day);
-    members_only.restricted = true;
-    members_only.rating = ficus_core::Rating::GeneralAudiences;
+    let day = ficus_testkit::day(2024, 1, 2);
+    let members_only = work("Members Only")
+        .body("<p>Secret text.</p>")
+        .dated(day)
+        .restricted(true)
+        .rating(Rating::GeneralAudiences)
+        .build();
     let hidden = store.insert_work(&members_only).expect("insert").work_id();
-    let public = store
-        .insert_work(&NewWork::new("Everyone", "<p>Open text.</p>", day))
-        .expect("insert")
-        .work_id();
+    let everyone = work("Everyone")
+        .body("<p>Open text.</p>")
+        .dated(day)
+        .build();
+    let public = store.insert_work(&everyone).expect("insert").work_id();
     drop(store);
 
     let server = serve(dir.path());

@@ -7,6 +7,7 @@
 
 mod support;
 
+use ficus_testkit::{ServerProcess, Tool};
 use reqwest::blocking::{Client, Response};
 use serde_json::{Value, json};
 use support::{Browser, serve, signup, text};
@@ -18,7 +19,7 @@ fn client() -> Client {
 }
 
 /// Makes a token on the account page and returns it.
-fn make_token(b: &mut Browser, server: &ficus_testkit::ServerProcess, login: &str) -> String {
+fn make_token(b: &mut Browser, server: &ServerProcess, login: &str) -> String {
     let resp = b.submit(
         server,
         &format!("/users/{login}/api_tokens"),
@@ -59,15 +60,117 @@ fn work_body(title: &str) -> Value {
     })
 }
 
+/// A server with a writer ("apiwriter") and a reader ("apireader"), each
+/// with a personal API token, and the writer's first three works through
+/// the API: "First" (public), "Members Only" (restricted) and "A Draft".
+/// Each test starts its own: the tests change what they read.
+struct Api {
+    dir: tempfile::TempDir,
+    server: ServerProcess,
+    http: Client,
+    works_url: String,
+    writer: Browser,
+    token: String,
+    reader: Browser,
+    reader_token: String,
+    /// The answer to posting "First": its `Location` and its JSON.
+    first_location: String,
+    first: Value,
+    first_id: i64,
+    restricted_id: i64,
+    draft_json: Value,
+    draft_id: i64,
+}
+
+impl Api {
+    fn start() -> Api {
+        let dir = ficus_testkit::temp_dir();
+        let server = serve(dir.path());
+        let http = client();
+        let mut writer = Browser::new();
+        assert_eq!(signup(&mut writer, &server, "apiwriter").status(), 303);
+        let token = make_token(&mut writer, &server, "apiwriter");
+        let works_url = server.url("/api/v1/works");
+
+        let resp = send(
+            http.post(&works_url).json(&work_body("First")),
+            Some(&token),
+        );
+        let first_location = resp.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_string();
+        let first = json_of(resp, 201);
+        let first_id = first["id"].as_i64().expect("id");
+        let mut restricted = work_body("Members Only");
+        restricted["restricted"] = json!(true);
+        let restricted_id = json_of(
+            send(http.post(&works_url).json(&restricted), Some(&token)),
+            201,
+        )["id"]
+            .as_i64()
+            .expect("id");
+        let mut draft = work_body("A Draft");
+        draft["draft"] = json!(true);
+        let draft_json = json_of(send(http.post(&works_url).json(&draft), Some(&token)), 201);
+        let draft_id = draft_json["id"].as_i64().expect("id");
+
+        let mut reader = Browser::new();
+        assert_eq!(signup(&mut reader, &server, "apireader").status(), 303);
+        let reader_token = make_token(&mut reader, &server, "apireader");
+        Api {
+            dir,
+            server,
+            http,
+            works_url,
+            writer,
+            token,
+            reader,
+            reader_token,
+            first_location,
+            first,
+            first_id,
+            restricted_id,
+            draft_json,
+            draft_id,
+        }
+    }
+}
+
+/// The status of `GET /api/v1/works/{id}` with `token`.
+fn status_of(http: &Client, server: &ServerProcess, id: i64, token: Option<&str>) -> u16 {
+    send(http.get(server.url(&format!("/api/v1/works/{id}"))), token)
+        .status()
+        .as_u16()
+}
+
+/// "Work 2" to "Work 7"; works 2 and 3 name the series "The Saga".
+fn post_more_works(http: &Client, works_url: &str, token: &str) {
+    for n in 2..=7 {
+        let mut w = work_body(&format!("Work {n}"));
+        w["series"] = json!(if n <= 3 { "The Saga" } else { "" });
+        json_of(send(http.post(works_url).json(&w), Some(token)), 201);
+    }
+}
+
 #[test]
-fn tokens_writes_reads_and_paging() {
-    let dir = ficus_testkit::temp_dir();
-    let server = serve(dir.path());
-    let http = client();
-    let mut writer = Browser::new();
-    assert_eq!(signup(&mut writer, &server, "apiwriter").status(), 303);
-    let token = make_token(&mut writer, &server, "apiwriter");
-    let works_url = server.url("/api/v1/works");
+fn writes_need_a_token_and_valid_input_and_who_sees_what() {
+    let Api {
+        dir: _dir,
+        server,
+        http,
+        works_url,
+        writer,
+        token,
+        reader_token,
+        first_location: location,
+        first,
+        first_id,
+        restricted_id,
+        draft_json,
+        draft_id,
+        ..
+    } = Api::start();
 
     // Writes need a token: none, a bad one, or a session cookie get 401.
     let resp = send(http.post(&works_url).json(&work_body("No Token")), None);
@@ -124,16 +227,7 @@ fn tokens_writes_reads_and_paging() {
         400
     );
 
-    let resp = send(
-        http.post(&works_url).json(&work_body("First")),
-        Some(&token),
-    );
-    let location = resp.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_string();
-    let first = json_of(resp, 201);
-    let first_id = first["id"].as_i64().expect("id");
+    // Posting: the work as stored, its text sanitized.
     assert_eq!(location, format!("/api/v1/works/{first_id}"));
     assert_eq!(first["creators"], json!(["apiwriter"]));
     assert_eq!(first["tags"]["fandom"], json!(["API Fandom"]));
@@ -153,33 +247,14 @@ fn tokens_writes_reads_and_paging() {
     );
 
     // A restricted work and a draft: who sees them.
-    let mut restricted = work_body("Members Only");
-    restricted["restricted"] = json!(true);
-    let restricted_id = json_of(
-        send(http.post(&works_url).json(&restricted), Some(&token)),
-        201,
-    )["id"]
-        .as_i64()
-        .expect("id");
-    let mut draft = work_body("A Draft");
-    draft["draft"] = json!(true);
-    let draft_json = json_of(send(http.post(&works_url).json(&draft), Some(&token)), 201);
     assert_eq!(draft_json["posted"], json!(false));
-    let draft_id = draft_json["id"].as_i64().expect("id");
-    let one = |id: i64, t: Option<&str>| {
-        send(http.get(server.url(&format!("/api/v1/works/{id}"))), t)
-            .status()
-            .as_u16()
-    };
+    let one = |id: i64, t: Option<&str>| status_of(&http, &server, id, t);
     assert_eq!(one(restricted_id, None), 404);
     assert_eq!(one(restricted_id, Some(&token)), 200);
     assert_eq!(one(draft_id, None), 404);
     assert_eq!(one(draft_id, Some(&token)), 200);
 
     // A reader with their own token: sees restricted works, may not edit.
-    let mut reader = Browser::new();
-    assert_eq!(signup(&mut reader, &server, "apireader").status(), 303);
-    let reader_token = make_token(&mut reader, &server, "apireader");
     assert_eq!(one(restricted_id, Some(&reader_token)), 200);
     assert_eq!(one(draft_id, Some(&reader_token)), 404);
     let patch_url = server.url(&format!("/api/v1/works/{first_id}"));
@@ -195,13 +270,25 @@ fn tokens_writes_reads_and_paging() {
         send(http.delete(&patch_url), Some(&reader_token)).status(),
         403
     );
+}
+
+#[test]
+fn listings_page_filter_search_and_show_series() {
+    let Api {
+        dir: _dir,
+        server,
+        http,
+        works_url,
+        mut writer,
+        token,
+        reader_token,
+        restricted_id,
+        draft_id,
+        ..
+    } = Api::start();
 
     // More works, then paging through them by cursor.
-    for n in 2..=7 {
-        let mut w = work_body(&format!("Work {n}"));
-        w["series"] = json!(if n <= 3 { "The Saga" } else { "" });
-        json_of(send(http.post(&works_url).json(&w), Some(&token)), 201);
-    }
+    post_more_works(&http, &works_url, &token);
     let all = json_of(
         send(
             http.get(format!("{works_url}?limit=100&sort=title&direction=asc")),
@@ -439,6 +526,24 @@ fn tokens_writes_reads_and_paging() {
         200,
     );
     assert_eq!(series["works"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn edits_chapters_publishing_deleting_and_revoking_tokens() {
+    let Api {
+        dir: _dir,
+        server,
+        http,
+        works_url,
+        mut writer,
+        token,
+        mut reader,
+        first_id,
+        draft_id,
+        ..
+    } = Api::start();
+    let one = |id: i64, t: Option<&str>| status_of(&http, &server, id, t);
+    let patch_url = server.url(&format!("/api/v1/works/{first_id}"));
 
     // Editing: a patch changes only what it names; chapters.
     let patched = json_of(
@@ -585,13 +690,7 @@ fn openapi_document_and_schemathesis() {
         );
     }
 
-    let Some(st) = schemathesis() else {
-        if std::env::var("FICUS_REQUIRE_SCHEMATHESIS").is_ok_and(|v| v == "1") {
-            panic!(
-                "schemathesis is required (FICUS_REQUIRE_SCHEMATHESIS=1) but not installed (pip install schemathesis)"
-            );
-        }
-        eprintln!("SKIPPED: schemathesis is not installed (pip install schemathesis)");
+    let Some(st) = Tool::Schemathesis.require(schemathesis) else {
         return;
     };
     // schemathesis writes a `.schemathesis/` cache into its working directory.
@@ -623,8 +722,8 @@ fn openapi_document_and_schemathesis() {
     );
 }
 
-/// The schemathesis command, if installed.
-fn schemathesis() -> Option<String> {
+/// The schemathesis command, or why there is none.
+fn schemathesis() -> Result<String, String> {
     let ok = |cmd: &str| {
         std::process::Command::new(cmd)
             .arg("--version")
@@ -632,12 +731,15 @@ fn schemathesis() -> Option<String> {
             .is_ok_and(|o| o.status.success())
     };
     if ok("schemathesis") {
-        return Some("schemathesis".into());
+        return Ok("schemathesis".into());
     }
     let home = std::env::var("HOME").unwrap_or_default();
     let candidates = [
         format!("{home}/.local/bin/schemathesis"),
         format!("{home}/.pyenv/shims/schemathesis"),
     ];
-    candidates.into_iter().find(|c| ok(c))
+    candidates.into_iter().find(|c| ok(c)).ok_or_else(|| {
+        "schemathesis is not installed (not on PATH, nor in ~/.local/bin or ~/.pyenv/shims)"
+            .to_string()
+    })
 }

@@ -4,16 +4,16 @@
 //! screenshot of the work page to `target/test-artifacts/work-page.png`.
 //!
 //! Without chromedriver the test says loudly that it skipped; CI sets
-//! `FICUS_REQUIRE_BROWSER=1`, which turns the skip into a failure.
+//! `FICUS_REQUIRE_BROWSER=1`, which turns the skip into a failure
+//! ([`ficus_testkit::Tool::Browser`]).
 
-use std::io::Write;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use ficus_testkit::{ServerProcess, temp_dir};
+use ficus_testkit::{ServerProcess, Tool, find_program, temp_dir};
 use hyper_util::client::legacy::connect::HttpConnector;
 
 struct Driver(Child);
@@ -23,24 +23,6 @@ impl Drop for Driver {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn find_program(candidates: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    candidates
-        .iter()
-        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
-        .find(|p| p.is_file())
-}
-
-fn skip(reason: &str) {
-    if std::env::var("FICUS_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-        panic!("a browser is required (FICUS_REQUIRE_BROWSER=1) but {reason}");
-    }
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n*** SKIPPED browser test: {reason}\n*** install Debian's chromium and chromium-driver; CI sets FICUS_REQUIRE_BROWSER=1\n"
-    );
 }
 
 fn free_port() -> u16 {
@@ -141,11 +123,15 @@ fn is_work_page(path: &str) -> bool {
 
 #[test]
 fn sign_up_post_read_edit_log_out_in_chromium() {
-    let (Some(chromedriver), Some(chromium)) = (
-        find_program(&["chromedriver"]),
-        find_program(&["chromium", "chromium-browser"]),
-    ) else {
-        skip("chromedriver or chromium is not installed");
+    let Some((chromedriver, chromium)) = Tool::Browser.require(|| {
+        match (
+            find_program(&["chromedriver"]),
+            find_program(&["chromium", "chromium-browser"]),
+        ) {
+            (Some(driver), Some(browser)) => Ok((driver, browser)),
+            _ => Err("chromedriver or chromium is not installed".to_string()),
+        }
+    }) else {
         return;
     };
     let dir = temp_dir();

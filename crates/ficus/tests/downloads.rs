@@ -14,36 +14,31 @@ use std::process::Command;
 
 use chrono::NaiveDate;
 use ficus_core::access::Viewer;
-use ficus_core::tag::{Tag, TagName};
 use ficus_core::{NewChapter, NewWork, Rating, TagType};
-use ficus_store::{Backend, ChapterChoice, Store};
+use ficus_store::{Backend, ChapterChoice, Store, WorkEdit};
+use ficus_testkit::epubcheck::Epubcheck;
+use ficus_testkit::{WorkBuilder, chapter, work};
 use support::{Browser, serve};
 
 fn day(d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2024, 3, d).expect("date")
+    ficus_testkit::day(2024, 3, d)
 }
 
-fn tag(kind: TagType, name: &str) -> Tag {
-    Tag {
-        kind,
-        name: TagName::parse(name).expect("tag"),
-    }
-}
-
-fn base(title: &str, body: &str) -> NewWork {
-    let mut w = NewWork::new(title, body, day(1));
-    w.updated = day(5);
-    w.rating = Rating::TeenAndUpAudiences;
-    w.creators = vec!["Ada".into()];
-    w.tags = vec![
-        tag(TagType::ArchiveWarning, "No Archive Warnings Apply"),
-        tag(TagType::Category, "Gen"),
-        tag(TagType::Fandom, "Export Fandom"),
-        tag(TagType::Character, "Ada"),
-        tag(TagType::Freeform, "Testing"),
-    ];
-    w.language = Some("en".into());
-    w
+/// What every work of the range has: a rating, a creator, one tag of each
+/// kind, a language.
+fn base(title: &str, body: &str) -> WorkBuilder {
+    work(title)
+        .body(body)
+        .dated(day(1))
+        .updated(day(5))
+        .rating(Rating::TeenAndUpAudiences)
+        .creator("Ada")
+        .tag(TagType::ArchiveWarning, "No Archive Warnings Apply")
+        .tag(TagType::Category, "Gen")
+        .tag(TagType::Fandom, "Export Fandom")
+        .tag(TagType::Character, "Ada")
+        .tag(TagType::Freeform, "Testing")
+        .language("en")
 }
 
 const EVERY_ELEMENT: &str = r#"<h1>H1</h1><h2>H2</h2><h3>H3</h3><h4>H4</h4><h5>H5</h5><h6>H6</h6>
@@ -60,48 +55,47 @@ const EVERY_ELEMENT: &str = r#"<h1>H1</h1><h2>H2</h2><h3>H3</h3><h4>H4</h4><h5>H
 
 /// The works of the range, stored directly; returns their ids.
 fn fill(store: &Store) -> Vec<(String, i64)> {
-    let mut works = Vec::new();
-    works.push(base("One Shot", "<p>A single chapter, whole.</p>"));
     let mut long = base("Fifty Chapters", "<p>Chapter 1 text.</p>");
     for n in 2..=50 {
-        long.chapters.push(NewChapter {
+        long = long.chapter(NewChapter {
             title: Some(format!("Part {n}")),
-            body: format!("<p>Chapter {n} text.</p>"),
-            ..NewChapter::default()
+            ..chapter(format!("<p>Chapter {n} text.</p>"))
         });
     }
-    long.complete = true;
-    long.expected_chapters = Some(50);
-    works.push(long);
-    let mut cjk = base(
-        "中文標題 日本語のタイトル",
-        "<p>这是一个简单的故事。これは物語です。한국어 문장.</p>",
-    );
-    cjk.language = Some("zh".into());
-    works.push(cjk);
-    let mut rtl = base(
-        "عنوان عربي",
-        "<p dir=\"rtl\">هذا نص عربي. זה טקסט בעברית.</p>",
-    );
-    rtl.language = Some("ar".into());
-    works.push(rtl);
-    works.push(base("Every Element", EVERY_ELEMENT));
-    let mut notes = base("Notes Everywhere", "<p>Body.</p>");
-    notes.summary = Some("<p>Summary with <em>emphasis</em> &amp; an ampersand.</p>".into());
-    notes.notes = Some("<p>Beginning notes.</p>".into());
-    notes.end_notes = Some("<p>End notes of the work.</p>".into());
-    notes.chapters[0].summary = Some("<p>Chapter summary.</p>".into());
-    notes.chapters[0].notes = Some("<p>Chapter notes.</p>".into());
-    notes.chapters[0].end_notes = Some("<p>Chapter end notes.</p>".into());
-    notes.chapters.push(NewChapter {
-        title: Some("Second <Part> & \"More\"".into()),
-        notes: Some("<p>More notes.</p>".into()),
-        end_notes: Some("<p>More end notes.</p>".into()),
-        body: "<p>Second body.</p>".into(),
-        ..NewChapter::default()
-    });
-    notes.expected_chapters = None;
-    works.push(notes);
+    let works: [NewWork; 6] = [
+        base("One Shot", "<p>A single chapter, whole.</p>").build(),
+        long.complete(true).expected_chapters(Some(50)).build(),
+        base(
+            "中文標題 日本語のタイトル",
+            "<p>这是一个简单的故事。これは物語です。한국어 문장.</p>",
+        )
+        .language("zh")
+        .build(),
+        base(
+            "عنوان عربي",
+            "<p dir=\"rtl\">هذا نص عربي. זה טקסט בעברית.</p>",
+        )
+        .language("ar")
+        .build(),
+        base("Every Element", EVERY_ELEMENT).build(),
+        base("Notes Everywhere", "<p>Body.</p>")
+            .summary("<p>Summary with <em>emphasis</em> &amp; an ampersand.</p>")
+            .notes("<p>Beginning notes.</p>")
+            .end_notes("<p>End notes of the work.</p>")
+            .first_chapter(|c| {
+                c.summary = Some("<p>Chapter summary.</p>".into());
+                c.notes = Some("<p>Chapter notes.</p>".into());
+                c.end_notes = Some("<p>Chapter end notes.</p>".into());
+            })
+            .chapter(NewChapter {
+                title: Some("Second <Part> & \"More\"".into()),
+                notes: Some("<p>More notes.</p>".into()),
+                end_notes: Some("<p>More end notes.</p>".into()),
+                ..chapter("<p>Second body.</p>")
+            })
+            .expected_chapters(None)
+            .build(),
+    ];
     works
         .into_iter()
         .map(|w| {
@@ -109,39 +103,6 @@ fn fill(store: &Store) -> Vec<(String, i64)> {
             (w.title.clone(), id)
         })
         .collect()
-}
-
-fn epubcheck() -> Option<PathBuf> {
-    let jar = PathBuf::from("/usr/share/java/epubcheck.jar");
-    if jar.is_file() {
-        return Some(jar);
-    }
-    if std::env::var("FICUS_REQUIRE_EPUBCHECK").is_ok_and(|v| v == "1") {
-        panic!(
-            "epubcheck is required (FICUS_REQUIRE_EPUBCHECK=1) but /usr/share/java/epubcheck.jar is missing"
-        );
-    }
-    eprintln!("SKIPPED: epubcheck is not installed (apt-get install epubcheck)");
-    None
-}
-
-fn check_epub(jar: &Path, file: &Path) {
-    let out = Command::new("java")
-        .arg("-jar")
-        .arg(jar)
-        .arg(file)
-        .output()
-        .expect("run epubcheck");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && text.contains("No errors or warnings detected"),
-        "epubcheck on {}:\n{text}",
-        file.display()
-    );
 }
 
 /// Letters and digits only: what survives any PDF text extraction of a
@@ -203,7 +164,7 @@ fn downloads_are_valid_cached_and_exported() {
     let server = serve(dir.path());
     let mut guest = Browser::new();
     let out = ficus_testkit::temp_dir();
-    let jar = epubcheck();
+    let epubcheck = Epubcheck::find();
     let pdf_tools = ficus_testkit::pdf::tools_present();
     for (title, id) in &works {
         // The work page links every format it serves, and no others.
@@ -238,8 +199,8 @@ fn downloads_are_valid_cached_and_exported() {
         assert!(epub.starts_with(b"PK"));
         let file = out.path().join(format!("{id}.epub"));
         std::fs::write(&file, &epub).expect("write");
-        if let Some(jar) = &jar {
-            check_epub(jar, &file);
+        if let Some(epubcheck) = &epubcheck {
+            epubcheck.check_file(&file);
         }
         // Cached: the same bytes again.
         let again = guest
@@ -337,11 +298,12 @@ fn downloads_are_valid_cached_and_exported() {
         .expect("txt");
     assert!(before.contains("A single chapter, whole."));
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let mut edited = base("One Shot", "<p>Rewritten text.</p>");
-    edited.updated = day(9);
+    let edited = base("One Shot", "<p>Rewritten text.</p>")
+        .updated(day(9))
+        .build();
     assert!(
         store
-            .update_work(one_shot, &edited, None, &[])
+            .update_work(one_shot, &edited, &WorkEdit::default())
             .expect("update")
     );
     let after = guest
@@ -374,7 +336,7 @@ fn downloads_are_valid_cached_and_exported() {
         .map(|e| e.path())
         .collect();
     assert_eq!(files.len(), works.len());
-    if let Some(jar) = &jar {
-        check_epub(jar, &files[0]);
+    if let Some(epubcheck) = &epubcheck {
+        epubcheck.check_file(&files[0]);
     }
 }

@@ -1,12 +1,14 @@
 //! End to end through the real binary: import fixtures with the CLI, start
 //! the real server on a free loopback port, and check every page family,
-//! the interstitial and the JSON API over HTTP.
+//! the interstitial and the JSON API over HTTP. The tests only read, so
+//! those running at the same time share one archive and server.
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
+use std::sync::Arc;
 
-use ficus_testkit::{ServerProcess, fixture, temp_dir};
+use ficus_testkit::{ServerProcess, Shared, fixture, temp_dir};
 use reqwest::blocking::{Client, Response};
 use reqwest::redirect::Policy;
 use scraper::{Html, Selector};
@@ -110,16 +112,64 @@ fn import(data_dir: &Path, paths: &[&Path]) -> (bool, HashMap<String, Value>) {
     (out.status.success(), lines)
 }
 
-#[test]
-fn import_then_read_everything_over_http() {
-    let dir = temp_dir();
-    let data = dir.path().join("archive");
+/// The archive the tests read: 45 demo works (some with several chapters),
+/// then the `e2e` fixtures and an unsafe HTML file imported, then the same
+/// files again; served by a real server process.
+struct Archive {
+    _dir: tempfile::TempDir,
+    server: ServerProcess,
+    /// The first import: its exit success and its report lines by file name.
+    import_ok: bool,
+    lines: HashMap<String, Value>,
+    /// The second import of two of the same files.
+    again: HashMap<String, Value>,
+}
 
-    // Demo content first (it fills only an empty archive): gives multi-chapter works.
-    drop(serve(&data, &["--demo", "--demo-works", "45"]));
+impl Archive {
+    /// The work id the first import gave `file`.
+    fn id(&self, file: &str) -> i64 {
+        self.lines[file]["work_id"].as_i64().expect("id")
+    }
+}
+
+static ARCHIVE: Shared<Archive> = Shared::new();
+
+/// The archive, built by the first test that asks (see [`Shared`]).
+fn archive() -> Arc<Archive> {
+    ARCHIVE.get(|| {
+        let dir = temp_dir();
+        let data = dir.path().join("archive");
+
+        // Demo content first (it fills only an empty archive): gives multi-chapter works.
+        drop(serve(&data, &["--demo", "--demo-works", "45"]));
+
+        // Import a directory (recursively) with one bad file in it.
+        let (import_ok, lines) = import(&data, &[&fixture("e2e"), &fixture("import/unsafe.html")]);
+        // Importing again stores nothing new.
+        let (_, again) = import(
+            &data,
+            &[
+                &fixture("e2e/lighthouse.txt"),
+                &fixture("e2e/nested/garden.txt"),
+            ],
+        );
+        let server = serve(&data, &[]);
+        Archive {
+            _dir: dir,
+            server,
+            import_ok,
+            lines,
+            again,
+        }
+    })
+}
+
+#[test]
+fn import_reports_each_file_and_never_duplicates() {
+    let archive = archive();
+    let (ok, lines, again) = (archive.import_ok, &archive.lines, &archive.again);
 
     // Import a directory (recursively) with one bad file in it.
-    let (ok, lines) = import(&data, &[&fixture("e2e"), &fixture("import/unsafe.html")]);
     assert!(!ok, "a failed file makes the exit status non-zero");
     assert_eq!(lines.len(), 4, "{lines:?}");
     assert_eq!(lines["cover.txt"]["status"], "failed");
@@ -140,13 +190,6 @@ fn import_then_read_everything_over_http() {
     assert_eq!(lines["garden.txt"]["word_count"], 17);
 
     // Importing again stores nothing new.
-    let (_, again) = import(
-        &data,
-        &[
-            &fixture("e2e/lighthouse.txt"),
-            &fixture("e2e/nested/garden.txt"),
-        ],
-    );
     assert_eq!(again["lighthouse.txt"]["status"], "exists");
     assert_eq!(again["lighthouse.txt"]["work_id"], lighthouse["work_id"]);
     assert!(
@@ -155,10 +198,13 @@ fn import_then_read_everything_over_http() {
             .expect("msg")
             .contains("already imported as work")
     );
+}
 
-    let server = serve(&data, &[]);
-    let c = client();
-    let lh = lighthouse["work_id"].as_i64().expect("id");
+#[test]
+fn front_page_listings_and_tag_pages() {
+    let archive = archive();
+    let (server, c) = (&archive.server, client());
+    let lh = archive.id("lighthouse.txt");
 
     // Front page and listing.
     let home = page(&c, &server.url("/"));
@@ -181,6 +227,61 @@ fn import_then_read_everything_over_http() {
     assert_eq!(count(&page3, "li.work.blurb.group"), 8);
     assert_eq!(get(&c, &server.url("/works?page=4")).status(), 404);
     assert_eq!(get(&c, &server.url("/works?page=abc")).status(), 400);
+
+    // Tag pages: AO3 coding of special characters, every type, pagination.
+    let tag = page(&c, &server.url("/tags/Storms%20*a*%20Shipwrecks/works"));
+    assert_eq!(count(&tag, "li.work.blurb.group"), 1);
+    assert_eq!(
+        attr(&tag, "li.work.blurb.group", "id"),
+        Some(format!("work_{lh}"))
+    );
+    let fandom = page(&c, &server.url("/tags/Tidewater%20Chronicles/works"));
+    assert_eq!(count(&fandom, "li.work.blurb.group"), 2);
+    let blurb = fandom
+        .select(&sel(&format!("li#work_{lh}")))
+        .next()
+        .expect("blurb");
+    let b = Html::parse_fragment(&blurb.html());
+    assert_eq!(
+        text(&b, "div.header.module h4.heading a"),
+        "The Lighthouse Keeper's Ledger"
+    );
+    assert_eq!(text(&b, "h4.heading a[rel=author]"), "saltmarsh");
+    assert_eq!(text(&b, "h5.fandoms.heading a.tag"), "Tidewater Chronicles");
+    assert_eq!(
+        text(
+            &b,
+            "ul.required-tags span[class='rating-explicit rating'] span.text"
+        ),
+        "Explicit"
+    );
+    assert_eq!(
+        text(
+            &b,
+            "ul.required-tags span[class='complete-yes iswip'] span.text"
+        ),
+        "Complete Work"
+    );
+    assert_eq!(text(&b, "p.datetime"), "09 Jun 2019");
+    assert_eq!(count(&b, "ul.tags.commas li.freeforms a.tag"), 2);
+    assert_eq!(count(&b, "ul.tags.commas li.relationships a.tag"), 1);
+    assert_eq!(text(&b, "dl.stats dd.words"), "49");
+    assert_eq!(text(&b, "dl.stats dd.chapters"), "1/1");
+    assert_eq!(
+        get(&c, &server.url("/tags/No%20Such%20Tag/works")).status(),
+        404
+    );
+    assert_eq!(
+        get(&c, &server.url("/users/saltmarsh/pseuds/saltmarsh/works")).status(),
+        200
+    );
+}
+
+#[test]
+fn the_interstitial_the_work_page_and_sanitized_imports() {
+    let archive = archive();
+    let (server, c, lines) = (&archive.server, client(), &archive.lines);
+    let lh = archive.id("lighthouse.txt");
 
     // The adult-content interstitial, then the work page.
     let url = server.url(&format!("/works/{lh}"));
@@ -377,54 +478,13 @@ fn import_then_read_everything_over_http() {
         assert!(!raw.contains(bad), "{bad} survived");
     }
     assert!(raw.contains("<em>exactly</em>"));
+}
 
-    // Tag pages: AO3 coding of special characters, every type, pagination.
-    let tag = page(&c, &server.url("/tags/Storms%20*a*%20Shipwrecks/works"));
-    assert_eq!(count(&tag, "li.work.blurb.group"), 1);
-    assert_eq!(
-        attr(&tag, "li.work.blurb.group", "id"),
-        Some(format!("work_{lh}"))
-    );
-    let fandom = page(&c, &server.url("/tags/Tidewater%20Chronicles/works"));
-    assert_eq!(count(&fandom, "li.work.blurb.group"), 2);
-    let blurb = fandom
-        .select(&sel(&format!("li#work_{lh}")))
-        .next()
-        .expect("blurb");
-    let b = Html::parse_fragment(&blurb.html());
-    assert_eq!(
-        text(&b, "div.header.module h4.heading a"),
-        "The Lighthouse Keeper's Ledger"
-    );
-    assert_eq!(text(&b, "h4.heading a[rel=author]"), "saltmarsh");
-    assert_eq!(text(&b, "h5.fandoms.heading a.tag"), "Tidewater Chronicles");
-    assert_eq!(
-        text(
-            &b,
-            "ul.required-tags span[class='rating-explicit rating'] span.text"
-        ),
-        "Explicit"
-    );
-    assert_eq!(
-        text(
-            &b,
-            "ul.required-tags span[class='complete-yes iswip'] span.text"
-        ),
-        "Complete Work"
-    );
-    assert_eq!(text(&b, "p.datetime"), "09 Jun 2019");
-    assert_eq!(count(&b, "ul.tags.commas li.freeforms a.tag"), 2);
-    assert_eq!(count(&b, "ul.tags.commas li.relationships a.tag"), 1);
-    assert_eq!(text(&b, "dl.stats dd.words"), "49");
-    assert_eq!(text(&b, "dl.stats dd.chapters"), "1/1");
-    assert_eq!(
-        get(&c, &server.url("/tags/No%20Such%20Tag/works")).status(),
-        404
-    );
-    assert_eq!(
-        get(&c, &server.url("/users/saltmarsh/pseuds/saltmarsh/works")).status(),
-        200
-    );
+#[test]
+fn chapters_navigation_and_redirects() {
+    let archive = archive();
+    let (server, c) = (&archive.server, client());
+    let lh = archive.id("lighthouse.txt");
 
     // A multi-chapter demo work: first chapter, chapter pages, full view, navigate, redirect.
     let multi = (1..=3)
@@ -510,6 +570,13 @@ fn import_then_read_everything_over_http() {
         404,
         "chapter of another work"
     );
+}
+
+#[test]
+fn json_api_and_errors_never_a_500() {
+    let archive = archive();
+    let (server, c) = (&archive.server, client());
+    let lh = archive.id("lighthouse.txt");
 
     // JSON API.
     let api: Value = get(&c, &server.url(&format!("/api/v1/works/{lh}")))

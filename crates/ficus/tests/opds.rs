@@ -5,10 +5,9 @@
 
 mod support;
 
-use ficus_core::NewWork;
 use ficus_core::TagType;
-use ficus_core::tag::{Tag, TagName};
 use ficus_store::{Backend, Store};
+use ficus_testkit::work;
 use support::{Browser, serve, signup};
 
 fn parse(body: &str) -> atom_syndication::Feed {
@@ -39,19 +38,14 @@ fn link<'a>(feed: &'a atom_syndication::Feed, rel: &str) -> Option<&'a str> {
 fn an_e_reader_browses_searches_and_downloads() {
     let dir = ficus_testkit::temp_dir();
     let store = Store::open(&Backend::in_data_dir(dir.path())).expect("store");
-    let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
     for i in 0..30 {
-        let mut w = NewWork::new(
-            format!("Catalog Work {i}"),
-            "<p>Readable text about lanterns.</p>",
-            day,
-        );
-        w.creators = vec!["Reader Writer".into()];
-        w.tags = vec![Tag {
-            kind: TagType::Fandom,
-            name: TagName::parse("Catalog Fandom").expect("tag"),
-        }];
-        w.restricted = i == 0;
+        let w = work(format!("Catalog Work {i}"))
+            .body("<p>Readable text about lanterns.</p>")
+            .dated(ficus_testkit::day(2024, 1, 1))
+            .creator("Reader Writer")
+            .tag(TagType::Fandom, "Catalog Fandom")
+            .restricted(i == 0)
+            .build();
         store.insert_work(&w).expect("insert");
     }
     let server = serve(dir.path());

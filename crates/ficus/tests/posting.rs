@@ -3,6 +3,7 @@
 
 mod support;
 
+use ficus_testkit::ServerProcess;
 use scraper::Html;
 use support::{Browser, attr, count, serve, signup, text};
 
@@ -38,24 +39,32 @@ fn location(resp: &reqwest::blocking::Response) -> String {
         .to_string()
 }
 
-fn work_count(b: &mut Browser, server: &ficus_testkit::ServerProcess) -> String {
+fn work_count(b: &mut Browser, server: &ServerProcess) -> String {
     text(&b.page(&server.url("/works")), "#main h2.heading")
 }
 
-#[test]
-fn post_preview_draft_edit_chapter_delete() {
+/// A fresh server and "ada", signed up, with the id of her default pseud
+/// (the one checked on the new-work form).
+fn ada_on_a_new_server() -> (tempfile::TempDir, ServerProcess, Browser, String) {
     let dir = ficus_testkit::temp_dir();
     let server = serve(dir.path());
-    let mut guest = Browser::new();
-    let resp = guest.get(&server.url("/works/new"));
-    assert_eq!(resp.status(), 303, "guests are sent to log in");
-    assert!(location(&resp).starts_with("/users/login?return_to="));
-
     let mut ada = Browser::new();
     assert_eq!(signup(&mut ada, &server, "ada").status(), 303);
     let form = ada.page(&server.url("/works/new"));
     let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value")
         .expect("default pseud checked");
+    (dir, server, ada, pseud)
+}
+
+#[test]
+fn the_new_work_form_previews_and_refuses_bad_input() {
+    let (_dir, server, mut ada, pseud) = ada_on_a_new_server();
+    let mut guest = Browser::new();
+    let resp = guest.get(&server.url("/works/new"));
+    assert_eq!(resp.status(), 303, "guests are sent to log in");
+    assert!(location(&resp).starts_with("/users/login?return_to="));
+
+    let form = ada.page(&server.url("/works/new"));
     assert_eq!(count(&form, "select#work_rating_string option"), 6);
     assert_eq!(
         count(&form, "datalist"),
@@ -145,6 +154,12 @@ fn post_preview_draft_edit_chapter_delete() {
         .expect("post");
     assert_eq!(raw.status(), 400);
     assert!(work_count(&mut ada, &server).contains("0 Works"));
+}
+
+#[test]
+fn a_draft_is_its_creators_until_posted_then_edited_extended_and_deleted() {
+    let (_dir, server, mut ada, pseud) = ada_on_a_new_server();
+    let mut guest = Browser::new();
 
     // Save as draft: only its creator sees it.
     let mut draft = work_fields(
@@ -292,12 +307,7 @@ fn post_preview_draft_edit_chapter_delete() {
 
 #[test]
 fn restricted_posts_are_for_members_and_creators_skip_the_interstitial() {
-    let dir = ficus_testkit::temp_dir();
-    let server = serve(dir.path());
-    let mut ada = Browser::new();
-    signup(&mut ada, &server, "ada");
-    let form = ada.page(&server.url("/works/new"));
-    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
+    let (_dir, server, mut ada, pseud) = ada_on_a_new_server();
     let mut fields = work_fields(&pseud, "Members Only", "<p>Secret.</p>");
     fields.retain(|(k, _)| *k != "work[rating_string]");
     fields.push(("work[rating_string]", "Explicit"));
@@ -326,12 +336,7 @@ fn restricted_posts_are_for_members_and_creators_skip_the_interstitial() {
 
 #[test]
 fn chapters_are_edited_reordered_and_deleted_by_their_creators_only() {
-    let dir = ficus_testkit::temp_dir();
-    let server = serve(dir.path());
-    let mut ada = Browser::new();
-    signup(&mut ada, &server, "ada");
-    let form = ada.page(&server.url("/works/new"));
-    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
+    let (_dir, server, mut ada, pseud) = ada_on_a_new_server();
     let mut fields = work_fields(&pseud, "Three Chapters", "<p>First.</p>");
     fields.push(("post_button", "Post"));
     let id: i64 = location(&ada.submit(&server, "/works", &fields))
@@ -484,12 +489,7 @@ fn chapters_are_edited_reordered_and_deleted_by_their_creators_only() {
 
 #[test]
 fn works_join_and_leave_series_through_the_form() {
-    let dir = ficus_testkit::temp_dir();
-    let server = serve(dir.path());
-    let mut ada = Browser::new();
-    signup(&mut ada, &server, "ada");
-    let form = ada.page(&server.url("/works/new"));
-    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
+    let (_dir, server, mut ada, pseud) = ada_on_a_new_server();
     let mut fields = work_fields(&pseud, "Harbour Letter", "<p>Dear Juno.</p>");
     fields.push(("work[series_attributes][title]", "Harbour Tales"));
     fields.push(("post_button", "Post"));

@@ -4,18 +4,10 @@
 
 use std::process::Command;
 
-use chrono::NaiveDate;
 use ficus_core::access::Viewer;
-use ficus_core::tag::{Tag, TagName};
-use ficus_core::{NewChapter, NewWork, Rating, TagType};
+use ficus_core::{NewChapter, Rating, TagType};
 use ficus_store::{Backend, ChapterChoice, Store};
-
-fn tag(kind: TagType, name: &str) -> Tag {
-    Tag {
-        kind,
-        name: TagName::parse(name).expect("tag"),
-    }
-}
+use ficus_testkit::{chapter, work};
 
 fn ficus(data: &std::path::Path, args: &[&str]) {
     let out = Command::new(env!("CARGO_BIN_EXE_ficus"))
@@ -44,52 +36,44 @@ fn an_epub_download_imports_back_as_the_same_work() {
 }
 
 fn round_trip(format: &str) {
-    let day = |d| NaiveDate::from_ymd_opt(2024, 5, d).expect("date");
-    let mut w = NewWork::new(
-        "The Lighthouse & the Sea",
-        "<p>First <em>chapter</em> text, don't stop.</p><p>Second paragraph.</p>",
-        day(1),
-    );
-    w.updated = day(9);
-    w.rating = Rating::Mature;
-    w.creators = vec!["Ada Quill".into(), "Bea".into()];
-    w.language = Some("en".into());
-    w.summary = Some("<p>A summary with <strong>bold</strong>.</p>".into());
-    w.notes = Some("<p>Work notes.</p>".into());
-    w.end_notes = Some("<p>Work end notes.</p>".into());
-    w.tags = vec![
-        tag(TagType::ArchiveWarning, "No Archive Warnings Apply"),
-        tag(TagType::Category, "F/F"),
-        tag(TagType::Category, "Gen"),
-        tag(TagType::Fandom, "Tidewater"),
-        tag(TagType::Fandom, "Starfall (Books)"),
-        tag(TagType::Relationship, "Ada/Bea"),
-        tag(TagType::Relationship, "Ada & Cal"),
-        tag(TagType::Character, "Ada"),
-        tag(TagType::Character, "Bea"),
-        tag(TagType::Freeform, "Slow Burn"),
-        tag(TagType::Freeform, "Hurt/Comfort"),
-    ];
-    w.chapters[0].title = Some("Departure".into());
-    w.chapters[0].summary = Some("<p>Chapter one summary.</p>".into());
-    w.chapters[0].notes = Some("<p>Chapter one notes.</p>".into());
-    w.chapters[0].end_notes = Some("<p>Chapter one end notes.</p>".into());
-    w.chapters.push(NewChapter {
-        title: None,
-        body: "<p>The untitled second chapter.</p><blockquote><p>A quote.</p></blockquote>".into(),
-        published: Some(day(1)),
-        ..NewChapter::default()
-    });
-    w.chapters.push(NewChapter {
-        title: Some("Arrival".into()),
-        notes: Some("<p>Last notes.</p>".into()),
-        body: "<p>The end of the road.</p>".into(),
-        published: Some(day(1)),
-        ..NewChapter::default()
-    });
-    w.expected_chapters = Some(3);
-    w.complete = true;
-    w.series = vec![("Tides and Roads".into(), 2)];
+    let day = |d| ficus_testkit::day(2024, 5, d);
+    let w = work("The Lighthouse & the Sea")
+        .body("<p>First <em>chapter</em> text, don't stop.</p><p>Second paragraph.</p>")
+        .dated(day(1))
+        .updated(day(9))
+        .rating(Rating::Mature)
+        .creators(&["Ada Quill", "Bea"])
+        .language("en")
+        .summary("<p>A summary with <strong>bold</strong>.</p>")
+        .notes("<p>Work notes.</p>")
+        .end_notes("<p>Work end notes.</p>")
+        .tag(TagType::ArchiveWarning, "No Archive Warnings Apply")
+        .tags(TagType::Category, &["F/F", "Gen"])
+        .tags(TagType::Fandom, &["Tidewater", "Starfall (Books)"])
+        .tags(TagType::Relationship, &["Ada/Bea", "Ada & Cal"])
+        .tags(TagType::Character, &["Ada", "Bea"])
+        .tags(TagType::Freeform, &["Slow Burn", "Hurt/Comfort"])
+        .first_chapter(|c| {
+            c.title = Some("Departure".into());
+            c.summary = Some("<p>Chapter one summary.</p>".into());
+            c.notes = Some("<p>Chapter one notes.</p>".into());
+            c.end_notes = Some("<p>Chapter one end notes.</p>".into());
+        })
+        .chapter(NewChapter {
+            title: None,
+            published: Some(day(1)),
+            ..chapter("<p>The untitled second chapter.</p><blockquote><p>A quote.</p></blockquote>")
+        })
+        .chapter(NewChapter {
+            title: Some("Arrival".into()),
+            notes: Some("<p>Last notes.</p>".into()),
+            published: Some(day(1)),
+            ..chapter("<p>The end of the road.</p>")
+        })
+        .expected_chapters(Some(3))
+        .complete(true)
+        .series("Tides and Roads", 2)
+        .build();
 
     let a = ficus_testkit::temp_dir();
     let original = Store::open(&Backend::in_data_dir(a.path())).expect("store");

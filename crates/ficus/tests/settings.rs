@@ -3,9 +3,10 @@
 
 mod support;
 
+use ficus_testkit::ServerProcess;
 use support::{Browser, attr, count, serve, signup, text};
 
-fn post_explicit_two_chapters(b: &mut Browser, server: &ficus_testkit::ServerProcess) -> i64 {
+fn post_explicit_two_chapters(b: &mut Browser, server: &ServerProcess) -> i64 {
     let form = b.page(&server.url("/works/new"));
     let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
     let resp = b.submit(
@@ -36,8 +37,9 @@ fn post_explicit_two_chapters(b: &mut Browser, server: &ficus_testkit::ServerPro
     id
 }
 
-#[test]
-fn preferences_password_email_and_deleting_the_account() {
+/// A fresh server with "writer", who has posted an Explicit work of two
+/// chapters (its id), and "reader".
+fn writer_and_reader() -> (tempfile::TempDir, ServerProcess, Browser, Browser, i64) {
     let dir = ficus_testkit::temp_dir();
     let server = serve(dir.path());
     let mut writer = Browser::new();
@@ -46,6 +48,12 @@ fn preferences_password_email_and_deleting_the_account() {
 
     let mut reader = Browser::new();
     signup(&mut reader, &server, "reader");
+    (dir, server, writer, reader, id)
+}
+
+#[test]
+fn preferences_are_the_accounts_own_and_take_effect() {
+    let (_dir, server, _writer, mut reader, id) = writer_and_reader();
     assert_eq!(reader.get(&server.url("/users/writer/edit")).status(), 403);
     assert_eq!(
         Browser::new()
@@ -100,6 +108,11 @@ fn preferences_password_email_and_deleting_the_account() {
     let listing = reader.page(&server.url("/works"));
     assert_eq!(count(&listing, "li.warnings details.folded"), 1);
     assert_eq!(count(&listing, "li.freeforms details.folded"), 1);
+}
+
+#[test]
+fn password_and_email_changes_need_the_password() {
+    let (_dir, server, _writer, mut reader, _id) = writer_and_reader();
 
     // Password: the current one is required; other sessions end.
     let mut elsewhere = Browser::new();
@@ -241,6 +254,11 @@ fn preferences_password_email_and_deleting_the_account() {
         attr(&settings, "input#new_email", "value").as_deref(),
         Some("r@example.org")
     );
+}
+
+#[test]
+fn deleting_an_account_orphans_its_works() {
+    let (_dir, server, mut writer, _reader, id) = writer_and_reader();
 
     // Deleting the writer's account, orphaning the works.
     assert_eq!(

@@ -5,9 +5,10 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use ficus_app::discovery::{Filters, Mutes, Scope, build_request};
 use ficus_core::search_query::{SortColumn, SortDirection};
 use ficus_core::tag::tag_from_url_name;
-use ficus_search::Hits;
+use ficus_search::{Crossover, Hits};
 use ficus_store::{ChapterChoice, Reading};
 
 use super::schema::{
@@ -17,8 +18,7 @@ use super::schema::{
 use super::{ApiCaller, ApiFailure, ApiQuery};
 use crate::AppState;
 use crate::error::WebError;
-use crate::pages::discover::{FilterForm, Scope, build_request, guest_mutes};
-use crate::params;
+use crate::params::{self, guest_mutes};
 
 /// Most works per API page.
 const MAX_LIMIT: u32 = 100;
@@ -42,40 +42,53 @@ fn sort_of(p: SortParam) -> SortColumn {
     }
 }
 
-/// The browsing form the API filters stand for.
-fn filter_form(f: &WorkFilters) -> FilterForm {
-    FilterForm {
-        query: f.q.clone().unwrap_or_default(),
-        sort_column: f
-            .sort
-            .map(|s| sort_of(s).ao3_param().to_string())
-            .unwrap_or_default(),
-        sort_direction: match f.direction {
-            Some(DirectionParam::Asc) => "asc".into(),
-            Some(DirectionParam::Desc) => "desc".into(),
-            None => String::new(),
-        },
-        words_from: f.words_from.map(|n| n.to_string()).unwrap_or_default(),
-        words_to: f.words_to.map(|n| n.to_string()).unwrap_or_default(),
-        date_from: f.updated_from.clone().unwrap_or_default(),
-        date_to: f.updated_to.clone().unwrap_or_default(),
-        complete: match f.complete {
-            Some(true) => "T".into(),
-            Some(false) => "F".into(),
-            None => String::new(),
-        },
-        crossover: match f.crossover {
-            Some(CrossoverParam::Only) => "T".into(),
-            Some(CrossoverParam::Exclude) => "F".into(),
-            _ => String::new(),
-        },
-        language: f.language.clone().unwrap_or_default(),
-        single_chapter: f.single_chapter.unwrap_or(false),
-        other_tag_names: f.tags.clone().unwrap_or_default(),
-        excluded_tag_names: f.exclude_tags.clone().unwrap_or_default(),
-        page: 1,
-        ..FilterForm::default()
+/// A day given as `YYYY-MM-DD`; anything else is a 400.
+fn day(raw: Option<&str>, what: &str) -> Result<Option<chrono::NaiveDate>, WebError> {
+    match raw.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Ok(None),
+        Some(r) => chrono::NaiveDate::parse_from_str(r, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| WebError::BadRequest(format!("{what} {r:?} is not a date (YYYY-MM-DD)."))),
     }
+}
+
+/// Comma-separated tag names.
+fn tag_names(list: Option<&str>) -> Vec<String> {
+    list.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The typed filters the API's parameters stand for (the same the
+/// browsing form builds).
+fn filters_of(f: &WorkFilters) -> Result<Filters, WebError> {
+    Ok(Filters {
+        query: f.q.clone().unwrap_or_default(),
+        sort: f.sort.map(sort_of),
+        direction: f.direction.map(|d| match d {
+            DirectionParam::Asc => SortDirection::Asc,
+            DirectionParam::Desc => SortDirection::Desc,
+        }),
+        words: (f.words_from, f.words_to),
+        updated: (
+            day(f.updated_from.as_deref(), "updated_from")?,
+            day(f.updated_to.as_deref(), "updated_to")?,
+        ),
+        complete: f.complete,
+        crossover: match f.crossover {
+            Some(CrossoverParam::Only) => Crossover::Only,
+            Some(CrossoverParam::Exclude) => Crossover::Exclude,
+            _ => Crossover::Include,
+        },
+        language: f.language.clone().filter(|l| !l.trim().is_empty()),
+        single_chapter: f.single_chapter.unwrap_or(false),
+        include_names: tag_names(f.tags.as_deref()),
+        exclude_names: tag_names(f.exclude_tags.as_deref()),
+        ..Filters::default()
+    })
 }
 
 /// A cursor: the sort it belongs to and the last entry of the page.
@@ -121,7 +134,7 @@ async fn list(
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(WebError::BadRequest(format!("limit must be 1 to {MAX_LIMIT}.")).into());
     }
-    let form = filter_form(&filters);
+    let typed = filters_of(&filters)?;
     let viewer = caller.visitor().viewer();
     let members = viewer.is_member();
     let user = caller.user.as_ref().map(|u| u.id);
@@ -133,7 +146,10 @@ async fn list(
             let mutes = match user {
                 Some(id) => {
                     let m = store.mutes(id)?;
-                    (m.tag_ids(), m.creator_ids())
+                    Mutes {
+                        tags: m.tag_ids(),
+                        creators: m.creator_ids(),
+                    }
                 }
                 None => guest,
             };
@@ -147,11 +163,11 @@ async fn list(
                             "There is no tag named {name:?}."
                         )));
                     }
-                    Scope::Tag(tags.iter().map(|t| t.id).collect(), name.clone())
+                    Scope::Tag(tags.iter().map(|t| t.id).collect())
                 }
             };
             let graph = search.graph();
-            let built = build_request(store, &graph, &form, &scope, members, mutes)?;
+            let built = build_request(store, &graph, &typed, &scope, members, mutes)?;
             if let Some(error) = built.error {
                 return Err(WebError::BadRequest(error));
             }

@@ -17,8 +17,9 @@ use super::schema::{
 use super::{ApiCaller, ApiFailure, ApiJson};
 use crate::AppState;
 use crate::error::WebError;
-use crate::pages::posting::{co_creator_pseuds, form_of, invite_all, owned_work, today};
+use crate::owner::owned_work;
 use crate::params;
+use ficus_app::posting::{form_of, today};
 
 fn text_format(p: TextFormatParam) -> TextFormat {
     match p {
@@ -126,19 +127,14 @@ pub async fn create_work(
             .unwrap_or_else(|| "?".into()),
         series: input.series.unwrap_or_default(),
     };
-    let invitees = co_creator_pseuds(&st, &form, uid).await?;
-    let mut work = match (form.to_work(today(), 1), invitees) {
-        (Ok(w), Ok(invitees)) if errors.is_empty() => (w, invitees),
-        (result, invitees) => {
-            errors.extend(result.err().unwrap_or_default());
-            errors.extend(invitees.err().unwrap_or_default());
-            return Err(ApiFailure::Invalid(errors));
-        }
-    };
-    work.0.posted = !input.draft;
-    let (work, invitees) = work;
-    let id = st.db(move |s| s.insert_work(&work)).await?.work_id();
-    invite_all(&st, id, invitees, uid).await?;
+    let checked = st
+        .db(move |s| ficus_app::posting::check_new(s, uid, &form, errors))
+        .await?
+        .map_err(ApiFailure::Invalid)?;
+    let draft = input.draft;
+    let id = st
+        .db(move |s| ficus_app::posting::post(s, uid, checked, draft))
+        .await?;
     let detail = work_detail(&st, &caller, id).await?;
     Ok((
         StatusCode::CREATED,
@@ -243,32 +239,16 @@ pub async fn update_work(
             message: format!("This work is not in series {sid}."),
         });
     }
-    let mut work = match form.to_work(today(), chapters) {
-        Ok(w) if errors.is_empty() => w,
-        result => {
-            errors.extend(result.err().unwrap_or_default());
-            return Err(ApiFailure::Invalid(errors));
-        }
-    };
-    let staying: Vec<&str> = reading
-        .work
-        .series
-        .iter()
-        .filter(|place| !leave.contains(&place.series_id))
-        .map(|place| place.title.as_str())
-        .collect();
-    if let Some(error) = ficus_core::posting::series_limit(&staying, &work) {
-        return Err(ApiFailure::Invalid(vec![error]));
-    }
-    // Co-creators and bare names stay on the byline (the store keeps them).
-    work.creators = Vec::new();
-    let was_draft = !reading.work.posted;
-    st.db(move |s| s.update_work(id, &work, Some(uid), &leave))
+    let current = reading.work.clone();
+    let checked = st
+        .db(move |s| {
+            ficus_app::posting::check_edit(s, uid, &current, chapters, &form, leave, errors)
+        })
+        .await?
+        .map_err(ApiFailure::Invalid)?;
+    let publish = !reading.work.posted && patch.draft == Some(false);
+    st.db(move |s| ficus_app::posting::save_edit(s, uid, id, checked, publish))
         .await?;
-    if was_draft && patch.draft == Some(false) {
-        let day = today();
-        st.db(move |s| s.publish_work(id, day)).await?;
-    }
     Ok(Json(work_detail(&st, &caller, id).await?))
 }
 

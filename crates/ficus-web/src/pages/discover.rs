@@ -14,17 +14,16 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
+use ficus_app::discovery::{self, Filters, Mutes};
 use ficus_core::TagType;
 use ficus_core::html::escape;
-use ficus_core::search_query::{self, DateField, NumericField, SortColumn, SortDirection};
+use ficus_core::search_query::{SortColumn, SortDirection};
 use ficus_core::tag::tag_from_url_name;
-use ficus_core::wrangling::TagGraph;
-use ficus_search::{Crossover, Request, ResolvedQuery};
-use ficus_store::Store;
+use ficus_search::{Crossover, Request};
 
 use crate::AppState;
 use crate::error::WebError;
-use crate::params;
+use crate::params::{self, guest_mutes};
 use crate::session::Visitor;
 use crate::templates::Chrome;
 use crate::view::{self, Blurb, Pager, blurb_for, pager};
@@ -35,8 +34,6 @@ const PER_PAGE: usize = 20;
 const SIDEBAR_TOP: usize = 10;
 /// Tags shown per type when the reader asked to see all of one type.
 const SIDEBAR_ALL: usize = 1_000;
-/// Cookie holding a guest's mutes for the browser session.
-pub const GUEST_MUTES_COOKIE: &str = "ficus_mutes";
 
 /// The types with include/exclude checkboxes, with AO3's parameter names.
 const FILTER_TYPES: [(TagType, &str); 7] = [
@@ -199,20 +196,55 @@ impl FilterForm {
             .join("&")
     }
 
-    fn sort(&self, searching: bool) -> Result<(SortColumn, SortDirection), WebError> {
-        let column = match self.sort_column.trim() {
-            "" if searching => SortColumn::BestMatch,
-            "" => SortColumn::Updated,
-            raw => SortColumn::from_ao3_param(raw)
-                .ok_or_else(|| WebError::BadRequest(format!("{raw:?} is not a sort order.")))?,
+    /// The typed filters this form stands for; a malformed number, date,
+    /// sort or direction is a 400.
+    pub fn to_filters(&self) -> Result<Filters, WebError> {
+        let sort = match self.sort_column.trim() {
+            "" => None,
+            raw => Some(
+                SortColumn::from_ao3_param(raw)
+                    .ok_or_else(|| WebError::BadRequest(format!("{raw:?} is not a sort order.")))?,
+            ),
         };
         let direction = match self.sort_direction.trim() {
-            "" => column.default_direction(),
-            raw => SortDirection::parse(raw).ok_or_else(|| {
+            "" => None,
+            raw => Some(SortDirection::parse(raw).ok_or_else(|| {
                 WebError::BadRequest(format!("{raw:?} is not a sort direction (asc or desc)."))
-            })?,
+            })?),
         };
-        Ok((column, direction))
+        Ok(Filters {
+            query: self.query.clone(),
+            title: self.title.clone(),
+            creators: self.creators.clone(),
+            rating: self.rating.clone(),
+            sort,
+            direction,
+            words: (
+                number(&self.words_from, "words")?,
+                number(&self.words_to, "words")?,
+            ),
+            kudos_from: number(&self.kudos_from, "kudos")?,
+            hits_from: number(&self.hits_from, "hits")?,
+            updated: (date(&self.date_from)?, date(&self.date_to)?),
+            complete: match self.complete.as_str() {
+                "T" => Some(true),
+                "F" => Some(false),
+                _ => None,
+            },
+            crossover: match self.crossover.as_str() {
+                "T" => Crossover::Only,
+                "F" => Crossover::Exclude,
+                _ => Crossover::Include,
+            },
+            language: Some(self.language.clone()).filter(|l| !l.trim().is_empty()),
+            single_chapter: self.single_chapter,
+            include_ids: self.include_ids.clone(),
+            exclude_ids: self.exclude_ids.clone(),
+            include_names: names(&self.other_tag_names).map(str::to_string).collect(),
+            exclude_names: names(&self.excluded_tag_names)
+                .map(str::to_string)
+                .collect(),
+        })
     }
 }
 
@@ -221,187 +253,22 @@ fn names(list: &str) -> impl Iterator<Item = &str> {
     list.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// The filter forms of every tag named `name` (any type, or `kind`).
-fn tag_forms(
-    store: &Store,
-    graph: &TagGraph,
-    kind: Option<TagType>,
-    name: &str,
-) -> Result<Vec<i64>, ficus_store::StoreError> {
-    let tags = store.tags_named(name)?;
-    let mut ids: Vec<i64> = tags
-        .into_iter()
-        .filter(|t| kind.is_none_or(|k| k == t.kind))
-        .map(|t| graph.filter_form(t.id))
-        .collect();
-    if ids.is_empty()
-        && kind == Some(TagType::Rating)
-        && let Some(r) = rating_by_word(name)
-    {
-        ids.extend(
-            store
-                .tags_named(r.name())?
-                .into_iter()
-                .filter(|t| t.kind == TagType::Rating)
-                .map(|t| t.id),
-        );
-    }
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids)
-}
-
-/// `rating:explicit`, `rating:teen`, `rating:general`, ….
-fn rating_by_word(word: &str) -> Option<ficus_core::Rating> {
-    let w = word.trim().to_lowercase();
-    ficus_core::Rating::NAMES
-        .iter()
-        .find(|n| n.to_lowercase().starts_with(&w) || n.to_lowercase().split(' ').any(|p| p == w))
-        .and_then(|n| ficus_core::Rating::from_name(n))
-}
-
-/// Where a listing comes from.
+/// Where a listing comes from, with what the page shows of it.
 pub(crate) enum Scope {
     All,
+    /// The tag's ids (every type of its name) and its name as shown.
     Tag(Vec<i64>, String),
     Search,
 }
 
-/// Mutes of the visitor: (tag ids, creator ids).
-pub(crate) fn guest_mutes(headers: &HeaderMap) -> (Vec<i64>, Vec<i64>) {
-    let mut tags = Vec::new();
-    let mut creators = Vec::new();
-    if let Some(raw) = params::cookie(headers, GUEST_MUTES_COOKIE) {
-        for part in raw.split('.').take(500) {
-            if let Some(n) = part.strip_prefix('t').and_then(|n| n.parse::<i64>().ok()) {
-                tags.push(n);
-            } else if let Some(n) = part.strip_prefix('c').and_then(|n| n.parse::<i64>().ok()) {
-                creators.push(n);
-            }
+impl Scope {
+    fn discovery(&self) -> discovery::Scope {
+        match self {
+            Scope::All => discovery::Scope::All,
+            Scope::Tag(ids, _) => discovery::Scope::Tag(ids.clone()),
+            Scope::Search => discovery::Scope::Search,
         }
     }
-    (tags, creators)
-}
-
-/// A request built from a filter form, or the query's syntax error.
-pub(crate) struct Built {
-    pub request: Request,
-    pub error: Option<String>,
-}
-
-pub(crate) fn build_request(
-    store: &Store,
-    graph: &TagGraph,
-    form: &FilterForm,
-    scope: &Scope,
-    members: bool,
-    mutes: (Vec<i64>, Vec<i64>),
-) -> Result<Built, WebError> {
-    let searching = matches!(scope, Scope::Search);
-    let (sort, direction) = form.sort(searching || !form.query.trim().is_empty())?;
-    let mut req = Request {
-        members,
-        sort,
-        direction,
-        offset: (form.page as usize - 1) * PER_PAGE,
-        limit: PER_PAGE,
-        facets: !searching,
-        ..Request::default()
-    };
-    if let Scope::Tag(ids, _) = scope {
-        let mut forms: Vec<i64> = ids.iter().map(|&t| graph.filter_form(t)).collect();
-        forms.sort_unstable();
-        forms.dedup();
-        req.include.push(forms);
-    }
-    for &id in &form.include_ids {
-        req.include.push(vec![graph.filter_form(id)]);
-    }
-    for &id in &form.exclude_ids {
-        req.exclude.push(graph.filter_form(id));
-    }
-    for name in names(&form.other_tag_names) {
-        req.include.push(tag_forms(store, graph, None, name)?);
-    }
-    for name in names(&form.excluded_tag_names) {
-        req.exclude.extend(tag_forms(store, graph, None, name)?);
-    }
-    let (muted_tags, muted_creators) = mutes;
-    req.exclude
-        .extend(muted_tags.iter().map(|&t| graph.filter_form(t)));
-    req.exclude_creators = muted_creators;
-    req.crossover = match form.crossover.as_str() {
-        "T" => Crossover::Only,
-        "F" => Crossover::Exclude,
-        _ => Crossover::Include,
-    };
-    req.complete = match form.complete.as_str() {
-        "T" => Some(true),
-        "F" => Some(false),
-        _ => None,
-    };
-    req.single_chapter = form.single_chapter;
-    let (wf, wt) = (
-        number(&form.words_from, "words")?,
-        number(&form.words_to, "words")?,
-    );
-    if wf.is_some() || wt.is_some() {
-        req.numbers.push((NumericField::Words, wf, wt));
-    }
-    if let Some(k) = number(&form.kudos_from, "kudos")? {
-        req.numbers.push((NumericField::Kudos, Some(k), None));
-    }
-    if let Some(h) = number(&form.hits_from, "hits")? {
-        req.numbers.push((NumericField::Hits, Some(h), None));
-    }
-    let (df, dt) = (date(&form.date_from)?, date(&form.date_to)?);
-    if df.is_some() || dt.is_some() {
-        req.dates.push((DateField::Updated, df, dt));
-    }
-    if !form.language.trim().is_empty() {
-        req.language = Some(form.language.trim().to_lowercase());
-    }
-    let mut text = form.query.clone();
-    if !form.title.trim().is_empty() {
-        text.push_str(&format!(" title:\"{}\"", form.title.replace('"', " ")));
-    }
-    if !form.rating.trim().is_empty() {
-        text.push_str(&format!(" rating:\"{}\"", form.rating.replace('"', " ")));
-    }
-    if !form.creators.trim().is_empty() {
-        text.push_str(&format!(
-            " creators:\"{}\"",
-            form.creators.replace('"', " ")
-        ));
-    }
-    let mut error = None;
-    if !text.trim().is_empty() {
-        match search_query::parse(&text) {
-            Ok(parsed) => {
-                if let Some((column, dir)) = parsed.sort {
-                    req.sort = column;
-                    req.direction = dir.unwrap_or(column.default_direction());
-                }
-                let today = chrono::Utc::now().date_naive();
-                let mut failure = None;
-                let resolved = ResolvedQuery::resolve(parsed, today, |kind, name| {
-                    tag_forms(store, graph, kind, name).unwrap_or_else(|e| {
-                        failure = Some(e);
-                        Vec::new()
-                    })
-                });
-                if let Some(e) = failure {
-                    return Err(e.into());
-                }
-                req.query = Some(resolved);
-            }
-            Err(e) => error = Some(e.to_string()),
-        }
-    }
-    Ok(Built {
-        request: req,
-        error,
-    })
 }
 
 /// A rating choice in the advanced search form.
@@ -464,6 +331,7 @@ async fn render(
     scope: Scope,
 ) -> Result<Response, WebError> {
     let form = FilterForm::parse(raw.as_deref())?;
+    let filters = form.to_filters()?;
     let members = visitor.viewer().is_member();
     let user = visitor.user.as_ref().map(|u| u.id);
     let prefs = visitor.user.as_ref().map(|u| u.prefs).unwrap_or_default();
@@ -474,12 +342,24 @@ async fn render(
             let mutes = match user {
                 Some(id) => {
                     let m = store.mutes(id)?;
-                    (m.tag_ids(), m.creator_ids())
+                    Mutes {
+                        tags: m.tag_ids(),
+                        creators: m.creator_ids(),
+                    }
                 }
                 None => guest,
             };
             let graph = search.graph();
-            let built = build_request(store, &graph, &form, &scope, members, mutes)?;
+            let mut built = discovery::build_request(
+                store,
+                &graph,
+                &filters,
+                &scope.discovery(),
+                members,
+                mutes,
+            )?;
+            built.request.offset = (form.page as usize - 1) * PER_PAGE;
+            built.request.limit = PER_PAGE;
             let hits = if built.error.is_some() {
                 ficus_search::Hits::default()
             } else {

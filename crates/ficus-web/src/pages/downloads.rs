@@ -15,8 +15,7 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use ficus_core::TagType;
-use ficus_formats::export::{ExportChapter, ExportWork, Format};
+use ficus_export::Format;
 use ficus_store::{ChapterChoice, ChapterRecord, WorkRecord};
 
 use crate::AppState;
@@ -32,59 +31,6 @@ const SIZE_BUDGET: usize = 256 * 1024 * 1024;
 /// One lock per file being built, so concurrent requests build it once.
 static BUILDING: LazyLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
-
-/// The export view of a stored work (with its series) and its chapters.
-pub fn to_export(work: &WorkRecord, chapters: &[ChapterRecord]) -> ExportWork {
-    let names = |kind| {
-        work.tags_of(kind)
-            .map(|t| t.name.clone())
-            .collect::<Vec<_>>()
-    };
-    ExportWork {
-        id: work.id,
-        title: work.title.clone(),
-        creators: work.creators.clone(),
-        rating: work.rating.name().to_string(),
-        warnings: names(TagType::ArchiveWarning),
-        categories: names(TagType::Category),
-        fandoms: names(TagType::Fandom),
-        relationships: names(TagType::Relationship),
-        characters: names(TagType::Character),
-        freeforms: names(TagType::Freeform),
-        language: work.language.clone(),
-        series: work
-            .series
-            .iter()
-            .map(|p| (p.title.clone(), u32::try_from(p.position).unwrap_or(0)))
-            .collect(),
-        published: work.published,
-        updated: work.updated,
-        complete: work.complete,
-        words: work.word_count,
-        chapter_count: u32::try_from(work.chapter_count).unwrap_or(0),
-        expected_chapters: work.expected_chapters.and_then(|n| u32::try_from(n).ok()),
-        kudos: work.stats.kudos,
-        hits: work.stats.hits,
-        comments: work.stats.comments,
-        bookmarks: work.stats.bookmarks,
-        summary: work.summary.clone(),
-        notes: work.notes.clone(),
-        end_notes: work.end_notes.clone(),
-        source_url: work.origin.source_url.clone(),
-        chapters: chapters
-            .iter()
-            .map(|c| ExportChapter {
-                position: u32::try_from(c.position).unwrap_or(0),
-                title: c.title.clone(),
-                summary: c.summary.clone(),
-                notes: c.notes.clone(),
-                end_notes: c.end_notes.clone(),
-                body: c.body.clone(),
-                published: c.published,
-            })
-            .collect(),
-    }
-}
 
 /// The cache file of a work's export: by work, change time and series
 /// (a series can change without the work row changing).
@@ -127,7 +73,7 @@ pub async fn cached_file(
     }
     let build = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
         let bytes = format
-            .write(&to_export(&work, &chapters))
+            .write(&ficus_app::export::to_export(&work, &chapters))
             .map_err(|e| e.to_string())?;
         if bytes.len() > SIZE_BUDGET {
             return Err("the file would be too large".into());
@@ -206,7 +152,7 @@ pub async fn download(
     };
     let name = format!(
         "{}.{}",
-        ficus_formats::export::slug(&reading.work.title),
+        ficus_export::slug(&reading.work.title),
         format.extension()
     );
     let bytes = cached_file(

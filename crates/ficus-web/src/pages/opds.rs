@@ -121,7 +121,7 @@ fn nav_entry(base: &str, id: &str, title: &str, href: String, rel: &str, kind: &
 }
 
 fn work_entry(base: &str, w: &WorkRecord) -> Entry {
-    let slug = ficus_formats::export::slug(&w.title);
+    let slug = ficus_export::slug(&w.title);
     let updated = DateTime::<Utc>::from_timestamp(w.changed_at, 0)
         .unwrap_or_default()
         .fixed_offset();

@@ -5,8 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use ficus_core::access::Viewer;
-use ficus_store::{ChapterChoice, ChapterRecord, ChapterSummary, Reading};
+use ficus_store::{ChapterChoice, ChapterRecord, ChapterSummary, Found, Reading};
 
 use crate::AppState;
 use crate::error::WebError;
@@ -34,20 +33,17 @@ pub(crate) async fn load(
     path: &str,
 ) -> Result<Result<Reading, Response>, WebError> {
     let viewer = visitor.viewer();
-    if let Some(reading) = st.db(move |s| s.reading(id, viewer, choice)).await? {
-        return Ok(Ok(reading));
-    }
-    if viewer == Viewer::Guest {
-        let members_see = st.db(move |s| s.work(id, Viewer::System)).await?;
-        if members_see.is_some_and(|w| w.posted && w.restricted) {
+    match st.db(move |s| s.read_work(id, viewer, choice)).await? {
+        Found::Visible(reading) => Ok(Ok(reading)),
+        Found::LogInFirst => {
             let to = format!(
                 "/users/login?restricted=true&return_to={}",
                 crate::view::encode_segment(path)
             );
-            return Ok(Err(Redirect::to(&to).into_response()));
+            Ok(Err(Redirect::to(&to).into_response()))
         }
+        Found::NotFound => Err(not_found_work()),
     }
-    Err(not_found_work())
 }
 
 /// `GET /works/{id}`: a one-chapter work whole; a multi-chapter work on its
@@ -238,8 +234,8 @@ async fn render(
     let is_last = index.is_none_or(|i| i + 1 == list.len());
 
     let updated_at = work.changed_at;
-    let file = ficus_formats::export::slug(&work.title);
-    let downloads = ficus_formats::export::Format::ALL
+    let file = ficus_export::slug(&work.title);
+    let downloads = ficus_export::Format::ALL
         .into_iter()
         .map(|f| {
             (

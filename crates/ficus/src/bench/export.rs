@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use ficus_formats::export::{ExportChapter, ExportWork, Format};
+use ficus_export::{ExportChapter, ExportWork, Format};
 use ficus_gen::vocab::Vocabulary;
 use rand::SeedableRng;
 use rand_pcg::Pcg64;

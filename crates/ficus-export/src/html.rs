@@ -3,9 +3,10 @@
 //! `#preface` with a `dl.tags`, `#chapters`, `#afterword`) so readers and
 //! tools used to those files find things where they expect them.
 //!
-//! The preface and chapter markup built here is also valid XHTML: the EPUB
-//! writer reuses it with stored HTML passed through its XHTML converter,
-//! and the plain-text writer reuses the labelled lines.
+//! The preface and chapter markup built here is also valid XHTML: it is
+//! built once as a [`Markup`], which this file fills with the stored HTML
+//! as it is and the EPUB writer with that HTML converted to XHTML. The
+//! plain-text and PDF writers reuse the labelled lines.
 
 use ficus_core::html::escape;
 
@@ -42,7 +43,7 @@ pub fn to_html(work: &ExportWork) -> String {
         .language
         .as_deref()
         .map_or_else(|| "en".to_string(), language_tag);
-    let mut as_stored = |html: &str| html.to_string();
+    let as_stored = |html: &str| html.to_string();
     let mut out =
         String::with_capacity(work.chapters.iter().map(|c| c.body.len()).sum::<usize>() + 8 * 1024);
     out.push_str("<!DOCTYPE html>\n");
@@ -51,7 +52,7 @@ pub fn to_html(work: &ExportWork) -> String {
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     out.push_str(&format!("<title>{}</title>\n", escape(display_title(work))));
     out.push_str(&format!("<style>\n{STYLESHEET}</style>\n</head>\n<body>\n"));
-    out.push_str(&preface(work, &mut as_stored));
+    out.push_str(&preface(work).render(as_stored));
     out.push_str("<div id=\"chapters\">\n");
     for (index, chapter) in work.chapters.iter().enumerate() {
         out.push_str(&format!(
@@ -59,11 +60,11 @@ pub fn to_html(work: &ExportWork) -> String {
             index + 1
         ));
         let heading = html_heading(work, chapter);
-        out.push_str(&chapter_markup(chapter, &heading, &mut as_stored));
+        out.push_str(&chapter_markup(chapter, &heading).render(as_stored));
         out.push_str("</div>\n");
     }
     out.push_str("</div>\n");
-    out.push_str(&afterword(work, &mut as_stored));
+    out.push_str(&afterword(work).render(as_stored));
     out.push_str("</body>\n</html>\n");
     out
 }
@@ -78,18 +79,71 @@ fn html_heading(work: &ExportWork, chapter: &ExportChapter) -> String {
     }
 }
 
+/// Markup around stored HTML, built once for every writer that embeds
+/// it: the markup written here (escaped, valid as HTML and as XHTML) and,
+/// between, the sanitized stored HTML fragments, each filled in by
+/// [`Markup::render`] as the writer needs it (as it is for the HTML file,
+/// converted to XHTML for the EPUB).
+#[derive(Default)]
+pub(super) struct Markup<'a> {
+    parts: Vec<Part<'a>>,
+}
+
+/// A piece of [`Markup`].
+enum Part<'a> {
+    /// Markup written here.
+    Written(String),
+    /// A stored HTML fragment.
+    Stored(&'a str),
+}
+
+impl<'a> Markup<'a> {
+    fn push_str(&mut self, markup: &str) {
+        match self.parts.last_mut() {
+            Some(Part::Written(last)) => last.push_str(markup),
+            _ => self.parts.push(Part::Written(markup.to_string())),
+        }
+    }
+
+    fn push_stored(&mut self, html: &'a str) {
+        self.parts.push(Part::Stored(html));
+    }
+
+    /// The stored HTML fragments, in order.
+    pub(super) fn stored(&self) -> impl Iterator<Item = &'a str> {
+        self.parts.iter().filter_map(|part| match part {
+            Part::Stored(html) => Some(*html),
+            Part::Written(_) => None,
+        })
+    }
+
+    /// The markup with each stored fragment, in order, as `convert`
+    /// writes it.
+    pub(super) fn render(&self, mut convert: impl FnMut(&str) -> String) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Written(markup) => out.push_str(markup),
+                Part::Stored(html) => out.push_str(&convert(html)),
+            }
+        }
+        out
+    }
+}
+
 /// The preface: title, byline, the labelled tags and stats, source,
-/// summary and notes. `convert` turns stored HTML into the markup to embed.
-pub(super) fn preface(work: &ExportWork, convert: &mut dyn FnMut(&str) -> String) -> String {
-    let mut out = String::from("<div id=\"preface\">\n");
-    out.push_str(&format!("<h1>{}</h1>\n", escape(display_title(work))));
-    out.push_str(&format!(
+/// summary and notes.
+pub(super) fn preface(work: &ExportWork) -> Markup<'_> {
+    let mut markup = Markup::default();
+    markup.push_str("<div id=\"preface\">\n");
+    markup.push_str(&format!("<h1>{}</h1>\n", escape(display_title(work))));
+    markup.push_str(&format!(
         "<div class=\"byline\">by {}</div>\n",
         escape(&byline(work))
     ));
-    out.push_str("<dl class=\"tags\">\n");
+    markup.push_str("<dl class=\"tags\">\n");
     for (label, value) in preface_lines(work) {
-        out.push_str(&format!(
+        markup.push_str(&format!(
             "<dt>{}:</dt>\n<dd>{}</dd>\n",
             escape(label),
             escape(&value)
@@ -100,82 +154,64 @@ pub(super) fn preface(work: &ExportWork, convert: &mut dyn FnMut(&str) -> String
             Some(href) => format!("<a href=\"{}\">{}</a>", escape(&href), escape(url)),
             None => escape(url),
         };
-        out.push_str(&format!("<dt>Source:</dt>\n<dd>{shown}</dd>\n"));
+        markup.push_str(&format!("<dt>Source:</dt>\n<dd>{shown}</dd>\n"));
     }
-    out.push_str("</dl>\n");
-    out.push_str(&userstuff_block(
-        "summary",
-        "Summary",
-        work.summary.as_deref(),
-        convert,
-    ));
-    out.push_str(&userstuff_block(
-        "notes",
-        "Notes",
-        work.notes.as_deref(),
-        convert,
-    ));
-    out.push_str("</div>\n");
-    out
+    markup.push_str("</dl>\n");
+    userstuff_block(&mut markup, "summary", "Summary", work.summary.as_deref());
+    userstuff_block(&mut markup, "notes", "Notes", work.notes.as_deref());
+    markup.push_str("</div>\n");
+    markup
 }
 
 /// One chapter: its heading, summary and notes, text and end notes.
-pub(super) fn chapter_markup(
-    chapter: &ExportChapter,
-    heading: &str,
-    convert: &mut dyn FnMut(&str) -> String,
-) -> String {
-    let mut out = format!("<h2 class=\"heading\">{}</h2>\n", escape(heading));
-    out.push_str(&userstuff_block(
+pub(super) fn chapter_markup<'a>(chapter: &'a ExportChapter, heading: &str) -> Markup<'a> {
+    let mut markup = Markup::default();
+    markup.push_str(&format!("<h2 class=\"heading\">{}</h2>\n", escape(heading)));
+    userstuff_block(
+        &mut markup,
         "meta group",
         "Chapter Summary",
         chapter.summary.as_deref(),
-        convert,
-    ));
-    out.push_str(&userstuff_block(
+    );
+    userstuff_block(
+        &mut markup,
         "meta group",
         "Chapter Notes",
         chapter.notes.as_deref(),
-        convert,
-    ));
-    out.push_str("<div class=\"userstuff\" dir=\"auto\">\n");
-    out.push_str(&convert(&chapter.body));
-    out.push_str("\n</div>\n");
-    out.push_str(&userstuff_block(
+    );
+    markup.push_str("<div class=\"userstuff\" dir=\"auto\">\n");
+    markup.push_stored(&chapter.body);
+    markup.push_str("\n</div>\n");
+    userstuff_block(
+        &mut markup,
         "meta group",
         "Chapter End Notes",
         chapter.end_notes.as_deref(),
-        convert,
-    ));
-    out
+    );
+    markup
 }
 
 /// The work's end notes under an "End Notes" heading, in `#afterword`;
 /// empty when the work has none.
-pub(super) fn afterword(work: &ExportWork, convert: &mut dyn FnMut(&str) -> String) -> String {
-    match present(work.end_notes.as_deref()) {
-        None => String::new(),
-        Some(notes) => format!(
-            "<div id=\"afterword\">\n<h2 class=\"heading\">End Notes</h2>\n<blockquote class=\"userstuff\" dir=\"auto\">\n{}\n</blockquote>\n</div>\n",
-            convert(notes)
-        ),
+pub(super) fn afterword(work: &ExportWork) -> Markup<'_> {
+    let mut markup = Markup::default();
+    if let Some(notes) = present(work.end_notes.as_deref()) {
+        markup.push_str("<div id=\"afterword\">\n<h2 class=\"heading\">End Notes</h2>\n<blockquote class=\"userstuff\" dir=\"auto\">\n");
+        markup.push_stored(notes);
+        markup.push_str("\n</blockquote>\n</div>\n");
     }
+    markup
 }
 
-/// A labelled block of stored HTML (`<div class>` holding a label and a
-/// `blockquote.userstuff`); empty when there is nothing to show.
-fn userstuff_block(
-    class: &str,
-    label: &str,
-    html: Option<&str>,
-    convert: &mut dyn FnMut(&str) -> String,
-) -> String {
-    match present(html) {
-        None => String::new(),
-        Some(html) => format!(
-            "<div class=\"{class}\">\n<p class=\"label\">{label}</p>\n<blockquote class=\"userstuff\" dir=\"auto\">\n{}\n</blockquote>\n</div>\n",
-            convert(html)
-        ),
+/// Adds a labelled block of stored HTML (`<div class>` holding a label and
+/// a `blockquote.userstuff`), unless there is nothing to show.
+fn userstuff_block<'a>(markup: &mut Markup<'a>, class: &str, label: &str, html: Option<&'a str>) {
+    if let Some(html) = present(html) {
+        markup.push_str(&format!(
+            "<div class=\"{class}\">\n<p class=\"label\">{label}</p>\n<blockquote class=\"userstuff\" dir=\"auto\">\n"
+        ));
+        markup.push_stored(html);
+        markup.push_str("\n</blockquote>\n</div>\n");
     }
 }
 
@@ -454,7 +490,7 @@ pub(super) fn encode_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::sample::sample;
+    use crate::sample::sample;
 
     #[test]
     fn the_file_is_self_contained_with_preface_and_chapters_in_order() {

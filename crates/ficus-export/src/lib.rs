@@ -4,6 +4,20 @@
 //! Callers build an [`ExportWork`] (the store's records mapped by the web
 //! layer or the CLI); every writer is a pure function of it, so the same
 //! work always gives the same bytes.
+//!
+//! - `html.rs`: the HTML file, and what the other writers share with it
+//!   (the preface's labelled lines, the preface and chapter markup, titles,
+//!   labels, language tags, safe URLs).
+//! - `epub.rs`: the EPUB package (documents, OPF, NCX, navigation, zip);
+//!   `xhtml/` re-serializes stored HTML as valid XHTML for it, and `xml.rs`
+//!   escapes XML text.
+//! - `pdf/`: typst as a library (`mod.rs`), the `World` it compiles in
+//!   (`world.rs`), the JSON data the template `pdf.typ` reads (`layout.rs`)
+//!   and stored HTML as that data's blocks (`blocks.rs`).
+//! - `txt.rs`: plain text.
+//!
+//! Importing lives in `ficus-formats`, which never depends on this crate
+//! (only this crate's tests use it, to read downloads back).
 
 use chrono::NaiveDate;
 
@@ -11,8 +25,12 @@ mod epub;
 mod html;
 mod pdf;
 #[cfg(test)]
+mod round_trip;
+#[cfg(test)]
 pub(crate) mod sample;
 mod txt;
+mod xhtml;
+mod xml;
 
 pub use epub::to_epub;
 pub use html::to_html;

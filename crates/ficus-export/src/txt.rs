@@ -341,7 +341,7 @@ impl TextWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::sample::sample;
+    use crate::sample::sample;
 
     #[test]
     fn the_preface_chapters_and_text_come_in_order() {

@@ -1,0 +1,182 @@
+//! Each user action is one transaction: a later step that fails leaves
+//! nothing of the earlier ones. Every test here makes a late step fail on
+//! purpose and checks that nothing was applied.
+
+use chrono::Utc;
+use ficus_core::TagType;
+use ficus_core::access::Viewer;
+use ficus_core::account::{Login, Role};
+use ficus_core::tag::TagName;
+
+use super::{MEMBER, day, each_backend, sample};
+use crate::wrangling::WrangleChange;
+use crate::{ChapterChoice, CoCreatorInvites, Found, Store, WorkEdit};
+
+/// A pseud id no account has: inviting it breaks a foreign key.
+const NO_SUCH_PSEUD: i64 = 987_654_321;
+
+fn account(store: &Store, name: &str) -> (i64, i64) {
+    let user = store
+        .create_user(
+            &Login::parse(name).expect("login"),
+            &format!("{name}@example.org"),
+            "$h",
+            Role::User,
+            Utc::now().naive_utc(),
+        )
+        .expect("user");
+    let pseud = store.pseuds_of(user.id).expect("pseuds")[0].0;
+    (user.id, pseud)
+}
+
+#[test]
+fn posting_with_a_failing_invitation_stores_no_work() {
+    each_backend(|store| {
+        let (ada, pseud) = account(store, "ada");
+        let before = store.count_works().expect("count");
+        let mut work = sample("Invited", None, 1);
+        work.pseuds = vec![pseud];
+        work.creators = vec![];
+        work.series = vec![("Saga".into(), 1)];
+        let invites = CoCreatorInvites {
+            pseuds: vec![NO_SUCH_PSEUD],
+            by: ada,
+        };
+        assert!(store.post_work(&work, Some(&invites)).is_err());
+        assert_eq!(store.count_works().expect("count"), before, "no work");
+    });
+}
+
+#[test]
+fn an_edit_with_a_failing_late_step_changes_nothing() {
+    each_backend(|store| {
+        let (ada, pseud) = account(store, "ada");
+        let mut draft = sample("Before", None, 1);
+        draft.pseuds = vec![pseud];
+        draft.creators = vec![];
+        draft.posted = false;
+        draft.series = vec![("Old".into(), 1)];
+        let id = store.insert_work(&draft).expect("insert").work_id();
+        let old_series = store.series_of_works(&[id]).expect("places")[&id][0].series_id;
+
+        let mut edited = draft.clone();
+        edited.title = "After".into();
+        edited.series = vec![("New".into(), 0)];
+        let edit = WorkEdit {
+            editor: Some(ada),
+            leave_series: vec![old_series],
+            invites: Some(CoCreatorInvites {
+                pseuds: vec![NO_SUCH_PSEUD],
+                by: ada,
+            }),
+            publish_on: Some(day(9)),
+        };
+        assert!(store.update_work(id, &edited, &edit).is_err());
+
+        let w = store.work(id, Viewer::System).expect("read").expect("work");
+        assert_eq!(w.title, "Before", "metadata unchanged");
+        assert!(!w.posted, "not published");
+        let places: Vec<String> = w.series.iter().map(|p| p.title.clone()).collect();
+        assert_eq!(places, ["Old"], "still in its old series, not in the new");
+
+        // The same edit without the bad invitation goes through whole.
+        let edit = WorkEdit {
+            invites: None,
+            ..edit
+        };
+        assert!(store.update_work(id, &edited, &edit).expect("update"));
+        let w = store.work(id, Viewer::System).expect("read").expect("work");
+        assert_eq!(
+            (w.title.as_str(), w.posted, w.published),
+            ("After", true, day(9))
+        );
+        let places: Vec<String> = w.series.iter().map(|p| p.title.clone()).collect();
+        assert_eq!(places, ["New"]);
+    });
+}
+
+#[test]
+fn a_wrangling_form_is_applied_all_or_nothing() {
+    each_backend(|store| {
+        let mut w = sample("Tagged", None, 1);
+        w.tags = vec![super::tag(TagType::Freeform, "Fluff")];
+        store.insert_work(&w).expect("insert");
+        let fluff = store
+            .tag_of_type(TagType::Freeform, "Fluff")
+            .expect("tag")
+            .expect("fluff");
+        store
+            .wrangle(fluff.id, &WrangleChange::SetCanonical(true))
+            .expect("canonical");
+        let meta = TagName::parse("Tooth-Rotting Fluff").expect("name");
+        store
+            .wrangle(fluff.id, &WrangleChange::AddMetaNamed(meta))
+            .expect("meta");
+        let metas = |store: &Store| {
+            store
+                .tag_detail(fluff.id)
+                .expect("detail")
+                .expect("tag")
+                .metas
+                .len()
+        };
+        assert_eq!(metas(store), 1);
+        let meta_id = store.tag_detail(fluff.id).expect("d").expect("t").metas[0].id;
+
+        // Remove the meta tag, stop being canonical, then add a parent a
+        // freeform tag cannot have: refused at the last step.
+        let refused = store.wrangle_all(
+            fluff.id,
+            &[
+                WrangleChange::RemoveMeta(meta_id),
+                WrangleChange::SetCanonical(false),
+                WrangleChange::AddParentNamed(
+                    TagType::Media,
+                    TagName::parse("A Medium").expect("name"),
+                ),
+            ],
+        );
+        assert!(refused.is_err(), "a freeform tag's parent is a fandom");
+        assert_eq!(metas(store), 1, "the removal was not applied");
+        let detail = store.tag_detail(fluff.id).expect("d").expect("t");
+        assert!(detail.canonical, "still canonical");
+        assert!(
+            store
+                .tag_of_type(TagType::Media, "A Medium")
+                .expect("tag")
+                .is_none(),
+            "the parent named was not created"
+        );
+    });
+}
+
+#[test]
+fn a_work_read_answers_visible_log_in_or_not_found_in_one_call() {
+    each_backend(|store| {
+        let mut restricted = sample("Members only", None, 1);
+        restricted.restricted = true;
+        let restricted = store.insert_work(&restricted).expect("insert").work_id();
+        let mut draft = sample("Draft", None, 1);
+        draft.posted = false;
+        draft.restricted = true;
+        let draft = store.insert_work(&draft).expect("insert").work_id();
+        let read = |id, viewer| {
+            store
+                .read_work(id, viewer, ChapterChoice::NoText)
+                .expect("read")
+        };
+        assert!(matches!(read(restricted, Viewer::Guest), Found::LogInFirst));
+        assert!(matches!(read(restricted, MEMBER), Found::Visible(_)));
+        assert!(matches!(read(draft, Viewer::Guest), Found::NotFound));
+        assert!(matches!(read(draft, MEMBER), Found::NotFound));
+        assert!(matches!(read(i64::MAX, Viewer::Guest), Found::NotFound));
+        // A hidden work is not worth logging in for: not found.
+        let (admin, _) = account(store, "admin");
+        assert!(
+            store
+                .set_hidden(restricted, true, admin, "test")
+                .expect("hide")
+        );
+        assert!(matches!(read(restricted, Viewer::Guest), Found::NotFound));
+    });
+}

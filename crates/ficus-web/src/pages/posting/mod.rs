@@ -1,0 +1,498 @@
+//! Posting and editing: the work form (new work with preview, draft and
+//! post; edit; delete with confirmation) and what every page that changes
+//! a work starts with. Chapters are in `chapters.rs`, orphaning and
+//! co-creator invitations in `creatorship.rs`. Only a work's creators may
+//! change it; the checks and the store transaction are
+//! [`ficus_app::posting`]'s.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use ficus_app::posting::form_of;
+use ficus_core::TagType;
+use ficus_core::posting::{FieldError, TextFormat, WorkForm};
+use ficus_core::tag::{ARCHIVE_WARNINGS, CATEGORIES, Rating};
+use ficus_store::{Reading, StoreError, UserRecord, WorkRecord};
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::owner::owned_work;
+use crate::params::{self, StrictForm};
+use crate::session::{CSRF_FIELD, Visitor, verify_csrf};
+use crate::templates::{Chrome, ConfirmDeletePage, Preview, WorkFormPage};
+use crate::view::encode_segment;
+
+mod chapters;
+mod creatorship;
+
+pub use chapters::{
+    create_chapter, delete_chapter, edit_chapter, manage_chapters, new_chapter, reorder_chapters,
+    update_chapter,
+};
+pub use creatorship::{answer_creatorship, creatorships, orphan, orphan_form};
+
+pub(super) type Pairs = StrictForm;
+
+pub(super) fn pairs(f: Pairs) -> Result<Vec<(String, String)>, WebError> {
+    Ok(f.0)
+}
+
+pub(super) fn one<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+pub(super) fn all(pairs: &[(String, String)], name: &str) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// The logged-in account, or a redirect to the log-in page.
+pub(super) fn require_user(visitor: &Visitor, path: &str) -> Result<UserRecord, Redirect> {
+    visitor
+        .user
+        .clone()
+        .ok_or_else(|| Redirect::to(&format!("/users/login?return_to={}", encode_segment(path))))
+}
+
+/// The start of every page that changes a work: a logged-in account (else
+/// the log-in page, coming back to `back_to`) that is one of its creators.
+pub(super) async fn owner_get(
+    st: &AppState,
+    visitor: &Visitor,
+    id: i64,
+    back_to: &str,
+) -> Result<Result<(UserRecord, Reading), Response>, WebError> {
+    let user = match require_user(visitor, back_to) {
+        Ok(u) => u,
+        Err(login) => return Ok(Err(login.into_response())),
+    };
+    let reading = owned_work(st, visitor, id).await?;
+    Ok(Ok((user, reading)))
+}
+
+/// What every POST that changes a work starts with.
+pub(super) struct OwnerPost {
+    pub(super) user: UserRecord,
+    pub(super) reading: Reading,
+    pub(super) form: Vec<(String, String)>,
+}
+
+/// The common start of every POST that changes a work: a logged-in
+/// account (else the log-in page, coming back to `back_to`), a valid CSRF
+/// token, and one of the work's creators (else 403, or 404 when the work
+/// is not visible at all).
+pub(super) async fn owner_post(
+    st: &AppState,
+    visitor: &Visitor,
+    headers: &HeaderMap,
+    id: i64,
+    f: Pairs,
+    back_to: &str,
+) -> Result<Result<OwnerPost, Response>, WebError> {
+    let user = match require_user(visitor, back_to) {
+        Ok(u) => u,
+        Err(login) => return Ok(Err(login.into_response())),
+    };
+    let form = pairs(f)?;
+    verify_csrf(headers, Some(one(&form, CSRF_FIELD)))?;
+    let reading = owned_work(st, visitor, id).await?;
+    Ok(Ok(OwnerPost {
+        user,
+        reading,
+        form,
+    }))
+}
+
+/// Reads the posting form; pseuds not belonging to `user` are dropped
+/// (and reported if that leaves none).
+fn read_form(pairs: &[(String, String)], own_pseuds: &[(i64, String)]) -> WorkForm {
+    let pseuds = all(pairs, "work[pseud_ids][]")
+        .iter()
+        .filter_map(|v| v.parse::<i64>().ok())
+        .filter(|id| own_pseuds.iter().any(|(p, _)| p == id))
+        .collect();
+    WorkForm {
+        title: one(pairs, "work[title]").to_string(),
+        pseuds,
+        co_creators: one(pairs, "work[co_creator_logins]").to_string(),
+        rating: one(pairs, "work[rating_string]").to_string(),
+        warnings: all(pairs, "work[archive_warning_strings][]"),
+        categories: all(pairs, "work[category_strings][]"),
+        fandoms: one(pairs, "work[fandom_string]").to_string(),
+        relationships: one(pairs, "work[relationship_string]").to_string(),
+        characters: one(pairs, "work[character_string]").to_string(),
+        freeforms: one(pairs, "work[freeform_string]").to_string(),
+        language: one(pairs, "work[language]").to_string(),
+        summary: one(pairs, "work[summary]").to_string(),
+        notes: one(pairs, "work[notes]").to_string(),
+        end_notes: one(pairs, "work[endnotes]").to_string(),
+        chapter_title: one(pairs, "work[chapter_attributes][title]").to_string(),
+        text: one(pairs, "work[chapter_attributes][content]").to_string(),
+        text_format: if one(pairs, "work[text_format]") == "plain" {
+            TextFormat::Plain
+        } else {
+            TextFormat::Html
+        },
+        restricted: one(pairs, "work[restricted]") == "1",
+        complete: one(pairs, "work[complete]") == "1",
+        expected_chapters: one(pairs, "work[wip_length]").to_string(),
+        series: one(pairs, "work[series_attributes][title]").to_string(),
+    }
+}
+
+/// What the preview shows of a validated work.
+fn preview_of(work: &ficus_core::NewWork) -> Preview {
+    Preview {
+        title: work.title.clone(),
+        summary: work.summary.clone(),
+        body: work
+            .chapters
+            .first()
+            .map(|c| c.body.clone())
+            .unwrap_or_default(),
+    }
+}
+
+struct FormContext {
+    heading: String,
+    action: String,
+    show_text: bool,
+    can_draft: bool,
+    post_label: &'static str,
+    /// The work's series places (editing), each with a "remove" box.
+    series: Vec<ficus_store::SeriesPlace>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_form(
+    st: &AppState,
+    visitor: &Visitor,
+    status: StatusCode,
+    ctx: FormContext,
+    form: WorkForm,
+    own_pseuds: &[(i64, String)],
+    errors: Vec<FieldError>,
+    preview: Option<Preview>,
+) -> Result<Response, WebError> {
+    let suggestions = st
+        .db(|s| {
+            [
+                TagType::Fandom,
+                TagType::Relationship,
+                TagType::Character,
+                TagType::Freeform,
+            ]
+            .into_iter()
+            .map(|kind| Ok((kind.css_class(), s.popular_tags(kind, 200)?)))
+            .collect::<Result<Vec<_>, StoreError>>()
+        })
+        .await?;
+    let page = WorkFormPage {
+        chrome: Chrome::of(visitor),
+        heading: ctx.heading,
+        action: ctx.action,
+        errors,
+        preview,
+        plain_text: form.text_format == TextFormat::Plain,
+        ratings: Rating::NAMES
+            .iter()
+            .map(|r| (*r, form.rating == *r))
+            .collect(),
+        warnings: ARCHIVE_WARNINGS
+            .iter()
+            .map(|w| (*w, form.warnings.iter().any(|x| x == w)))
+            .collect(),
+        categories: CATEGORIES
+            .iter()
+            .map(|c| (*c, form.categories.iter().any(|x| x == c)))
+            .collect(),
+        pseuds: own_pseuds
+            .iter()
+            .map(|(id, name)| (*id, name.clone(), form.pseuds.contains(id)))
+            .collect(),
+        suggestions,
+        show_text: ctx.show_text,
+        can_draft: ctx.can_draft,
+        post_label: ctx.post_label,
+        series: ctx
+            .series
+            .into_iter()
+            .map(|p| (p.series_id, p.position, p.title))
+            .collect(),
+        form,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+fn new_context() -> FormContext {
+    FormContext {
+        heading: "Post New Work".into(),
+        action: "/works".into(),
+        show_text: true,
+        can_draft: true,
+        post_label: "Post",
+        series: Vec::new(),
+    }
+}
+
+/// `GET /works/new`.
+pub async fn new_work(State(st): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
+    let user = match require_user(&visitor, "/works/new") {
+        Ok(u) => u,
+        Err(login) => return Ok(login.into_response()),
+    };
+    let uid = user.id;
+    let own = st.db(move |s| s.pseuds_of(uid)).await?;
+    let form = WorkForm {
+        pseuds: own.first().map(|p| vec![p.0]).unwrap_or_default(),
+        ..WorkForm::default()
+    };
+    render_form(
+        &st,
+        &visitor,
+        StatusCode::OK,
+        new_context(),
+        form,
+        &own,
+        Vec::new(),
+        None,
+    )
+    .await
+}
+
+/// `POST /works`: preview, save as draft, or post.
+pub async fn create_work(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    f: Pairs,
+) -> Result<Response, WebError> {
+    let user = match require_user(&visitor, "/works/new") {
+        Ok(u) => u,
+        Err(login) => return Ok(login.into_response()),
+    };
+    let p = pairs(f)?;
+    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
+    let uid = user.id;
+    let own = st.db(move |s| s.pseuds_of(uid)).await?;
+    let form = read_form(&p, &own);
+    let checked_form = form.clone();
+    let checked = st
+        .db(move |s| ficus_app::posting::check_new(s, uid, &checked_form, Vec::new()))
+        .await?;
+    let checked = match checked {
+        Ok(checked) => checked,
+        Err(errors) => {
+            return render_form(
+                &st,
+                &visitor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                new_context(),
+                form,
+                &own,
+                errors,
+                None,
+            )
+            .await;
+        }
+    };
+    if !one(&p, "preview_button").is_empty() {
+        let preview = preview_of(&checked.work);
+        return render_form(
+            &st,
+            &visitor,
+            StatusCode::OK,
+            new_context(),
+            form,
+            &own,
+            Vec::new(),
+            Some(preview),
+        )
+        .await;
+    }
+    let draft = !one(&p, "save_button").is_empty();
+    let id = st
+        .db(move |s| ficus_app::posting::post(s, uid, checked, draft))
+        .await?;
+    Ok(Redirect::to(&format!("/works/{id}")).into_response())
+}
+
+fn edit_context(id: i64, work: &WorkRecord) -> FormContext {
+    FormContext {
+        heading: format!("Edit Work: {}", work.title),
+        action: format!("/works/{id}/edit"),
+        show_text: work.chapter_count <= 1,
+        can_draft: false,
+        post_label: if work.posted { "Update" } else { "Post" },
+        series: work.series.clone(),
+    }
+}
+
+/// `GET /works/{id}/edit`.
+pub async fn edit_work(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    let (user, reading) = match owner_get(&st, &visitor, id, &format!("/works/{id}/edit")).await? {
+        Ok(found) => found,
+        Err(login) => return Ok(login),
+    };
+    let uid = user.id;
+    let own = st.db(move |s| s.pseuds_of(uid)).await?;
+    let form = form_of(&reading.work, reading.texts.first(), &own);
+    let ctx = edit_context(id, &reading.work);
+    render_form(
+        &st,
+        &visitor,
+        StatusCode::OK,
+        ctx,
+        form,
+        &own,
+        Vec::new(),
+        None,
+    )
+    .await
+}
+
+/// `POST /works/{id}/edit`: saves changes (and posts a draft).
+pub async fn update_work(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    f: Pairs,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    let OwnerPost {
+        user,
+        reading,
+        form: p,
+    } = match owner_post(&st, &visitor, &headers, id, f, &format!("/works/{id}/edit")).await? {
+        Ok(post) => post,
+        Err(login) => return Ok(login),
+    };
+    let uid = user.id;
+    let own = st.db(move |s| s.pseuds_of(uid)).await?;
+    let mut form = read_form(&p, &own);
+    let chapters = reading.chapters.len().max(1);
+    if chapters > 1 {
+        // The text of a multi-chapter work is edited chapter by chapter.
+        form.text = reading
+            .texts
+            .first()
+            .map(|c| c.body.clone())
+            .unwrap_or_default();
+        form.text_format = TextFormat::Html;
+    }
+    let ctx = edit_context(id, &reading.work);
+    // Series the writer ticked "remove" for (only ones the work is in).
+    let leave: Vec<i64> = all(&p, "work[series_remove][]")
+        .iter()
+        .filter_map(|v| v.parse().ok())
+        .filter(|sid| {
+            reading
+                .work
+                .series
+                .iter()
+                .any(|place| place.series_id == *sid)
+        })
+        .collect();
+    let checked_form = form.clone();
+    let current = reading.work.clone();
+    let checked = st
+        .db(move |s| {
+            ficus_app::posting::check_edit(
+                s,
+                uid,
+                &current,
+                chapters,
+                &checked_form,
+                leave,
+                Vec::new(),
+            )
+        })
+        .await?;
+    let checked = match checked {
+        Ok(checked) => checked,
+        Err(errors) => {
+            return render_form(
+                &st,
+                &visitor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ctx,
+                form,
+                &own,
+                errors,
+                None,
+            )
+            .await;
+        }
+    };
+    if !one(&p, "preview_button").is_empty() {
+        let preview = preview_of(&checked.work);
+        return render_form(
+            &st,
+            &visitor,
+            StatusCode::OK,
+            ctx,
+            form,
+            &own,
+            Vec::new(),
+            Some(preview),
+        )
+        .await;
+    }
+    // Saving a draft's edit posts it.
+    let publish = !reading.work.posted;
+    st.db(move |s| ficus_app::posting::save_edit(s, uid, id, checked, publish))
+        .await?;
+    Ok(Redirect::to(&format!("/works/{id}")).into_response())
+}
+
+/// `GET /works/{id}/confirm_delete`.
+pub async fn confirm_delete(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    let (_, reading) =
+        match owner_get(&st, &visitor, id, &format!("/works/{id}/confirm_delete")).await? {
+            Ok(found) => found,
+            Err(login) => return Ok(login),
+        };
+    let page = ConfirmDeletePage {
+        chrome: Chrome::of(&visitor),
+        work_id: id,
+        title: reading.work.title,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// `POST /works/{id}/delete`.
+pub async fn delete_work(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    f: Pairs,
+) -> Result<Response, WebError> {
+    let id = params::id(&id, "work")?;
+    let OwnerPost { .. } =
+        match owner_post(&st, &visitor, &headers, id, f, &format!("/works/{id}")).await? {
+            Ok(post) => post,
+            Err(login) => return Ok(login),
+        };
+    st.db(move |s| s.delete_work(id)).await?;
+    Ok(Redirect::to("/").into_response())
+}
