@@ -282,8 +282,7 @@ fn html_is_sanitized_on_the_way_in() {
     each_backend(|store| {
         let mut w = sample("XSS", Some("xss"), 3);
         w.summary = Some(r#"<p onclick="x()">S<script>alert(1)</script></p>"#.into());
-        w.chapters[0].body =
-            r#"<p>Hi <a href="javascript:alert(1)">x</a><img src=x onerror="alert(1)"></p>"#.into();
+        w.chapters[0].body = r#"<p>Hi <a href="javascript:alert(1)">x</a><img src=x onerror="alert(1)"></p><blockquote cite="javascript:alert(1)"><p>q</p></blockquote><q cite=" JaVaScRiPt:alert(1)">q</q>"#.into();
         let id = store.insert_work(&w).expect("insert").work_id();
         let stored = store
             .work(id, Viewer::Guest)
