@@ -6,7 +6,8 @@
 use chrono::NaiveDate;
 use ficus_core::TagType;
 use ficus_core::search_query::{
-    self, DateField, NumericField, SearchQuery, SortColumn, SortDirection, TextField,
+    self, DateField, MAX_QUERY_CHARS, MAX_TERMS, NumericField, QueryError, SearchQuery, SortColumn,
+    SortDirection, TextField,
 };
 use ficus_core::wrangling::TagGraph;
 use ficus_search::{Crossover, Request, ResolvedQuery};
@@ -183,6 +184,23 @@ pub fn build_request(
         req.language = Some(language.to_lowercase());
     }
 
+    // The search box and the advanced-search boxes share the query's
+    // limits, as one query would.
+    let typed: usize = [
+        &filters.query,
+        &filters.title,
+        &filters.rating,
+        &filters.creators,
+    ]
+    .iter()
+    .map(|text| text.trim().chars().count())
+    .sum();
+    if typed > MAX_QUERY_CHARS {
+        return Ok(Built {
+            request: req,
+            error: Some(QueryError::TooLong.to_string()),
+        });
+    }
     let mut query = match filters.query.trim() {
         "" => SearchQuery::default(),
         text => match search_query::parse(text) {
@@ -198,6 +216,13 @@ pub fn build_request(
     query.require_phrase(TextField::Title, &filters.title);
     query.require_rating(&filters.rating);
     query.require_phrase(TextField::Creators, &filters.creators);
+    let terms = query.must.iter().map(|a| a.0.len()).sum::<usize>() + query.must_not.len();
+    if terms > MAX_TERMS {
+        return Ok(Built {
+            request: req,
+            error: Some(QueryError::TooManyTerms.to_string()),
+        });
+    }
     if !filters.query.trim().is_empty() || query.has_terms() {
         if let Some((column, dir)) = query.effective_sort() {
             req.sort = column;
@@ -220,4 +245,54 @@ pub fn build_request(
         request: req,
         error: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use ficus_core::wrangling::TagGraph;
+    use ficus_store::testing::TestStore;
+
+    use super::*;
+
+    fn built(filters: &Filters) -> Built {
+        let store = TestStore::sqlite();
+        let graph = TagGraph::new(std::iter::empty(), Vec::new());
+        build_request(
+            &store,
+            &graph,
+            filters,
+            &Scope::Search,
+            false,
+            Mutes::default(),
+        )
+        .expect("request")
+    }
+
+    #[test]
+    fn the_advanced_boxes_are_typed_terms_within_the_query_limits() {
+        let fine = built(&Filters {
+            query: "dragons".into(),
+            title: "The \"Long\" Way".into(),
+            creators: "Ada".into(),
+            ..Filters::default()
+        });
+        assert_eq!(fine.error, None);
+        assert!(fine.request.query.is_some());
+
+        let long = built(&Filters {
+            title: "word ".repeat(250),
+            ..Filters::default()
+        });
+        assert_eq!(long.error, Some(QueryError::TooLong.to_string()));
+
+        let many = built(&Filters {
+            query: (0..MAX_TERMS)
+                .map(|i| format!("w{i}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            title: "one more".into(),
+            ..Filters::default()
+        });
+        assert_eq!(many.error, Some(QueryError::TooManyTerms.to_string()));
+    }
 }

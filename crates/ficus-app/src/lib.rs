@@ -17,21 +17,14 @@ pub mod mutes;
 pub mod posting;
 pub mod wrangling;
 
-/// Why a use case could not be carried out (beyond the rule-breaking
-/// answers each use case returns as its own typed result).
+/// Why a use case that reaches beyond the store could not be carried
+/// out. Use cases that only use the store return its `StoreError`; a
+/// refusal the user caused (a rule broken, a form to correct) is a typed
+/// answer of the use case, never an error.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// Input that cannot be read at all (a malformed number or date, a
-    /// sort that does not exist): the caller's 400.
-    #[error("{0}")]
-    BadInput(String),
-    /// What the input names does not exist.
-    #[error("{0}")]
-    NotFound(String),
     #[error(transparent)]
     Store(#[from] ficus_store::StoreError),
-    #[error(transparent)]
-    Search(#[from] ficus_search::SearchError),
     #[error(transparent)]
     Export(#[from] ficus_export::ExportError),
 }

@@ -1,6 +1,9 @@
-//! Guests' mutes. An account's mutes are stored; a guest's live in a
-//! session cookie, as dot-separated `t<tag id>` and `c<creator id>` — this
-//! is the one reader and writer of that value.
+//! Mutes. An account's are stored ([`apply_to_account`], one
+//! transaction); a guest's live in a session cookie, as dot-separated
+//! `t<tag id>` and `c<creator id>` — [`GuestMutes`] is the one reader and
+//! writer of that value.
+
+use ficus_store::{Store, StoreError};
 
 /// Most tags and creators a guest may mute (the cookie stays small).
 pub const MAX_GUEST_MUTES: usize = 200;
@@ -102,6 +105,18 @@ impl GuestMutes {
     pub fn unmute(&mut self, tokens: &[MuteToken]) {
         self.0.retain(|t| !tokens.contains(t));
     }
+}
+
+/// Mutes (or unmutes) `tokens` for the account `user_id`, in one
+/// transaction.
+pub fn apply_to_account(
+    store: &Store,
+    user_id: i64,
+    tokens: &[MuteToken],
+    mute: bool,
+) -> Result<(), StoreError> {
+    let mutes = GuestMutes(tokens.to_vec());
+    store.set_muted(user_id, &mutes.tag_ids(), &mutes.creator_ids(), mute)
 }
 
 #[cfg(test)]

@@ -61,10 +61,12 @@ impl Viewer {
         )
     }
 
-    /// Whether logging in would let this (guest) viewer see the work: it
-    /// is posted, not hidden, and restricted to logged-in accounts.
+    /// Whether a guest asking for the work is sent to log in first: it is
+    /// posted and restricted to logged-in accounts. (A hidden restricted
+    /// work sends them too, as it always has: whether that tells guests
+    /// too much is a question for the moderation issue.)
     pub fn must_log_in(self, work: &WorkAccess<'_>) -> bool {
-        self == Viewer::Guest && work.posted && !work.hidden && work.restricted
+        self == Viewer::Guest && work.posted && work.restricted
     }
 
     /// Whether the work is visible to this viewer: its creators always;

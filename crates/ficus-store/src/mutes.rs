@@ -4,6 +4,7 @@
 use diesel::prelude::*;
 
 use crate::Store;
+use crate::conn::WriteTransaction;
 use crate::error::StoreError;
 use crate::records::TagRecord;
 use crate::schema::{creators, muted_creators, muted_tags, tags};
@@ -52,75 +53,61 @@ impl Store {
         })
     }
 
-    /// Mutes or unmutes a tag for `user_id`. False when there is no such tag.
-    pub fn set_tag_muted(
+    /// Mutes (or unmutes) the tags and byline entries given for
+    /// `user_id`, all in one transaction; ids that do not exist are
+    /// skipped.
+    pub fn set_muted(
         &self,
         user_id: i64,
-        tag_id: i64,
+        tag_ids: &[i64],
+        creator_ids: &[i64],
         muted: bool,
-    ) -> Result<bool, StoreError> {
-        with_conn!(self, |conn| {
-            let exists: i64 = tags::table
-                .filter(tags::id.eq(tag_id))
-                .count()
-                .get_result(conn)?;
-            if exists == 0 {
-                return Ok(false);
-            }
+    ) -> Result<(), StoreError> {
+        with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let tag_ids: Vec<i64> = tags::table
+                .filter(tags::id.eq_any(tag_ids))
+                .select(tags::id)
+                .load(conn)?;
+            let creator_ids: Vec<i64> = creators::table
+                .filter(creators::id.eq_any(creator_ids))
+                .select(creators::id)
+                .load(conn)?;
             if muted {
-                diesel::insert_into(muted_tags::table)
-                    .values((
-                        muted_tags::user_id.eq(user_id),
-                        muted_tags::tag_id.eq(tag_id),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(conn)?;
+                for &tag_id in &tag_ids {
+                    diesel::insert_into(muted_tags::table)
+                        .values((
+                            muted_tags::user_id.eq(user_id),
+                            muted_tags::tag_id.eq(tag_id),
+                        ))
+                        .on_conflict_do_nothing()
+                        .execute(conn)?;
+                }
+                for &creator_id in &creator_ids {
+                    diesel::insert_into(muted_creators::table)
+                        .values((
+                            muted_creators::user_id.eq(user_id),
+                            muted_creators::creator_id.eq(creator_id),
+                        ))
+                        .on_conflict_do_nothing()
+                        .execute(conn)?;
+                }
             } else {
                 diesel::delete(
                     muted_tags::table
                         .filter(muted_tags::user_id.eq(user_id))
-                        .filter(muted_tags::tag_id.eq(tag_id)),
+                        .filter(muted_tags::tag_id.eq_any(&tag_ids)),
                 )
                 .execute(conn)?;
-            }
-            Ok(true)
-        })
-    }
-
-    /// Mutes or unmutes a byline entry for `user_id`. False when there is
-    /// no such creator.
-    pub fn set_creator_muted(
-        &self,
-        user_id: i64,
-        creator_id: i64,
-        muted: bool,
-    ) -> Result<bool, StoreError> {
-        with_conn!(self, |conn| {
-            let exists: i64 = creators::table
-                .filter(creators::id.eq(creator_id))
-                .count()
-                .get_result(conn)?;
-            if exists == 0 {
-                return Ok(false);
-            }
-            if muted {
-                diesel::insert_into(muted_creators::table)
-                    .values((
-                        muted_creators::user_id.eq(user_id),
-                        muted_creators::creator_id.eq(creator_id),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(conn)?;
-            } else {
                 diesel::delete(
                     muted_creators::table
                         .filter(muted_creators::user_id.eq(user_id))
-                        .filter(muted_creators::creator_id.eq(creator_id)),
+                        .filter(muted_creators::creator_id.eq_any(&creator_ids)),
                 )
                 .execute(conn)?;
             }
-            Ok(true)
-        })
+            Ok::<_, diesel::result::Error>(())
+        }))?;
+        Ok(())
     }
 
     /// Byline entries by id (unknown ids left out), as (id, name), by name.

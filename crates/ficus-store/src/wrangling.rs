@@ -96,6 +96,10 @@ type DetailRows = (
     i64,
 );
 
+/// Most linked tags (metas, subs, parents, children) a tag page lists per
+/// kind.
+const LINKED_LIMIT: i64 = 2000;
+
 /// Tags by (type, name key): (id, canonical).
 type KnownTags = std::collections::HashMap<(String, String), (i64, bool)>;
 
@@ -116,7 +120,8 @@ pub(crate) trait WranglingHelpers {
         now: NaiveDateTime,
     ) -> QueryResult<(i64, String, String)>;
 
-    /// Tags (id, type, name) by id, at most 2,000.
+    /// Tags (id, type, name) by id (give at most [`LINKED_LIMIT`] ids:
+    /// SQLite binds each one).
     fn tags_with_ids(&mut self, ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>>;
 
     /// A tag's id by type and name from `known`, created (and added to
@@ -202,7 +207,6 @@ impl_for_both_backends! {
             tags::table
                 .filter(tags::id.eq_any(ids))
                 .select((tags::id, tags::tag_type, tags::name))
-                .limit(2000)
                 .load(self)
         }
 
@@ -411,18 +415,22 @@ impl Store {
                     let meta_ids: Vec<i64> = meta_taggings::table
                         .filter(meta_taggings::sub_id.eq(id))
                         .select(meta_taggings::meta_id)
+                        .limit(LINKED_LIMIT)
                         .load(conn)?;
                     let sub_ids: Vec<i64> = meta_taggings::table
                         .filter(meta_taggings::meta_id.eq(id))
                         .select(meta_taggings::sub_id)
+                        .limit(LINKED_LIMIT)
                         .load(conn)?;
                     let parent_ids: Vec<i64> = tag_parents::table
                         .filter(tag_parents::child_id.eq(id))
                         .select(tag_parents::parent_id)
+                        .limit(LINKED_LIMIT)
                         .load(conn)?;
                     let child_ids: Vec<i64> = tag_parents::table
                         .filter(tag_parents::parent_id.eq(id))
                         .select(tag_parents::child_id)
+                        .limit(LINKED_LIMIT)
                         .load(conn)?;
                     let metas: Rows = conn.tags_with_ids(&meta_ids)?;
                     let subs: Rows = conn.tags_with_ids(&sub_ids)?;

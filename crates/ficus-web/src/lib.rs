@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod error;
+mod extract;
 mod owner;
 pub mod pages;
 mod params;

@@ -170,13 +170,15 @@ fn a_work_read_answers_visible_log_in_or_not_found_in_one_call() {
         assert!(matches!(read(draft, Viewer::Guest), Found::NotFound));
         assert!(matches!(read(draft, MEMBER), Found::NotFound));
         assert!(matches!(read(i64::MAX, Viewer::Guest), Found::NotFound));
-        // A hidden work is not worth logging in for: not found.
+        // Hidden: a member does not see it (a guest is still sent to log
+        // in, as before).
         let (admin, _) = account(store, "admin");
         assert!(
             store
                 .set_hidden(restricted, true, admin, "test")
                 .expect("hide")
         );
-        assert!(matches!(read(restricted, Viewer::Guest), Found::NotFound));
+        assert!(matches!(read(restricted, MEMBER), Found::NotFound));
+        assert!(matches!(read(restricted, Viewer::Guest), Found::LogInFirst));
     });
 }

@@ -26,14 +26,6 @@ fn own_account(visitor: &Visitor, login: &str) -> Result<Result<UserRecord, Resp
     super::settings::own_account(visitor, login, &format!("/users/{login}/api_tokens"))
 }
 
-fn field<'a>(form: &'a StrictForm, name: &str) -> &'a str {
-    form.0
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
-}
-
 async fn render(
     st: &AppState,
     visitor: &Visitor,
@@ -98,8 +90,8 @@ pub async fn create(
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
-    verify_csrf(&headers, Some(field(&form, CSRF_FIELD)))?;
-    let name = field(&form, "name").trim().to_string();
+    verify_csrf(&headers, Some(form.field(CSRF_FIELD)))?;
+    let name = form.field("name").trim().to_string();
     let n = name.chars().count();
     if n == 0 || n > MAX_NAME_CHARS {
         let error = format!("Please give the token a name of 1 to {MAX_NAME_CHARS} characters.");
@@ -157,7 +149,7 @@ pub async fn revoke(
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
-    verify_csrf(&headers, Some(field(&form, CSRF_FIELD)))?;
+    verify_csrf(&headers, Some(form.field(CSRF_FIELD)))?;
     let id = params::id(&id, "token")?;
     let uid = user.id;
     if !st.db(move |s| s.revoke_api_token(uid, id)).await? {

@@ -232,16 +232,7 @@ pub async fn update_mutes(
                 Err(message) => return Ok(Err(message)),
             };
             if let Some(uid) = user {
-                for t in &tokens {
-                    match *t {
-                        MuteToken::Tag(id) => {
-                            s.set_tag_muted(uid, id, mute)?;
-                        }
-                        MuteToken::Creator(id) => {
-                            s.set_creator_muted(uid, id, mute)?;
-                        }
-                    }
-                }
+                ficus_app::mutes::apply_to_account(s, uid, &tokens, mute)?;
             }
             Ok(Ok(tokens))
         })

@@ -15,14 +15,6 @@ use crate::session::{CSRF_FIELD, Visitor, verify_csrf};
 use crate::templates::{Chrome, PseudView, PseudsPage};
 use crate::view::encode_segment;
 
-fn field<'a>(form: &'a StrictForm, name: &str) -> &'a str {
-    form.0
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
-}
-
 async fn account(st: &AppState, login: &str) -> Result<UserRecord, WebError> {
     let l = login.to_string();
     st.db(move |s| s.user_for_login(&l))
@@ -72,8 +64,8 @@ pub async fn index(
 
 /// Validates a pseud form: (name, description).
 fn read(form: &StrictForm) -> Result<(String, Option<String>), String> {
-    let name = account::parse_pseud_name(field(form, "pseud[name]")).map_err(|e| e.to_string())?;
-    let description = field(form, "pseud[description]").trim();
+    let name = account::parse_pseud_name(form.field("pseud[name]")).map_err(|e| e.to_string())?;
+    let description = form.field("pseud[description]").trim();
     if description.chars().count() > MAX_PSEUD_DESCRIPTION_CHARS {
         return Err(format!(
             "The description is limited to {MAX_PSEUD_DESCRIPTION_CHARS} characters."
@@ -104,7 +96,7 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let user = account(&st, &login).await?;
     own(&visitor, &user)?;
-    verify_csrf(&headers, Some(field(&form, CSRF_FIELD)))?;
+    verify_csrf(&headers, Some(form.field(CSRF_FIELD)))?;
     let (name, description) = match read(&form) {
         Ok(v) => v,
         Err(e) => {
@@ -150,7 +142,7 @@ pub async fn update(
 ) -> Result<Response, WebError> {
     let user = account(&st, &login).await?;
     own(&visitor, &user)?;
-    verify_csrf(&headers, Some(field(&form, CSRF_FIELD)))?;
+    verify_csrf(&headers, Some(form.field(CSRF_FIELD)))?;
     let id = params::id(&id, "pseud")?;
     let (name, description) = match read(&form) {
         Ok(v) => v,
@@ -228,8 +220,8 @@ pub async fn claim(
     let Some(user) = visitor.user.clone() else {
         return Ok(Redirect::to("/users/login").into_response());
     };
-    verify_csrf(&headers, Some(field(&form, CSRF_FIELD)))?;
-    let pseud = params::id(field(&form, "pseud_id"), "pseud")?;
+    verify_csrf(&headers, Some(form.field(CSRF_FIELD)))?;
+    let pseud = params::id(form.field("pseud_id"), "pseud")?;
     let hash = account::token_hash(&token);
     let uid = user.id;
     st.db(move |s| s.redeem_claim(&hash, uid, pseud))

@@ -45,17 +45,9 @@ fn own_post(
 ) -> Result<Result<UserRecord, Response>, WebError> {
     let user = own_account(visitor, login, &format!("/users/{login}/edit"))?;
     if user.is_ok() {
-        verify_csrf(headers, Some(field(form, CSRF_FIELD)))?;
+        verify_csrf(headers, Some(form.field(CSRF_FIELD)))?;
     }
     Ok(user)
-}
-
-fn field<'a>(form: &'a StrictForm, name: &str) -> &'a str {
-    form.0
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
 }
 
 fn render(
@@ -128,10 +120,10 @@ pub async fn preferences(
         Err(r) => return Ok(r),
     };
     let prefs = Preferences {
-        skip_adult: field(&form, "skip_adult") == "1",
-        full_work: field(&form, "full_work") == "1",
-        hide_warnings: field(&form, "hide_warnings") == "1",
-        hide_freeforms: field(&form, "hide_freeforms") == "1",
+        skip_adult: form.field("skip_adult") == "1",
+        full_work: form.field("full_work") == "1",
+        hide_warnings: form.field("hide_warnings") == "1",
+        hide_freeforms: form.field("hide_freeforms") == "1",
     };
     let uid = user.id;
     st.db(move |s| s.set_preferences(uid, prefs)).await?;
@@ -151,8 +143,8 @@ pub async fn password(
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
-    let new = field(&form, "new_password").to_string();
-    if !password_ok(&st, user.id, field(&form, "current_password").to_string()).await? {
+    let new = form.field("new_password").to_string();
+    if !password_ok(&st, user.id, form.field("current_password").to_string()).await? {
         return render(
             &visitor,
             &user,
@@ -170,7 +162,7 @@ pub async fn password(
             Some(e.to_string()),
         );
     }
-    if new != field(&form, "new_password_confirmation") {
+    if new != form.field("new_password_confirmation") {
         return render(
             &visitor,
             &user,
@@ -201,7 +193,7 @@ pub async fn email(
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
-    if !password_ok(&st, user.id, field(&form, "password").to_string()).await? {
+    if !password_ok(&st, user.id, form.field("password").to_string()).await? {
         return render(
             &visitor,
             &user,
@@ -210,7 +202,7 @@ pub async fn email(
             Some("Your password was not right.".into()),
         );
     }
-    let new = match parse_email(field(&form, "new_email")) {
+    let new = match parse_email(form.field("new_email")) {
         Ok(e) => e,
         Err(e) => {
             return render(
@@ -249,7 +241,7 @@ pub async fn delete(
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
-    if !password_ok(&st, user.id, field(&form, "password").to_string()).await? {
+    if !password_ok(&st, user.id, form.field("password").to_string()).await? {
         return render(
             &visitor,
             &user,
@@ -258,7 +250,7 @@ pub async fn delete(
             Some("Your password was not right.".into()),
         );
     }
-    let orphan = match field(&form, "works") {
+    let orphan = match form.field("works") {
         "orphan" => true,
         "delete" => false,
         other => {

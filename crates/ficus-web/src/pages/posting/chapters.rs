@@ -1,32 +1,29 @@
 //! A work's chapters: adding, editing, reordering and deleting them.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use ficus_app::posting::today;
 use ficus_core::NewChapter;
 use ficus_core::posting::TextFormat;
 
-use super::{OwnerPost, Pairs, one, owner_get, owner_post};
 use crate::AppState;
 use crate::error::WebError;
-use crate::params;
+use crate::extract::{ChapterId, OwnerGet, OwnerPost};
+use crate::params::StrictForm;
 use crate::session::Visitor;
 use crate::templates::{ChapterFormPage, Chrome, ManageChaptersPage};
 
 /// `GET /works/{id}/chapters/new`.
 pub async fn new_chapter(
-    State(st): State<AppState>,
-    visitor: Visitor,
-    Path(id): Path<String>,
+    OwnerGet {
+        visitor,
+        id,
+        reading,
+        ..
+    }: OwnerGet,
 ) -> Result<Response, WebError> {
-    let id = params::id(&id, "work")?;
-    let (_, reading) =
-        match owner_get(&st, &visitor, id, &format!("/works/{id}/chapters/new")).await? {
-            Ok(found) => found,
-            Err(login) => return Ok(login),
-        };
     chapter_form(
         &visitor,
         ChapterMode::New,
@@ -92,27 +89,14 @@ fn chapter_form(
 /// `POST /works/{id}/chapters`: appends a chapter.
 pub async fn create_chapter(
     State(st): State<AppState>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    f: Pairs,
-) -> Result<Response, WebError> {
-    let id = params::id(&id, "work")?;
-    let OwnerPost {
-        reading, form: p, ..
-    } = match owner_post(
-        &st,
-        &visitor,
-        &headers,
+    OwnerPost {
+        visitor,
         id,
-        f,
-        &format!("/works/{id}/chapters/new"),
-    )
-    .await?
-    {
-        Ok(post) => post,
-        Err(login) => return Ok(login),
-    };
+        reading,
+        form: p,
+        ..
+    }: OwnerPost,
+) -> Result<Response, WebError> {
     let chapter = match read_chapter(&p) {
         Ok(c) => c,
         Err(e) => {
@@ -148,12 +132,12 @@ struct ChapterFormErrors {
 }
 
 /// Reads and checks a chapter form.
-fn read_chapter(p: &[(String, String)]) -> Result<NewChapter, ChapterFormErrors> {
+fn read_chapter(p: &StrictForm) -> Result<NewChapter, ChapterFormErrors> {
     let form = ficus_core::posting::ChapterForm {
-        title: one(p, "chapter[title]").trim().to_string(),
-        notes: one(p, "chapter[notes]").to_string(),
-        text: one(p, "chapter[content]").to_string(),
-        text_format: if one(p, "chapter[text_format]") == "plain" {
+        title: p.field("chapter[title]").trim().to_string(),
+        notes: p.field("chapter[notes]").to_string(),
+        text: p.field("chapter[content]").to_string(),
+        text_format: if p.field("chapter[text_format]") == "plain" {
             TextFormat::Plain
         } else {
             TextFormat::Html
@@ -171,22 +155,14 @@ fn read_chapter(p: &[(String, String)]) -> Result<NewChapter, ChapterFormErrors>
 /// `GET /works/{id}/chapters/{chapter_id}/edit`.
 pub async fn edit_chapter(
     State(st): State<AppState>,
-    visitor: Visitor,
-    Path((id, cid)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let id = params::id(&id, "work")?;
-    let cid = params::id(&cid, "chapter")?;
-    let (_, reading) = match owner_get(
-        &st,
-        &visitor,
+    ChapterId(cid): ChapterId,
+    OwnerGet {
+        visitor,
         id,
-        &format!("/works/{id}/chapters/{cid}/edit"),
-    )
-    .await?
-    {
-        Ok(found) => found,
-        Err(login) => return Ok(login),
-    };
+        reading,
+        ..
+    }: OwnerGet,
+) -> Result<Response, WebError> {
     let chapter = st
         .db(move |s| s.chapter(id, cid))
         .await?
@@ -208,28 +184,15 @@ pub async fn edit_chapter(
 /// `POST /works/{id}/chapters/{chapter_id}/edit`.
 pub async fn update_chapter(
     State(st): State<AppState>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    Path((id, cid)): Path<(String, String)>,
-    f: Pairs,
-) -> Result<Response, WebError> {
-    let id = params::id(&id, "work")?;
-    let cid = params::id(&cid, "chapter")?;
-    let OwnerPost {
-        reading, form: p, ..
-    } = match owner_post(
-        &st,
-        &visitor,
-        &headers,
+    ChapterId(cid): ChapterId,
+    OwnerPost {
+        visitor,
         id,
-        f,
-        &format!("/works/{id}/chapters/{cid}/edit"),
-    )
-    .await?
-    {
-        Ok(post) => post,
-        Err(login) => return Ok(login),
-    };
+        reading,
+        form: p,
+        ..
+    }: OwnerPost,
+) -> Result<Response, WebError> {
     let chapter = match read_chapter(&p) {
         Ok(c) => c,
         Err(e) => {
@@ -257,16 +220,13 @@ pub async fn update_chapter(
 
 /// `GET /works/{id}/chapters/manage`: reorder and delete chapters.
 pub async fn manage_chapters(
-    State(st): State<AppState>,
-    visitor: Visitor,
-    Path(id): Path<String>,
+    OwnerGet {
+        visitor,
+        id,
+        reading,
+        ..
+    }: OwnerGet,
 ) -> Result<Response, WebError> {
-    let id = params::id(&id, "work")?;
-    let (_, reading) =
-        match owner_get(&st, &visitor, id, &format!("/works/{id}/chapters/manage")).await? {
-            Ok(found) => found,
-            Err(login) => return Ok(login),
-        };
     let page = ManageChaptersPage {
         chrome: Chrome::of(&visitor),
         work_id: id,
@@ -292,27 +252,10 @@ pub async fn manage_chapters(
 /// every chapter.
 pub async fn reorder_chapters(
     State(st): State<AppState>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    f: Pairs,
+    OwnerPost { id, form: p, .. }: OwnerPost,
 ) -> Result<Response, WebError> {
-    let id = params::id(&id, "work")?;
-    let OwnerPost { form: p, .. } = match owner_post(
-        &st,
-        &visitor,
-        &headers,
-        id,
-        f,
-        &format!("/works/{id}/chapters/manage"),
-    )
-    .await?
-    {
-        Ok(post) => post,
-        Err(login) => return Ok(login),
-    };
     let mut wanted: Vec<(u32, i64)> = Vec::new();
-    for (k, v) in &p {
+    for (k, v) in &p.0 {
         if let Some(cid) = k
             .strip_prefix("position[")
             .and_then(|r| r.strip_suffix(']'))
@@ -347,26 +290,9 @@ pub async fn reorder_chapters(
 /// `POST /works/{id}/chapters/{chapter_id}/delete` (never the last chapter).
 pub async fn delete_chapter(
     State(st): State<AppState>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    Path((id, cid)): Path<(String, String)>,
-    f: Pairs,
+    ChapterId(cid): ChapterId,
+    OwnerPost { id, .. }: OwnerPost,
 ) -> Result<Response, WebError> {
-    let id = params::id(&id, "work")?;
-    let cid = params::id(&cid, "chapter")?;
-    let OwnerPost { .. } = match owner_post(
-        &st,
-        &visitor,
-        &headers,
-        id,
-        f,
-        &format!("/works/{id}/chapters/manage"),
-    )
-    .await?
-    {
-        Ok(post) => post,
-        Err(login) => return Ok(login),
-    };
     if !st.db(move |s| s.delete_chapter(id, cid)).await? {
         return Err(WebError::BadRequest(
             "That chapter cannot be deleted: it is not in this work, or it is the only one (delete the work instead).".into(),

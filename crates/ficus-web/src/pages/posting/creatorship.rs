@@ -2,28 +2,23 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::{OwnerPost, Pairs, one, owner_get, owner_post, pairs, require_user};
 use crate::AppState;
 use crate::error::WebError;
-use crate::params;
-use crate::session::{CSRF_FIELD, Visitor, verify_csrf};
+use crate::extract::{CsrfForm, OwnerGet, OwnerPost, SignedIn, WorkId};
 use crate::templates::{Chrome, CreatorshipsPage, OrphanPage};
 use crate::view::encode_segment;
 
 /// `GET /works/{id}/orphan`: asks how to orphan.
 pub async fn orphan_form(
-    State(st): State<AppState>,
-    visitor: Visitor,
-    Path(id): Path<String>,
+    OwnerGet {
+        visitor,
+        id,
+        reading,
+        ..
+    }: OwnerGet,
 ) -> Result<Response, WebError> {
-    let id = params::id(&id, "work")?;
-    let (_, reading) = match owner_get(&st, &visitor, id, &format!("/works/{id}/orphan")).await? {
-        Ok(found) => found,
-        Err(login) => return Ok(login),
-    };
     let page = OrphanPage {
         chrome: Chrome::of(&visitor),
         work_id: id,
@@ -35,26 +30,11 @@ pub async fn orphan_form(
 /// `POST /works/{id}/orphan`: gives the work to the orphan account.
 pub async fn orphan(
     State(st): State<AppState>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    f: Pairs,
+    OwnerPost {
+        user, id, form: p, ..
+    }: OwnerPost,
 ) -> Result<Response, WebError> {
-    let id = params::id(&id, "work")?;
-    let OwnerPost { user, form: p, .. } = match owner_post(
-        &st,
-        &visitor,
-        &headers,
-        id,
-        f,
-        &format!("/works/{id}/orphan"),
-    )
-    .await?
-    {
-        Ok(post) => post,
-        Err(login) => return Ok(login),
-    };
-    let keep = one(&p, "use_default") != "anonymous";
+    let keep = p.field("use_default") != "anonymous";
     let uid = user.id;
     st.db(move |s| s.orphan_work(id, uid, keep)).await?;
     Ok(Redirect::to(&format!("/works/{id}")).into_response())
@@ -64,16 +44,9 @@ pub async fn orphan(
 /// invitations, to accept or decline.
 pub async fn creatorships(
     State(st): State<AppState>,
-    visitor: Visitor,
     Path(login): Path<String>,
+    SignedIn { visitor, user }: SignedIn,
 ) -> Result<Response, WebError> {
-    let user = match require_user(
-        &visitor,
-        &format!("/users/{}/creatorships", encode_segment(&login)),
-    ) {
-        Ok(u) => u,
-        Err(redirect) => return Ok(redirect.into_response()),
-    };
     if !user.login.eq_ignore_ascii_case(&login) {
         return Err(WebError::Forbidden(
             "You can only see your own invitations.".into(),
@@ -94,19 +67,11 @@ pub async fn creatorships(
 /// `POST /creatorships/{work_id}`: accept or decline.
 pub async fn answer_creatorship(
     State(st): State<AppState>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    f: Pairs,
+    WorkId(id): WorkId,
+    SignedIn { user, .. }: SignedIn,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let id = params::id(&id, "work")?;
-    let user = match require_user(&visitor, "/") {
-        Ok(u) => u,
-        Err(redirect) => return Ok(redirect.into_response()),
-    };
-    let p = pairs(f)?;
-    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
-    let accept = match one(&p, "answer") {
+    let accept = match p.field("answer") {
         "accept" => true,
         "decline" => false,
         other => {

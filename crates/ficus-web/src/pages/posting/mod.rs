@@ -6,22 +6,21 @@
 //! [`ficus_app::posting`]'s.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use ficus_app::posting::form_of;
 use ficus_core::TagType;
 use ficus_core::posting::{FieldError, TextFormat, WorkForm};
 use ficus_core::tag::{ARCHIVE_WARNINGS, CATEGORIES, Rating};
-use ficus_store::{Reading, StoreError, UserRecord, WorkRecord};
+use ficus_store::{StoreError, WorkRecord};
 
 use crate::AppState;
 use crate::error::WebError;
-use crate::owner::owned_work;
-use crate::params::{self, StrictForm};
-use crate::session::{CSRF_FIELD, Visitor, verify_csrf};
+use crate::extract::{CsrfForm, OwnerGet, OwnerPost, SignedIn};
+use crate::params::StrictForm;
+use crate::session::Visitor;
 use crate::templates::{Chrome, ConfirmDeletePage, Preview, WorkFormPage};
-use crate::view::encode_segment;
 
 mod chapters;
 mod creatorship;
@@ -32,119 +31,49 @@ pub use chapters::{
 };
 pub use creatorship::{answer_creatorship, creatorships, orphan, orphan_form};
 
-pub(super) type Pairs = StrictForm;
-
-pub(super) fn pairs(f: Pairs) -> Result<Vec<(String, String)>, WebError> {
-    Ok(f.0)
-}
-
-pub(super) fn one<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
-}
-
-pub(super) fn all(pairs: &[(String, String)], name: &str) -> Vec<String> {
-    pairs
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .collect()
-}
-
-/// The logged-in account, or a redirect to the log-in page.
-pub(super) fn require_user(visitor: &Visitor, path: &str) -> Result<UserRecord, Redirect> {
-    visitor
-        .user
-        .clone()
-        .ok_or_else(|| Redirect::to(&format!("/users/login?return_to={}", encode_segment(path))))
-}
-
-/// The start of every page that changes a work: a logged-in account (else
-/// the log-in page, coming back to `back_to`) that is one of its creators.
-pub(super) async fn owner_get(
-    st: &AppState,
-    visitor: &Visitor,
-    id: i64,
-    back_to: &str,
-) -> Result<Result<(UserRecord, Reading), Response>, WebError> {
-    let user = match require_user(visitor, back_to) {
-        Ok(u) => u,
-        Err(login) => return Ok(Err(login.into_response())),
-    };
-    let reading = owned_work(st, visitor, id).await?;
-    Ok(Ok((user, reading)))
-}
-
-/// What every POST that changes a work starts with.
-pub(super) struct OwnerPost {
-    pub(super) user: UserRecord,
-    pub(super) reading: Reading,
-    pub(super) form: Vec<(String, String)>,
-}
-
-/// The common start of every POST that changes a work: a logged-in
-/// account (else the log-in page, coming back to `back_to`), a valid CSRF
-/// token, and one of the work's creators (else 403, or 404 when the work
-/// is not visible at all).
-pub(super) async fn owner_post(
-    st: &AppState,
-    visitor: &Visitor,
-    headers: &HeaderMap,
-    id: i64,
-    f: Pairs,
-    back_to: &str,
-) -> Result<Result<OwnerPost, Response>, WebError> {
-    let user = match require_user(visitor, back_to) {
-        Ok(u) => u,
-        Err(login) => return Ok(Err(login.into_response())),
-    };
-    let form = pairs(f)?;
-    verify_csrf(headers, Some(one(&form, CSRF_FIELD)))?;
-    let reading = owned_work(st, visitor, id).await?;
-    Ok(Ok(OwnerPost {
-        user,
-        reading,
-        form,
-    }))
-}
-
 /// Reads the posting form; pseuds not belonging to `user` are dropped
 /// (and reported if that leaves none).
-fn read_form(pairs: &[(String, String)], own_pseuds: &[(i64, String)]) -> WorkForm {
-    let pseuds = all(pairs, "work[pseud_ids][]")
+fn read_form(form: &StrictForm, own_pseuds: &[(i64, String)]) -> WorkForm {
+    let pseuds = form
+        .fields("work[pseud_ids][]")
         .iter()
         .filter_map(|v| v.parse::<i64>().ok())
         .filter(|id| own_pseuds.iter().any(|(p, _)| p == id))
         .collect();
     WorkForm {
-        title: one(pairs, "work[title]").to_string(),
+        title: form.field("work[title]").to_string(),
         pseuds,
-        co_creators: one(pairs, "work[co_creator_logins]").to_string(),
-        rating: one(pairs, "work[rating_string]").to_string(),
-        warnings: all(pairs, "work[archive_warning_strings][]"),
-        categories: all(pairs, "work[category_strings][]"),
-        fandoms: one(pairs, "work[fandom_string]").to_string(),
-        relationships: one(pairs, "work[relationship_string]").to_string(),
-        characters: one(pairs, "work[character_string]").to_string(),
-        freeforms: one(pairs, "work[freeform_string]").to_string(),
-        language: one(pairs, "work[language]").to_string(),
-        summary: one(pairs, "work[summary]").to_string(),
-        notes: one(pairs, "work[notes]").to_string(),
-        end_notes: one(pairs, "work[endnotes]").to_string(),
-        chapter_title: one(pairs, "work[chapter_attributes][title]").to_string(),
-        text: one(pairs, "work[chapter_attributes][content]").to_string(),
-        text_format: if one(pairs, "work[text_format]") == "plain" {
+        co_creators: form.field("work[co_creator_logins]").to_string(),
+        rating: form.field("work[rating_string]").to_string(),
+        warnings: form
+            .fields("work[archive_warning_strings][]")
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+        categories: form
+            .fields("work[category_strings][]")
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+        fandoms: form.field("work[fandom_string]").to_string(),
+        relationships: form.field("work[relationship_string]").to_string(),
+        characters: form.field("work[character_string]").to_string(),
+        freeforms: form.field("work[freeform_string]").to_string(),
+        language: form.field("work[language]").to_string(),
+        summary: form.field("work[summary]").to_string(),
+        notes: form.field("work[notes]").to_string(),
+        end_notes: form.field("work[endnotes]").to_string(),
+        chapter_title: form.field("work[chapter_attributes][title]").to_string(),
+        text: form.field("work[chapter_attributes][content]").to_string(),
+        text_format: if form.field("work[text_format]") == "plain" {
             TextFormat::Plain
         } else {
             TextFormat::Html
         },
-        restricted: one(pairs, "work[restricted]") == "1",
-        complete: one(pairs, "work[complete]") == "1",
-        expected_chapters: one(pairs, "work[wip_length]").to_string(),
-        series: one(pairs, "work[series_attributes][title]").to_string(),
+        restricted: form.field("work[restricted]") == "1",
+        complete: form.field("work[complete]") == "1",
+        expected_chapters: form.field("work[wip_length]").to_string(),
+        series: form.field("work[series_attributes][title]").to_string(),
     }
 }
 
@@ -244,11 +173,10 @@ fn new_context() -> FormContext {
 }
 
 /// `GET /works/new`.
-pub async fn new_work(State(st): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
-    let user = match require_user(&visitor, "/works/new") {
-        Ok(u) => u,
-        Err(login) => return Ok(login.into_response()),
-    };
+pub async fn new_work(
+    State(st): State<AppState>,
+    SignedIn { visitor, user }: SignedIn,
+) -> Result<Response, WebError> {
     let uid = user.id;
     let own = st.db(move |s| s.pseuds_of(uid)).await?;
     let form = WorkForm {
@@ -271,16 +199,9 @@ pub async fn new_work(State(st): State<AppState>, visitor: Visitor) -> Result<Re
 /// `POST /works`: preview, save as draft, or post.
 pub async fn create_work(
     State(st): State<AppState>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    f: Pairs,
+    SignedIn { visitor, user }: SignedIn,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let user = match require_user(&visitor, "/works/new") {
-        Ok(u) => u,
-        Err(login) => return Ok(login.into_response()),
-    };
-    let p = pairs(f)?;
-    verify_csrf(&headers, Some(one(&p, CSRF_FIELD)))?;
     let uid = user.id;
     let own = st.db(move |s| s.pseuds_of(uid)).await?;
     let form = read_form(&p, &own);
@@ -304,7 +225,7 @@ pub async fn create_work(
             .await;
         }
     };
-    if !one(&p, "preview_button").is_empty() {
+    if !p.field("preview_button").is_empty() {
         let preview = preview_of(&checked.work);
         return render_form(
             &st,
@@ -318,7 +239,7 @@ pub async fn create_work(
         )
         .await;
     }
-    let draft = !one(&p, "save_button").is_empty();
+    let draft = !p.field("save_button").is_empty();
     let id = st
         .db(move |s| ficus_app::posting::post(s, uid, checked, draft))
         .await?;
@@ -339,14 +260,13 @@ fn edit_context(id: i64, work: &WorkRecord) -> FormContext {
 /// `GET /works/{id}/edit`.
 pub async fn edit_work(
     State(st): State<AppState>,
-    visitor: Visitor,
-    Path(id): Path<String>,
+    OwnerGet {
+        visitor,
+        user,
+        id,
+        reading,
+    }: OwnerGet,
 ) -> Result<Response, WebError> {
-    let id = params::id(&id, "work")?;
-    let (user, reading) = match owner_get(&st, &visitor, id, &format!("/works/{id}/edit")).await? {
-        Ok(found) => found,
-        Err(login) => return Ok(login),
-    };
     let uid = user.id;
     let own = st.db(move |s| s.pseuds_of(uid)).await?;
     let form = form_of(&reading.work, reading.texts.first(), &own);
@@ -367,20 +287,14 @@ pub async fn edit_work(
 /// `POST /works/{id}/edit`: saves changes (and posts a draft).
 pub async fn update_work(
     State(st): State<AppState>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    f: Pairs,
-) -> Result<Response, WebError> {
-    let id = params::id(&id, "work")?;
-    let OwnerPost {
+    OwnerPost {
+        visitor,
         user,
+        id,
         reading,
         form: p,
-    } = match owner_post(&st, &visitor, &headers, id, f, &format!("/works/{id}/edit")).await? {
-        Ok(post) => post,
-        Err(login) => return Ok(login),
-    };
+    }: OwnerPost,
+) -> Result<Response, WebError> {
     let uid = user.id;
     let own = st.db(move |s| s.pseuds_of(uid)).await?;
     let mut form = read_form(&p, &own);
@@ -396,7 +310,8 @@ pub async fn update_work(
     }
     let ctx = edit_context(id, &reading.work);
     // Series the writer ticked "remove" for (only ones the work is in).
-    let leave: Vec<i64> = all(&p, "work[series_remove][]")
+    let leave: Vec<i64> = p
+        .fields("work[series_remove][]")
         .iter()
         .filter_map(|v| v.parse().ok())
         .filter(|sid| {
@@ -438,7 +353,7 @@ pub async fn update_work(
             .await;
         }
     };
-    if !one(&p, "preview_button").is_empty() {
+    if !p.field("preview_button").is_empty() {
         let preview = preview_of(&checked.work);
         return render_form(
             &st,
@@ -461,16 +376,13 @@ pub async fn update_work(
 
 /// `GET /works/{id}/confirm_delete`.
 pub async fn confirm_delete(
-    State(st): State<AppState>,
-    visitor: Visitor,
-    Path(id): Path<String>,
+    OwnerGet {
+        visitor,
+        id,
+        reading,
+        ..
+    }: OwnerGet,
 ) -> Result<Response, WebError> {
-    let id = params::id(&id, "work")?;
-    let (_, reading) =
-        match owner_get(&st, &visitor, id, &format!("/works/{id}/confirm_delete")).await? {
-            Ok(found) => found,
-            Err(login) => return Ok(login),
-        };
     let page = ConfirmDeletePage {
         chrome: Chrome::of(&visitor),
         work_id: id,
@@ -482,17 +394,8 @@ pub async fn confirm_delete(
 /// `POST /works/{id}/delete`.
 pub async fn delete_work(
     State(st): State<AppState>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    f: Pairs,
+    OwnerPost { id, .. }: OwnerPost,
 ) -> Result<Response, WebError> {
-    let id = params::id(&id, "work")?;
-    let OwnerPost { .. } =
-        match owner_post(&st, &visitor, &headers, id, f, &format!("/works/{id}")).await? {
-            Ok(post) => post,
-            Err(login) => return Ok(login),
-        };
     st.db(move |s| s.delete_work(id)).await?;
     Ok(Redirect::to("/").into_response())
 }
