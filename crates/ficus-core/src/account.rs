@@ -161,6 +161,23 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password("not a real password").unwrap_or_default())
 }
 
+/// What every personal API token starts with, so leaked tokens are easy
+/// to recognise (by people and by secret scanners).
+pub const API_TOKEN_PREFIX: &str = "ficus_";
+
+/// A new personal API token: the prefix and 64 random hex characters.
+pub fn new_api_token() -> String {
+    format!("{API_TOKEN_PREFIX}{}", random_token())
+}
+
+/// Whether `token` has the shape of a personal API token (checked before
+/// any lookup).
+pub fn is_api_token(token: &str) -> bool {
+    token
+        .strip_prefix(API_TOKEN_PREFIX)
+        .is_some_and(|rest| rest.len() == 64 && rest.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// 32 random bytes as 64 hex characters (session ids, CSRF tokens).
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -227,6 +244,20 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
+}
+
+#[cfg(test)]
+mod api_token_tests {
+    use super::*;
+
+    #[test]
+    fn api_tokens_have_the_prefix_and_64_hex_characters() {
+        let token = new_api_token();
+        assert!(is_api_token(&token), "{token}");
+        assert!(!is_api_token(&token[..token.len() - 1]));
+        assert!(!is_api_token(&token.replace("ficus_", "other_")));
+        assert!(!is_api_token(&format!("{}g", &token[..token.len() - 1])));
+    }
 }
 
 #[cfg(test)]

@@ -33,7 +33,6 @@ use utoipa::{Modify, OpenApi};
 
 use crate::AppState;
 use crate::error::WebError;
-use crate::pages::api_tokens::TOKEN_PREFIX;
 use crate::session::Visitor;
 
 /// An API failure: rendered as a JSON [`schema::ErrorBody`].
@@ -160,11 +159,7 @@ impl FromRequestParts<AppState> for ApiCaller {
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
-            .filter(|t| {
-                t.strip_prefix(TOKEN_PREFIX).is_some_and(|rest| {
-                    rest.len() == 64 && rest.bytes().all(|b| b.is_ascii_hexdigit())
-                })
-            })
+            .filter(|t| ficus_core::account::is_api_token(t))
             .ok_or_else(bad)?;
         let hash = token_hash(token);
         let now = chrono::Utc::now().naive_utc();

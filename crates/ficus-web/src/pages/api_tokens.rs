@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use ficus_core::account::{random_token, token_hash};
+use ficus_core::account::token_hash;
 use ficus_store::{StoreError, UserRecord};
 
 use crate::AppState;
@@ -14,9 +14,6 @@ use crate::params::{self, StrictForm};
 use crate::session::{CSRF_FIELD, Visitor, verify_csrf};
 use crate::templates::{ApiTokensPage, Chrome, TokenRow};
 use crate::view::{self, encode_segment};
-
-/// What every token starts with, so leaked tokens are easy to recognise.
-pub const TOKEN_PREFIX: &str = "ficus_";
 
 /// Longest token name, in characters.
 const MAX_NAME_CHARS: usize = 100;
@@ -105,7 +102,7 @@ pub async fn create(
         )
         .await;
     }
-    let token = format!("{TOKEN_PREFIX}{}", random_token());
+    let token = ficus_core::account::new_api_token();
     let hash = token_hash(&token);
     let uid = user.id;
     let now = chrono::Utc::now().naive_utc();
