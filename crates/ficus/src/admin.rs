@@ -63,6 +63,10 @@ pub fn run(store: &Store, cmd: AdminCommand) -> anyhow::Result<()> {
                 println!("{code}");
             }
         }
+        AdminCommand::Resanitize => {
+            let changed = store.resanitize_all()?;
+            println!("re-sanitized: {changed} rows changed");
+        }
         AdminCommand::SetRole { login, role } => {
             if !store.set_role(&login, role)? {
                 bail!("there is no user named {login:?}");

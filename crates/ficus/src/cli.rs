@@ -181,6 +181,9 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 1)]
         count: usize,
     },
+    /// Run every stored work, chapter and series text through the current
+    /// sanitizer again (after an upgrade that tightened its rules).
+    Resanitize,
     /// Change an account's role.
     SetRole {
         login: String,

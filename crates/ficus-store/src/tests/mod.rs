@@ -1083,3 +1083,61 @@ fn deleting_a_work_deletes_a_series_it_leaves_empty_only() {
 
 mod atomic;
 mod parity;
+
+#[test]
+fn rows_stored_under_older_rules_are_resanitized() {
+    use diesel::prelude::*;
+
+    use crate::schema::{chapters, works};
+    each_backend(|store| {
+        let id = store
+            .insert_work(&sample("Old rules", None, 1))
+            .expect("insert")
+            .work_id();
+        let clean_one = store
+            .insert_work(&sample("Clean", None, 1))
+            .expect("insert")
+            .work_id();
+        // What an older sanitizer let through, written behind the store's back.
+        let old = r#"<blockquote cite="javascript:alert(1)"><p>One two three.</p></blockquote>"#;
+        let write = || -> Result<(), crate::StoreError> {
+            with_conn!(store, |conn| {
+                diesel::update(works::table.find(id))
+                    .set(works::notes.eq(Some(old)))
+                    .execute(conn)?;
+                diesel::update(chapters::table.filter(chapters::work_id.eq(id)))
+                    .set(chapters::body.eq(old))
+                    .execute(conn)?;
+                Ok(())
+            })
+        };
+        write().expect("raw writes");
+        let before = store
+            .work(clean_one, Viewer::System)
+            .expect("read")
+            .expect("work");
+
+        assert_eq!(
+            store.resanitize_all().expect("resanitize"),
+            3,
+            "the work's notes and its two chapters"
+        );
+        let w = store.work(id, Viewer::System).expect("read").expect("work");
+        let chapters = store.chapters_full(id).expect("chapters");
+        let mut fields = vec![w.notes.clone().unwrap_or_default()];
+        fields.extend(chapters.iter().map(|c| c.body.clone()));
+        for html in fields {
+            assert_eq!(html, "<blockquote><p>One two three.</p></blockquote>");
+        }
+        assert_eq!(w.word_count, 6, "the counts follow the rewritten texts");
+        let after = store
+            .work(clean_one, Viewer::System)
+            .expect("read")
+            .expect("work");
+        assert_eq!(
+            after.changed_at, before.changed_at,
+            "clean rows are not rewritten"
+        );
+        assert_eq!(store.resanitize_all().expect("again"), 0);
+    });
+}

@@ -20,6 +20,7 @@ mod chapters;
 pub(crate) mod helpers;
 mod listings;
 mod read;
+mod resanitize;
 mod write;
 
 pub use write::{CoCreatorInvites, WorkEdit};
