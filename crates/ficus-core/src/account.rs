@@ -75,6 +75,10 @@ impl fmt::Display for Login {
 /// The account orphaned works move to.
 pub const ORPHAN_LOGIN: &str = "orphan_account";
 
+/// Days a deleted account's login stays out of sign-up, so nobody can
+/// take a known name at once and pass as its former owner.
+pub const RETIRED_LOGIN_DAYS: i64 = 90;
+
 /// Login names nobody may sign up with.
 pub fn is_reserved(login: &Login) -> bool {
     matches!(

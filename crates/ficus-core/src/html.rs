@@ -182,7 +182,10 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
 /// [`URL_ATTRIBUTES`] allows it (no `javascript:`, `data:`, …); links get
 /// `rel="nofollow"`; images keep only absolute http(s) sources.
 pub fn sanitize(html: &str) -> String {
-    SANITIZER.clean(html).to_string()
+    // After cleaning too: a character reference such as `&#1;` decodes to
+    // a control character the parser keeps.
+    let clean = SANITIZER.clean(&crate::text::clean_block(html)).to_string();
+    crate::text::clean_block(&clean).into_owned()
 }
 
 /// Escapes text for HTML content or a quoted attribute.

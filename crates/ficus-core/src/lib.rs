@@ -12,6 +12,7 @@
 //! - [`search_query`]: the `/works/search` box's AO3-like syntax (words,
 //!   phrases, `OR`, `-exclusions`, `field:value`, ranges, `sort:`) parsed
 //!   into a typed [`search_query::SearchQuery`].
+//! - [`text`]: the control characters stored text never holds.
 
 pub mod access;
 pub mod account;
@@ -19,6 +20,7 @@ pub mod html;
 pub mod posting;
 pub mod search_query;
 pub mod tag;
+pub mod text;
 pub mod wordcount;
 pub mod work;
 pub mod wrangling;

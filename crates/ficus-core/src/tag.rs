@@ -309,7 +309,10 @@ pub fn tag_key(name: &str) -> String {
 }
 
 fn collapse_whitespace(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::text::clean_line(s)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Encodes a tag name for the path segment of `/tags/{name}/works` the way

@@ -47,9 +47,13 @@ impl NewChapter {
     }
 
     /// Runs every HTML field of the chapter (body, summary, notes, end
-    /// notes) through [`crate::html::sanitize`]; a note left empty becomes
-    /// `None`. The store calls this on every chapter it stores.
-    pub fn sanitize_html(&mut self) {
+    /// notes) through [`crate::html::sanitize`] (a note left empty becomes
+    /// `None`) and drops [`crate::text::is_forbidden`] characters from the
+    /// title. The store calls this on every chapter it stores.
+    pub fn sanitize(&mut self) {
+        if let Some(title) = &mut self.title {
+            crate::text::clean_line_in(title);
+        }
         sanitize_field(&mut self.summary);
         sanitize_field(&mut self.notes);
         sanitize_field(&mut self.end_notes);
@@ -163,15 +167,27 @@ impl NewWork {
     }
 
     /// Runs every HTML field (summary, notes, end notes, chapter bodies and
-    /// their notes) through [`crate::html::sanitize`]. The store calls this
-    /// on every work it stores, so nothing unsanitized is ever stored,
-    /// whatever produced the work.
-    pub fn sanitize_html(&mut self) {
+    /// their notes) through [`crate::html::sanitize`], and drops
+    /// [`crate::text::is_forbidden`] characters from every plain field
+    /// (title, language, creator names, series titles, chapter titles; tag
+    /// names drop them when parsed). The store calls this on every work it
+    /// stores, so nothing unsanitized is ever stored, whatever produced the
+    /// work: a form, the API or an importer.
+    pub fn sanitize(&mut self) {
+        use crate::text::clean_line_in;
+        clean_line_in(&mut self.title);
+        if let Some(language) = &mut self.language {
+            clean_line_in(language);
+        }
+        self.creators.iter_mut().for_each(clean_line_in);
+        for (title, _) in &mut self.series {
+            clean_line_in(title);
+        }
         sanitize_field(&mut self.summary);
         sanitize_field(&mut self.notes);
         sanitize_field(&mut self.end_notes);
         for ch in &mut self.chapters {
-            ch.sanitize_html();
+            ch.sanitize();
         }
     }
 

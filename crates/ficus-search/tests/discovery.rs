@@ -394,11 +394,17 @@ fn scenario(store: &Store) {
         store.wrangle(fandom, &WrangleChange::AddParent(canonical)),
         Err(ficus_store::StoreError::Wrangle(_))
     ));
-    let detail = store.tag_detail(canonical).expect("detail").expect("tag");
+    let detail = store
+        .tag_detail(canonical, ficus_core::access::Viewer::System)
+        .expect("detail")
+        .expect("tag");
     assert!(detail.parents.iter().any(|p| p.id == fandom));
     assert!(detail.synonyms.iter().any(|t| t.id == synonym));
     assert!(detail.metas.iter().any(|t| t.id == meta.id));
-    let fandom_detail = store.tag_detail(fandom).expect("detail").expect("tag");
+    let fandom_detail = store
+        .tag_detail(fandom, ficus_core::access::Viewer::System)
+        .expect("detail")
+        .expect("tag");
     assert!(fandom_detail.children.iter().any(|c| c.id == canonical));
     let mut indexer = Indexer::new(&index, store, "test");
     indexer.catch_up().expect("catch up");

@@ -124,6 +124,26 @@ impl Store {
             .optional()?))
     }
 
+    /// An archive setting, set to `make()` first when it has none (the
+    /// first caller's value wins, also between nodes racing).
+    pub fn setting_or_init(
+        &self,
+        name: &str,
+        make: impl FnOnce() -> String,
+    ) -> Result<String, StoreError> {
+        if let Some(value) = self.setting(name)? {
+            return Ok(value);
+        }
+        let value = make();
+        with_conn!(self, |conn| diesel::insert_into(settings::table)
+            .values((settings::name.eq(name), settings::value.eq(&value)))
+            .on_conflict(settings::name)
+            .do_nothing()
+            .execute(conn)?);
+        self.setting(name)?
+            .ok_or_else(|| StoreError::Corrupt(format!("setting {name} vanished")))
+    }
+
     /// Sets an archive setting.
     pub fn set_setting(&self, name: &str, value: &str) -> Result<(), StoreError> {
         with_conn!(self, |conn| diesel::insert_into(settings::table)

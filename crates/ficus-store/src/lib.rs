@@ -29,7 +29,7 @@ pub mod testing;
 pub mod works;
 pub mod wrangling;
 
-pub use accounts::{ApiTokenRecord, Preferences, PseudRecord, UserRecord};
+pub use accounts::{ApiTokenRecord, Preferences, PseudRecord, Throttle, UserRecord};
 pub use co_creators::Invitation;
 pub use conn::{Backend, Store};
 pub use error::StoreError;

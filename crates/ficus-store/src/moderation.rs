@@ -35,9 +35,14 @@ impl Store {
         let action = if hidden { "hide_work" } else { "unhide_work" };
         let reason = reason.trim();
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
-            let n = diesel::update(works::table.find(work_id))
-                .set(works::hidden.eq(hidden))
-                .execute(conn)?;
+            // Drafts are nobody's to hide: they answer as missing works.
+            let n = diesel::update(
+                works::table
+                    .filter(works::id.eq(work_id))
+                    .filter(works::posted.eq(true)),
+            )
+            .set(works::hidden.eq(hidden))
+            .execute(conn)?;
             if n == 0 {
                 return Ok::<_, DieselError>(false);
             }

@@ -135,6 +135,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    retired_logins (login_key) {
+        login_key -> Text,
+        retired_until -> Timestamp,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> BigInt,
         actor_id -> Nullable<BigInt>,
@@ -278,6 +285,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     pseuds,
     sessions,
     throttles,
+    retired_logins,
     audit_log,
     creator_invitations,
     claims,

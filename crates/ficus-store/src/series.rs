@@ -77,7 +77,8 @@ pub struct SeriesEdit {
 
 /// Checks and trims a series title.
 pub fn series_title(raw: &str) -> Result<String, StoreError> {
-    let title = raw.trim();
+    let title = ficus_core::text::clean_line(raw);
+    let title = title.trim();
     let n = title.chars().count();
     if n == 0 {
         return Err(StoreError::Invalid("a series needs a title".into()));

@@ -7,6 +7,7 @@
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use ficus_core::TagType;
+use ficus_core::access::Viewer;
 use ficus_core::tag::{TagName, tag_key};
 use ficus_core::wrangling::{TagFacts, TagGraph, WranglingFact, check_parent};
 
@@ -28,7 +29,8 @@ pub struct TagDetail {
     pub subs: Vec<TagRecord>,
     pub parents: Vec<TagRecord>,
     pub children: Vec<TagRecord>,
-    /// Posted works carrying the tag itself (not its synonyms or subtags).
+    /// Posted works carrying the tag itself (not its synonyms or subtags)
+    /// that the viewer may see.
     pub direct_uses: i64,
 }
 
@@ -380,8 +382,11 @@ impl Store {
         Ok(out)
     }
 
-    /// Everything `/tags/{name}` shows about the tag `id`.
-    pub fn tag_detail(&self, id: i64) -> Result<Option<TagDetail>, StoreError> {
+    /// Everything `/tags/{name}` shows about the tag `id`, its use count
+    /// as `viewer` may see it (listings' rule: posted, not hidden, and
+    /// not restricted for guests).
+    pub fn tag_detail(&self, id: i64, viewer: Viewer) -> Result<Option<TagDetail>, StoreError> {
+        let members = viewer.is_member();
         type Rows = Vec<(i64, String, String)>;
         let found: Option<DetailRows> = with_conn!(self, |conn| {
             let row: Option<TagRow> = tags::table
@@ -436,12 +441,16 @@ impl Store {
                     let subs: Rows = conn.tags_with_ids(&sub_ids)?;
                     let parents: Rows = conn.tags_with_ids(&parent_ids)?;
                     let children: Rows = conn.tags_with_ids(&child_ids)?;
-                    let uses: i64 = taggings::table
+                    let mut uses = taggings::table
                         .inner_join(works::table)
                         .filter(taggings::tag_id.eq(id))
                         .filter(works::posted.eq(true))
-                        .count()
-                        .get_result(conn)?;
+                        .filter(works::hidden.eq(false))
+                        .into_boxed();
+                    if !members {
+                        uses = uses.filter(works::restricted.eq(false));
+                    }
+                    let uses: i64 = uses.count().get_result(conn)?;
                     Some((
                         row,
                         merger,
@@ -488,7 +497,8 @@ impl Store {
     }
 
     /// Unwrangled tags (free tags that are neither canonical nor synonyms)
-    /// on posted works of the fandom `fandom` (by filter: its synonyms and
+    /// on posted works that are not hidden (a wrangler sees what listings
+    /// show a logged-in account) of the fandom `fandom` (by filter: its synonyms and
     /// subtags count), most used first; or across the archive when `None`.
     pub fn unwrangled_tags(
         &self,
@@ -505,6 +515,7 @@ impl Store {
                 .inner_join(tags::table)
                 .inner_join(works::table)
                 .filter(works::posted.eq(true))
+                .filter(works::hidden.eq(false))
                 .filter(tags::canonical.eq(false))
                 .filter(tags::merger_id.is_null())
                 .filter(tags::tag_type.eq_any([

@@ -15,6 +15,9 @@ pub enum WebError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// A body over the size limit.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("{message}")]
@@ -40,6 +43,7 @@ impl WebError {
         match self {
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -52,6 +56,7 @@ impl WebError {
         match self {
             WebError::NotFound(m)
             | WebError::BadRequest(m)
+            | WebError::TooLarge(m)
             | WebError::Forbidden(m)
             | WebError::Unavailable(m)
             | WebError::Unauthorized(m) => m.clone(),
@@ -73,7 +78,36 @@ impl WebError {
         let body = serde_json::json!({
             "error": { "status": status.as_u16(), "message": self.public_message() }
         });
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        self.add_headers(&mut response, false);
+        response
+    }
+
+    /// `Retry-After` on 429; on 401, `WWW-Authenticate: Basic` when
+    /// `basic` (OPDS and downloads, not the token API).
+    fn add_headers(&self, response: &mut Response, basic: bool) {
+        if let WebError::TooManyRequests { retry_after, .. } = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from((*retry_after).max(1)),
+            );
+        }
+        if basic && self.status() == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Basic realm=\"Ficus\", charset=\"UTF-8\""),
+            );
+        }
+    }
+
+    /// A body that could not be read: 413 when it was over the limit,
+    /// else 400.
+    pub fn unreadable_body(status: StatusCode, detail: impl std::fmt::Display) -> WebError {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::TooLarge("What you sent is larger than this archive accepts (16 MB).".into())
+        } else {
+            WebError::BadRequest(format!("The request body could not be read: {detail}"))
+        }
     }
 }
 
@@ -84,6 +118,7 @@ impl IntoResponse for WebError {
         let heading = match status {
             StatusCode::NOT_FOUND => "Not found",
             StatusCode::BAD_REQUEST => "Bad request",
+            StatusCode::PAYLOAD_TOO_LARGE => "Too large",
             StatusCode::FORBIDDEN => "Not allowed",
             StatusCode::TOO_MANY_REQUESTS => "Slow down",
             _ => "Error",
@@ -93,26 +128,11 @@ impl IntoResponse for WebError {
             heading: heading.to_string(),
             message: self.public_message(),
         };
-        let retry_after = match &self {
-            WebError::TooManyRequests { retry_after, .. } => Some(*retry_after),
-            _ => None,
-        };
         let mut response = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, heading).into_response(),
         };
-        if let Some(secs) = retry_after {
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from(secs.max(1)),
-            );
-        }
-        if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                axum::http::header::WWW_AUTHENTICATE,
-                axum::http::HeaderValue::from_static("Basic realm=\"Ficus\", charset=\"UTF-8\""),
-            );
-        }
+        self.add_headers(&mut response, true);
         response
     }
 }

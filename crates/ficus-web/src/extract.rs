@@ -135,7 +135,7 @@ impl FromRequest<AppState> for CsrfForm {
     async fn from_request(req: Request, st: &AppState) -> Result<Self, WebError> {
         let headers = req.headers().clone();
         let form = StrictForm::from_request(req, st).await?;
-        verify_csrf(&headers, Some(form.field(CSRF_FIELD)))?;
+        verify_csrf(st, &headers, Some(form.field(CSRF_FIELD)))?;
         Ok(CsrfForm(form))
     }
 }

@@ -12,6 +12,7 @@
 pub mod api;
 pub mod error;
 mod extract;
+pub mod origin;
 mod owner;
 pub mod pages;
 mod params;
@@ -47,9 +48,39 @@ pub struct AppState {
     pub search: std::sync::Arc<search::SearchHandle>,
     /// Where built downloads are cached.
     pub downloads_dir: std::path::PathBuf,
+    /// The archive's key for CSRF form tokens (kept in the database's
+    /// settings, so every node shares it).
+    pub csrf_key: std::sync::Arc<Vec<u8>>,
+    /// Trusted proxies and the public URL.
+    pub origin: std::sync::Arc<origin::Origin>,
 }
 
+/// The setting that holds the CSRF key.
+const CSRF_KEY_SETTING: &str = "csrf_key";
+
 impl AppState {
+    /// The state of an archive on `store`: reads (or, on first start,
+    /// makes) the archive's keys.
+    pub fn new(
+        store: Store,
+        search: std::sync::Arc<search::SearchHandle>,
+        downloads_dir: std::path::PathBuf,
+        options: ServeOptions,
+    ) -> Result<AppState, ficus_store::StoreError> {
+        let key = store.setting_or_init(CSRF_KEY_SETTING, ficus_core::account::random_token)?;
+        Ok(AppState {
+            store,
+            draft_days: options.draft_days,
+            signups_per_hour: options.signups_per_hour,
+            requests_per_ip: options.requests_per_ip,
+            request_window_secs: options.request_window_secs,
+            search,
+            downloads_dir,
+            csrf_key: std::sync::Arc::new(key.into_bytes()),
+            origin: std::sync::Arc::new(options.origin),
+        })
+    }
+
     /// Runs blocking work (store and index calls) on the blocking pool.
     pub async fn web_blocking<T, F>(&self, f: F) -> Result<T, WebError>
     where
@@ -223,6 +254,11 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             general_limit,
         ))
+        // First of all: who the client is (trusted proxies only).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            origin::client_origin,
+        ))
         // Chapter text may be 500,000 characters, percent-encoded in a form.
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -258,19 +294,24 @@ async fn general_limit(
     let window = st.request_window_secs.max(1);
     let now = chrono::Utc::now().timestamp();
     let bucket = format!("req:ip:{}", ip.0);
-    match st.db(move |s| s.throttle_hit(&bucket, window, now)).await {
-        Ok(hits) if hits > st.requests_per_ip => {
-            let retry_after = u64::try_from(window - now.rem_euclid(window)).unwrap_or(1);
+    let api = req.uri().path().starts_with("/api/");
+    let refusal = match st.db(move |s| s.throttle_hit(&bucket, window, now)).await {
+        Ok(t) if t.hits() > st.requests_per_ip => {
+            let retry_after = t.retry_after(st.requests_per_ip);
             WebError::TooManyRequests {
                 message: format!(
                     "Too many requests from your address. Please wait {retry_after} seconds."
                 ),
                 retry_after,
             }
-            .into_response()
         }
-        Ok(_) => next.run(req).await,
-        Err(e) => e.into_response(),
+        Ok(_) => return next.run(req).await,
+        Err(e) => e,
+    };
+    if api {
+        refusal.into_json()
+    } else {
+        refusal.into_response()
     }
 }
 
@@ -306,7 +347,7 @@ async fn purge_drafts_hourly(state: AppState) {
 /// Serves the archive on `addr` until Ctrl-C. Prints the bound address
 /// (useful with port 0) on stdout as `listening on http://ADDR`.
 /// Settings of a running archive.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// Drafts are deleted this many days after they were created.
     pub draft_days: i64,
@@ -316,6 +357,21 @@ pub struct ServeOptions {
     pub requests_per_ip: u32,
     /// The general limit's window, in seconds.
     pub request_window_secs: i64,
+    /// Trusted proxies and the public URL.
+    pub origin: origin::Origin,
+}
+
+impl Default for ServeOptions {
+    /// The command line's defaults.
+    fn default() -> Self {
+        ServeOptions {
+            draft_days: 30,
+            signups_per_hour: 5,
+            requests_per_ip: 0,
+            request_window_secs: 300,
+            origin: origin::Origin::default(),
+        }
+    }
 }
 
 /// Serves the archive on `addr` until Ctrl-C (see [`serve_with`]).
@@ -346,19 +402,17 @@ async fn serve_with(
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
-    println!("listening on http://{local}");
     tracing::info!(%local, backend = store.backend_name(), "serving");
-    let state = AppState {
-        store,
-        draft_days: options.draft_days,
-        signups_per_hour: options.signups_per_hour,
-        requests_per_ip: options.requests_per_ip,
-        request_window_secs: options.request_window_secs,
-        search,
-        downloads_dir,
+    let state = {
+        let store = store.clone();
+        tokio::task::spawn_blocking(move || AppState::new(store, search, downloads_dir, options))
+            .await
+            .map_err(std::io::Error::other)?
+            .map_err(std::io::Error::other)?
     };
     tokio::spawn(purge_drafts_hourly(state.clone()));
     let app = router(state);
+    println!("listening on http://{local}");
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

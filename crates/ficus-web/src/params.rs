@@ -133,7 +133,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for StrictForm {
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| WebError::BadRequest(format!("The form could not be read: {e}")))?;
+            .map_err(|e| WebError::unreadable_body(e.status(), e.body_text()))?;
         Ok(StrictForm(parse_form(&bytes)?))
     }
 }

@@ -1,7 +1,11 @@
 //! Who is asking: the session cookie (server-side sessions in the
-//! database, shared by every web node) and the CSRF token (double-submit:
-//! an HttpOnly SameSite=Strict cookie that every form repeats in a hidden
-//! `authenticity_token` field).
+//! database, shared by every web node) and the CSRF token. The browser
+//! holds a random HttpOnly SameSite=Strict CSRF cookie; every form carries
+//! in a hidden `authenticity_token` field an HMAC, under the archive's
+//! secret key, of that cookie and the session cookie. A form token thus
+//! works only with the cookies it was made for, and nobody who can plant
+//! cookies (a sibling subdomain, say) can make a matching pair without
+//! the key.
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -33,13 +37,29 @@ fn is_token(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Whether the request came over https (directly or through a proxy that
-/// says so), so cookies get `Secure`.
-pub fn is_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+pub use crate::origin::{ClientIp, is_https};
+
+/// The form token for a browser's CSRF cookie and session cookie (none
+/// for a guest): hex HMAC-SHA256 under the archive's key.
+pub fn form_token(key: &[u8], csrf_cookie: &str, session: Option<&str>) -> String {
+    use hmac::Mac;
+    let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(key) else {
+        // HMAC takes keys of any length; this never happens.
+        return String::new();
+    };
+    mac.update(b"ficus-csrf\0");
+    mac.update(csrf_cookie.as_bytes());
+    mac.update(b"\0");
+    mac.update(session.unwrap_or("").as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, SESSION_COOKIE).filter(|t| is_token(t))
 }
 
 /// A `Set-Cookie` value; `max_age` `None` makes a browser-session cookie,
@@ -80,11 +100,18 @@ pub async fn csrf_cookie(mut req: Request, next: Next) -> Response {
     resp
 }
 
-/// Checks a submitted form's token against the browser's CSRF cookie.
-pub fn verify_csrf(headers: &HeaderMap, submitted: Option<&str>) -> Result<(), WebError> {
-    let expected = cookie(headers, CSRF_COOKIE).filter(|t| is_token(t));
+/// Checks a submitted form's token against the browser's CSRF and
+/// session cookies.
+pub fn verify_csrf(
+    st: &AppState,
+    headers: &HeaderMap,
+    submitted: Option<&str>,
+) -> Result<(), WebError> {
+    let expected = cookie(headers, CSRF_COOKIE)
+        .filter(|t| is_token(t))
+        .map(|c| form_token(&st.csrf_key, c, session_cookie(headers)));
     match (expected, submitted) {
-        (Some(e), Some(s)) if constant_time_eq(e, s) => Ok(()),
+        (Some(e), Some(s)) if constant_time_eq(&e, s) => Ok(()),
         _ => Err(WebError::Forbidden(
             "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
         )),
@@ -92,7 +119,7 @@ pub fn verify_csrf(headers: &HeaderMap, submitted: Option<&str>) -> Result<(), W
 }
 
 /// The person behind a request: their account (if logged in) and the CSRF
-/// token their forms must carry.
+/// form token their forms must carry.
 #[derive(Debug, Clone)]
 pub struct Visitor {
     pub user: Option<UserRecord>,
@@ -122,9 +149,9 @@ impl FromRequestParts<AppState> for Visitor {
         let csrf = parts
             .extensions
             .get::<CsrfToken>()
-            .map(|t| t.0.clone())
+            .map(|t| form_token(&state.csrf_key, &t.0, session_cookie(&parts.headers)))
             .unwrap_or_default();
-        let user = match cookie(&parts.headers, SESSION_COOKIE).filter(|t| is_token(t)) {
+        let user = match session_cookie(&parts.headers) {
             Some(token) => {
                 let hash = token_hash(token);
                 let now = Utc::now().naive_utc();
@@ -133,23 +160,5 @@ impl FromRequestParts<AppState> for Visitor {
             None => None,
         };
         Ok(Visitor { user, csrf })
-    }
-}
-
-/// The client's IP address as the socket saw it ("unknown" when the server
-/// was built without connection info, as in-process tests may be).
-#[derive(Debug, Clone)]
-pub struct ClientIp(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_string());
-        Ok(ClientIp(ip))
     }
 }

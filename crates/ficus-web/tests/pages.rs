@@ -14,7 +14,7 @@ use ficus_store::Store;
 use ficus_store::testing::TestStore;
 use ficus_web::search::SearchHandle;
 use ficus_web::view::encode_segment;
-use ficus_web::{AppState, router};
+use ficus_web::{AppState, ServeOptions, router};
 use tower::ServiceExt;
 
 /// An archive on a fresh SQLite store, its router, and what must live as
@@ -22,6 +22,8 @@ use tower::ServiceExt;
 struct Archive {
     store: TestStore,
     app: Router,
+    /// The archive's CSRF key, to make form tokens as its pages do.
+    csrf_key: std::sync::Arc<Vec<u8>>,
     _dir: tempfile::TempDir,
 }
 
@@ -30,18 +32,21 @@ fn archive() -> Archive {
     let dir = ficus_testkit::temp_dir();
     let search = SearchHandle::start(store.store().clone(), &dir.path().join("index"), "main")
         .expect("index");
-    let state = AppState {
-        store: store.store().clone(),
-        draft_days: 30,
-        signups_per_hour: 100,
-        requests_per_ip: 0,
-        request_window_secs: 300,
+    let state = AppState::new(
+        store.store().clone(),
         search,
-        downloads_dir: dir.path().join("downloads"),
-    };
+        dir.path().join("downloads"),
+        ServeOptions {
+            signups_per_hour: 100,
+            ..ServeOptions::default()
+        },
+    )
+    .expect("state");
+    let csrf_key = state.csrf_key.clone();
     Archive {
         store,
         app: router(state),
+        csrf_key,
         _dir: dir,
     }
 }
@@ -93,21 +98,22 @@ fn get(uri: &str) -> Request<Body> {
         .expect("request")
 }
 
-/// A form post; with a session cookie when `session`, and with a matching
-/// CSRF cookie and field when `csrf`.
-fn post(uri: &str, session: Option<&str>, csrf: bool, fields: &str) -> Request<Body> {
+/// A form post; with a session cookie when `session`, and with a CSRF
+/// cookie and the form token the archive with key `csrf` expects for it.
+fn post(uri: &str, session: Option<&str>, csrf: Option<&[u8]>, fields: &str) -> Request<Body> {
     let token = random_token();
     let mut cookies = Vec::new();
     if let Some(s) = session {
         cookies.push(format!("ficus_session={s}"));
     }
     let mut body = fields.to_string();
-    if csrf {
+    if let Some(key) = csrf {
         cookies.push(format!("ficus_csrf={token}"));
         if !body.is_empty() {
             body.push('&');
         }
-        body.push_str(&format!("authenticity_token={token}"));
+        let form_token = ficus_web::session::form_token(key, &token, session);
+        body.push_str(&format!("authenticity_token={form_token}"));
     }
     let mut req = Request::builder()
         .method(Method::POST)
@@ -130,19 +136,19 @@ async fn a_guest_logs_in_first_and_comes_back_to_the_page_of_the_form() {
         (get("/works/new"), "/works/new"),
         (get("/works/7/edit"), "/works/7/edit"),
         (get("/works/7/chapters/manage"), "/works/7/chapters/manage"),
-        (post("/works", None, false, ""), "/works/new"),
-        (post("/works/7/edit", None, false, ""), "/works/7/edit"),
-        (post("/works/7/delete", None, false, ""), "/works/7"),
+        (post("/works", None, None, ""), "/works/new"),
+        (post("/works/7/edit", None, None, ""), "/works/7/edit"),
+        (post("/works/7/delete", None, None, ""), "/works/7"),
         (
-            post("/works/7/chapters", None, false, ""),
+            post("/works/7/chapters", None, None, ""),
             "/works/7/chapters/new",
         ),
         (
-            post("/works/7/chapters/9/delete", None, false, ""),
+            post("/works/7/chapters/9/delete", None, None, ""),
             "/works/7/chapters/manage",
         ),
-        (post("/works/7/orphan", None, false, ""), "/works/7/orphan"),
-        (post("/creatorships/7", None, false, ""), "/"),
+        (post("/works/7/orphan", None, None, ""), "/works/7/orphan"),
+        (post("/creatorships/7", None, None, ""), "/"),
     ] {
         let uri = request.uri().to_string();
         let (status, location) = send(&a.app, request).await;
@@ -157,8 +163,8 @@ async fn malformed_ids_are_a_400_before_anything_else() {
     for request in [
         get("/works/seven/edit"),
         get("/works/7/chapters/nine/edit"),
-        post("/works/seven/delete", None, false, ""),
-        post("/creatorships/x", None, false, ""),
+        post("/works/seven/delete", None, None, ""),
+        post("/creatorships/x", None, None, ""),
     ] {
         let uri = request.uri().to_string();
         let (status, _) = send(&a.app, request).await;
@@ -205,17 +211,29 @@ async fn only_a_creator_with_a_valid_form_changes_a_work() {
     let exists = |id: i64| a.store.work(id, Viewer::System).expect("read").is_some();
 
     // No CSRF token: 403, nothing deleted.
-    let (status, _) = send(&a.app, post(&delete(work), Some(&ada_session), false, "")).await;
+    let (status, _) = send(&a.app, post(&delete(work), Some(&ada_session), None, "")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(exists(work));
     // Someone else: 403 on a work they can see, 404 on a draft they cannot.
-    let (status, _) = send(&a.app, post(&delete(work), Some(&bea_session), true, "")).await;
+    let (status, _) = send(
+        &a.app,
+        post(&delete(work), Some(&bea_session), Some(&a.csrf_key), ""),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = send(&a.app, post(&delete(draft), Some(&bea_session), true, "")).await;
+    let (status, _) = send(
+        &a.app,
+        post(&delete(draft), Some(&bea_session), Some(&a.csrf_key), ""),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(exists(work) && exists(draft));
     // The creator with the token: deleted.
-    let (status, location) = send(&a.app, post(&delete(work), Some(&ada_session), true, "")).await;
+    let (status, location) = send(
+        &a.app,
+        post(&delete(work), Some(&ada_session), Some(&a.csrf_key), ""),
+    )
+    .await;
     assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/"));
     assert!(!exists(work));
 }

@@ -91,6 +91,16 @@ pub enum Command {
         /// Each web node keeps its own; all follow the database's change log.
         #[arg(long, env = "FICUS_INDEX_DIR")]
         index_dir: Option<PathBuf>,
+        /// A reverse proxy (address or network, e.g. 10.0.0.0/8) whose
+        /// X-Forwarded-For and X-Forwarded-Proto are believed; repeat for
+        /// several. From anyone else these headers are ignored.
+        #[arg(long = "trusted-proxy", value_parser = ficus_web::origin::parse_proxy)]
+        trusted_proxies: Vec<ficus_web::origin::IpNet>,
+        /// The archive's public address (e.g. https://archive.example.org)
+        /// for absolute links in feeds and OPDS; without it they follow the
+        /// request's Host header.
+        #[arg(long, env = "FICUS_PUBLIC_URL", value_parser = ficus_web::origin::parse_public_url)]
+        public_url: Option<String>,
     },
     /// Write a deterministic synthetic archive into an empty data directory
     /// (bulk path), wrangle its tags and build the search index.
@@ -235,6 +245,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             requests_per_ip,
             request_window,
             index_dir,
+            trusted_proxies,
+            public_url,
         } => {
             let store = cli.storage.open()?;
             if demo {
@@ -253,6 +265,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         signups_per_hour,
                         requests_per_ip,
                         request_window_secs: request_window,
+                        origin: ficus_web::origin::Origin {
+                            trusted_proxies,
+                            public_url,
+                        },
                     },
                 ))
                 .with_context(|| format!("serving on {addr}"))?;

@@ -12,6 +12,7 @@ use std::process::Command;
 use ficus_store::Backend;
 use ficus_store::testing::TestStore;
 use ficus_testkit::ServerProcess;
+use ficus_web::view::encode_segment;
 use support::{Browser, attr, signup};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +79,12 @@ struct Work {
     id: i64,
     chapter: i64,
     title: String,
+}
+
+/// A free-form tag only this work carries (its count and its place in the
+/// wrangling queue are views of the work too).
+fn own_tag(title: &str) -> String {
+    format!("Only {title}")
 }
 
 /// A view of one work: its name and how to build its path.
@@ -152,6 +159,7 @@ fn post_work(
 ) -> Work {
     let form = b.page(&server.url("/works/new"));
     let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
+    let own_tag = own_tag(title);
     let mut fields = vec![
         ("work[title]", title),
         ("work[pseud_ids][]", pseud.as_str()),
@@ -161,6 +169,7 @@ fn post_work(
             "No Archive Warnings Apply",
         ),
         ("work[fandom_string]", "Matrix Fandom"),
+        ("work[freeform_string]", &own_tag),
         (
             "work[chapter_attributes][content]",
             "<p>Chapter one text.</p>",
@@ -389,6 +398,7 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
             "No Archive Warnings Apply",
         ),
         ("work[fandom_string]", "Matrix Fandom"),
+        ("work[freeform_string]", "Only Matrix Public"),
         (
             "work[chapter_attributes][content]",
             "<p>Chapter one text.</p>",
@@ -515,8 +525,50 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
                 "{who:?}: the total of {listing} is exactly what is shown"
             );
         }
+        // Each work's own tag: its use count (page and API) counts the work
+        // only where listings show it.
+        for work in &works {
+            let tag = encode_segment(&own_tag(&work.title));
+            let want = listed(*who, work.state, "tag");
+            let page = browser.page(&server.url(&format!("/tags/{tag}")));
+            let uses = support::text(&page, "p.uses");
+            let expected = if want {
+                "1 work uses this tag itself."
+            } else {
+                "0 works use this tag itself."
+            };
+            assert_eq!(uses, expected, "{who:?} × {:?}: tag page count", work.state);
+            let api: serde_json::Value = serde_json::from_str(
+                &browser
+                    .get(&server.url(&format!("/api/v1/tags/{tag}")))
+                    .text()
+                    .expect("body"),
+            )
+            .expect("JSON tag");
+            assert_eq!(
+                api["direct_uses"].as_i64(),
+                Some(i64::from(want)),
+                "{who:?} × {:?}: API direct_uses",
+                work.state
+            );
+            checked += 2;
+        }
+        // The wrangling queue (moderators and admins wrangle) lists a tag
+        // only for works a logged-in account's listings show.
+        if matches!(who, Who::Moderator | Who::Admin) {
+            let queue = support::text(&browser.page(&server.url("/tag_wranglers")), "table");
+            for work in &works {
+                assert_eq!(
+                    queue.contains(&own_tag(&work.title)),
+                    listed(Who::OtherUser, work.state, "queue"),
+                    "{who:?} × {:?}: wrangling queue",
+                    work.state
+                );
+                checked += 1;
+            }
+        }
     }
-    assert!(checked >= 7 * 6 * (VIEWS.len() + LISTINGS.len() + API_LISTINGS.len()));
+    assert!(checked >= 7 * 6 * (VIEWS.len() + LISTINGS.len() + API_LISTINGS.len() + 2));
 }
 
 fn ficus_cmd(storage: &[String]) -> Command {

@@ -418,8 +418,20 @@ fn listings_page_filter_search_and_show_series() {
     assert_eq!(tag["type"], json!("fandom"));
     assert_eq!(
         tag["direct_uses"],
+        json!(7),
+        "7 public works for a guest (the restricted one is not theirs to count)"
+    );
+    let member_tag = json_of(
+        send(
+            http.get(server.url("/api/v1/tags/API%20Fandom")),
+            Some(&reader_token),
+        ),
+        200,
+    );
+    assert_eq!(
+        member_tag["direct_uses"],
         json!(8),
-        "7 public works and the restricted one"
+        "7 public works and the restricted one for an account"
     );
     assert_eq!(
         send(http.get(server.url("/api/v1/tags/No%20Such%20Tag")), None).status(),

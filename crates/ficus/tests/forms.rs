@@ -83,7 +83,7 @@ fn every_form_refuses_forged_and_broken_posts() {
         "/claims/0123".to_string(),
         "/series/1/edit".to_string(),
     ];
-    let csrf = ada.jar.0["ficus_csrf"].clone();
+    let csrf = ada.form_token(&server);
     for path in &forms {
         // No token (the rest of the form is plausible).
         let resp = ada.post(

@@ -114,14 +114,19 @@ fn a_wrangling_form_is_applied_all_or_nothing() {
             .expect("meta");
         let metas = |store: &Store| {
             store
-                .tag_detail(fluff.id)
+                .tag_detail(fluff.id, ficus_core::access::Viewer::System)
                 .expect("detail")
                 .expect("tag")
                 .metas
                 .len()
         };
         assert_eq!(metas(store), 1);
-        let meta_id = store.tag_detail(fluff.id).expect("d").expect("t").metas[0].id;
+        let meta_id = store
+            .tag_detail(fluff.id, ficus_core::access::Viewer::System)
+            .expect("d")
+            .expect("t")
+            .metas[0]
+            .id;
 
         // Remove the meta tag, stop being canonical, then add a parent a
         // freeform tag cannot have: refused at the last step.
@@ -138,7 +143,10 @@ fn a_wrangling_form_is_applied_all_or_nothing() {
         );
         assert!(refused.is_err(), "a freeform tag's parent is a fandom");
         assert_eq!(metas(store), 1, "the removal was not applied");
-        let detail = store.tag_detail(fluff.id).expect("d").expect("t");
+        let detail = store
+            .tag_detail(fluff.id, ficus_core::access::Viewer::System)
+            .expect("d")
+            .expect("t");
         assert!(detail.canonical, "still canonical");
         assert!(
             store

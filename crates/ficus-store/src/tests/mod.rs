@@ -472,17 +472,24 @@ fn accounts_sessions_and_throttles() {
 
         let t = 1_000_000_007;
         assert_eq!(
-            store.throttle_hit("login:ip:1.2.3.4", 20, t).expect("hit"),
+            store
+                .throttle_hit("login:ip:1.2.3.4", 20, t)
+                .expect("hit")
+                .hits(),
             1
         );
         assert_eq!(
             store
                 .throttle_hit("login:ip:1.2.3.4", 20, t + 5)
-                .expect("hit"),
+                .expect("hit")
+                .hits(),
             2
         );
         assert_eq!(
-            store.throttle_hit("login:ip:5.6.7.8", 20, t).expect("hit"),
+            store
+                .throttle_hit("login:ip:5.6.7.8", 20, t)
+                .expect("hit")
+                .hits(),
             1,
             "buckets are separate"
         );
@@ -491,17 +498,28 @@ fn accounts_sessions_and_throttles() {
         assert_eq!(
             store
                 .throttle_hit("login:ip:1.2.3.4", 20, t + 20)
-                .expect("hit"),
+                .expect("hit")
+                .hits(),
             3,
             "sliding window"
         );
         assert_eq!(
             store
                 .throttle_hit("login:ip:1.2.3.4", 20, t + 60)
-                .expect("hit"),
+                .expect("hit")
+                .hits(),
             1,
             "long after"
         );
+        // Peeking reads the same estimate without counting.
+        let peek = |at| {
+            store
+                .throttle_peek("login:ip:1.2.3.4", 20, at)
+                .expect("peek")
+        };
+        assert_eq!(peek(t + 60).hits(), 1);
+        assert_eq!(peek(t + 60).hits(), 1, "a peek counts nothing");
+        assert_eq!(peek(t + 200).hits(), 0);
     });
 }
 

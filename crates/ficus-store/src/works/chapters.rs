@@ -22,7 +22,7 @@ impl Store {
         today: chrono::NaiveDate,
     ) -> Result<Option<i64>, StoreError> {
         let mut chapter = chapter.clone();
-        chapter.sanitize_html();
+        chapter.sanitize();
         if chapter.body.trim().is_empty() {
             return Err(StoreError::InvalidWork(
                 ficus_core::work::WorkError::EmptyChapter(0),
@@ -72,7 +72,7 @@ impl Store {
         chapter: &NewChapter,
     ) -> Result<bool, StoreError> {
         let mut chapter = chapter.clone();
-        chapter.sanitize_html();
+        chapter.sanitize();
         if chapter.body.trim().is_empty() {
             return Err(StoreError::InvalidWork(
                 ficus_core::work::WorkError::EmptyChapter(0),

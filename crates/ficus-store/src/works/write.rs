@@ -57,7 +57,7 @@ impl Store {
         invites: Option<&CoCreatorInvites>,
     ) -> Result<InsertOutcome, StoreError> {
         let mut clean = work.clone();
-        clean.sanitize_html();
+        clean.sanitize();
         clean.validate()?;
         let work = &clean;
         let result = with_conn!(self, |conn| conn.write_transaction(|conn| {
@@ -112,7 +112,7 @@ impl Store {
         let mut clean = Vec::with_capacity(batch.len());
         for (work, extras) in batch {
             let mut w = work.clone();
-            w.sanitize_html();
+            w.sanitize();
             w.validate()?;
             clean.push((w, extras));
         }
@@ -155,7 +155,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let editor = edit.editor;
         let mut clean = work.clone();
-        clean.sanitize_html();
+        clean.sanitize();
         clean.validate()?;
         let work = &clean;
         let now = Utc::now().naive_utc();

@@ -182,6 +182,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or("");
+        // Text that is not UTF-8 is a 400, as on the pages, never silently
+        // replaced.
+        crate::params::parse_form(raw.as_bytes()).map_err(|_| {
+            ApiFailure::from(WebError::BadRequest(
+                "The query contains text that is not valid UTF-8.".into(),
+            ))
+        })?;
         serde_urlencoded::from_str(raw)
             .map(ApiQuery)
             .map_err(|e| WebError::BadRequest(format!("Bad query parameters: {e}.")).into())
@@ -197,6 +204,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(WebError::unreadable_body(rejection.status(), rejection.body_text()).into())
+            }
             Err(rejection) => Err(WebError::BadRequest(rejection.body_text()).into()),
         }
     }
@@ -237,6 +247,9 @@ impl Modify for BearerScheme {
         write::create_chapter,
         write::update_chapter,
     ),
+    // Enums used only as query parameters: utoipa refers to them but
+    // registers only schemas reachable from bodies.
+    components(schemas(schema::SortParam, schema::DirectionParam, schema::CrossoverParam)),
     modifiers(&BearerScheme),
     tags(
         (name = "works", description = "Works and chapters"),
@@ -286,4 +299,42 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/users/{login}/works", get(read::creator_works))
         .route("/api/v1/series/{id}", get(read::series))
         .route("/api/v1/{*rest}", axum::routing::any(not_found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `$ref` in the document points at something the document
+    /// defines (a validator refuses a document with dangling references).
+    #[test]
+    fn the_openapi_document_has_no_dangling_references() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).expect("serializes");
+        fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(map) => {
+                    for (k, v) in map {
+                        match (k.as_str(), v) {
+                            ("$ref", serde_json::Value::String(r)) => out.push(r.clone()),
+                            _ => refs(v, out),
+                        }
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+                _ => {}
+            }
+        }
+        let mut all = Vec::new();
+        refs(&doc, &mut all);
+        assert!(!all.is_empty(), "the document uses references");
+        for r in all {
+            let pointer = r
+                .strip_prefix('#')
+                .unwrap_or_else(|| panic!("external ref {r}"));
+            assert!(
+                doc.pointer(pointer).is_some(),
+                "dangling reference {r} in the OpenAPI document"
+            );
+        }
+    }
 }

@@ -387,17 +387,18 @@ pub async fn chapter(
 )]
 pub async fn tag(
     State(st): State<AppState>,
-    _caller: ApiCaller,
+    caller: ApiCaller,
     Path(name): Path<String>,
 ) -> Result<Json<TagJson>, ApiFailure> {
     let name = tag_from_url_name(&name);
     let lookup = name.clone();
+    let viewer = caller.visitor().viewer();
     let detail = st
         .db(move |s| {
             let Some(tag) = s.tags_named(&lookup)?.into_iter().next() else {
                 return Ok(None);
             };
-            s.tag_detail(tag.id)
+            s.tag_detail(tag.id, viewer)
         })
         .await?
         .ok_or_else(|| missing("Tag"))?;

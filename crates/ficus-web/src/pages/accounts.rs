@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
+use ficus_app::sign_in::SignInError;
 use ficus_core::account::{
     self, AccountError, Login, Role, check_password, parse_email, random_token, token_hash,
 };
@@ -22,13 +23,6 @@ use crate::session::{
 };
 use crate::templates::{Chrome, LoginPage, SignupPage};
 
-/// Log-in attempts allowed per window and account.
-pub const LOGIN_ATTEMPTS: u32 = 5;
-/// Log-in attempts allowed per window and IP address (higher: many people
-/// can share one address).
-pub const LOGIN_ATTEMPTS_PER_IP: u32 = 10;
-/// The log-in throttle window, in seconds.
-pub const LOGIN_WINDOW_SECS: i64 = 20;
 /// How long a "remember me" session lasts.
 const REMEMBER_DAYS: i64 = 30;
 /// How long any other session lasts on the server (the cookie ends with the browser).
@@ -45,11 +39,30 @@ fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
     f.get(name).map(String::as_str).unwrap_or("")
 }
 
-/// Only local paths are followed after logging in.
-fn safe_return_to(raw: &str) -> Option<String> {
-    let ok =
-        raw.starts_with('/') && !raw.starts_with("//") && !raw.contains('\\') && raw.len() < 2000;
-    ok.then(|| raw.to_string())
+/// Where to go after logging in: only a path that stays on this archive
+/// once a browser has read it. The browser's URL parser (WHATWG rules:
+/// tabs and line breaks dropped, backslashes read as slashes, leading
+/// spaces and controls trimmed) resolves it against this archive; anything
+/// that leaves the origin (`//evil`, `/\evil`, `/%09/evil`, `https:…`,
+/// `javascript:…`) is refused, and what is followed is the parser's own
+/// serialization (percent-encoded: never a control character in a header).
+pub(crate) fn safe_return_to(raw: &str) -> Option<String> {
+    const HERE: &str = "http://ficus.invalid/";
+    if raw.len() >= 2000 || !raw.trim_start().starts_with(['/', '\\']) {
+        return None;
+    }
+    let base = url::Url::parse(HERE).ok()?;
+    let url = base.join(raw).ok()?;
+    if url.origin() != base.origin() || !url.username().is_empty() || url.password().is_some() {
+        return None;
+    }
+    let mut path = url.path().to_string();
+    if let Some(q) = url.query() {
+        path.push('?');
+        path.push_str(q);
+    }
+    // Still a path of this origin: one slash, then not a second one.
+    (path.starts_with('/') && !path.starts_with("//")).then_some(path)
 }
 
 /// Counts a hit and refuses with 429 + Retry-After beyond `limit`.
@@ -61,9 +74,9 @@ async fn throttle(
     what: &str,
 ) -> Result<(), WebError> {
     let now = Utc::now().timestamp();
-    let hits = st.db(move |s| s.throttle_hit(&bucket, window, now)).await?;
-    if hits > limit {
-        let retry_after = u64::try_from(window - now.rem_euclid(window)).unwrap_or(1);
+    let t = st.db(move |s| s.throttle_hit(&bucket, window, now)).await?;
+    if t.hits() > limit {
+        let retry_after = t.retry_after(limit);
         return Err(WebError::TooManyRequests {
             message: format!("Too many {what}. Please wait {retry_after} seconds and try again."),
             retry_after,
@@ -73,7 +86,8 @@ async fn throttle(
 }
 
 /// Starts a session: a fresh token (never one the browser had before), a
-/// fresh CSRF token, and a redirect.
+/// fresh CSRF token, and a redirect. The session the browser had before
+/// (another account's, say) ends.
 async fn start_session(
     st: &AppState,
     headers: &HeaderMap,
@@ -91,8 +105,14 @@ async fn start_session(
             Duration::hours(SESSION_HOURS)
         };
     let user_id = user.id;
-    st.db(move |s| s.create_session(&hash, user_id, now, expires))
-        .await?;
+    let previous = params::cookie(headers, SESSION_COOKIE).map(token_hash);
+    st.db(move |s| {
+        if let Some(previous) = previous {
+            s.delete_session(&previous)?;
+        }
+        s.create_session(&hash, user_id, now, expires)
+    })
+    .await?;
     let secure = is_https(headers);
     let max_age = remember.then_some(REMEMBER_DAYS * 86_400);
     let mut resp = Redirect::to(to).into_response();
@@ -151,44 +171,29 @@ pub async fn login(
     f: FormMap,
 ) -> Result<Response, WebError> {
     let f = form(f)?;
-    verify_csrf(&headers, f.get(CSRF_FIELD).map(String::as_str))?;
+    verify_csrf(&st, &headers, f.get(CSRF_FIELD).map(String::as_str))?;
     let login = field(&f, "user[login]").trim().to_string();
     let password = field(&f, "user[password]").to_string();
     let remember = field(&f, "user[remember_me]") == "1";
     let return_to = safe_return_to(field(&f, "return_to")).unwrap_or_default();
 
-    throttle(
-        &st,
-        format!("login:ip:{ip}"),
-        LOGIN_ATTEMPTS_PER_IP,
-        LOGIN_WINDOW_SECS,
-        "log-in attempts",
-    )
-    .await?;
-    if !login.is_empty() {
-        let bucket = format!("login:user:{}", login.to_ascii_lowercase());
-        throttle(
-            &st,
-            bucket,
-            LOGIN_ATTEMPTS,
-            LOGIN_WINDOW_SECS,
-            "log-in attempts for this account",
-        )
-        .await?;
-    }
-
     let lookup = login.clone();
+    let now_secs = Utc::now().timestamp();
     let user = st
-        .db(move |s| {
-            let found = s.user_for_login(&lookup)?;
-            // Verify against a dummy hash when there is no account, so both
-            // cases take the same time.
-            let hash = found
-                .as_ref()
-                .map(|(_, h)| h.as_str())
-                .unwrap_or(account::dummy_hash());
-            let ok = account::verify_password(&password, hash);
-            Ok::<_, StoreError>(found.filter(|_| ok).map(|(u, _)| u))
+        .web_blocking(move |s| {
+            match ficus_app::sign_in::authenticate(s, &lookup, &password, &ip, now_secs) {
+                Ok(user) => Ok(Some(user)),
+                Err(SignInError::WrongCredentials) => Ok(None),
+                Err(SignInError::Throttled { retry_after, from }) => {
+                    Err(WebError::TooManyRequests {
+                        message: format!(
+                            "Too many failed log-in attempts {from}. Please wait {retry_after} seconds and try again."
+                        ),
+                        retry_after,
+                    })
+                }
+                Err(SignInError::Store(e)) => Err(e.into()),
+            }
         })
         .await?;
     match user {
@@ -218,7 +223,7 @@ pub async fn logout(
     f: FormMap,
 ) -> Result<Response, WebError> {
     let f = form(f)?;
-    verify_csrf(&headers, f.get(CSRF_FIELD).map(String::as_str))?;
+    verify_csrf(&st, &headers, f.get(CSRF_FIELD).map(String::as_str))?;
     if let Some(token) = params::cookie(&headers, SESSION_COOKIE) {
         let hash = token_hash(token);
         st.db(move |s| s.delete_session(&hash)).await?;
@@ -288,7 +293,7 @@ pub async fn signup(
     f: FormMap,
 ) -> Result<Response, WebError> {
     let f = form(f)?;
-    verify_csrf(&headers, f.get(CSRF_FIELD).map(String::as_str))?;
+    verify_csrf(&st, &headers, f.get(CSRF_FIELD).map(String::as_str))?;
     let raw_login = field(&f, "user[login]");
     let raw_email = field(&f, "user[email]");
     let password = field(&f, "user[password]").to_string();

@@ -87,7 +87,7 @@ pub async fn create(
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
-    verify_csrf(&headers, Some(form.field(CSRF_FIELD)))?;
+    verify_csrf(&st, &headers, Some(form.field(CSRF_FIELD)))?;
     let name = form.field("name").trim().to_string();
     let n = name.chars().count();
     if n == 0 || n > MAX_NAME_CHARS {
@@ -146,7 +146,7 @@ pub async fn revoke(
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
-    verify_csrf(&headers, Some(form.field(CSRF_FIELD)))?;
+    verify_csrf(&st, &headers, Some(form.field(CSRF_FIELD)))?;
     let id = params::id(&id, "token")?;
     let uid = user.id;
     if !st.db(move |s| s.revoke_api_token(uid, id)).await? {

@@ -117,6 +117,7 @@ pub async fn download(
     State(st): State<AppState>,
     mut visitor: Visitor,
     headers: axum::http::HeaderMap,
+    crate::origin::ClientIp(ip): crate::origin::ClientIp,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let id = params::id(&id, "work")?;
@@ -125,7 +126,7 @@ pub async fn download(
         let store = st.store.clone();
         let h = headers.clone();
         let user = tokio::task::spawn_blocking(move || -> Result<_, WebError> {
-            match super::opds::basic_viewer(&store, &h)? {
+            match super::opds::basic_viewer(&store, &h, &ip)? {
                 Some(ficus_core::access::Viewer::User { id, .. }) => {
                     Ok(store.user(id)?.map(|(user, _)| user))
                 }

@@ -5,7 +5,7 @@
 
 use atom_syndication::{Category, Content, Entry, Feed, FixedDateTime, Link, Person, Text};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use ficus_core::access::Viewer;
@@ -16,28 +16,28 @@ use ficus_store::WorkRecord;
 
 use crate::AppState;
 use crate::error::WebError;
+use crate::origin::BaseUrl;
 use crate::view;
 
 /// Entries per feed.
 const ENTRIES: usize = 20;
 
-/// `http://host` of the request (feeds need absolute links).
-pub(crate) fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        })
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .filter(|p| *p == "https")
-        .unwrap_or("http");
-    format!("{scheme}://{host}")
+/// An Atom document as a response. The writer cannot emit a character
+/// XML 1.0 forbids: such characters never enter the database
+/// ([`ficus_core::text`]), and the serialized document is filtered once
+/// more, for rows stored before that rule.
+pub(crate) fn atom_response(feed: Feed) -> Response {
+    xml_response("application/atom+xml; charset=utf-8", &feed.to_string())
+}
+
+/// An XML document as a response, without [`ficus_core::text::is_forbidden`]
+/// characters (none of them can be markup, so dropping them is safe).
+pub(crate) fn xml_response(content_type: &'static str, xml: &str) -> Response {
+    (
+        [(header::CONTENT_TYPE, content_type)],
+        ficus_core::text::clean_block(xml).into_owned(),
+    )
+        .into_response()
 }
 
 fn at(date: NaiveDate) -> FixedDateTime {
@@ -123,17 +123,13 @@ fn feed_response(base: &str, path: &str, title: String, works: &[WorkRecord]) ->
         entries: works.iter().map(|w| entry(base, w)).collect(),
         ..Feed::default()
     };
-    (
-        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
-        feed.to_string(),
-    )
-        .into_response()
+    atom_response(feed)
 }
 
 /// `GET /tags/{name}/feed.atom`.
 pub async fn tag_feed(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    BaseUrl(base): BaseUrl,
     Path(raw): Path<String>,
 ) -> Result<Response, WebError> {
     let name = tag_from_url_name(&raw);
@@ -165,7 +161,6 @@ pub async fn tag_feed(
             "There is no tag named {name:?}."
         )));
     };
-    let base = base_url(&headers);
     let path = format!(
         "/tags/{}/feed.atom",
         view::encode_segment(&ficus_core::tag::tag_to_url_name(&display))
@@ -181,7 +176,7 @@ pub async fn tag_feed(
 /// `GET /users/{login}/feed.atom`.
 pub async fn creator_feed(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    BaseUrl(base): BaseUrl,
     Path(login): Path<String>,
 ) -> Result<Response, WebError> {
     let lookup = login.clone();
@@ -193,7 +188,6 @@ pub async fn creator_feed(
             "There is no account named {login:?}."
         )));
     };
-    let base = base_url(&headers);
     let path = format!("/users/{}/feed.atom", view::encode_segment(&login));
     Ok(feed_response(
         &base,

@@ -43,7 +43,7 @@ async fn set_hidden(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    verify_csrf(&headers, get(CSRF_FIELD))?;
+    verify_csrf(&st, &headers, get(CSRF_FIELD))?;
     let reason: String = get("reason")
         .unwrap_or("")
         .chars()

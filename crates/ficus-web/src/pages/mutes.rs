@@ -190,7 +190,7 @@ pub async fn update_mutes(
     headers: HeaderMap,
     form: StrictForm,
 ) -> Result<Response, WebError> {
-    verify_csrf(&headers, Some(form.field(CSRF_FIELD)))?;
+    verify_csrf(&st, &headers, Some(form.field(CSRF_FIELD)))?;
     let mute = match form.field("action") {
         "mute" => true,
         "unmute" => false,

@@ -8,11 +8,13 @@
 //! which the EPUB links accept too. Built with `atom_syndication`.
 
 use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use chrono::{DateTime, Utc};
+use ficus_app::sign_in::SignInError;
 use ficus_core::TagType;
 use ficus_core::access::Viewer;
 use ficus_core::search_query::{self, SortColumn, SortDirection};
@@ -22,6 +24,7 @@ use ficus_store::{Store, WorkRecord};
 
 use crate::AppState;
 use crate::error::WebError;
+use crate::origin::{BaseUrl, ClientIp};
 use crate::params;
 use crate::view::{self, encode_query, encode_segment};
 
@@ -30,9 +33,15 @@ const PER_PAGE: usize = 25;
 const NAV: &str = "application/atom+xml;profile=opds-catalog;kind=navigation";
 const ACQ: &str = "application/atom+xml;profile=opds-catalog;kind=acquisition";
 
-/// The viewer an `Authorization: Basic` header proves, if any: `Ok(None)`
-/// without the header, an error (401) for wrong credentials.
-pub fn basic_viewer(store: &Store, headers: &HeaderMap) -> Result<Option<Viewer>, WebError> {
+/// The viewer an `Authorization: Basic` header from the client at `ip`
+/// proves, if any: `Ok(None)` without the header, 401 for wrong
+/// credentials, 429 under the limits of [`ficus_app::sign_in`] (the same
+/// as the log-in form's).
+pub fn basic_viewer(
+    store: &Store,
+    headers: &HeaderMap,
+    ip: &str,
+) -> Result<Option<Viewer>, WebError> {
     let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -49,25 +58,48 @@ pub fn basic_viewer(store: &Store, headers: &HeaderMap) -> Result<Option<Viewer>
     let text = String::from_utf8(decoded).map_err(|_| unauthorized())?;
     let (login, password) = text.split_once(':').ok_or_else(unauthorized)?;
     let now = Utc::now().timestamp();
-    if store.throttle_hit(&format!("basic:{}", login.to_ascii_lowercase()), 20, now)? > 5 {
-        return Err(WebError::TooManyRequests {
-            message: "Too many log-in attempts; wait a little.".into(),
-            retry_after: 20,
-        });
-    }
-    match store.user_for_login(login)? {
-        Some((user, hash)) if ficus_core::account::verify_password(password, &hash) => {
-            Ok(Some(Viewer::User {
-                id: user.id,
-                role: user.role,
-            }))
-        }
-        _ => Err(unauthorized()),
+    match ficus_app::sign_in::authenticate(store, login, password, ip, now) {
+        Ok(user) => Ok(Some(Viewer::User {
+            id: user.id,
+            role: user.role,
+        })),
+        Err(SignInError::WrongCredentials) => Err(unauthorized()),
+        Err(SignInError::Throttled { retry_after, from }) => Err(WebError::TooManyRequests {
+            message: format!("Too many failed log-in attempts {from}; wait {retry_after} seconds."),
+            retry_after,
+        }),
+        Err(SignInError::Store(e)) => Err(e.into()),
     }
 }
 
-fn base_url(headers: &HeaderMap) -> String {
-    super::feeds::base_url(headers)
+/// What an OPDS request brings: its headers (HTTP Basic), the client's
+/// address (the sign-in limits) and the base of absolute links.
+#[derive(Clone)]
+pub struct OpdsClient {
+    headers: HeaderMap,
+    ip: String,
+    base: String,
+}
+
+impl FromRequestParts<AppState> for OpdsClient {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, st).await?;
+        let BaseUrl(base) = BaseUrl::from_request_parts(parts, st).await?;
+        Ok(OpdsClient {
+            headers: parts.headers.clone(),
+            ip,
+            base,
+        })
+    }
+}
+
+impl OpdsClient {
+    /// The viewer its credentials prove (a guest without any).
+    fn viewer(&self, store: &Store) -> Result<Viewer, WebError> {
+        Ok(basic_viewer(store, &self.headers, &self.ip)?.unwrap_or(Viewer::Guest))
+    }
 }
 
 fn link(href: String, rel: &str, mime: &str) -> Link {
@@ -103,11 +135,7 @@ fn feed(base: &str, path: &str, title: &str, kind: &str, entries: Vec<Entry>) ->
 }
 
 fn respond(feed: Feed) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
-        feed.to_string(),
-    )
-        .into_response()
+    super::feeds::atom_response(feed)
 }
 
 fn nav_entry(base: &str, id: &str, title: &str, href: String, rel: &str, kind: &str) -> Entry {
@@ -175,11 +203,9 @@ fn work_entry(base: &str, w: &WorkRecord) -> Entry {
 }
 
 /// `GET /opds`: the root navigation feed.
-pub async fn root(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
-    let store = st.store.clone();
-    let h = headers.clone();
-    tokio::task::spawn_blocking(move || basic_viewer(&store, &h)).await??;
-    let base = base_url(&headers);
+pub async fn root(State(st): State<AppState>, client: OpdsClient) -> Result<Response, WebError> {
+    let base = client.base.clone();
+    st.web_blocking(move |store| client.viewer(store)).await?;
     let entries = vec![
         nav_entry(
             &base,
@@ -230,19 +256,18 @@ fn page_of(raw: Option<&str>) -> Result<(u32, Option<String>), WebError> {
 /// An acquisition feed of `req`'s results, with pagination links.
 async fn acquisition(
     st: AppState,
-    headers: HeaderMap,
+    client: OpdsClient,
     path: String,
     title: String,
     query_suffix: String,
     page: u32,
     mut req: Request,
 ) -> Result<Response, WebError> {
-    let store = st.store.clone();
     let search = st.search.clone();
-    let h = headers.clone();
+    let base = client.base.clone();
     let (total, works) = st
-        .web_blocking(move |_| {
-            let viewer = basic_viewer(&store, &h)?.unwrap_or(Viewer::Guest);
+        .web_blocking(move |store| {
+            let viewer = client.viewer(store)?;
             req.members = viewer.is_member();
             req.offset = (page as usize - 1) * PER_PAGE;
             req.limit = PER_PAGE;
@@ -256,7 +281,6 @@ async fn acquisition(
             "There are only {pages} pages here."
         )));
     }
-    let base = base_url(&headers);
     let mut f = feed(
         &base,
         &path,
@@ -279,7 +303,7 @@ async fn acquisition(
 /// `GET /opds/recent`.
 pub async fn recent(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    client: OpdsClient,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     let (page, _) = page_of(raw.as_deref())?;
@@ -290,7 +314,7 @@ pub async fn recent(
     };
     acquisition(
         st,
-        headers,
+        client,
         "/opds/recent".into(),
         "Recent works".into(),
         String::new(),
@@ -304,17 +328,16 @@ pub async fn recent(
 /// or every type), each a link to its acquisition feed.
 async fn tag_list(
     st: AppState,
-    headers: HeaderMap,
+    client: OpdsClient,
     kinds: &'static [TagType],
     path: &str,
     title: &str,
 ) -> Result<Response, WebError> {
-    let store = st.store.clone();
     let search = st.search.clone();
-    let h = headers.clone();
+    let base = client.base.clone();
     let tags = st
-        .web_blocking(move |_| {
-            let viewer = basic_viewer(&store, &h)?.unwrap_or(Viewer::Guest);
+        .web_blocking(move |store| {
+            let viewer = client.viewer(store)?;
             let hits = search.index.search(&Request {
                 members: viewer.is_member(),
                 limit: 0,
@@ -341,7 +364,6 @@ async fn tag_list(
                 .collect::<Vec<_>>())
         })
         .await?;
-    let base = base_url(&headers);
     let entries = tags
         .iter()
         .map(|(name, n)| {
@@ -369,15 +391,15 @@ async fn tag_list(
 }
 
 /// `GET /opds/fandoms`.
-pub async fn fandoms(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
-    tag_list(st, headers, &[TagType::Fandom], "/opds/fandoms", "Fandoms").await
+pub async fn fandoms(State(st): State<AppState>, client: OpdsClient) -> Result<Response, WebError> {
+    tag_list(st, client, &[TagType::Fandom], "/opds/fandoms", "Fandoms").await
 }
 
 /// `GET /opds/tags`.
-pub async fn tags(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+pub async fn tags(State(st): State<AppState>, client: OpdsClient) -> Result<Response, WebError> {
     tag_list(
         st,
-        headers,
+        client,
         &[TagType::Relationship, TagType::Character, TagType::Freeform],
         "/opds/tags",
         "Tags",
@@ -388,7 +410,7 @@ pub async fn tags(State(st): State<AppState>, headers: HeaderMap) -> Result<Resp
 /// `GET /opds/tags/{name}`: works whose filter tags include the tag.
 pub async fn tag(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    client: OpdsClient,
     Path(raw_name): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
@@ -417,7 +439,7 @@ pub async fn tag(
     );
     acquisition(
         st,
-        headers,
+        client,
         path,
         tags[0].name.clone(),
         String::new(),
@@ -430,7 +452,7 @@ pub async fn tag(
 /// `GET /opds/search?q=`: the search box's syntax, best match first.
 pub async fn search(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    client: OpdsClient,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     let (page, q) = page_of(raw.as_deref())?;
@@ -462,7 +484,7 @@ pub async fn search(
     let suffix = format!("q={}&", encode_query(&q));
     acquisition(
         st,
-        headers,
+        client,
         "/opds/search".into(),
         format!("Search: {q}"),
         suffix,
@@ -473,8 +495,8 @@ pub async fn search(
 }
 
 /// `GET /opds/search.xml`: the OpenSearch description.
-pub async fn opensearch(headers: HeaderMap) -> Response {
-    let base = ficus_core::html::escape(&base_url(&headers));
+pub async fn opensearch(BaseUrl(base): BaseUrl) -> Response {
+    let base = ficus_core::html::escape(&base);
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<OpenSearchDescription xmlns=\"http://a9.com/-/spec/opensearch/1.1/\">\n<ShortName>Ficus</ShortName>\n<Description>Search the works of this archive, their text included.</Description>\n<InputEncoding>UTF-8</InputEncoding>\n<OutputEncoding>UTF-8</OutputEncoding>\n<Url type=\"{ACQ}\" template=\"{base}/opds/search?q={{searchTerms}}\"/>\n</OpenSearchDescription>\n"
     );

@@ -96,7 +96,7 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let user = account(&st, &login).await?;
     own(&visitor, &user)?;
-    verify_csrf(&headers, Some(form.field(CSRF_FIELD)))?;
+    verify_csrf(&st, &headers, Some(form.field(CSRF_FIELD)))?;
     let (name, description) = match read(&form) {
         Ok(v) => v,
         Err(e) => {
@@ -142,7 +142,7 @@ pub async fn update(
 ) -> Result<Response, WebError> {
     let user = account(&st, &login).await?;
     own(&visitor, &user)?;
-    verify_csrf(&headers, Some(form.field(CSRF_FIELD)))?;
+    verify_csrf(&st, &headers, Some(form.field(CSRF_FIELD)))?;
     let id = params::id(&id, "pseud")?;
     let (name, description) = match read(&form) {
         Ok(v) => v,
@@ -220,7 +220,7 @@ pub async fn claim(
     let Some(user) = visitor.user.clone() else {
         return Ok(Redirect::to("/users/login").into_response());
     };
-    verify_csrf(&headers, Some(form.field(CSRF_FIELD)))?;
+    verify_csrf(&st, &headers, Some(form.field(CSRF_FIELD)))?;
     let pseud = params::id(form.field("pseud_id"), "pseud")?;
     let hash = account::token_hash(&token);
     let uid = user.id;

@@ -127,7 +127,7 @@ pub async fn update(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    verify_csrf(&headers, Some(&field(CSRF_FIELD)))?;
+    verify_csrf(&st, &headers, Some(&field(CSRF_FIELD)))?;
     let uid = match owned_series(&st, &visitor, id).await? {
         Ok((uid, _)) => uid,
         Err(login) => return Ok(login),

@@ -38,6 +38,7 @@ pub(crate) fn own_account(
 /// The start of every settings form: the visitor's own account (else the
 /// log-in page or 403) and a valid CSRF token.
 fn own_post(
+    st: &AppState,
     visitor: &Visitor,
     headers: &HeaderMap,
     login: &str,
@@ -45,7 +46,7 @@ fn own_post(
 ) -> Result<Result<UserRecord, Response>, WebError> {
     let user = own_account(visitor, login, &format!("/users/{login}/edit"))?;
     if user.is_ok() {
-        verify_csrf(headers, Some(form.field(CSRF_FIELD)))?;
+        verify_csrf(st, headers, Some(form.field(CSRF_FIELD)))?;
     }
     Ok(user)
 }
@@ -115,7 +116,7 @@ pub async fn preferences(
     Path(login): Path<String>,
     form: StrictForm,
 ) -> Result<Response, WebError> {
-    let user = match own_post(&visitor, &headers, &login, &form)? {
+    let user = match own_post(&st, &visitor, &headers, &login, &form)? {
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
@@ -139,7 +140,7 @@ pub async fn password(
     Path(login): Path<String>,
     form: StrictForm,
 ) -> Result<Response, WebError> {
-    let user = match own_post(&visitor, &headers, &login, &form)? {
+    let user = match own_post(&st, &visitor, &headers, &login, &form)? {
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
@@ -189,7 +190,7 @@ pub async fn email(
     Path(login): Path<String>,
     form: StrictForm,
 ) -> Result<Response, WebError> {
-    let user = match own_post(&visitor, &headers, &login, &form)? {
+    let user = match own_post(&st, &visitor, &headers, &login, &form)? {
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
@@ -237,7 +238,7 @@ pub async fn delete(
     Path(login): Path<String>,
     form: StrictForm,
 ) -> Result<Response, WebError> {
-    let user = match own_post(&visitor, &headers, &login, &form)? {
+    let user = match own_post(&st, &visitor, &headers, &login, &form)? {
         Ok(u) => u,
         Err(r) => return Ok(r),
     };

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use ficus_core::access::Viewer;
 use ficus_core::account::Role;
 use ficus_core::tag::tag_from_url_name;
 use ficus_store::wrangling::TagDetail;
@@ -59,11 +60,16 @@ pub(super) fn edit_href(name: &str) -> String {
     format!("{}/edit", tag_href(name))
 }
 
-/// Every tag named `name` (any type), with what its page shows.
-pub(super) fn details_named(s: &Store, name: &str) -> Result<Vec<TagDetail>, StoreError> {
+/// Every tag named `name` (any type), with what its page shows to
+/// `viewer` (use counts follow the listings' access rule).
+pub(super) fn details_named(
+    s: &Store,
+    name: &str,
+    viewer: Viewer,
+) -> Result<Vec<TagDetail>, StoreError> {
     let mut out = Vec::new();
     for t in s.tags_named(name)? {
-        if let Some(d) = s.tag_detail(t.id)? {
+        if let Some(d) = s.tag_detail(t.id, viewer)? {
             out.push(d);
         }
     }
@@ -184,10 +190,11 @@ pub async fn show(
     let name = tag_from_url_name(&raw_name);
     let lookup = name.clone();
     let user = visitor.user.as_ref().map(|u| u.id);
+    let viewer = visitor.viewer();
     let guest = params::guest_mutes_cookie(&headers).tag_ids();
     let (details, muted) = st
         .db(move |s| {
-            let details = details_named(s, &lookup)?;
+            let details = details_named(s, &lookup, viewer)?;
             let muted = match user {
                 Some(uid) if !details.is_empty() => s.mutes(uid)?.tag_ids(),
                 Some(_) => Vec::new(),

@@ -167,7 +167,8 @@ pub async fn edit(
         return Ok(r);
     }
     let lookup = name.clone();
-    let details = st.db(move |s| details_named(s, &lookup)).await?;
+    let viewer = visitor.viewer();
+    let details = st.db(move |s| details_named(s, &lookup, viewer)).await?;
     if details.is_empty() {
         return Err(no_such_tag(&name));
     }
@@ -200,7 +201,7 @@ pub async fn update(
     if let Some(r) = require_wrangler(&visitor, &edit_href(&name))? {
         return Ok(r);
     }
-    verify_csrf(&headers, Some(form.field(CSRF_FIELD)))?;
+    verify_csrf(&st, &headers, Some(form.field(CSRF_FIELD)))?;
     let tag_id = params::id(form.field("tag_id").trim(), "tag")?;
     let edit = WranglingEdit {
         canonical: form.field("canonical") == "1",
@@ -212,10 +213,11 @@ pub async fn update(
         remove_parents: parse_ids(&form.fields("remove_parent"))?,
     };
     let lookup = name.clone();
+    let viewer = visitor.viewer();
     let submitted = edit.clone();
     let outcome = st
         .web_blocking(move |s| {
-            let details = details_named(s, &lookup)?;
+            let details = details_named(s, &lookup, viewer)?;
             let Some(detail) = details.iter().find(|d| d.tag.id == tag_id) else {
                 return Err(if details.is_empty() {
                     no_such_tag(&lookup)
@@ -228,7 +230,7 @@ pub async fn update(
             };
             match ficus_app::wrangling::apply(s, detail, &submitted)? {
                 Ok(()) => Ok(EditOutcome::Saved(detail.tag.name.clone())),
-                Err(message) => Ok(EditOutcome::Refused(details_named(s, &lookup)?, message)),
+                Err(message) => Ok(EditOutcome::Refused(details_named(s, &lookup, viewer)?, message)),
             }
         })
         .await?;

@@ -48,6 +48,15 @@ impl Jar {
             }
         }
     }
+    /// The CSRF and session cookies, in a fixed order (what a form token
+    /// is made for).
+    fn header_sorted(&self) -> String {
+        ["ficus_csrf", "ficus_session"]
+            .iter()
+            .map(|k| format!("{k}={}", self.0.get(*k).map_or("", String::as_str)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
     pub fn header(&self) -> String {
         self.0
             .iter()
@@ -60,6 +69,9 @@ impl Jar {
 pub struct Browser {
     pub client: Client,
     pub jar: Jar,
+    /// The form token the site gave for the cookies it was given with
+    /// (cookies, token).
+    form_token: Option<(String, String)>,
 }
 
 impl Browser {
@@ -70,6 +82,7 @@ impl Browser {
                 .build()
                 .expect("client"),
             jar: Jar::default(),
+            form_token: None,
         }
     }
     pub fn get(&mut self, url: &str) -> Response {
@@ -96,6 +109,24 @@ impl Browser {
         self.jar.take(&resp);
         resp
     }
+    /// The CSRF form token the site's pages give this browser now (from
+    /// the `csrf-token` meta tag; it changes with the cookies).
+    pub fn form_token(&mut self, server: &ServerProcess) -> String {
+        if !self.jar.0.contains_key("ficus_csrf") {
+            self.get(&server.url("/"));
+        }
+        let cookies = self.jar.header_sorted();
+        if let Some((for_cookies, token)) = &self.form_token
+            && *for_cookies == cookies
+        {
+            return token.clone();
+        }
+        let page = self.page(&server.url("/"));
+        let token = attr(&page, "meta[name=csrf-token]", "content").expect("csrf-token meta tag");
+        self.form_token = Some((self.jar.header_sorted(), token.clone()));
+        token
+    }
+
     /// Posts a form with the CSRF token the site gave this browser.
     pub fn submit(
         &mut self,
@@ -103,10 +134,7 @@ impl Browser {
         path: &str,
         fields: &[(&str, &str)],
     ) -> Response {
-        if !self.jar.0.contains_key("ficus_csrf") {
-            self.get(&server.url("/"));
-        }
-        let token = self.jar.0["ficus_csrf"].clone();
+        let token = self.form_token(server);
         let mut all = fields.to_vec();
         all.push(("authenticity_token", &token));
         self.post(&server.url(path), &all)
