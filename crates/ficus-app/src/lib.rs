@@ -10,14 +10,18 @@
 //! - [`wrangling`]: a wrangler's form for one tag → its changes, applied
 //!   all or nothing.
 //! - [`export`]: a stored work → a download.
+//! - [`kudos`]: leaving kudos (an account, or a guest by a keyed hash).
+//! - [`visitors`]: the keyed hash that knows a guest again.
 //! - [`sign_in`]: a login and a password → an account, under limits that
 //!   count failures (the log-in form and HTTP Basic alike).
 
 pub mod discovery;
 pub mod export;
+pub mod kudos;
 pub mod mutes;
 pub mod posting;
 pub mod sign_in;
+pub mod visitors;
 pub mod wrangling;
 
 /// Why a use case that reaches beyond the store could not be carried

@@ -12,11 +12,13 @@
 //! - [`search_query`]: the `/works/search` box's AO3-like syntax (words,
 //!   phrases, `OR`, `-exclusions`, `field:value`, ranges, `sort:`) parsed
 //!   into a typed [`search_query::SearchQuery`].
+//! - [`kudos`]: who may leave kudos, and the sentence under a work.
 //! - [`text`]: the control characters stored text never holds.
 
 pub mod access;
 pub mod account;
 pub mod html;
+pub mod kudos;
 pub mod posting;
 pub mod search_query;
 pub mod tag;

@@ -135,6 +135,36 @@ diesel::table! {
 }
 
 diesel::table! {
+    kudos (id) {
+        id -> BigInt,
+        work_id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        guest_key -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    hit_visits (day, work_id, visitor) {
+        day -> Date,
+        work_id -> BigInt,
+        visitor -> Text,
+    }
+}
+
+diesel::table! {
+    work_daily_stats (work_id, day) {
+        work_id -> BigInt,
+        day -> Date,
+        hits -> BigInt,
+        kudos -> BigInt,
+        comments -> BigInt,
+    }
+}
+
+diesel::joinable!(kudos -> users (user_id));
+
+diesel::table! {
     retired_logins (login_key) {
         login_key -> Text,
         retired_until -> Timestamp,
@@ -286,6 +316,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     throttles,
     retired_logins,
+    kudos,
+    hit_visits,
+    work_daily_stats,
     audit_log,
     creator_invitations,
     claims,

@@ -12,6 +12,7 @@
 pub mod api;
 pub mod error;
 mod extract;
+pub mod hits;
 pub mod origin;
 mod owner;
 pub mod pages;
@@ -53,6 +54,10 @@ pub struct AppState {
     pub csrf_key: std::sync::Arc<Vec<u8>>,
     /// Trusted proxies and the public URL.
     pub origin: std::sync::Arc<origin::Origin>,
+    /// The key that knows a guest again without keeping their address.
+    pub visitor_key: ficus_app::visitors::VisitorKey,
+    /// This node's hits since the last flush.
+    pub hits: std::sync::Arc<hits::HitCounter>,
 }
 
 /// The setting that holds the CSRF key.
@@ -68,6 +73,7 @@ impl AppState {
         options: ServeOptions,
     ) -> Result<AppState, ficus_store::StoreError> {
         let key = store.setting_or_init(CSRF_KEY_SETTING, ficus_core::account::random_token)?;
+        let visitor_key = ficus_app::visitors::VisitorKey::of(&store)?;
         Ok(AppState {
             store,
             draft_days: options.draft_days,
@@ -78,6 +84,8 @@ impl AppState {
             downloads_dir,
             csrf_key: std::sync::Arc::new(key.into_bytes()),
             origin: std::sync::Arc::new(options.origin),
+            visitor_key,
+            hits: std::sync::Arc::default(),
         })
     }
 
@@ -136,6 +144,8 @@ pub fn router(state: AppState) -> Router {
         .route("/works/{id}/chapters", post(pages::posting::create_chapter))
         .route("/works/{id}", get(pages::works::show))
         .route("/works/{id}/navigate", get(pages::works::navigate))
+        .route("/works/{id}/kudos", get(pages::kudos::index))
+        .route("/kudos", post(pages::kudos::create))
         .route(
             "/works/{id}/chapters/{chapter_id}",
             get(pages::works::chapter),
@@ -329,12 +339,18 @@ async fn not_found() -> WebError {
     WebError::NotFound("There is no page at this address.".into())
 }
 
-/// Deletes expired drafts now and then every hour. Several nodes doing
-/// this at once is harmless: deleting a deleted work deletes nothing.
+/// Deletes expired drafts and forgets old guest-kudos address hashes, now
+/// and then every hour. Several nodes doing this at once is harmless:
+/// deleting a deleted work deletes nothing.
 async fn purge_drafts_hourly(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         tick.tick().await;
+        let keys_before = chrono::Utc::now().naive_utc()
+            - chrono::Duration::days(ficus_app::visitors::GUEST_KUDOS_KEY_DAYS);
+        if let Err(e) = state.db(move |s| s.forget_guest_keys(keys_before)).await {
+            tracing::warn!(error = %e, "could not forget old guest keys");
+        }
         let cutoff = chrono::Utc::now().naive_utc() - chrono::Duration::days(state.draft_days);
         match state.db(move |s| s.purge_drafts(cutoff)).await {
             Ok(0) => {}
@@ -411,14 +427,40 @@ async fn serve_with(
             .map_err(std::io::Error::other)?
     };
     tokio::spawn(purge_drafts_hourly(state.clone()));
-    let app = router(state);
+    tokio::spawn(hits::flush_every_few_seconds(state.clone()));
+    let app = router(state.clone());
     println!("listening on http://{local}");
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    // The last hits of this node.
+    let counted = hits::flush(&state).await;
+    tracing::info!(hits = counted, "stopped");
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM (service managers) on Unix.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
         let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
+    }
 }

@@ -155,16 +155,19 @@ impl SearchHandle {
 /// Middleware: after a state-changing request, wake the indexer and wait
 /// (briefly) until the change is searchable, so a writer sees their own
 /// work in listings. Wrangling requests don't wait: re-filtering may touch
-/// many works and runs in the background.
+/// many works and runs in the background. Kudos don't either: the giver
+/// goes back to the work page, which reads the count from the database,
+/// and listings follow within moments.
 pub async fn read_your_writes(State(st): State<AppState>, req: Request, next: Next) -> Response {
     // POST from forms; PATCH and DELETE from the API.
     let post = matches!(
         *req.method(),
         Method::POST | Method::PATCH | Method::DELETE | Method::PUT
     );
-    let wrangling = req.uri().path().starts_with("/tags/");
+    let path = req.uri().path();
+    let no_wait = path.starts_with("/tags/") || path == "/kudos" || path.ends_with("/kudos");
     let response = next.run(req).await;
-    if post && wrangling {
+    if post && no_wait {
         st.search.wake();
     } else if post {
         let search = st.search.clone();

@@ -185,6 +185,40 @@ pub struct WorkPage {
     /// For moderators: whether the hide form shows (and the work is hidden).
     pub can_moderate: bool,
     pub is_hidden: bool,
+    pub kudos: KudosBox,
+}
+
+/// The kudos part of a work page: the button, the message after leaving
+/// kudos, and who left them.
+pub struct KudosBox {
+    /// Everyone but the work's creators gets the button.
+    pub button: bool,
+    /// (class, text) after leaving kudos.
+    pub message: Option<(&'static str, String)>,
+    pub sentence: ficus_core::kudos::KudosSentence,
+}
+
+impl KudosBox {
+    /// The connector before item `i` of the sentence (names, then the
+    /// "more users" link).
+    pub fn connector(&self, i: impl std::borrow::Borrow<usize>) -> &'static str {
+        let items = self.sentence.names.len() + usize::from(self.sentence.more_users > 0);
+        ficus_core::kudos::KudosSentence::connector(*i.borrow(), items)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "kudos_index.html")]
+pub struct KudosIndexPage {
+    pub chrome: Chrome,
+    pub work_id: i64,
+    pub title: String,
+    /// (login, date), newest first.
+    pub names: Vec<(String, String)>,
+    pub first_number: u64,
+    pub guests: u64,
+    pub page: u32,
+    pub pager: crate::view::Pager,
 }
 
 #[derive(Template)]

@@ -168,6 +168,10 @@ pub struct Stats {
     pub status: Option<(&'static str, String)>,
     pub words: String,
     pub chapters: String,
+    pub comments: String,
+    pub kudos: String,
+    pub bookmarks: String,
+    pub hits: String,
 }
 
 /// Builds [`Stats`] for a work.
@@ -192,6 +196,10 @@ pub fn stats(work: &WorkRecord) -> Stats {
         status,
         words: thousands(work.word_count),
         chapters: chapters_text(work),
+        comments: thousands(work.stats.comments),
+        kudos: thousands(work.stats.kudos),
+        bookmarks: thousands(work.stats.bookmarks),
+        hits: thousands(work.stats.hits),
     }
 }
 

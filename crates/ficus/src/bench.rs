@@ -6,6 +6,7 @@
 
 pub mod discover;
 pub mod export;
+pub mod feedback;
 mod raw_sqlite;
 
 use std::io::{BufRead, BufReader};

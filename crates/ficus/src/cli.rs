@@ -215,6 +215,9 @@ pub enum BenchKind {
     Discover(crate::bench::discover::DiscoverArgs),
     /// Build EPUB/HTML/TXT of a generated long work, next to Calibre.
     Export(crate::bench::export::ExportArgs),
+    /// Readers leaving kudos and reading pages (hits) at once, with the
+    /// exact counts checked, next to the plain work page.
+    Feedback(crate::bench::feedback::FeedbackArgs),
 }
 
 /// `--format` of export (AZW3 and MOBI are left out: Kindles read EPUB).
@@ -336,6 +339,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ..
         } => {
             crate::bench::export::run(&args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            kind: Some(BenchKind::Feedback(args)),
+            ..
+        } => {
+            crate::bench::feedback::run(&cli.storage, &args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { kind: None, pages } => {

@@ -117,6 +117,10 @@ const VIEWS: &[View] = &[
     ("API chapter", |w| {
         format!("/api/v1/works/{}/chapters/{}", w.id, w.chapter)
     }),
+    ("kudos list", |w| format!("/works/{}/kudos", w.id)),
+    ("API kudos list", |w| {
+        format!("/api/v1/works/{}/kudos", w.id)
+    }),
 ];
 
 /// Listings that could include the works.

@@ -273,6 +273,23 @@ fn sign_up_post_read_edit_log_out_in_chromium() {
         c.goto(&server.url(&work_path)).await.expect("goto");
         wait_for(&c, "the log-in page", |p| p == "/users/login").await;
         assert!(text(&c, "p.notice").await.contains("registered users"));
+
+        // Another reader signs up and leaves kudos with the button (a plain
+        // form: no JavaScript).
+        c.goto(&server.url("/signup")).await.expect("goto");
+        fill(&c, "#user_login", "browserreader").await;
+        fill(&c, "#user_email", "reader@example.org").await;
+        fill(&c, "#user_password", "a long password").await;
+        fill(&c, "#user_password_confirmation", "a long password").await;
+        click(&c, "form#new_user input[type=submit]").await;
+        wait_for(&c, "the front page", |p| p == "/").await;
+        c.goto(&server.url(&work_path)).await.expect("goto");
+        click(&c, "#kudo_submit").await;
+        wait_for_query(&c, "kudos=left").await;
+        assert_eq!(text(&c, "#kudos_message").await, "Thank you for leaving kudos!");
+        assert!(text(&c, "#kudos p.kudos").await.contains("browserreader left kudos on this work!"));
+        assert_eq!(text(&c, "dd.stats dd.kudos").await, "1");
+        save_png(&c, "kudos.png").await;
         c.close().await.expect("close");
     });
 }

@@ -82,6 +82,7 @@ fn every_form_refuses_forged_and_broken_posts() {
         "/users/ada/api_tokens/1/delete".to_string(),
         "/claims/0123".to_string(),
         "/series/1/edit".to_string(),
+        "/kudos".to_string(),
     ];
     let csrf = ada.form_token(&server);
     for path in &forms {
@@ -118,6 +119,7 @@ fn every_form_refuses_forged_and_broken_posts() {
     let page = ada.page(&server.url(&format!("/works/{id}?view_full_work=true")));
     assert_eq!(text(&page, "h2.title.heading"), "Untouched");
     assert_eq!(text(&page, "dd.stats dd.chapters"), "2/?");
+    assert_eq!(text(&page, "dd.stats dd.kudos"), "0");
     assert_eq!(attr(&page, "body", "class").as_deref(), Some("logged-in"));
     assert!(text(&page, "#header").contains("Hi, ada!"));
     let log = ada.page(&server.url("/admin/audit"));

@@ -14,6 +14,7 @@
 //! [`schema::ErrorBody`]; the OpenAPI document (`/api/v1/openapi.json`) is
 //! generated from the handlers' annotations and these types.
 
+pub mod kudos;
 pub mod read;
 pub mod schema;
 pub mod write;
@@ -246,6 +247,8 @@ impl Modify for BearerScheme {
         write::delete_work,
         write::create_chapter,
         write::update_chapter,
+        kudos::list,
+        kudos::leave,
     ),
     // Enums used only as query parameters: utoipa refers to them but
     // registers only schemas reachable from bodies.
@@ -255,6 +258,7 @@ impl Modify for BearerScheme {
         (name = "works", description = "Works and chapters"),
         (name = "tags", description = "Tags and their wrangling"),
         (name = "series", description = "Series"),
+        (name = "kudos", description = "Kudos on works"),
     )
 )]
 pub struct ApiDoc;
@@ -293,6 +297,10 @@ pub fn routes() -> axum::Router<AppState> {
         .route(
             "/api/v1/works/{id}/chapters/{chapter_id}",
             get(read::chapter).patch(write::update_chapter),
+        )
+        .route(
+            "/api/v1/works/{id}/kudos",
+            get(kudos::list).post(kudos::leave),
         )
         .route("/api/v1/tags/{name}", get(read::tag))
         .route("/api/v1/tags/{name}/works", get(read::tag_works))

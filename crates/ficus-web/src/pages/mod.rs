@@ -5,6 +5,7 @@ pub mod api_tokens;
 pub mod discover;
 pub mod downloads;
 pub mod feeds;
+pub mod kudos;
 pub mod listings;
 pub mod moderation;
 pub mod mutes;

@@ -9,9 +9,12 @@ use ficus_store::{ChapterChoice, ChapterRecord, ChapterSummary, Found, Reading};
 
 use crate::AppState;
 use crate::error::WebError;
+use crate::origin::ClientIp;
 use crate::params::{self, QueryMap};
 use crate::session::Visitor;
-use crate::templates::{ChapterNav, ChapterView, Chrome, InterstitialPage, NavigatePage, WorkPage};
+use crate::templates::{
+    ChapterNav, ChapterView, Chrome, InterstitialPage, KudosBox, NavigatePage, WorkPage,
+};
 use crate::view::{self, creator_links, meta_groups, stats};
 
 /// The cookie that remembers "Yes, Continue" for the browser session.
@@ -51,6 +54,7 @@ pub(crate) async fn load(
 pub async fn show(
     State(st): State<AppState>,
     visitor: Visitor,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
     q: QueryMap,
     headers: HeaderMap,
@@ -58,13 +62,14 @@ pub async fn show(
     let id = params::id(&id, "work")?;
     let q = params::query(q)?;
     let full = params::flag(&q, "view_full_work");
-    render(&st, &visitor, id, None, full, &q, &headers).await
+    render(&st, &visitor, &ip, id, None, full, &q, &headers).await
 }
 
 /// `GET /works/{id}/chapters/{chapter_id}`.
 pub async fn chapter(
     State(st): State<AppState>,
     visitor: Visitor,
+    ClientIp(ip): ClientIp,
     Path((id, chapter_id)): Path<(String, String)>,
     q: QueryMap,
     headers: HeaderMap,
@@ -72,7 +77,17 @@ pub async fn chapter(
     let id = params::id(&id, "work")?;
     let chapter_id = params::id(&chapter_id, "chapter")?;
     let q = params::query(q)?;
-    render(&st, &visitor, id, Some(chapter_id), false, &q, &headers).await
+    render(
+        &st,
+        &visitor,
+        &ip,
+        id,
+        Some(chapter_id),
+        false,
+        &q,
+        &headers,
+    )
+    .await
 }
 
 /// `GET /chapters/{chapter_id}`: redirects to the chapter under its work.
@@ -158,9 +173,11 @@ fn full_view(c: ChapterRecord) -> ChapterView {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn render(
     st: &AppState,
     visitor: &Visitor,
+    ip: &str,
     id: i64,
     chapter_id: Option<i64>,
     full: bool,
@@ -215,6 +232,26 @@ async fn render(
         };
         return Ok(Html(page.render()?).into_response());
     }
+
+    // A reader reads: one hit (counted once a day, not for the work's own
+    // creators, robots, drafts or hidden works).
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if work.posted && !work.hidden && !owner && !crate::hits::is_bot(user_agent) {
+        let visitor_id = match &visitor.user {
+            Some(u) => format!("u{}", u.id),
+            None => format!("g{}", st.visitor_key.guest(ip)),
+        };
+        st.hits.record(id, visitor_id);
+    }
+    let kudos_sentence = st.db(move |s| s.kudos_sentence(id)).await?;
+    let kudos = KudosBox {
+        button: work.posted && !work.hidden && !owner,
+        message: q.get("kudos").and_then(|k| kudos_message(k)),
+        sentence: kudos_sentence,
+    };
 
     let by_chapter = multi && !full;
     let current = if by_chapter {
@@ -281,6 +318,7 @@ async fn render(
         is_restricted: work.restricted,
         can_moderate: visitor.viewer().moderates(),
         is_hidden: work.hidden,
+        kudos,
     };
     let mut response = Html(page.render()?).into_response();
     if adult_ok_by_query {
@@ -290,4 +328,18 @@ async fn render(
         );
     }
     Ok(response)
+}
+
+/// The message over the kudos after leaving them (`?kudos=` on the
+/// redirect back): (class, text).
+fn kudos_message(outcome: &str) -> Option<(&'static str, String)> {
+    use ficus_core::kudos::KudosRefusal;
+    let refusal = match outcome {
+        "left" => return Some(("kudos_notice", "Thank you for leaving kudos!".into())),
+        "already" => KudosRefusal::AlreadyLeft,
+        "own" => KudosRefusal::OwnWork,
+        "restricted" => KudosRefusal::GuestOnRestricted,
+        _ => return None,
+    };
+    Some(("kudos_error", refusal.to_string()))
 }
