@@ -158,9 +158,7 @@ pub fn build_request(
     for name in &filters.exclude_names {
         req.exclude.extend(tag_forms(store, graph, None, name)?);
     }
-    req.exclude
-        .extend(mutes.tags.iter().map(|&t| graph.filter_form(t)));
-    req.exclude_creators = mutes.creators;
+    apply_mutes(&mut req, graph, mutes);
     req.crossover = filters.crossover;
     req.complete = filters.complete;
     req.single_chapter = filters.single_chapter;
@@ -244,6 +242,23 @@ pub fn build_request(
     Ok(Built {
         request: req,
         error: None,
+    })
+}
+
+/// Leaves a reader's mutes (tags with their synonyms and subtags, byline
+/// entries, blocked and muted accounts' entries) out of a request.
+pub fn apply_mutes(req: &mut Request, graph: &TagGraph, mutes: Mutes) {
+    req.exclude
+        .extend(mutes.tags.iter().map(|&t| graph.filter_form(t)));
+    req.exclude_creators.extend(mutes.creators);
+}
+
+/// An account's mutes as a request takes them.
+pub fn account_mutes(store: &Store, user_id: i64) -> Result<Mutes, StoreError> {
+    let m = store.mutes(user_id)?;
+    Ok(Mutes {
+        tags: m.tag_ids(),
+        creators: m.hidden_creator_ids(),
     })
 }
 

@@ -21,6 +21,8 @@ pub enum KudosRefusal {
     GuestOnRestricted,
     #[error("You have already left kudos here. :)")]
     AlreadyLeft,
+    #[error("Sorry, you have been blocked by one or more of this work's creators.")]
+    Blocked,
     /// No such work, or not one this viewer may see.
     #[error("There is no such work.")]
     NotFound,

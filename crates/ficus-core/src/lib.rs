@@ -13,12 +13,14 @@
 //!   phrases, `OR`, `-exclusions`, `field:value`, ranges, `sort:`) parsed
 //!   into a typed [`search_query::SearchQuery`].
 //! - [`kudos`]: who may leave kudos, and the sentence under a work.
+//! - [`people`]: blocking and muting accounts.
 //! - [`text`]: the control characters stored text never holds.
 
 pub mod access;
 pub mod account;
 pub mod html;
 pub mod kudos;
+pub mod people;
 pub mod posting;
 pub mod search_query;
 pub mod tag;

@@ -9,7 +9,7 @@ use ficus_core::kudos::{self as rules, KudosRefusal, KudosSentence};
 
 use crate::conn::WriteTransaction;
 use crate::error::StoreError;
-use crate::schema::{kudos, users, work_daily_stats, works};
+use crate::schema::{blocked_users, kudos, users, work_daily_stats, works};
 use crate::works::helpers::WorkHelpers;
 use crate::{Page, Store};
 
@@ -45,7 +45,7 @@ fn day_of(at: NaiveDateTime) -> chrono::NaiveDate {
 impl Store {
     /// Leaves kudos on work `work_id`, checked against the rules in one
     /// write transaction: the work as the giver may see it, not their own,
-    /// not as a guest on a restricted work, once. `Ok(Err(_))` is a
+    /// not as a guest on a restricted work, not blocked by a creator, once. `Ok(Err(_))` is a
     /// refusal the giver caused.
     pub fn leave_kudos(
         &self,
@@ -68,6 +68,16 @@ impl Store {
             };
             if let Err(refusal) = rules::check(viewer, &access) {
                 return Ok(Err(refusal));
+            }
+            if let Giver::Account { user_id, .. } = giver {
+                let blocked: i64 = blocked_users::table
+                    .filter(blocked_users::other_id.eq(user_id))
+                    .filter(blocked_users::user_id.eq_any(&owners))
+                    .count()
+                    .get_result(conn)?;
+                if blocked > 0 {
+                    return Ok(Err(KudosRefusal::Blocked));
+                }
             }
             let (user_id, guest_key) = match giver {
                 Giver::Account { user_id, .. } => (Some(user_id), None),

@@ -22,6 +22,7 @@ pub mod index_feed;
 pub mod kudos;
 pub mod moderation;
 pub mod mutes;
+pub mod people;
 pub mod records;
 mod rows;
 pub mod schema;

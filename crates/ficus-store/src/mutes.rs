@@ -15,6 +15,10 @@ pub struct Mutes {
     pub tags: Vec<TagRecord>,
     /// Byline entries: (creator id, name).
     pub creators: Vec<(i64, String)>,
+    /// The byline entries of the accounts blocked or muted (their works
+    /// are left out too; kept apart from `creators`, which the mutes form
+    /// edits).
+    pub account_creators: Vec<i64>,
 }
 
 impl Mutes {
@@ -23,9 +27,19 @@ impl Mutes {
         self.tags.iter().map(|t| t.id).collect()
     }
 
-    /// The muted creator ids.
+    /// The muted creator ids (the byline entries muted one by one).
     pub fn creator_ids(&self) -> Vec<i64> {
         self.creators.iter().map(|c| c.0).collect()
+    }
+
+    /// Every byline entry whose works are left out: those muted one by
+    /// one and those of blocked and muted accounts.
+    pub fn hidden_creator_ids(&self) -> Vec<i64> {
+        let mut ids = self.creator_ids();
+        ids.extend(&self.account_creators);
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 }
 
@@ -50,6 +64,7 @@ impl Store {
         Ok(Mutes {
             tags,
             creators: creator_rows,
+            account_creators: self.creators_of_related(user_id)?,
         })
     }
 

@@ -165,6 +165,22 @@ diesel::table! {
 diesel::joinable!(kudos -> users (user_id));
 
 diesel::table! {
+    blocked_users (user_id, other_id) {
+        user_id -> BigInt,
+        other_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    muted_users (user_id, other_id) {
+        user_id -> BigInt,
+        other_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     retired_logins (login_key) {
         login_key -> Text,
         retired_until -> Timestamp,
@@ -319,6 +335,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     kudos,
     hit_visits,
     work_daily_stats,
+    blocked_users,
+    muted_users,
     audit_log,
     creator_invitations,
     claims,

@@ -237,6 +237,14 @@ pub fn router(state: AppState) -> Router {
         .route("/users/{login}/delete", post(pages::settings::delete))
         .route("/users/{login}/works", get(pages::listings::user_works))
         .route(
+            "/users/{login}/blocked",
+            get(pages::people::blocked).post(pages::people::change_blocked),
+        )
+        .route(
+            "/users/{login}/muted",
+            get(pages::people::muted).post(pages::people::change_muted),
+        )
+        .route(
             "/users/{login}/api_tokens",
             get(pages::api_tokens::index).post(pages::api_tokens::create),
         )

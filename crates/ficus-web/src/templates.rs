@@ -208,6 +208,26 @@ impl KudosBox {
 }
 
 #[derive(Template)]
+#[template(path = "people.html")]
+pub struct PeoplePage {
+    pub chrome: Chrome,
+    pub login: String,
+    /// "blocked" / "muted".
+    pub page: &'static str,
+    /// "block" / "mute".
+    pub verb: &'static str,
+    pub verb_title: &'static str,
+    pub heading: &'static str,
+    pub explanation: &'static str,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+    pub typed: String,
+    /// (id, login)
+    pub people: Vec<(i64, String)>,
+    pub count: usize,
+}
+
+#[derive(Template)]
 #[template(path = "kudos_index.html")]
 pub struct KudosIndexPage {
     pub chrome: Chrome,

@@ -83,6 +83,8 @@ fn every_form_refuses_forged_and_broken_posts() {
         "/claims/0123".to_string(),
         "/series/1/edit".to_string(),
         "/kudos".to_string(),
+        "/users/ada/blocked".to_string(),
+        "/users/ada/muted".to_string(),
     ];
     let csrf = ada.form_token(&server);
     for path in &forms {

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use ficus_app::discovery::{Filters, Mutes, Scope, build_request};
+use ficus_app::discovery::{Filters, Scope, build_request};
 use ficus_core::search_query::{SortColumn, SortDirection};
 use ficus_core::tag::tag_from_url_name;
 use ficus_search::{Crossover, Hits};
@@ -144,13 +144,7 @@ async fn list(
     let (hits, works, sort, direction) = st
         .web_blocking(move |store| {
             let mutes = match user {
-                Some(id) => {
-                    let m = store.mutes(id)?;
-                    Mutes {
-                        tags: m.tag_ids(),
-                        creators: m.creator_ids(),
-                    }
-                }
+                Some(id) => ficus_app::discovery::account_mutes(store, id)?,
                 None => guest,
             };
             let scope = match &source {

@@ -14,7 +14,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
-use ficus_app::discovery::{self, Filters, Mutes};
+use ficus_app::discovery::{self, Filters};
 use ficus_core::TagType;
 use ficus_core::html::escape;
 use ficus_core::search_query::{SortColumn, SortDirection};
@@ -340,13 +340,7 @@ async fn render(
     let (scope, form, built, hits, works, facet_names, snippets) = st
         .web_blocking(move |store| {
             let mutes = match user {
-                Some(id) => {
-                    let m = store.mutes(id)?;
-                    Mutes {
-                        tags: m.tag_ids(),
-                        creators: m.creator_ids(),
-                    }
-                }
+                Some(id) => ficus_app::discovery::account_mutes(store, id)?,
                 None => guest,
             };
             let graph = search.graph();

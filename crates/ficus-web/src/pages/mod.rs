@@ -10,6 +10,7 @@ pub mod listings;
 pub mod moderation;
 pub mod mutes;
 pub mod opds;
+pub mod people;
 pub mod posting;
 pub mod pseuds;
 pub mod series;

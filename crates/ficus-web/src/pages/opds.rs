@@ -265,10 +265,17 @@ async fn acquisition(
 ) -> Result<Response, WebError> {
     let search = st.search.clone();
     let base = client.base.clone();
+    let graph = st.search.graph();
     let (total, works) = st
         .web_blocking(move |store| {
             let viewer = client.viewer(store)?;
             req.members = viewer.is_member();
+            // An account's app sees what the account's listings show: its
+            // mutes, blocked and muted accounts left out.
+            if let Some(id) = viewer.user_id() {
+                let mutes = ficus_app::discovery::account_mutes(store, id)?;
+                ficus_app::discovery::apply_mutes(&mut req, &graph, mutes);
+            }
             req.offset = (page as usize - 1) * PER_PAGE;
             req.limit = PER_PAGE;
             let hits = search.index.search(&req)?;

@@ -339,6 +339,7 @@ fn kudos_message(outcome: &str) -> Option<(&'static str, String)> {
         "already" => KudosRefusal::AlreadyLeft,
         "own" => KudosRefusal::OwnWork,
         "restricted" => KudosRefusal::GuestOnRestricted,
+        "blocked" => KudosRefusal::Blocked,
         _ => return None,
     };
     Some(("kudos_error", refusal.to_string()))

@@ -193,7 +193,7 @@ pub fn run(storage: &StorageArgs, args: &FeedbackArgs) -> anyhow::Result<()> {
                         let id = ids[(i * 7919) % ids.len()];
                         let t = Instant::now();
                         let page = client
-                            .get(format!("{base}/works/{id}"))
+                            .get(format!("{base}/works/{id}?view_adult=true"))
                             .header("user-agent", "Mozilla/5.0 bench")
                             .header("x-forwarded-for", "10.255.255.254")
                             .send()
@@ -249,7 +249,7 @@ pub fn run(storage: &StorageArgs, args: &FeedbackArgs) -> anyhow::Result<()> {
                         let ip = format!("10.{}.{}.{}", c / 256, c % 256, i % 16);
                         let t = Instant::now();
                         let page = client
-                            .get(format!("{base}/works/{id}"))
+                            .get(format!("{base}/works/{id}?view_adult=true"))
                             .header("user-agent", "Mozilla/5.0 bench")
                             .header("x-forwarded-for", &ip)
                             .send()

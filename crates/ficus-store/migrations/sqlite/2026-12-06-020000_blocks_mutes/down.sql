@@ -1,0 +1,2 @@
+DROP TABLE muted_users;
+DROP TABLE blocked_users;

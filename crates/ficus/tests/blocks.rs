@@ -1,0 +1,174 @@
+//! Blocking and muting accounts, over HTTP against the real server: the
+//! lists and their refusals, a blocked account refused kudos, and blocked
+//! and muted accounts' works gone from the blocker's listings, searches
+//! and e-reader catalog with exact counts.
+
+mod support;
+
+use ficus_testkit::ServerProcess;
+use support::{Browser, attr, serve, signup, text};
+
+fn post_work(b: &mut Browser, server: &ServerProcess, title: &str) -> i64 {
+    let form = b.page(&server.url("/works/new"));
+    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
+    let resp = b.submit(
+        server,
+        "/works",
+        &[
+            ("work[title]", title),
+            ("work[pseud_ids][]", pseud.as_str()),
+            ("work[rating_string]", "General Audiences"),
+            (
+                "work[archive_warning_strings][]",
+                "No Archive Warnings Apply",
+            ),
+            ("work[fandom_string]", "Shared Fandom"),
+            ("work[chapter_attributes][content]", "<p>Shared words.</p>"),
+            ("post_button", "Post"),
+        ],
+    );
+    assert_eq!(resp.status(), 303, "posting {title}");
+    resp.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .trim_start_matches("/works/")
+        .parse()
+        .expect("id")
+}
+
+/// How many works `/works` and a search show this browser, and whether
+/// each count is exactly what is listed.
+fn seen(b: &mut Browser, server: &ServerProcess) -> (usize, usize) {
+    let listing = b.get(&server.url("/works")).text().expect("body");
+    let listed = listing.matches("class=\"work blurb group").count();
+    assert!(
+        listing.contains(&format!(" of {listed} Works")),
+        "the count is what is listed ({listed})"
+    );
+    let found = b
+        .get(&server.url("/works/search?work_search%5Bquery%5D=shared"))
+        .text()
+        .expect("body");
+    let hits = found.matches("class=\"work blurb group").count();
+    assert!(
+        found.contains(&format!("{hits} Found")),
+        "search count ({hits})"
+    );
+    (listed, hits)
+}
+
+fn opds_titles(server: &ServerProcess, login: &str) -> Vec<String> {
+    let body = reqwest::blocking::Client::new()
+        .get(server.url("/opds/recent"))
+        .basic_auth(login, Some("correct horse battery"))
+        .send()
+        .expect("opds")
+        .text()
+        .expect("body");
+    let feed: atom_syndication::Feed = body.parse().expect("atom");
+    feed.entries()
+        .iter()
+        .map(|e| e.title().value.clone())
+        .collect()
+}
+
+#[test]
+fn blocked_and_muted_accounts_leave_the_blockers_view() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let (mut ada, mut bea, mut cleo) = (Browser::new(), Browser::new(), Browser::new());
+    assert_eq!(signup(&mut ada, &server, "ada").status(), 303);
+    assert_eq!(signup(&mut bea, &server, "bea").status(), 303);
+    assert_eq!(signup(&mut cleo, &server, "cleo").status(), 303);
+    let ada_work = post_work(&mut ada, &server, "Ada Work");
+    post_work(&mut bea, &server, "Bea Work");
+    post_work(&mut cleo, &server, "Cleo Work");
+    assert_eq!(seen(&mut ada, &server), (3, 3));
+
+    // The list refuses yourself and strangers, and is the owner's only.
+    let resp = ada.submit(
+        &server,
+        "/users/ada/blocked",
+        &[("action", "add"), ("other", "ada")],
+    );
+    assert_eq!(resp.status(), 422);
+    assert!(
+        resp.text()
+            .expect("body")
+            .contains("You can&#39;t block yourself.")
+    );
+    let resp = ada.submit(
+        &server,
+        "/users/ada/blocked",
+        &[("action", "add"), ("other", "nobody")],
+    );
+    assert_eq!(resp.status(), 422);
+    assert_eq!(bea.get(&server.url("/users/ada/blocked")).status(), 403);
+    let guest = Browser::new().get(&server.url("/users/ada/muted"));
+    assert_eq!(guest.status(), 303);
+
+    // Ada blocks Bea: Bea's kudos are refused, Bea's work leaves Ada's view.
+    let resp = ada.submit(
+        &server,
+        "/users/ada/blocked",
+        &[("action", "add"), ("other", "Bea")],
+    );
+    assert_eq!(resp.status(), 303);
+    let list = ada.page(&server.url("/users/ada/blocked"));
+    assert!(text(&list, "ul.blocked").contains("bea"));
+    let resp = bea.submit(
+        &server,
+        "/kudos",
+        &[
+            ("kudo[commentable_id]", &ada_work.to_string()),
+            ("kudo[commentable_type]", "Work"),
+        ],
+    );
+    let location = resp.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(location.contains("kudos=blocked"), "{location}");
+    let page = bea.page(&server.url(location.trim_end_matches("#kudos_message")));
+    assert_eq!(
+        text(&page, "#kudos_message"),
+        "Sorry, you have been blocked by one or more of this work's creators."
+    );
+    assert_eq!(text(&page, "dd.stats dd.kudos"), "0");
+    assert_eq!(seen(&mut ada, &server), (2, 2));
+    assert_eq!(seen(&mut cleo, &server), (3, 3), "others see everything");
+
+    // Ada mutes Cleo: gone too; her e-reader app agrees.
+    let resp = ada.submit(
+        &server,
+        "/users/ada/muted",
+        &[("action", "add"), ("other", "cleo")],
+    );
+    assert_eq!(resp.status(), 303);
+    assert_eq!(seen(&mut ada, &server), (1, 1));
+    assert_eq!(opds_titles(&server, "ada"), vec!["Ada Work".to_string()]);
+    assert_eq!(opds_titles(&server, "bea").len(), 3);
+
+    // Unblocking brings Bea back, and her kudos go through.
+    let resp = ada.submit(
+        &server,
+        "/users/ada/blocked",
+        &[("action", "remove"), ("other", "bea")],
+    );
+    assert_eq!(resp.status(), 303);
+    assert_eq!(seen(&mut ada, &server), (2, 2));
+    let resp = bea.submit(
+        &server,
+        "/kudos",
+        &[
+            ("kudo[commentable_id]", &ada_work.to_string()),
+            ("kudo[commentable_type]", "Work"),
+        ],
+    );
+    assert!(
+        resp.headers()["location"]
+            .to_str()
+            .expect("ascii")
+            .contains("kudos=left")
+    );
+}
