@@ -115,7 +115,7 @@ impl Store {
     /// The sentence under work `work_id`: the newest [`rules::NAMES_SHOWN`]
     /// names, how many more accounts, how many guests.
     pub fn kudos_sentence(&self, work_id: i64) -> Result<KudosSentence, StoreError> {
-        let (names, accounts, guests) = with_conn!(self, |conn| {
+        let names = with_conn!(self, |conn| {
             let names: Vec<String> = kudos::table
                 .inner_join(users::table)
                 .filter(kudos::work_id.eq(work_id))
@@ -123,23 +123,14 @@ impl Store {
                 .select(users::login)
                 .limit(rules::NAMES_SHOWN as i64)
                 .load(conn)?;
-            let accounts: i64 = kudos::table
-                .filter(kudos::work_id.eq(work_id))
-                .filter(kudos::user_id.is_not_null())
-                .count()
-                .get_result(conn)?;
-            let guests: i64 = kudos::table
-                .filter(kudos::work_id.eq(work_id))
-                .filter(kudos::user_id.is_null())
-                .count()
-                .get_result(conn)?;
-            Ok::<_, StoreError>((names, accounts, guests))
+            Ok::<_, StoreError>(names)
         })?;
+        let (accounts, guests) = self.kudos_totals(work_id)?;
         let shown = names.len() as u64;
         Ok(KudosSentence {
             names,
-            more_users: u64::try_from(accounts).unwrap_or(0).saturating_sub(shown),
-            guests: u64::try_from(guests).unwrap_or(0),
+            more_users: accounts.saturating_sub(shown),
+            guests,
         })
     }
 
@@ -154,7 +145,7 @@ impl Store {
         let page = page.max(1);
         let per_page = rules::NAMES_SHOWN as u32;
         let offset = i64::from(page - 1) * i64::from(per_page);
-        let (rows, total, guests) = with_conn!(self, |conn| {
+        let rows = with_conn!(self, |conn| {
             let rows: Vec<(String, NaiveDateTime)> = kudos::table
                 .inner_join(users::table)
                 .filter(kudos::work_id.eq(work_id))
@@ -163,18 +154,9 @@ impl Store {
                 .limit(i64::from(per_page))
                 .offset(offset)
                 .load(conn)?;
-            let total: i64 = kudos::table
-                .filter(kudos::work_id.eq(work_id))
-                .filter(kudos::user_id.is_not_null())
-                .count()
-                .get_result(conn)?;
-            let guests: i64 = kudos::table
-                .filter(kudos::work_id.eq(work_id))
-                .filter(kudos::user_id.is_null())
-                .count()
-                .get_result(conn)?;
-            Ok::<_, StoreError>((rows, total, guests))
+            Ok::<_, StoreError>(rows)
         })?;
+        let (total, guests) = self.kudos_totals(work_id)?;
         Ok((
             Page {
                 items: rows
@@ -183,10 +165,32 @@ impl Store {
                     .collect(),
                 page,
                 per_page,
-                total: u64::try_from(total).unwrap_or(0),
+                total,
             },
-            u64::try_from(guests).unwrap_or(0),
+            guests,
         ))
+    }
+
+    /// (accounts, guests) who left kudos on a work; a deleted account's
+    /// kudos count as a guest's.
+    fn kudos_totals(&self, work_id: i64) -> Result<(u64, u64), StoreError> {
+        let (accounts, guests): (i64, i64) = with_conn!(self, |conn| {
+            let of_work = || kudos::table.filter(kudos::work_id.eq(work_id));
+            let accounts: i64 = of_work()
+                .filter(kudos::user_id.is_not_null())
+                .count()
+                .get_result(conn)?;
+            let guests: i64 = of_work()
+                .filter(kudos::user_id.is_null())
+                .count()
+                .get_result(conn)?;
+            Ok::<_, StoreError>((accounts, guests))
+        })?;
+        let (accounts, guests) = (
+            u64::try_from(accounts).unwrap_or(0),
+            u64::try_from(guests).unwrap_or(0),
+        );
+        Ok((accounts, guests))
     }
 
     /// Forgets the keyed address hashes of guest kudos older than

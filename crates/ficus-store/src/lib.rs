@@ -29,10 +29,11 @@ pub mod schema;
 pub mod series;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod throttles;
 pub mod works;
 pub mod wrangling;
 
-pub use accounts::{ApiTokenRecord, Preferences, PseudRecord, Throttle, UserRecord};
+pub use accounts::{ApiTokenRecord, Preferences, PseudRecord, UserRecord};
 pub use co_creators::Invitation;
 pub use conn::{Backend, Store};
 pub use error::StoreError;
@@ -41,6 +42,7 @@ pub use records::{
     ChapterRecord, ChapterSummary, InsertOutcome, Page, TagRecord, WorkRecord, WorkStats,
 };
 pub use series::{SeriesEdit, SeriesPlace, SeriesRecord};
+pub use throttles::Throttle;
 pub use works::{ChapterChoice, CoCreatorInvites, Found, Reading, WorkEdit};
 
 #[cfg(test)]
