@@ -135,6 +135,11 @@ fn blocked_and_muted_accounts_leave_the_blockers_view() {
         "Sorry, you have been blocked by one or more of this work's creators."
     );
     assert_eq!(text(&page, "dd.stats dd.kudos"), "0");
+    assert_eq!(
+        support::count(&page, "form#new_kudo"),
+        0,
+        "no button for a blocked account"
+    );
     assert_eq!(seen(&mut ada, &server), (2, 2));
     assert_eq!(seen(&mut cleo, &server), (3, 3), "others see everything");
 

@@ -246,9 +246,20 @@ async fn render(
         };
         st.hits.record(id, visitor_id);
     }
-    let kudos_sentence = st.db(move |s| s.kudos_sentence(id)).await?;
+    // The button is not offered to an account a creator has blocked.
+    let reader = visitor.user.as_ref().map(|u| u.id);
+    let owners = work.owners.clone();
+    let (kudos_sentence, blocked) = st
+        .db(move |s| {
+            let blocked = match reader {
+                Some(uid) => s.blocked_by_any(uid, &owners)?,
+                None => false,
+            };
+            Ok((s.kudos_sentence(id)?, blocked))
+        })
+        .await?;
     let kudos = KudosBox {
-        button: work.posted && !work.hidden && !owner,
+        button: work.posted && !work.hidden && !owner && !blocked,
         message: q.get("kudos").and_then(|k| kudos_message(k)),
         sentence: kudos_sentence,
     };
