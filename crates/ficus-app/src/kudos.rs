@@ -45,25 +45,13 @@ pub fn leave(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ficus_core::account::{Login, Role};
     use ficus_store::testing::TestStore;
 
     #[test]
     fn once_per_account_and_per_guest_address_never_your_own() {
         for test_store in TestStore::all() {
             let store: &Store = &test_store;
-            let now = chrono::Utc::now().naive_utc();
-            let make = |name: &str| {
-                store
-                    .create_user(
-                        &Login::parse(name).expect("login"),
-                        &format!("{name}@example.org"),
-                        "$h",
-                        Role::User,
-                        now,
-                    )
-                    .expect("user")
-            };
+            let make = |name: &str| ficus_store::testing::account(store, name);
             let (writer, reader) = (make("writer"), make("reader"));
             let pseud = store.pseuds_of(writer.id).expect("pseuds")[0].0;
             let mut work = ficus_testkit::work("Liked").build();

@@ -140,23 +140,12 @@ impl Store {
 mod tests {
     use super::*;
     use crate::testing::TestStore;
-    use ficus_core::account::{Login, Role};
 
     #[test]
     fn lists_refuse_yourself_and_strangers() {
         for store in TestStore::all() {
             let now = chrono::Utc::now().naive_utc();
-            let make = |name: &str| {
-                store
-                    .create_user(
-                        &Login::parse(name).expect("login"),
-                        &format!("{name}@example.org"),
-                        "$h",
-                        Role::User,
-                        now,
-                    )
-                    .expect("user")
-            };
+            let make = |name: &str| crate::testing::account(&store, name);
             let (ada, bea) = (make("ada"), make("bea"));
             for relation in [Relation::Block, Relation::Mute] {
                 assert_eq!(

@@ -90,3 +90,18 @@ impl Drop for TestStore {
         }
     }
 }
+
+/// An ordinary account named `name` (e-mail `name@example.org`, a
+/// password hash nobody can log in with), made now: the fixture tests
+/// share.
+pub fn account(store: &Store, name: &str) -> crate::UserRecord {
+    store
+        .create_user(
+            &ficus_core::account::Login::parse(name).expect("login"),
+            &format!("{name}@example.org"),
+            "$h",
+            ficus_core::account::Role::User,
+            chrono::Utc::now().naive_utc(),
+        )
+        .expect("user")
+}

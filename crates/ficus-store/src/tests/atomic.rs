@@ -2,10 +2,9 @@
 //! nothing of the earlier ones. Every test here makes a late step fail on
 //! purpose and checks that nothing was applied.
 
-use chrono::Utc;
 use ficus_core::TagType;
 use ficus_core::access::Viewer;
-use ficus_core::account::{Login, Role};
+
 use ficus_core::tag::TagName;
 
 use super::{MEMBER, day, each_backend, sample};
@@ -16,15 +15,7 @@ use crate::{ChapterChoice, CoCreatorInvites, Found, Store, WorkEdit};
 const NO_SUCH_PSEUD: i64 = 987_654_321;
 
 fn account(store: &Store, name: &str) -> (i64, i64) {
-    let user = store
-        .create_user(
-            &Login::parse(name).expect("login"),
-            &format!("{name}@example.org"),
-            "$h",
-            Role::User,
-            Utc::now().naive_utc(),
-        )
-        .expect("user");
+    let user = crate::testing::account(store, name);
     let pseud = store.pseuds_of(user.id).expect("pseuds")[0].0;
     (user.id, pseud)
 }

@@ -688,20 +688,9 @@ fn old_drafts_are_purged_posted_works_and_new_drafts_stay() {
 #[test]
 fn account_changes_and_deletion() {
     use chrono::{Duration, Utc};
-    use ficus_core::account::{Login, Role};
     each_backend(|store| {
         let now = Utc::now().naive_utc();
-        let mk = |name: &str| {
-            store
-                .create_user(
-                    &Login::parse(name).expect("login"),
-                    &format!("{name}@example.org"),
-                    "$h",
-                    Role::User,
-                    now,
-                )
-                .expect("user")
-        };
+        let mk = |name: &str| crate::testing::account(store, name);
         let (ada, bea) = (mk("ada"), mk("bea"));
         store
             .create_session("s1", ada.id, now, now + Duration::hours(1))
@@ -859,20 +848,9 @@ fn chapters_are_edited_reordered_and_deleted() {
 #[test]
 fn api_tokens_are_limited_found_by_hash_and_revoked() {
     use chrono::Utc;
-    use ficus_core::account::{Login, Role};
     each_backend(|store| {
         let now = Utc::now().naive_utc();
-        let user = |name: &str| {
-            store
-                .create_user(
-                    &Login::parse(name).expect("login"),
-                    &format!("{name}@example.org"),
-                    "$h",
-                    Role::User,
-                    now,
-                )
-                .expect("user")
-        };
+        let user = |name: &str| crate::testing::account(store, name);
         let (ada, bea) = (user("ada"), user("bea"));
         let first = store
             .create_api_token(ada.id, "e-reader", "hash-0", now)
