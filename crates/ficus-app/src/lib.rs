@@ -11,10 +11,13 @@
 //!   all or nothing.
 //! - [`export`]: a stored work → a download.
 //! - [`kudos`]: leaving kudos (an account, or a guest by a keyed hash).
+//! - [`comments`]: posting, replying, editing, deleting and moderating
+//!   comments, with the pluggable spam check.
 //! - [`visitors`]: the keyed hash that knows a guest again.
 //! - [`sign_in`]: a login and a password → an account, under limits that
 //!   count failures (the log-in form and HTTP Basic alike).
 
+pub mod comments;
 pub mod discovery;
 pub mod export;
 pub mod kudos;

@@ -55,6 +55,8 @@ pub fn form_of(
             .map(|n| n.to_string())
             .unwrap_or_else(|| "?".into()),
         series: String::new(),
+        comment_permission: work.comments.permission.as_str().to_string(),
+        moderate_comments: work.comments.moderated,
     }
 }
 

@@ -142,7 +142,12 @@ fn scheme_of(url: &str) -> Option<&str> {
     (url.as_bytes()[end] == b':').then(|| &url[..end])
 }
 
-static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
+static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| builder(true));
+
+/// Comments follow AO3's comment rules: the same allowlist without `class`.
+static COMMENT_SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| builder(false));
+
+fn builder(with_class: bool) -> Builder<'static> {
     let mut tag_attributes: HashMap<&'static str, HashSet<&'static str>> = HashMap::new();
     tag_attributes.insert("a", ["href", "name"].into());
     tag_attributes.insert("img", ["src", "alt", "width", "height"].into());
@@ -158,7 +163,11 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     tag_attributes.insert("details", ["open"].into());
     let mut b = Builder::default();
     b.tags(ALLOWED_ELEMENTS.iter().copied().collect())
-        .generic_attributes(["align", "dir", "lang", "title", "class"].into())
+        .generic_attributes(if with_class {
+            ["align", "dir", "lang", "title", "class"].into()
+        } else {
+            ["align", "dir", "lang", "title"].into()
+        })
         .tag_attributes(tag_attributes)
         .url_schemes(["ftp", "http", "https", "mailto"].into())
         .link_rel(Some("nofollow"))
@@ -175,7 +184,7 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
             }
         });
     b
-});
+}
 
 /// Cleans user HTML down to the allowlist: scripts, styles, event handlers
 /// and unknown elements go; every URL attribute keeps only the schemes
@@ -186,6 +195,54 @@ pub fn sanitize(html: &str) -> String {
     // a control character the parser keeps.
     let clean = SANITIZER.clean(&crate::text::clean_block(html)).to_string();
     crate::text::clean_block(&clean).into_owned()
+}
+
+/// Cleans a comment: [`sanitize`]'s allowlist without `class`. With
+/// `images_as_links` (guests' comments, as AO3's image safety mode) every
+/// image becomes a link to its source, so nothing loads unasked.
+pub fn sanitize_comment(html: &str, images_as_links: bool) -> String {
+    let clean = COMMENT_SANITIZER
+        .clean(&crate::text::clean_block(html))
+        .to_string();
+    let clean = crate::text::clean_block(&clean).into_owned();
+    if images_as_links {
+        images_to_links(&clean)
+    } else {
+        clean
+    }
+}
+
+/// An `<img>` as the sanitizer writes it: attributes always double-quoted,
+/// their values never holding a raw `"`.
+static IMG: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"<img((?:\s+[a-z-]+="[^"]*")*)\s*/?>"#).expect("valid pattern")
+});
+static ATTR: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r#"([a-z-]+)="([^"]*)""#).expect("valid pattern"));
+
+/// Replaces each image of sanitized HTML by a link to its source, its
+/// text the image's alt text (or "image").
+fn images_to_links(clean: &str) -> String {
+    IMG.replace_all(clean, |caps: &regex::Captures<'_>| {
+        let attrs = &caps[1];
+        let get = |name: &str| {
+            ATTR.captures_iter(attrs)
+                .find(|c| &c[1] == name)
+                .map(|c| c[2].to_string())
+        };
+        let Some(src) = get("src") else {
+            return String::new();
+        };
+        // Attribute values come escaped for quotes and ampersands; as
+        // text they also need their angle brackets escaped.
+        let text = get("alt")
+            .filter(|a| !a.trim().is_empty())
+            .unwrap_or_else(|| "image".into())
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        format!("<a href=\"{src}\" rel=\"nofollow\">{text}</a>")
+    })
+    .into_owned()
 }
 
 /// Escapes text for HTML content or a quoted attribute.
@@ -285,6 +342,27 @@ pub fn text_of(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_lose_class_and_guests_images_become_links() {
+        let typed = r#"<p class="x">Hi <img src="https://img.example/a.png" alt="a <cat>"><script>x</script></p>"#;
+        let kept = sanitize_comment(typed, false);
+        assert!(!kept.contains("class"), "{kept}");
+        assert!(
+            kept.contains("<img src=\"https://img.example/a.png\""),
+            "{kept}"
+        );
+        let linked = sanitize_comment(typed, true);
+        assert!(!linked.contains("<img"), "{linked}");
+        assert!(
+            linked.contains(
+                r#"<a href="https://img.example/a.png" rel="nofollow">a &lt;cat&gt;</a>"#
+            ),
+            "{linked}"
+        );
+        assert!(!linked.contains("script"));
+        assert!(sanitize("<p class=\"x\">t</p>").contains("class"));
+    }
 
     #[test]
     fn plain_text_breaks_at_tags_and_decodes() {

@@ -13,11 +13,14 @@
 //!   phrases, `OR`, `-exclusions`, `field:value`, ranges, `sort:`) parsed
 //!   into a typed [`search_query::SearchQuery`].
 //! - [`kudos`]: who may leave kudos, and the sentence under a work.
+//! - [`comments`]: who may comment, reply, edit, delete, freeze and
+//!   approve; what each viewer sees of a comment; the built-in spam check.
 //! - [`people`]: blocking and muting accounts.
 //! - [`text`]: the control characters stored text never holds.
 
 pub mod access;
 pub mod account;
+pub mod comments;
 pub mod html;
 pub mod kudos;
 pub mod people;

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use crate::comments::{CommentPermission, CommentSettings};
 use crate::html::{plain_text_to_html, sanitize};
 use crate::tag::{ARCHIVE_WARNINGS, CATEGORIES, Rating, Tag, TagName, TagType};
 use crate::work::{MAX_TITLE_CHARS, NewChapter, NewWork};
@@ -56,6 +57,11 @@ pub struct WorkForm {
     pub text: String,
     pub text_format: TextFormat,
     pub restricted: bool,
+    /// "Who can comment on this work": a [`CommentPermission`] value as
+    /// typed ("" for the default).
+    pub comment_permission: String,
+    /// "Enable comment moderation".
+    pub moderate_comments: bool,
     pub complete: bool,
     /// "" or "?" for unknown, else a number.
     pub expected_chapters: String,
@@ -331,6 +337,19 @@ impl WorkForm {
         } else {
             vec![(series_title.to_string(), 0)]
         };
+        let comment_permission = match self.comment_permission.as_str() {
+            "" => None,
+            value => {
+                let parsed = CommentPermission::parse(value);
+                if parsed.is_none() {
+                    errors.push(FieldError {
+                        field: "comment_permission",
+                        message: format!("{value:?} is not one of the comment choices."),
+                    });
+                }
+                parsed
+            }
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -362,6 +381,10 @@ impl WorkForm {
             },
             restricted: self.restricted,
             posted: true,
+            comments: CommentSettings {
+                permission: comment_permission.unwrap_or_default(),
+                moderated: self.moderate_comments,
+            },
             chapters: vec![NewChapter {
                 title: Some(self.chapter_title.trim().to_string()).filter(|t| !t.is_empty()),
                 body,

@@ -103,6 +103,9 @@ pub struct NewWork {
     pub restricted: bool,
     /// False for a draft.
     pub posted: bool,
+    /// Who may comment, and whether comments wait for approval.
+    #[serde(default)]
+    pub comments: crate::comments::CommentSettings,
     pub chapters: Vec<NewChapter>,
     pub origin: WorkOrigin,
     /// Series to put the work in: (series title, position), position 0
@@ -157,6 +160,7 @@ impl NewWork {
             expected_chapters: Some(1),
             restricted: false,
             posted: true,
+            comments: Default::default(),
             chapters: vec![NewChapter {
                 body: body_html.into(),
                 ..NewChapter::default()

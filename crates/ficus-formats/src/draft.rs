@@ -284,6 +284,7 @@ impl Draft {
             complete,
             expected_chapters,
             restricted: false,
+            comments: Default::default(),
             posted: true,
             chapters: vec![NewChapter {
                 body: body_html,

@@ -33,12 +33,20 @@ pub struct Preferences {
     pub hide_warnings: bool,
     /// Hide additional tags until asked.
     pub hide_freeforms: bool,
+    /// Guests may not reply to my comments (on works I did not create).
+    pub guest_replies_off: bool,
 }
 
-type UserRow = (i64, String, String, String, (bool, bool, bool, bool));
+type UserRow = (i64, String, String, String, (bool, bool, bool, bool, bool));
 
 fn user_record(row: UserRow) -> UserRecord {
-    let (id, login, email, role, (skip_adult, full_work, hide_warnings, hide_freeforms)) = row;
+    let (
+        id,
+        login,
+        email,
+        role,
+        (skip_adult, full_work, hide_warnings, hide_freeforms, guest_replies_off),
+    ) = row;
     UserRecord {
         id,
         login,
@@ -49,6 +57,7 @@ fn user_record(row: UserRow) -> UserRecord {
             full_work,
             hide_warnings,
             hide_freeforms,
+            guest_replies_off,
         },
     }
 }
@@ -64,6 +73,7 @@ type UserColumns = (
         users::pref_full_work,
         users::pref_hide_warnings,
         users::pref_hide_freeforms,
+        users::pref_guest_replies_off,
     ),
 );
 const USER_COLUMNS: UserColumns = (
@@ -76,6 +86,7 @@ const USER_COLUMNS: UserColumns = (
         users::pref_full_work,
         users::pref_hide_warnings,
         users::pref_hide_freeforms,
+        users::pref_guest_replies_off,
     ),
 );
 
@@ -382,6 +393,7 @@ impl Store {
                 users::pref_full_work.eq(prefs.full_work),
                 users::pref_hide_warnings.eq(prefs.hide_warnings),
                 users::pref_hide_freeforms.eq(prefs.hide_freeforms),
+                users::pref_guest_replies_off.eq(prefs.guest_replies_off),
             ))
             .execute(conn)?);
         Ok(())

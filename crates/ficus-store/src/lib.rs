@@ -16,6 +16,7 @@ mod baseline;
 mod bylines;
 pub mod claims;
 pub mod co_creators;
+pub mod comments;
 pub mod error;
 pub mod hits;
 pub mod index_feed;

@@ -58,6 +58,8 @@ pub struct WorkRecord {
     pub posted: bool,
     /// Hidden by a moderator or admin.
     pub hidden: bool,
+    /// Who may comment, and whether comments wait for approval.
+    pub comments: ficus_core::comments::CommentSettings,
     pub origin: WorkOrigin,
     /// When the row was last changed (unix seconds), for cache keys and
     /// download URLs.

@@ -28,6 +28,8 @@ pub(crate) struct NewWorkRow<'a> {
     pub text_encoding: Option<&'a str>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub comment_permission: &'static str,
+    pub moderate_comments: bool,
 }
 
 #[derive(Queryable, Selectable)]
@@ -58,6 +60,8 @@ pub(crate) struct WorkRow {
     pub hits_count: i64,
     pub comments_count: i64,
     pub bookmarks_count: i64,
+    pub comment_permission: String,
+    pub moderate_comments: bool,
 }
 
 #[derive(Insertable)]

@@ -28,6 +28,8 @@ diesel::table! {
         hits_count -> BigInt,
         comments_count -> BigInt,
         bookmarks_count -> BigInt,
+        comment_permission -> Text,
+        moderate_comments -> Bool,
     }
 }
 
@@ -103,6 +105,7 @@ diesel::table! {
         pref_full_work -> Bool,
         pref_hide_warnings -> Bool,
         pref_hide_freeforms -> Bool,
+        pref_guest_replies_off -> Bool,
     }
 }
 
@@ -163,6 +166,34 @@ diesel::table! {
 }
 
 diesel::joinable!(kudos -> users (user_id));
+
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        work_id -> BigInt,
+        chapter_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        thread_id -> BigInt,
+        depth -> Integer,
+        user_id -> Nullable<BigInt>,
+        pseud_id -> Nullable<BigInt>,
+        guest_name -> Nullable<Text>,
+        guest_email -> Nullable<Text>,
+        visitor_key -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+        unreviewed -> Bool,
+        hidden -> Bool,
+        deleted -> Bool,
+        frozen -> Bool,
+        spam -> Bool,
+    }
+}
+
+diesel::joinable!(comments -> users (user_id));
+diesel::joinable!(comments -> pseuds (pseud_id));
+diesel::joinable!(comments -> chapters (chapter_id));
 
 diesel::table! {
     blocked_users (user_id, other_id) {
@@ -333,6 +364,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     throttles,
     retired_logins,
     kudos,
+    comments,
     hit_visits,
     work_daily_stats,
     blocked_users,

@@ -62,6 +62,14 @@ const FORM_PAGES: &[(&str, &str)] = &[
         "/works/{id}/chapters/manage",
     ),
     ("/creatorships/{id}", "/"),
+    ("/comments/{id}/freeze", "/comments/{id}"),
+    ("/comments/{id}/unfreeze", "/comments/{id}"),
+    ("/comments/{id}/hide", "/comments/{id}"),
+    ("/comments/{id}/unhide", "/comments/{id}"),
+    ("/comments/{id}/review", "/comments/{id}"),
+    ("/comments/{id}/spam", "/comments/{id}"),
+    ("/comments/{id}/not_spam", "/comments/{id}"),
+    ("/works/{id}/comments/review_all", "/works/{id}"),
 ];
 
 /// Fills `template`'s `{name}` segments with the segments of `path` that

@@ -58,6 +58,9 @@ pub struct AppState {
     pub visitor_key: ficus_app::visitors::VisitorKey,
     /// This node's hits since the last flush.
     pub hits: std::sync::Arc<hits::HitCounter>,
+    /// The spam check for guests' and new accounts' comments (the
+    /// built-in heuristic unless a real service is plugged in).
+    pub spam: std::sync::Arc<dyn ficus_app::comments::SpamCheck>,
 }
 
 /// The setting that holds the CSRF key.
@@ -86,6 +89,7 @@ impl AppState {
             origin: std::sync::Arc::new(options.origin),
             visitor_key,
             hits: std::sync::Arc::default(),
+            spam: std::sync::Arc::new(ficus_app::comments::Heuristic),
         })
     }
 
@@ -146,6 +150,40 @@ pub fn router(state: AppState) -> Router {
         .route("/works/{id}/navigate", get(pages::works::navigate))
         .route("/works/{id}/kudos", get(pages::kudos::index))
         .route("/kudos", post(pages::kudos::create))
+        .route(
+            "/works/{id}/comments",
+            post(pages::comments::create_on_work),
+        )
+        .route(
+            "/chapters/{chapter_id}/comments",
+            post(pages::comments::create_on_chapter),
+        )
+        .route(
+            "/works/{id}/comments/unreviewed",
+            get(pages::comments::unreviewed),
+        )
+        .route(
+            "/works/{id}/comments/review_all",
+            post(pages::comments::review_all),
+        )
+        .route("/comments/{id}", get(pages::comments::show))
+        .route("/comments/{id}/comments", post(pages::comments::reply))
+        .route(
+            "/comments/{id}/edit",
+            get(pages::comments::edit_form).post(pages::comments::update),
+        )
+        .route(
+            "/comments/{id}/delete",
+            get(pages::comments::confirm_delete).post(pages::comments::delete),
+        )
+        .route("/comments/{id}/freeze", post(pages::comments::freeze))
+        .route("/comments/{id}/unfreeze", post(pages::comments::unfreeze))
+        .route("/comments/{id}/hide", post(pages::comments::hide))
+        .route("/comments/{id}/unhide", post(pages::comments::unhide))
+        .route("/comments/{id}/review", post(pages::comments::review))
+        .route("/comments/{id}/spam", post(pages::comments::spam))
+        .route("/comments/{id}/not_spam", post(pages::comments::not_spam))
+        .route("/admin/comments/spam", get(pages::comments::spam_queue))
         .route(
             "/works/{id}/chapters/{chapter_id}",
             get(pages::works::chapter),
@@ -347,8 +385,8 @@ async fn not_found() -> WebError {
     WebError::NotFound("There is no page at this address.".into())
 }
 
-/// Deletes expired drafts and forgets old guest-kudos address hashes, now
-/// and then every hour. Several nodes doing this at once is harmless:
+/// Deletes expired drafts and forgets old guest address hashes (kudos,
+/// comments), now and then every hour. Several nodes doing this at once is harmless:
 /// deleting a deleted work deletes nothing.
 async fn purge_drafts_hourly(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -356,7 +394,13 @@ async fn purge_drafts_hourly(state: AppState) {
         tick.tick().await;
         let keys_before = chrono::Utc::now().naive_utc()
             - chrono::Duration::days(ficus_app::visitors::GUEST_KUDOS_KEY_DAYS);
-        if let Err(e) = state.db(move |s| s.forget_guest_keys(keys_before)).await {
+        if let Err(e) = state
+            .db(move |s| {
+                s.forget_guest_keys(keys_before)?;
+                s.forget_comment_visitor_keys(keys_before)
+            })
+            .await
+        {
             tracing::warn!(error = %e, "could not forget old guest keys");
         }
         let cutoff = chrono::Utc::now().naive_utc() - chrono::Duration::days(state.draft_days);

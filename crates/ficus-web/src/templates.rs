@@ -2,6 +2,7 @@
 
 use askama::Template;
 
+use crate::pages::comments::view::{CommentForm, ThreadItem};
 use crate::view::{Blurb, CreatorLink, Pager, Stats, TagGroup};
 
 /// Shown on every page's header and title.
@@ -186,6 +187,32 @@ pub struct WorkPage {
     pub can_moderate: bool,
     pub is_hidden: bool,
     pub kudos: KudosBox,
+    /// The comment threads shown (with `show_comments=true`).
+    pub items: Vec<ThreadItem>,
+    /// The comment form, when the visitor may comment.
+    pub cform: Option<CommentForm>,
+    /// The comment pages.
+    pub pager: Pager,
+    pub comments: CommentsBox,
+}
+
+/// The comments part of a work page, besides the threads and the form.
+pub struct CommentsBox {
+    /// "Comments (N)": every comment every reader sees.
+    pub count: String,
+    /// The threads are shown.
+    pub show: bool,
+    pub show_href: String,
+    pub hide_href: String,
+    /// Why the visitor gets no form.
+    pub refusal: Option<String>,
+    /// The message after a comment action.
+    pub message: Option<&'static str>,
+    /// Comments waiting for approval (creators and moderators).
+    pub unreviewed: u64,
+    pub unreviewed_href: String,
+    /// A comment page past the last.
+    pub too_far: bool,
 }
 
 /// The kudos part of a work page: the button, the message after leaving
@@ -313,6 +340,19 @@ pub struct WorkFormPage {
     pub post_label: &'static str,
     /// The work's series (editing): (series id, position, title).
     pub series: Vec<(i64, i32, String)>,
+}
+
+impl WorkFormPage {
+    /// "Who can comment on this work": (form value, label, checked), in
+    /// AO3's order; registered users only when the form has no choice.
+    pub fn comment_choices(&self) -> Vec<(&'static str, &'static str, bool)> {
+        let chosen = ficus_core::comments::CommentPermission::parse(&self.form.comment_permission)
+            .unwrap_or_default();
+        ficus_core::comments::CommentPermission::ALL
+            .iter()
+            .map(|p| (p.as_str(), p.label(), *p == chosen))
+            .collect()
+    }
 }
 
 #[derive(Template)]

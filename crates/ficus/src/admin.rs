@@ -56,6 +56,35 @@ pub fn run(store: &Store, cmd: AdminCommand) -> anyhow::Result<()> {
             store.set_setting(ficus_store::claims::SIGNUPS_SETTING, &mode)?;
             println!("sign-ups are now {mode}");
         }
+        AdminCommand::Comments {
+            rate,
+            new_account_days,
+            guests,
+        } => {
+            use ficus_core::comments::CommentLimits;
+            if let Some(rate) = rate {
+                store.set_setting(CommentLimits::RATE_SETTING, &rate.to_string())?;
+            }
+            if let Some(days) = new_account_days {
+                store.set_setting(CommentLimits::NEW_ACCOUNT_SETTING, &days.to_string())?;
+            }
+            if let Some(guests) = guests {
+                let off = if guests == "off" { "true" } else { "false" };
+                store.set_setting(CommentLimits::GUEST_OFF_SETTING, off)?;
+            }
+            let limits = store.comment_limits()?;
+            println!(
+                "comments: at most {} per {} s for guests and accounts younger than {} days; guest comments {}",
+                limits.rate.count,
+                limits.rate.window_secs,
+                limits.new_account_days,
+                if limits.guest_comments_off {
+                    "off"
+                } else {
+                    "on"
+                }
+            );
+        }
         AdminCommand::InviteCodes { count } => {
             for _ in 0..count {
                 let code = account::random_token()[..20].to_string();

@@ -186,6 +186,22 @@ pub enum AdminCommand {
         #[arg(value_parser = ["open", "invitation"])]
         mode: String,
     },
+    /// Comment limits, shared by every node: the rate limit for guests
+    /// and new accounts, how long an account counts as new, the switch
+    /// for guest comments. Prints the limits in force.
+    Comments {
+        /// At most N comments in S seconds, as "N/S" (AO3: 3/900; 0/1
+        /// turns the limit off).
+        #[arg(long, value_parser = parse_rate)]
+        rate: Option<ficus_core::comments::RateLimit>,
+        /// Accounts younger than this many days are rate-limited and
+        /// spam-checked (0: none).
+        #[arg(long)]
+        new_account_days: Option<u32>,
+        /// Guest comments across the archive: on or off.
+        #[arg(long, value_parser = ["on", "off"])]
+        guests: Option<String>,
+    },
     /// Make one-use sign-up invitation codes (printed one per line).
     InviteCodes {
         #[arg(long, default_value_t = 1)]
@@ -200,6 +216,11 @@ pub enum AdminCommand {
         #[arg(value_parser = parse_role)]
         role: Role,
     },
+}
+
+fn parse_rate(s: &str) -> Result<ficus_core::comments::RateLimit, String> {
+    ficus_core::comments::RateLimit::parse(s)
+        .ok_or_else(|| format!("{s:?} is not a rate: write COUNT/SECONDS, for example 3/900"))
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {

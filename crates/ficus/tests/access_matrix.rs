@@ -79,7 +79,12 @@ struct Work {
     id: i64,
     chapter: i64,
     title: String,
+    /// A comment by the creator (drafts take none: an id nobody has).
+    comment: i64,
 }
+
+/// Stands for the comment of a draft, which cannot have one.
+const NO_COMMENT: i64 = 999_999_999;
 
 /// A free-form tag only this work carries (its count and its place in the
 /// wrangling queue are views of the work too).
@@ -118,6 +123,22 @@ const VIEWS: &[View] = &[
         format!("/api/v1/works/{}/chapters/{}", w.id, w.chapter)
     }),
     ("kudos list", |w| format!("/works/{}/kudos", w.id)),
+    ("chapter page comments", |w| {
+        format!(
+            "/works/{}/chapters/{}?show_comments=true&view_adult=true",
+            w.id, w.chapter
+        )
+    }),
+    ("entire work comments", |w| {
+        format!(
+            "/works/{}?show_comments=true&view_full_work=true&view_adult=true",
+            w.id
+        )
+    }),
+    ("chapter comments", |w| {
+        format!("/chapters/{}?show_comments=true", w.chapter)
+    }),
+    ("comment page", |w| format!("/comments/{}", w.comment)),
     ("API kudos list", |w| {
         format!("/api/v1/works/{}/kudos", w.id)
     }),
@@ -216,11 +237,33 @@ fn post_work(
         (_, true) => State::Draft,
         _ => State::Public,
     };
+    let comment = if draft {
+        NO_COMMENT
+    } else {
+        let resp = b.submit(
+            server,
+            &format!("/works/{id}/comments"),
+            &[(
+                "comment[comment_content]",
+                &format!("Matrix comment on {title}"),
+            )],
+        );
+        assert_eq!(resp.status(), 303, "commenting on {title}");
+        resp.headers()["location"]
+            .to_str()
+            .expect("ascii")
+            .trim_start_matches("/comments/")
+            .split('?')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("comment id")
+    };
     Work {
         state,
         id,
         chapter,
         title: title.to_string(),
+        comment,
     }
 }
 
@@ -456,6 +499,9 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
                 if api && want == Sees::Login {
                     want = Sees::NotFound;
                 }
+                if *view == "comment page" && work.state == State::Draft {
+                    want = Sees::NotFound;
+                }
                 assert_eq!(got, want, "{who:?} × {:?} × {view} ({path})", work.state);
                 if got == Sees::Page && status == 200 {
                     let body = resp.bytes().expect("body");
@@ -463,6 +509,11 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
                         body.starts_with(b"PK")
                     } else if view.starts_with("PDF") {
                         body.starts_with(b"%PDF-")
+                    } else if view.contains("comment") {
+                        let body = String::from_utf8_lossy(&body);
+                        body.contains(&work.title)
+                            && (work.state == State::Draft
+                                || body.contains(&format!("Matrix comment on {}", work.title)))
                     } else {
                         String::from_utf8_lossy(&body).contains(&work.title)
                     };

@@ -719,6 +719,7 @@ fn account_changes_and_deletion() {
             full_work: true,
             hide_warnings: false,
             hide_freeforms: true,
+            guest_replies_off: true,
         };
         store.set_preferences(ada.id, prefs).expect("prefs");
         let (me, hash) = store.user(ada.id).expect("read").expect("exists");
@@ -1078,6 +1079,7 @@ fn deleting_a_work_deletes_a_series_it_leaves_empty_only() {
 }
 
 mod atomic;
+mod comments;
 mod parity;
 
 #[test]

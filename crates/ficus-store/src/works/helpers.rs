@@ -348,6 +348,8 @@ impl_for_both_backends! {
                 text_encoding: work.origin.text_encoding.as_deref(),
                 created_at: now,
                 updated_at: now,
+                comment_permission: work.comments.permission.as_str(),
+                moderate_comments: work.comments.moderated,
             };
             let work_id: i64 = diesel::insert_into(works::table)
                 .values(&row)

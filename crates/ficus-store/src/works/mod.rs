@@ -247,6 +247,11 @@ fn work_record(
         restricted: row.restricted,
         posted: row.posted,
         hidden: row.hidden,
+        comments: ficus_core::comments::CommentSettings {
+            permission: ficus_core::comments::CommentPermission::parse(&row.comment_permission)
+                .unwrap_or_default(),
+            moderated: row.moderate_comments,
+        },
         origin: WorkOrigin {
             source_path: row.source_path,
             source_url: row.source_url,

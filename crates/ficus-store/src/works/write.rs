@@ -217,6 +217,8 @@ impl Store {
                     works::expected_chapters
                         .eq(work.expected_chapters.and_then(|n| i32::try_from(n).ok())),
                     works::restricted.eq(work.restricted),
+                    works::comment_permission.eq(work.comments.permission.as_str()),
+                    works::moderate_comments.eq(work.comments.moderated),
                     works::updated_on.eq(work.updated),
                     works::updated_at.eq(now),
                 ))

@@ -92,6 +92,11 @@ pub struct WorkJson {
     pub restricted: bool,
     /// False for a draft (only its creators see it).
     pub posted: bool,
+    /// Who may comment: `enable_all` (everyone), `disable_anon`
+    /// (registered users only), `disable_all` (no one).
+    pub comment_permission: String,
+    /// New comments wait for a creator's approval.
+    pub moderate_comments: bool,
     pub kudos: i64,
     pub hits: i64,
     pub comments: i64,
@@ -133,6 +138,8 @@ impl WorkJson {
             chapter_count: work.chapter_count,
             word_count: work.word_count,
             restricted: work.restricted,
+            comment_permission: work.comments.permission.as_str().to_string(),
+            moderate_comments: work.comments.moderated,
             posted: work.posted,
             kudos: work.stats.kudos,
             hits: work.stats.hits,
@@ -464,6 +471,13 @@ pub struct NewWorkJson {
     pub text_format: TextFormatParam,
     #[serde(default)]
     pub restricted: bool,
+    /// Who may comment: `enable_all`, `disable_anon` (the default) or
+    /// `disable_all`.
+    #[serde(default)]
+    pub comment_permission: Option<String>,
+    /// New comments wait for a creator's approval.
+    #[serde(default)]
+    pub moderate_comments: bool,
     #[serde(default)]
     pub complete: bool,
     /// Expected number of chapters (`null`: unknown).
@@ -506,6 +520,9 @@ pub struct WorkPatchJson {
     pub text: Option<String>,
     pub text_format: Option<TextFormatParam>,
     pub restricted: Option<bool>,
+    /// `enable_all`, `disable_anon` or `disable_all`.
+    pub comment_permission: Option<String>,
+    pub moderate_comments: Option<bool>,
     pub complete: Option<bool>,
     pub expected_chapters: Option<u32>,
     /// Add the work to the caller's series of this title.

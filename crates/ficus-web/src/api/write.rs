@@ -120,6 +120,8 @@ pub async fn create_work(
         text: input.text,
         text_format: text_format(input.text_format),
         restricted: input.restricted,
+        comment_permission: input.comment_permission.unwrap_or_default(),
+        moderate_comments: input.moderate_comments,
         complete: input.complete,
         expected_chapters: input
             .expected_chapters
@@ -212,6 +214,8 @@ pub async fn update_work(
     }
     set!(chapter_title);
     set!(restricted);
+    set!(comment_permission);
+    set!(moderate_comments);
     set!(complete);
     set!(series);
     if let Some(v) = &patch.fandoms {

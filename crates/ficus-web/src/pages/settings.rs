@@ -125,6 +125,7 @@ pub async fn preferences(
         full_work: form.field("full_work") == "1",
         hide_warnings: form.field("hide_warnings") == "1",
         hide_freeforms: form.field("hide_freeforms") == "1",
+        guest_replies_off: form.field("guest_replies_off") == "1",
     };
     let uid = user.id;
     st.db(move |s| s.set_preferences(uid, prefs)).await?;

@@ -2,7 +2,7 @@
 //! index, chapter redirect, and the adult-content interstitial.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use ficus_store::{ChapterChoice, ChapterRecord, ChapterSummary, Found, Reading};
@@ -90,11 +90,14 @@ pub async fn chapter(
     .await
 }
 
-/// `GET /chapters/{chapter_id}`: redirects to the chapter under its work.
+/// `GET /chapters/{chapter_id}`: redirects to the chapter under its work,
+/// keeping the query (`?show_comments=true`, `page=N`, as AO3's clients
+/// ask for a chapter's comments).
 pub async fn chapter_redirect(
     State(st): State<AppState>,
     visitor: Visitor,
     Path(chapter_id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
     let chapter_id = params::id(&chapter_id, "chapter")?;
     let work_id = st
@@ -105,7 +108,11 @@ pub async fn chapter_redirect(
     if let Err(login) = load(&st, &visitor, work_id, ChapterChoice::NoText, &target).await? {
         return Ok(login);
     }
-    Ok(Redirect::permanent(&format!("/works/{work_id}/chapters/{chapter_id}")).into_response())
+    let query = query
+        .filter(|q| !q.is_empty())
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    Ok(Redirect::permanent(&format!("{target}{query}")).into_response())
 }
 
 /// `GET /works/{id}/navigate`: the chapter index.
@@ -270,6 +277,17 @@ async fn render(
     } else {
         None
     };
+    let comments = super::comments::work_page_box(
+        st,
+        visitor,
+        &work,
+        current,
+        texts.last().map(|c| c.id),
+        full,
+        &path,
+        q,
+    )
+    .await?;
     let chapters: Vec<ChapterView> = texts.into_iter().map(full_view).collect();
     let index = current.and_then(|cid| list.iter().position(|c| c.id == cid));
     let nav = index.map(|i| ChapterNav {
@@ -330,6 +348,10 @@ async fn render(
         can_moderate: visitor.viewer().moderates(),
         is_hidden: work.hidden,
         kudos,
+        items: comments.items,
+        cform: comments.form,
+        pager: comments.pager,
+        comments: comments.rest,
     };
     let mut response = Html(page.render()?).into_response();
     if adult_ok_by_query {

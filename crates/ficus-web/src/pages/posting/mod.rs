@@ -71,6 +71,8 @@ fn read_form(form: &StrictForm, own_pseuds: &[(i64, String)]) -> WorkForm {
             TextFormat::Html
         },
         restricted: form.field("work[restricted]") == "1",
+        comment_permission: form.field("work[comment_permissions]").to_string(),
+        moderate_comments: form.field("work[moderated_commenting_enabled]") == "1",
         complete: form.field("work[complete]") == "1",
         expected_chapters: form.field("work[wip_length]").to_string(),
         series: form.field("work[series_attributes][title]").to_string(),
