@@ -57,6 +57,20 @@ fn every_form_refuses_forged_and_broken_posts() {
         .json()
         .expect("json");
     let cid = chapters["chapters"][1]["id"].as_i64().expect("chapter");
+    let resp = ada.submit(
+        &server,
+        &format!("/works/{id}/comments"),
+        &[("comment[comment_content]", "A comment that stays.")],
+    );
+    assert_eq!(resp.status(), 303);
+    let comment: i64 = resp.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .trim_start_matches("/comments/")
+        .split('?')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("comment id");
 
     let forms = [
         "/signup".to_string(),
@@ -85,6 +99,19 @@ fn every_form_refuses_forged_and_broken_posts() {
         "/kudos".to_string(),
         "/users/ada/blocked".to_string(),
         "/users/ada/muted".to_string(),
+        format!("/works/{id}/comments"),
+        format!("/chapters/{cid}/comments"),
+        format!("/comments/{comment}/comments"),
+        format!("/comments/{comment}/edit"),
+        format!("/comments/{comment}/delete"),
+        format!("/comments/{comment}/freeze"),
+        format!("/comments/{comment}/unfreeze"),
+        format!("/comments/{comment}/hide"),
+        format!("/comments/{comment}/unhide"),
+        format!("/comments/{comment}/review"),
+        format!("/comments/{comment}/spam"),
+        format!("/comments/{comment}/not_spam"),
+        format!("/works/{id}/comments/review_all"),
     ];
     let csrf = ada.form_token(&server);
     for path in &forms {
@@ -96,6 +123,7 @@ fn every_form_refuses_forged_and_broken_posts() {
                 ("password", "correct horse battery"),
                 ("answer", "accept"),
                 ("reason", "x"),
+                ("comment[comment_content]", "forged"),
             ],
         );
         assert_eq!(resp.status(), 403, "{path} without a CSRF token");
@@ -122,6 +150,13 @@ fn every_form_refuses_forged_and_broken_posts() {
     assert_eq!(text(&page, "h2.title.heading"), "Untouched");
     assert_eq!(text(&page, "dd.stats dd.chapters"), "2/?");
     assert_eq!(text(&page, "dd.stats dd.kudos"), "0");
+    assert_eq!(text(&page, "dd.stats dd.comments"), "1");
+    let own = ada.page(&server.url(&format!("/comments/{comment}")));
+    assert_eq!(
+        text(&own, "blockquote.userstuff").trim(),
+        "A comment that stays."
+    );
+    assert!(text(&own, "p.edited").is_empty(), "never edited");
     assert_eq!(attr(&page, "body", "class").as_deref(), Some("logged-in"));
     assert!(text(&page, "#header").contains("Hi, ada!"));
     let log = ada.page(&server.url("/admin/audit"));
