@@ -681,6 +681,9 @@ fn openapi_document_and_schemathesis() {
         "/api/v1/tags/{name}/works",
         "/api/v1/users/{login}/works",
         "/api/v1/series/{id}",
+        "/api/v1/works/{id}/comments",
+        "/api/v1/comments/{id}",
+        "/api/v1/comments/{id}/replies",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }

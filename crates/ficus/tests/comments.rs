@@ -543,3 +543,137 @@ fn guests_and_new_accounts_are_rate_limited() {
         assert_eq!(status, 303);
     }
 }
+
+#[test]
+fn comments_through_the_api() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut writer = Browser::new();
+    assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
+    let open = post_work(&mut writer, &server, "Open Work", "enable_all", false);
+    let resp = writer.submit(&server, "/users/writer/api_tokens", &[("name", "script")]);
+    assert_eq!(resp.status(), 200);
+    let token = text(
+        &scraper::Html::parse_document(&resp.text().expect("body")),
+        "#new-api-token",
+    );
+    let http = reqwest::blocking::Client::new();
+    let api = |path: &str| server.url(&format!("/api/v1{path}"));
+    let json = |r: reqwest::blocking::Response, want: u16| {
+        let status = r.status().as_u16();
+        let body = r.text().expect("body");
+        assert_eq!(status, want, "{body}");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap_or(serde_json::Value::Null)
+    };
+
+    // Writes need a token; bodies are checked.
+    json(
+        http.post(api(&format!("/works/{open}/comments")))
+            .json(&serde_json::json!({"text": "no token"}))
+            .send()
+            .expect("post"),
+        401,
+    );
+    json(
+        http.post(api(&format!("/works/{open}/comments")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"text": "   "}))
+            .send()
+            .expect("post"),
+        422,
+    );
+    json(
+        http.post(api(&format!("/works/{open}/comments")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"text": "x", "colour": "red"}))
+            .send()
+            .expect("post"),
+        400,
+    );
+    let posted = json(
+        http.post(api(&format!("/works/{open}/comments")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"text": "From a script."}))
+            .send()
+            .expect("post"),
+        201,
+    );
+    let id = posted["id"].as_i64().expect("id");
+    assert_eq!(posted["unreviewed"], false);
+    let reply = json(
+        http.post(api(&format!("/comments/{id}/replies")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"text": "And a reply."}))
+            .send()
+            .expect("post"),
+        201,
+    )["id"]
+        .as_i64()
+        .expect("reply id");
+
+    // Reading, as a guest.
+    let list = json(
+        http.get(api(&format!("/works/{open}/comments")))
+            .send()
+            .expect("get"),
+        200,
+    );
+    assert_eq!(list["total"], 2);
+    assert_eq!(list["threads_total"], 1);
+    let comments = list["comments"].as_array().expect("comments");
+    assert_eq!(comments.len(), 2);
+    assert_eq!(comments[0]["login"], "writer");
+    assert_eq!(comments[1]["parent_id"], id);
+    assert_eq!(comments[1]["depth"], 1);
+    assert!(
+        comments[0]["body"]
+            .as_str()
+            .expect("body")
+            .contains("From a script.")
+    );
+    json(
+        http.get(api(&format!("/works/{open}/comments?page=2")))
+            .send()
+            .expect("get"),
+        404,
+    );
+
+    // Edit the reply; the parent has replies and is not editable.
+    let edited = json(
+        http.patch(api(&format!("/comments/{reply}")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"text": "And a better reply."}))
+            .send()
+            .expect("patch"),
+        200,
+    );
+    assert!(edited["comments"][0]["edited_at"].is_string());
+    json(
+        http.patch(api(&format!("/comments/{id}")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"text": "changed"}))
+            .send()
+            .expect("patch"),
+        422,
+    );
+    // Delete: the parent stays as a placeholder while the reply is there.
+    let resp = http
+        .delete(api(&format!("/comments/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .expect("delete");
+    assert_eq!(resp.status(), 204);
+    let thread = json(
+        http.get(api(&format!("/comments/{id}")))
+            .send()
+            .expect("get"),
+        200,
+    );
+    assert_eq!(thread["comments"][0]["placeholder"], "deleted");
+    assert!(thread["comments"][0]["body"].is_null());
+    assert_eq!(thread["comments"][1]["id"], reply);
+    json(
+        http.get(api("/comments/99999999")).send().expect("get"),
+        404,
+    );
+}

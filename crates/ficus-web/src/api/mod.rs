@@ -14,6 +14,7 @@
 //! [`schema::ErrorBody`]; the OpenAPI document (`/api/v1/openapi.json`) is
 //! generated from the handlers' annotations and these types.
 
+pub mod comments;
 pub mod kudos;
 pub mod read;
 pub mod schema;
@@ -249,6 +250,12 @@ impl Modify for BearerScheme {
         write::update_chapter,
         kudos::list,
         kudos::leave,
+        comments::list,
+        comments::create,
+        comments::show,
+        comments::reply,
+        comments::update,
+        comments::delete,
     ),
     // Enums used only as query parameters: utoipa refers to them but
     // registers only schemas reachable from bodies.
@@ -259,6 +266,7 @@ impl Modify for BearerScheme {
         (name = "tags", description = "Tags and their wrangling"),
         (name = "series", description = "Series"),
         (name = "kudos", description = "Kudos on works"),
+        (name = "comments", description = "Comments on works and replies"),
     )
 )]
 pub struct ApiDoc;
@@ -301,6 +309,20 @@ pub fn routes() -> axum::Router<AppState> {
         .route(
             "/api/v1/works/{id}/kudos",
             get(kudos::list).post(kudos::leave),
+        )
+        .route(
+            "/api/v1/works/{id}/comments",
+            get(comments::list).post(comments::create),
+        )
+        .route(
+            "/api/v1/comments/{id}",
+            get(comments::show)
+                .patch(comments::update)
+                .delete(comments::delete),
+        )
+        .route(
+            "/api/v1/comments/{id}/replies",
+            axum::routing::post(comments::reply),
         )
         .route("/api/v1/tags/{name}", get(read::tag))
         .route("/api/v1/tags/{name}/works", get(read::tag_works))
