@@ -6,6 +6,7 @@
 
 pub mod discover;
 pub mod export;
+pub mod comments;
 pub mod feedback;
 mod raw_sqlite;
 
@@ -41,7 +42,39 @@ pub struct BenchArgs {
     pub keep: Option<PathBuf>,
 }
 
-struct ServerChild(Child);
+pub(crate) struct ServerChild(pub(crate) Child);
+
+/// Starts `ficus serve` on a free loopback port as a child process (with
+/// `extra` arguments after `serve`); returns it and its base URL.
+pub(crate) fn start_server(
+    data_dir: &std::path::Path,
+    database: Option<&str>,
+    extra: &[&str],
+) -> anyhow::Result<(ServerChild, String)> {
+    let exe = std::env::current_exe()?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("--data-dir").arg(data_dir);
+    if let Some(url) = database {
+        cmd.arg("--database").arg(url);
+    }
+    let mut child = cmd
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .env("FICUS_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("starting the server")?;
+    let stdout = child.stdout.take().context("server stdout")?;
+    let server = ServerChild(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .context("server did not report its address")?
+        .to_string();
+    Ok((server, base))
+}
 
 impl Drop for ServerChild {
     fn drop(&mut self) {
@@ -161,27 +194,7 @@ pub fn run(storage: &StorageArgs, args: &BenchArgs) -> anyhow::Result<()> {
     drop(store);
 
     // 3. Serve from a child process and load it.
-    let exe = std::env::current_exe()?;
-    let mut cmd = Command::new(exe);
-    cmd.arg("--data-dir").arg(&data_dir);
-    if let Some(url) = &storage.database {
-        cmd.arg("--database").arg(url);
-    }
-    let mut child = cmd
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env("FICUS_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .context("starting the server")?;
-    let stdout = child.stdout.take().context("server stdout")?;
-    let server = ServerChild(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line)?;
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .context("server did not report its address")?
-        .to_string();
+    let (server, base) = start_server(&data_dir, storage.database.as_deref(), &[])?;
 
     let ids: Vec<i64> = (1..=args.works as i64).collect();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -239,17 +252,17 @@ fn raw_insert_baseline(storage: &StorageArgs, paths: &[PathBuf]) -> anyhow::Resu
     Ok(secs)
 }
 
-struct LoadResult {
-    requests: usize,
-    rps: f64,
-    p50: Duration,
-    p99: Duration,
+pub(crate) struct LoadResult {
+    pub(crate) requests: usize,
+    pub(crate) rps: f64,
+    pub(crate) p50: Duration,
+    pub(crate) p99: Duration,
     bytes: usize,
     clients: usize,
 }
 
 impl LoadResult {
-    fn print(&self, what: &str) {
+    pub(crate) fn print(&self, what: &str) {
         println!(
             "{what}: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms ({} requests, {} clients, {:.1} KB/response)",
             self.rps,
@@ -262,7 +275,7 @@ impl LoadResult {
     }
 }
 
-async fn load(
+pub(crate) async fn load(
     base: &str,
     clients: usize,
     duration: Duration,
@@ -332,7 +345,7 @@ pub(crate) fn rss_kib() -> Option<u64> {
     rss_kib_of(std::process::id())
 }
 
-fn rss_kib_of(pid: u32) -> Option<u64> {
+pub(crate) fn rss_kib_of(pid: u32) -> Option<u64> {
     status_kib(pid, "VmRSS:")
 }
 

@@ -239,6 +239,9 @@ pub enum BenchKind {
     /// Readers leaving kudos and reading pages (hits) at once, with the
     /// exact counts checked, next to the plain work page.
     Feedback(crate::bench::feedback::FeedbackArgs),
+    /// A work page with 1,000 comments in 200 threads, page 1 of its
+    /// comments, next to the plain work page.
+    Comments(crate::bench::comments::CommentsArgs),
 }
 
 /// `--format` of export (AZW3 and MOBI are left out: Kindles read EPUB).
@@ -367,6 +370,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ..
         } => {
             crate::bench::feedback::run(&cli.storage, &args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            kind: Some(BenchKind::Comments(args)),
+            ..
+        } => {
+            crate::bench::comments::run(&cli.storage, &args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { kind: None, pages } => {

@@ -10,12 +10,11 @@
 //! again and again by the same account: only the first may count).
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use ficus_core::account::{Login, Role, new_api_token, token_hash};
 use ficus_store::Store;
 use tokio::sync::Mutex;
@@ -134,33 +133,11 @@ pub fn run(storage: &StorageArgs, args: &FeedbackArgs) -> anyhow::Result<()> {
         tokens.push(token);
     }
 
-    let exe = std::env::current_exe()?;
-    let mut cmd = Command::new(exe);
-    cmd.arg("--data-dir").arg(&bench_storage.data_dir);
-    if let Some(url) = &storage.database {
-        cmd.arg("--database").arg(url);
-    }
-    let mut child = cmd
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--trusted-proxy",
-            "127.0.0.1",
-        ])
-        .env("FICUS_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .context("starting the server")?;
-    let stdout = child.stdout.take().context("server stdout")?;
-    let mut server = super::ServerChild(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line)?;
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .context("server did not report its address")?
-        .to_string();
+    let (mut server, base) = super::start_server(
+        &bench_storage.data_dir,
+        storage.database.as_deref(),
+        &["--trusted-proxy", "127.0.0.1"],
+    )?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)

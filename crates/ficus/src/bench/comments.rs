@@ -1,0 +1,170 @@
+//! `ficus bench comments`: a work page with 1,000 comments in 200 threads
+//! (each a comment and four replies, nested), page 1 of its comments
+//! (`show_comments=true`: 25 threads, 125 comments rendered) read over
+//! HTTP by many clients at once — next to the same work page without its
+//! comments and to a work with none, measured in the same run.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::bail;
+use ficus_core::access::Viewer;
+use ficus_core::account::{Login, Role};
+use ficus_core::comments::{CommentPermission, Commenter};
+use ficus_store::comments::{CommentTarget, NewComment};
+
+use crate::cli::StorageArgs;
+
+/// Options of `ficus bench comments`.
+#[derive(Debug, clap::Args)]
+pub struct CommentsArgs {
+    /// Comment threads on the work (each a comment and four replies).
+    #[arg(long, default_value_t = 200)]
+    pub threads: usize,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 64)]
+    pub clients: usize,
+    /// Seconds of load per measurement.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+}
+
+/// Runs the benchmark and prints its report.
+pub fn run(storage: &StorageArgs, args: &CommentsArgs) -> anyhow::Result<()> {
+    let temp = tempfile::Builder::new()
+        .prefix("ficus-bench-comments-")
+        .tempdir()?;
+    let bench_storage = StorageArgs {
+        data_dir: temp.path().join("data"),
+        database: storage.database.clone(),
+    };
+    let store = bench_storage.open()?;
+    if store.count_works()? > 0 {
+        bail!("the database already holds works; give an empty one");
+    }
+    let now = chrono::Utc::now().naive_utc();
+    let writer = store.create_user(
+        &Login::parse("writer")?,
+        "writer@example.org",
+        "$h",
+        Role::User,
+        now,
+    )?;
+    let pseud = store.pseuds_of(writer.id)?[0].0;
+    let today = chrono::Utc::now().date_naive();
+    let work = |title: &str| -> anyhow::Result<i64> {
+        let mut w = ficus_core::NewWork::new(
+            title,
+            format!("<p>{}</p>", "A sentence of the story. ".repeat(400)),
+            today,
+        );
+        w.pseuds = vec![pseud];
+        w.comments.permission = CommentPermission::Everyone;
+        Ok(store.insert_work(&w)?.work_id())
+    };
+    let commented = work("Much Discussed")?;
+    let plain = work("Not Discussed Yet")?;
+    // Readers' comments: 200 threads, each a comment and four replies
+    // below one another, from a few accounts (and the creator, who is
+    // not rate-limited on their own work: limits are lifted here).
+    store.set_setting("comment_rate_limit", "0/60")?;
+    let mut readers = Vec::new();
+    for r in 0..8 {
+        let user = store.create_user(
+            &Login::parse(&format!("reader{r}"))?,
+            &format!("reader{r}@example.org"),
+            "$h",
+            Role::User,
+            now,
+        )?;
+        let pseud = store.pseuds_of(user.id)?[0].0;
+        readers.push(Commenter::Account {
+            viewer: Viewer::User {
+                id: user.id,
+                role: Role::User,
+            },
+            user_id: user.id,
+            pseud_id: pseud,
+        });
+    }
+    let t = std::time::Instant::now();
+    let mut n = 0;
+    for thread in 0..args.threads {
+        let mut target = CommentTarget::Work(commented);
+        for depth in 0..5 {
+            let who = &readers[(thread + depth) % readers.len()];
+            let body = format!(
+                "<p>Comment {n}: {}</p>",
+                "what a chapter, I loved the part with the lighthouse. ".repeat(3)
+            );
+            let posted = store
+                .post_comment(
+                    &NewComment {
+                        target,
+                        commenter: who,
+                        visitor_key: None,
+                        body: &body,
+                        spam: false,
+                    },
+                    chrono::Utc::now().naive_utc(),
+                )?
+                .map_err(|r| anyhow::anyhow!("comment refused: {r}"))?;
+            target = CommentTarget::Reply(posted.id);
+            n += 1;
+        }
+    }
+    let stored_secs = t.elapsed().as_secs_f64();
+    println!(
+        "ficus bench comments: {n} comments in {} threads stored in {stored_secs:.2}s ({:.0}/s, one transaction each), {} clients, {} s each, backend {}",
+        args.threads,
+        n as f64 / stored_secs,
+        args.clients,
+        args.seconds,
+        store.backend_name()
+    );
+    drop(store);
+
+    let (server, base) = super::start_server(
+        &bench_storage.data_dir,
+        storage.database.as_deref(),
+        &[],
+    )?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let duration = Duration::from_secs(args.seconds);
+    let measure = |path: String| {
+        runtime.block_on(super::load(
+            &base,
+            args.clients,
+            duration,
+            Arc::new(move |_| path.clone()),
+        ))
+    };
+    let plain_page = measure(format!("/works/{plain}?view_adult=true"))?;
+    let folded = measure(format!("/works/{commented}?view_adult=true"))?;
+    let shown = measure(format!(
+        "/works/{commented}?show_comments=true&view_adult=true"
+    ))?;
+    let last = (args.threads as u32).div_ceil(ficus_core::comments::THREADS_PER_PAGE);
+    let last_page = measure(format!(
+        "/works/{commented}?show_comments=true&view_adult=true&page={last}"
+    ))?;
+    plain_page.print("work page, no comments (baseline)");
+    folded.print("work page with 1,000 comments, folded");
+    shown.print("its comments, page 1 (show_comments=true)");
+    last_page.print(&format!("its comments, page {last}"));
+    println!(
+        "ratio comments-page-1/baseline throughput: {:.2} (goal >= 0.50)",
+        shown.rps / plain_page.rps
+    );
+    println!(
+        "ratio last-page/baseline throughput: {:.2}",
+        last_page.rps / plain_page.rps
+    );
+    if let Some(kib) = super::rss_kib_of(server.0.id()) {
+        println!("server RSS after load: {:.0} MiB", kib as f64 / 1024.0);
+    }
+    Ok(())
+}
