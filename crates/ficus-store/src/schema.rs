@@ -194,6 +194,19 @@ diesel::table! {
 diesel::joinable!(comments -> users (user_id));
 diesel::joinable!(comments -> pseuds (pseud_id));
 diesel::joinable!(comments -> chapters (chapter_id));
+diesel::joinable!(comments -> works (work_id));
+
+diesel::table! {
+    inbox_items (user_id, comment_id) {
+        user_id -> BigInt,
+        comment_id -> BigInt,
+        is_read -> Bool,
+        replied_to -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(inbox_items -> comments (comment_id));
 
 diesel::table! {
     blocked_users (user_id, other_id) {
@@ -365,6 +378,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     retired_logins,
     kudos,
     comments,
+    inbox_items,
     hit_visits,
     work_daily_stats,
     blocked_users,

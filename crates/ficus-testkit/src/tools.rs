@@ -35,6 +35,10 @@ pub enum Tool {
     Schemathesis,
     /// Debian's `chromium` and `chromedriver`.
     Browser,
+    /// A Python with the readers' AO3 clients installed (`ao3-api`): the
+    /// virtualenv `FICUS_AO3_CLIENTS_VENV` (default
+    /// `target/ao3-clients-venv`), which `.ci/run` creates.
+    Ao3Clients,
 }
 
 impl Tool {
@@ -46,6 +50,7 @@ impl Tool {
             Tool::PdfTools => "FICUS_REQUIRE_PDFTOOLS",
             Tool::Schemathesis => "FICUS_REQUIRE_SCHEMATHESIS",
             Tool::Browser => "FICUS_REQUIRE_BROWSER",
+            Tool::Ao3Clients => "FICUS_REQUIRE_AO3_CLIENTS",
         }
     }
 
@@ -57,6 +62,7 @@ impl Tool {
             Tool::PdfTools => "pdfinfo and pdftotext",
             Tool::Schemathesis => "schemathesis",
             Tool::Browser => "chromium and chromedriver",
+            Tool::Ao3Clients => "the AO3 client programs (ao3-api)",
         }
     }
 
@@ -68,6 +74,9 @@ impl Tool {
             Tool::PdfTools => "apt-get install poppler-utils",
             Tool::Schemathesis => "pip install schemathesis",
             Tool::Browser => "install Debian's chromium and chromium-driver",
+            Tool::Ao3Clients => {
+                "python3 -m venv target/ao3-clients-venv && target/ao3-clients-venv/bin/pip install ao3-api"
+            }
         }
     }
 

@@ -185,6 +185,10 @@ pub fn router(state: AppState) -> Router {
         .route("/comments/{id}/not_spam", post(pages::comments::not_spam))
         .route("/admin/comments/spam", get(pages::comments::spam_queue))
         .route(
+            "/users/{login}/inbox",
+            get(pages::inbox::show).post(pages::inbox::update),
+        )
+        .route(
             "/works/{id}/chapters/{chapter_id}",
             get(pages::works::chapter),
         )

@@ -4,9 +4,9 @@
 //! with concurrent clients (against a same-run baseline: the static CSS,
 //! which touches no database).
 
+pub mod comments;
 pub mod discover;
 pub mod export;
-pub mod comments;
 pub mod feedback;
 mod raw_sqlite;
 

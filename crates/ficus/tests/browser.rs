@@ -116,6 +116,21 @@ async fn save_png(c: &Client, name: &str) {
     assert!(png.starts_with(b"\x89PNG"));
 }
 
+/// Logs `from` out and `to` in (the password every account here has).
+async fn log_in(c: &Client, server: &ServerProcess, from: &str, to: &str) {
+    c.goto(&server.url("/")).await.expect("goto");
+    assert!(text(c, "#header").await.contains(&format!("Hi, {from}!")));
+    click(c, "form.logout button").await;
+    wait_for(c, "the front page", |p| p == "/").await;
+    c.goto(&server.url("/users/login")).await.expect("goto");
+    fill(c, "#user_login", to).await;
+    fill(c, "#user_password", "a long password").await;
+    click(c, "form#new_user_session input[type=submit]").await;
+    wait_for(c, "away from the log-in page", |p| p != "/users/login").await;
+    c.goto(&server.url("/")).await.expect("goto");
+    assert!(text(c, "#header").await.contains(&format!("Hi, {to}!")));
+}
+
 fn is_work_page(path: &str) -> bool {
     path.strip_prefix("/works/")
         .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
@@ -231,6 +246,7 @@ fn sign_up_post_read_edit_log_out_in_chromium() {
         // Edit the title.
         c.goto(&server.url(&format!("{work_path}/edit"))).await.expect("goto");
         fill(&c, "#work_title", "Clicked Into Being, Revised").await;
+        click(&c, "#work_moderated_commenting_enabled").await;
         click(&c, "input[name=post_button]").await;
         wait_for(&c, "the edited work", |p| p == work_path).await;
         assert_eq!(text(&c, "h2.title.heading").await, "Clicked Into Being, Revised");
@@ -290,6 +306,42 @@ fn sign_up_post_read_edit_log_out_in_chromium() {
         assert!(text(&c, "#kudos p.kudos").await.contains("browserreader left kudos on this work!"));
         assert_eq!(text(&c, "dd.stats dd.kudos").await, "1");
         save_png(&c, "kudos.png").await;
+
+        // The reader comments; the work is moderated, so it waits.
+        fill(&c, "div#add_comment textarea[name='comment[comment_content]']", "What a lovely first chapter.").await;
+        click(&c, "div#add_comment input[type=submit][id^=comment_submit_for_]").await;
+        wait_for_query(&c, "comment=moderated").await;
+        assert!(text(&c, "div.flash.notice").await.contains("will not appear until it has been approved"));
+        assert!(text(&c, "li.comment.unreviewed blockquote.userstuff").await.contains("lovely first chapter"));
+
+        // The writer logs in, approves it from the unreviewed list, replies.
+        log_in(&c, &server, "browserreader", "browserwriter").await;
+        c.goto(&server.url(&work_path)).await.expect("goto");
+        assert_eq!(text(&c, "ul.work.navigation li.unreviewed a").await, "Unreviewed Comments (1)");
+        click(&c, "ul.work.navigation li.unreviewed a").await;
+        wait_for(&c, "the unreviewed list", |p| p.ends_with("/comments/unreviewed")).await;
+        click(&c, "li[id^=review_comment_link_] input[type=submit]").await;
+        wait_for_query(&c, "comment=approved").await;
+        c.goto(&server.url(&format!("{work_path}?show_comments=true&view_full_work=true"))).await.expect("goto");
+        assert_eq!(text(&c, "li#show_comments_link").await, "Hide Comments (1)");
+        click(&c, "li[id^=add_comment_reply_link_] a").await;
+        wait_for(&c, "the comment's page", |p| p.starts_with("/comments/")).await;
+        fill(&c, "form.new_comment textarea[name='comment[comment_content]']", "Thank you, reader!").await;
+        click(&c, "form.new_comment input[type=submit]").await;
+        wait_for_query(&c, "comment=posted").await;
+        assert!(text(&c, "ol.thread li.comment blockquote.userstuff").await.contains("Thank you, reader!"));
+        c.goto(&server.url(&format!("{work_path}?show_comments=true&view_full_work=true"))).await.expect("goto");
+        assert_eq!(text(&c, "dd.stats dd.comments").await, "2");
+        save_png(&c, "commented-work-page.png").await;
+
+        // The writer blocks the reader: no comment form for them any more.
+        c.goto(&server.url("/users/browserwriter/blocked")).await.expect("goto");
+        fill(&c, "#other_login", "browserreader").await;
+        click(&c, "form#block-user input[type=submit]").await;
+        wait_for(&c, "the blocked list", |p| p.ends_with("/blocked")).await;
+        log_in(&c, &server, "browserwriter", "browserreader").await;
+        c.goto(&server.url(&work_path)).await.expect("goto");
+        assert!(text(&c, "p.comments-closed").await.contains("blocked by one or more of this work's creators"));
         c.close().await.expect("close");
     });
 }

@@ -1,5 +1,5 @@
 //! The comment access matrix: every viewer × every comment state × every
-//! view that shows comments, over HTTP against the real server, on SQLite
+//! view that shows comments (and the inboxes), over HTTP against the real server, on SQLite
 //! and PostgreSQL. (Work states × these views are rows of
 //! `access_matrix.rs`.)
 //!
@@ -272,6 +272,38 @@ fn run(server: &ServerProcess, admin: impl Fn(&[&str])) {
         }
     }
     assert_eq!(checked, EVERYONE.len() * VIEWS.len() * STATES.len());
+
+    // Inboxes: the work's creator gets what they may see and need to act
+    // on; nobody else gets these comments (and guests have no inbox).
+    for who in EVERYONE {
+        let login = match who {
+            Who::Guest => {
+                let resp = browsers[idx(who)]
+                    .1
+                    .get(&server.url("/users/creator/inbox"));
+                assert_eq!(resp.status(), 303, "a guest is sent to log in");
+                continue;
+            }
+            Who::Reader => "reader",
+            Who::Author => "author",
+            Who::Creator => "creator",
+            Who::Blocker => "blocker",
+            Who::Moderator => "mod",
+            Who::Admin => "boss",
+        };
+        let page = browsers[idx(who)]
+            .1
+            .page(&server.url(&format!("/users/{login}/inbox")));
+        for (state, id, body) in &setup.comments {
+            let listed = count(&page, &format!("li#feedback_comment_{id}")) == 1;
+            let want = who == Who::Creator
+                && matches!(state, State::Visible | State::Unreviewed | State::Frozen);
+            assert_eq!(listed, want, "{who:?}'s inbox and a {state:?} comment");
+            if listed {
+                assert!(page.html().contains(body.as_str()));
+            }
+        }
+    }
 }
 
 fn ficus_cmd(storage: &[String]) -> Command {

@@ -677,3 +677,146 @@ fn comments_through_the_api() {
         404,
     );
 }
+
+#[test]
+fn the_inbox_on_the_page_and_through_the_api() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut writer = Browser::new();
+    assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
+    let open = post_work(&mut writer, &server, "Open Work", "enable_all", false);
+    let mut reader = Browser::new();
+    assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
+    let (_, location, _) = comment(
+        &mut reader,
+        &server,
+        &format!("/works/{open}/comments"),
+        &[("comment[comment_content]", "Hello writer.")],
+    );
+    let first = new_id(&location);
+    let (_, location, _) = comment(
+        &mut Browser::new(),
+        &server,
+        &format!("/works/{open}/comments"),
+        &[
+            ("comment[name]", "Guest"),
+            ("comment[email]", "guest@example.org"),
+            ("comment[comment_content]", "A guest's hello."),
+        ],
+    );
+    let second = new_id(&location);
+
+    let page = writer.page(&server.url("/users/writer/inbox"));
+    assert_eq!(text(&page, "h2.heading"), "My Inbox (2 comments, 2 unread)");
+    assert_eq!(
+        count(&page, "form#inbox-form ol.comment.index.group > li.unread"),
+        2
+    );
+    assert_eq!(
+        count(
+            &page,
+            &format!("li#feedback_comment_{first} blockquote.userstuff")
+        ),
+        1
+    );
+    assert_eq!(
+        reader.get(&server.url("/users/writer/inbox")).status(),
+        403,
+        "only its owner"
+    );
+    assert_eq!(
+        Browser::new()
+            .get(&server.url("/users/writer/inbox"))
+            .status(),
+        303,
+        "log in first"
+    );
+
+    // Reply from the inbox: the item is replied to and read; the reader
+    // finds the reply in theirs.
+    let resp = writer.submit(
+        &server,
+        &format!("/comments/{first}/comments"),
+        &[
+            ("comment[comment_content]", "Hello reader!"),
+            ("return_to", "/users/writer/inbox"),
+        ],
+    );
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        resp.headers()["location"],
+        "/users/writer/inbox?comment=posted"
+    );
+    let page = writer.page(&server.url("/users/writer/inbox?filters%5Breplied_to%5D=true"));
+    assert_eq!(count(&page, "ol.comment.index.group > li"), 1);
+    assert_eq!(
+        count(
+            &page,
+            &format!("li#feedback_comment_{first}.read span.replied")
+        ),
+        1
+    );
+    let theirs = reader.page(&server.url("/users/reader/inbox"));
+    assert!(text(&theirs, "ol.comment.index.group").contains("Hello reader!"));
+
+    // Bulk marks.
+    let resp = writer.submit(
+        &server,
+        "/users/writer/inbox",
+        &[
+            ("inbox_comments[]", &second.to_string()),
+            ("commit", "Mark Read"),
+        ],
+    );
+    assert_eq!(resp.status(), 303);
+    let page = writer.page(&server.url("/users/writer/inbox"));
+    assert_eq!(text(&page, "h2.heading"), "My Inbox (2 comments, 0 unread)");
+    let resp = writer.submit(
+        &server,
+        "/users/writer/inbox",
+        &[
+            ("inbox_comments[]", &second.to_string()),
+            ("commit", "Delete From Inbox"),
+        ],
+    );
+    assert_eq!(resp.status(), 303);
+    let page = writer.page(&server.url("/users/writer/inbox"));
+    assert_eq!(text(&page, "h2.heading"), "My Inbox (1 comment, 0 unread)");
+    let resp = writer.submit(&server, "/users/writer/inbox", &[("commit", "Burn It All")]);
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        writer
+            .get(&server.url("/users/writer/inbox?filters%5Bread%5D=maybe"))
+            .status(),
+        400
+    );
+
+    // The API: the same inbox, and marks with a token.
+    let resp = reader.submit(&server, "/users/reader/api_tokens", &[("name", "script")]);
+    let token = text(
+        &scraper::Html::parse_document(&resp.text().expect("body")),
+        "#new-api-token",
+    );
+    let http = reqwest::blocking::Client::new();
+    let inbox: serde_json::Value = http
+        .get(server.url("/api/v1/inbox?read=false"))
+        .bearer_auth(&token)
+        .send()
+        .expect("get")
+        .json()
+        .expect("json");
+    assert_eq!(inbox["unread"], 1);
+    assert_eq!(inbox["items"][0]["comment"]["login"], "writer");
+    let reply_id = inbox["items"][0]["comment"]["id"].as_i64().expect("id");
+    let marked: serde_json::Value = http
+        .post(server.url("/api/v1/inbox"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"action": "read", "comment_ids": [reply_id]}))
+        .send()
+        .expect("post")
+        .json()
+        .expect("json");
+    assert_eq!(marked["changed"], 1);
+    let resp = http.get(server.url("/api/v1/inbox")).send().expect("get");
+    assert_eq!(resp.status(), 401, "an inbox needs an account");
+}

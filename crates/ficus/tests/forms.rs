@@ -112,6 +112,7 @@ fn every_form_refuses_forged_and_broken_posts() {
         format!("/comments/{comment}/spam"),
         format!("/comments/{comment}/not_spam"),
         format!("/works/{id}/comments/review_all"),
+        "/users/ada/inbox".to_string(),
     ];
     let csrf = ada.form_token(&server);
     for path in &forms {

@@ -9,6 +9,8 @@
 //! - `write.rs`: posting, replying, editing, deleting, moderating.
 //! - `read.rs`: a work's (or chapter's) threads, a comment's own page, the
 //!   unreviewed list, the spam queue.
+//! - `inbox.rs`: inboxes (delivery in the writing transaction; reading
+//!   with exact counts; marks).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -20,9 +22,11 @@ use crate::schema::{
     work_daily_stats, works,
 };
 
+mod inbox;
 mod read;
 mod write;
 
+pub use inbox::{INBOX_PER_PAGE, Inbox, InboxAction, InboxEntry, InboxFilter};
 pub use read::{
     CommentActions, CommentAuthor, CommentNode, CommentSection, CommentThread, SpamItem,
 };

@@ -111,10 +111,10 @@ pub struct SpamItem {
     pub guest_email: Option<String>,
 }
 
-type Joined = (CommentRow, Option<String>, Option<String>, i32);
+pub(super) type Joined = (CommentRow, Option<String>, Option<String>, i32);
 
 /// What the actions and sights of one page depend on.
-struct Lens<'a> {
+pub(super) struct Lens<'a> {
     viewer: Viewer,
     work: &'a WorkFacts,
     may_comment: Result<(), CommentRefusal>,
@@ -144,7 +144,7 @@ impl Lens<'_> {
         self.facts(row).sight(self.viewer)
     }
 
-    fn node(&self, i: usize, rel_depth: i32) -> Option<CommentNode> {
+    pub(super) fn node(&self, i: usize, rel_depth: i32) -> Option<CommentNode> {
         let (row, login, pseud, position) = &self.rows[i];
         let sight = self.sight(row);
         if sight == Sight::Nothing {
@@ -457,7 +457,7 @@ impl Store {
 }
 
 /// Which comment rows to load.
-enum ThreadsOf<'a> {
+pub(super) enum ThreadsOf<'a> {
     /// Every comment in the threads of these roots.
     Roots(&'a [i64]),
     /// Every comment in one thread.
@@ -495,7 +495,7 @@ where
     conn.joined_rows(of)
 }
 
-trait JoinedRows {
+pub(super) trait JoinedRows {
     fn joined_rows(&mut self, of: ThreadsOf<'_>) -> QueryResult<Vec<Joined>>;
     fn lens_sets(
         &mut self,
@@ -563,7 +563,7 @@ impl_for_both_backends! {
 }
 
 /// Everything the nodes of `rows` need about `viewer`.
-fn lens<'a, C>(
+pub(super) fn lens<'a, C>(
     conn: &mut C,
     viewer: Viewer,
     work: &'a WorkFacts,

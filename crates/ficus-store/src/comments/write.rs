@@ -9,6 +9,7 @@ use ficus_core::comments::{
     self as rules, CommentContext, CommentFacts, CommentRefusal, Commenter, ParentFacts, Sight,
 };
 
+use super::inbox::{InboxHelpers, recipients};
 use super::{CommentHelpers, account_is_new, privileged};
 use crate::Store;
 use crate::conn::WriteTransaction;
@@ -274,6 +275,16 @@ impl Store {
             if !unreviewed && !new.spam {
                 conn.move_comment_count(work_id, 1, now)?;
             }
+            let parent_author = parent.as_ref().and_then(|p| p.user_id);
+            conn.deliver(
+                id,
+                &recipients(&work.owners, parent_author, unreviewed, me),
+                now,
+            )?;
+            // Replying to a comment from your inbox marks it replied to.
+            if let (Some(p), Some(uid)) = (&parent, me) {
+                conn.mark_replied(uid, p.id)?;
+            }
             Ok(Ok(PostedComment {
                 id,
                 work_id,
@@ -398,6 +409,7 @@ impl Store {
             diesel::update(comments::table.find(id))
                 .set((comments::body.eq(body), comments::edited_at.eq(now)))
                 .execute(conn)?;
+            conn.mark_unread_everywhere(id)?;
             conn.write_state(&row, to, now)?;
             Ok(Ok((row.work_id, to.unreviewed)))
         }))?)
@@ -513,6 +525,12 @@ impl Store {
                         ModerationAction::Freeze | ModerationAction::Unfreeze => {}
                     }
                     conn.write_state(&row, to, now)?;
+                    if action == ModerationAction::Approve {
+                        approved_delivery(conn, &row, now)?;
+                        if let Some(uid) = viewer.user_id() {
+                            conn.mark_inbox_read(uid, row.id)?;
+                        }
+                    }
                 }
             }
             if moderator && !viewer.owns(&work.access()) {
@@ -549,9 +567,18 @@ impl Store {
                 .filter(comments::deleted.eq(false))
                 .count()
                 .get_result(conn)?;
+            let approved: Vec<i64> = waiting.select(comments::id).load(conn)?;
             let n = diesel::update(waiting)
                 .set(comments::unreviewed.eq(false))
                 .execute(conn)?;
+            for id in approved {
+                if let Some(row) = conn.comment_row(id)? {
+                    approved_delivery(conn, &row, now)?;
+                }
+                if let Some(uid) = viewer.user_id() {
+                    conn.mark_inbox_read(uid, id)?;
+                }
+            }
             conn.move_comment_count(work_id, newly_counted, now)?;
             Ok(Ok(n))
         }))?)
@@ -568,6 +595,23 @@ impl Store {
         .set(comments::visitor_key.eq(None::<String>))
         .execute(conn)?))
     }
+}
+
+/// An approved reply reaches its parent's author's inbox (held back
+/// while it waited).
+fn approved_delivery<C: CommentHelpers + InboxHelpers>(
+    conn: &mut C,
+    row: &crate::comments::CommentRow,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<()> {
+    let Some(parent) = row.parent_id else {
+        return Ok(());
+    };
+    let parent_author = conn.comment_row(parent)?.and_then(|p| p.user_id);
+    if let Some(author) = parent_author.filter(|a| Some(*a) != row.user_id) {
+        conn.deliver(row.id, &[author], now)?;
+    }
+    Ok(())
 }
 
 /// `root` and every comment below it, from a thread's (id, parent) pairs.

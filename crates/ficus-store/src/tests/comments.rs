@@ -805,3 +805,190 @@ fn guests_and_new_accounts_are_rate_limited_in_the_database() {
         assert!(forgotten >= 4);
     });
 }
+
+#[test]
+fn inboxes_get_comments_and_replies_with_exact_counts() {
+    use crate::comments::{InboxAction, InboxFilter};
+    each_backend(|store| {
+        no_rate_limit(store);
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let cam = person(store, "cam", Role::User);
+        let moe = person(store, "moe", Role::Moderator);
+        let uid = |p: &Person| p.viewer.user_id().expect("account");
+        let inbox = |p: &Person, filter: InboxFilter| {
+            store.inbox(uid(p), p.viewer, filter, 1).expect("inbox")
+        };
+        let all = InboxFilter::default();
+        let work = work_by(store, &ada, CommentPermission::Everyone, false);
+        let beas = post(store, CommentTarget::Work(work), &bea.commenter, "<p>b</p>").expect("b");
+        let own = post(
+            store,
+            CommentTarget::Work(work),
+            &ada.commenter,
+            "<p>own</p>",
+        )
+        .expect("own");
+        let a = inbox(&ada, all);
+        assert_eq!((a.total, a.unread), (1, 1), "not her own comment");
+        assert_eq!(a.items.items[0].node.id, beas);
+        // The creator replies: bea gets it; ada's item is replied to and read.
+        let reply = post(
+            store,
+            CommentTarget::Reply(beas),
+            &ada.commenter,
+            "<p>thanks</p>",
+        )
+        .expect("reply");
+        let b = inbox(&bea, all);
+        assert_eq!((b.total, b.unread), (1, 1));
+        assert_eq!(b.items.items[0].node.id, reply);
+        let a = inbox(&ada, all);
+        assert!(a.items.items[0].replied_to && a.items.items[0].read);
+        assert_eq!(a.unread, 0);
+        // A guest's reply to ada's reply reaches ada (its author and the
+        // creator), not bea.
+        let g = post(
+            store,
+            CommentTarget::Reply(reply),
+            &guest("Gus"),
+            "<p>hi</p>",
+        )
+        .expect("g");
+        assert_eq!(inbox(&bea, all).total, 1);
+        assert_eq!(inbox(&ada, all).total, 2);
+        // Filters, marks, delete.
+        let unread = InboxFilter {
+            read: Some(false),
+            ..InboxFilter::default()
+        };
+        assert_eq!(inbox(&ada, unread).items.total, 1);
+        assert_eq!(
+            store
+                .mark_inbox(uid(&ada), &[g], InboxAction::Read)
+                .expect("mark"),
+            1
+        );
+        assert_eq!(inbox(&ada, unread).items.total, 0);
+        store
+            .mark_inbox(uid(&ada), &[g], InboxAction::Unread)
+            .expect("mark");
+        assert_eq!(inbox(&ada, all).unread, 1);
+        store
+            .mark_inbox(uid(&ada), &[g], InboxAction::Delete)
+            .expect("mark");
+        assert_eq!(inbox(&ada, all).total, 1, "out of the inbox…");
+        assert!(
+            matches!(
+                store.comment_thread(g, ada.viewer).expect("read"),
+                Found::Visible(_)
+            ),
+            "…but the comment stays"
+        );
+        // Someone else's marks change nothing of mine.
+        assert_eq!(
+            store
+                .mark_inbox(uid(&cam), &[beas], InboxAction::Delete)
+                .expect("mark"),
+            0
+        );
+        // Hidden comments leave inboxes; an edit makes an item unread again.
+        store
+            .moderate_comment(reply, moe.viewer, ModerationAction::Hide, now())
+            .expect("store")
+            .expect("hidden");
+        assert_eq!(inbox(&bea, all).total, 0);
+        store
+            .mark_inbox(uid(&ada), &[beas], InboxAction::Read)
+            .expect("mark");
+        assert_eq!(
+            store
+                .edit_comment(beas, bea.viewer, "<p>b, edited</p>", now())
+                .expect("store"),
+            Err(CommentRefusal::HasReplies)
+        );
+        let _ = own;
+        let cams = post(store, CommentTarget::Work(work), &cam.commenter, "<p>c</p>").expect("c");
+        store
+            .mark_inbox(uid(&ada), &[cams], InboxAction::Read)
+            .expect("mark");
+        store
+            .edit_comment(cams, cam.viewer, "<p>c, edited</p>", now())
+            .expect("store")
+            .expect("edited");
+        let a = inbox(&ada, all);
+        let item = a
+            .items
+            .items
+            .iter()
+            .find(|i| i.node.id == cams)
+            .expect("cam's");
+        assert!(!item.read, "edited: unread again");
+        // Blocking cam takes cam's comments out of ada's inbox.
+        let before = inbox(&ada, all).total;
+        store
+            .set_related(Relation::Block, uid(&ada), "cam", true, now())
+            .expect("block")
+            .expect("blocked");
+        assert_eq!(inbox(&ada, all).total, before - 1);
+    });
+}
+
+#[test]
+fn held_replies_reach_the_parent_author_once_approved() {
+    each_backend(|store| {
+        no_rate_limit(store);
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let cam = person(store, "cam", Role::User);
+        let uid = |p: &Person| p.viewer.user_id().expect("account");
+        let work = work_by(store, &ada, CommentPermission::RegisteredOnly, true);
+        let beas = post(store, CommentTarget::Work(work), &bea.commenter, "<p>b</p>").expect("b");
+        store
+            .moderate_comment(beas, ada.viewer, ModerationAction::Approve, now())
+            .expect("store")
+            .expect("approved");
+        let held = post(
+            store,
+            CommentTarget::Reply(beas),
+            &cam.commenter,
+            "<p>c</p>",
+        )
+        .expect("c");
+        let count = |p: &Person| {
+            store
+                .inbox(uid(p), p.viewer, Default::default(), 1)
+                .expect("inbox")
+                .total
+        };
+        assert_eq!(count(&bea), 0, "not while it waits");
+        assert_eq!(count(&ada), 2, "the creator sees it to approve it");
+        let ada_inbox = store
+            .inbox(uid(&ada), ada.viewer, Default::default(), 1)
+            .expect("inbox");
+        let item = ada_inbox
+            .items
+            .items
+            .iter()
+            .find(|i| i.node.id == held)
+            .expect("held");
+        assert!(item.node.may.approve);
+        store
+            .approve_all_comments(work, ada.viewer, now())
+            .expect("store")
+            .expect("approved");
+        assert_eq!(count(&bea), 1);
+        let ada_inbox = store
+            .inbox(uid(&ada), ada.viewer, Default::default(), 1)
+            .expect("inbox");
+        assert!(
+            ada_inbox
+                .items
+                .items
+                .iter()
+                .find(|i| i.node.id == held)
+                .expect("held")
+                .read
+        );
+    });
+}

@@ -126,39 +126,44 @@ fn stamp(at: chrono::NaiveDateTime) -> String {
 
 fn flatten(nodes: &[CommentNode], out: &mut Vec<CommentJson>) {
     for n in nodes {
-        let shows = n.sight == Sight::Full && !n.from_blocked;
-        let (login, pseud, guest_name) = match (&n.author, shows) {
-            (CommentAuthor::Account { login, pseud, .. }, true) => {
-                (Some(login.clone()), Some(pseud.clone()), None)
-            }
-            (CommentAuthor::Guest { name }, true) => (None, None, Some(name.clone())),
-            _ => (None, None, None),
-        };
-        out.push(CommentJson {
-            id: n.id,
-            work_id: n.work_id,
-            chapter_id: n.chapter_id,
-            chapter_position: n.chapter_position,
-            parent_id: n.parent_id,
-            thread_id: n.thread_id,
-            depth: n.depth,
-            login,
-            pseud,
-            guest_name,
-            body: shows.then(|| n.body.clone()),
-            placeholder: match n.sight {
-                Sight::Deleted => Some("deleted".into()),
-                Sight::HiddenMessage => Some("hidden".into()),
-                _ if n.from_blocked => Some("blocked".into()),
-                _ => None,
-            },
-            unreviewed: n.state.unreviewed,
-            frozen: n.state.frozen,
-            posted_at: stamp(n.created_at),
-            edited_at: n.edited_at.filter(|_| shows).map(stamp),
-            more_replies: n.more,
-        });
+        out.push(comment_json(n));
         flatten(&n.replies, out);
+    }
+}
+
+/// One comment (without its replies) as the API shows it.
+pub(super) fn comment_json(n: &CommentNode) -> CommentJson {
+    let shows = n.sight == Sight::Full && !n.from_blocked;
+    let (login, pseud, guest_name) = match (&n.author, shows) {
+        (CommentAuthor::Account { login, pseud, .. }, true) => {
+            (Some(login.clone()), Some(pseud.clone()), None)
+        }
+        (CommentAuthor::Guest { name }, true) => (None, None, Some(name.clone())),
+        _ => (None, None, None),
+    };
+    CommentJson {
+        id: n.id,
+        work_id: n.work_id,
+        chapter_id: n.chapter_id,
+        chapter_position: n.chapter_position,
+        parent_id: n.parent_id,
+        thread_id: n.thread_id,
+        depth: n.depth,
+        login,
+        pseud,
+        guest_name,
+        body: shows.then(|| n.body.clone()),
+        placeholder: match n.sight {
+            Sight::Deleted => Some("deleted".into()),
+            Sight::HiddenMessage => Some("hidden".into()),
+            _ if n.from_blocked => Some("blocked".into()),
+            _ => None,
+        },
+        unreviewed: n.state.unreviewed,
+        frozen: n.state.frozen,
+        posted_at: stamp(n.created_at),
+        edited_at: n.edited_at.filter(|_| shows).map(stamp),
+        more_replies: n.more,
     }
 }
 

@@ -15,6 +15,7 @@
 //! generated from the handlers' annotations and these types.
 
 pub mod comments;
+pub mod inbox;
 pub mod kudos;
 pub mod read;
 pub mod schema;
@@ -256,6 +257,8 @@ impl Modify for BearerScheme {
         comments::reply,
         comments::update,
         comments::delete,
+        inbox::list,
+        inbox::mark,
     ),
     // Enums used only as query parameters: utoipa refers to them but
     // registers only schemas reachable from bodies.
@@ -320,6 +323,7 @@ pub fn routes() -> axum::Router<AppState> {
                 .patch(comments::update)
                 .delete(comments::delete),
         )
+        .route("/api/v1/inbox", get(inbox::list).post(inbox::mark))
         .route(
             "/api/v1/comments/{id}/replies",
             axum::routing::post(comments::reply),

@@ -6,6 +6,7 @@ pub mod comments;
 pub mod discover;
 pub mod downloads;
 pub mod feeds;
+pub mod inbox;
 pub mod kudos;
 pub mod listings;
 pub mod moderation;

@@ -124,11 +124,8 @@ pub fn run(storage: &StorageArgs, args: &CommentsArgs) -> anyhow::Result<()> {
     );
     drop(store);
 
-    let (server, base) = super::start_server(
-        &bench_storage.data_dir,
-        storage.database.as_deref(),
-        &[],
-    )?;
+    let (server, base) =
+        super::start_server(&bench_storage.data_dir, storage.database.as_deref(), &[])?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()

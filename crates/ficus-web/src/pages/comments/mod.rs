@@ -161,6 +161,12 @@ async fn post_from_form(
             } else {
                 "posted"
             };
+            // A form elsewhere (the inbox's reply) comes back to its page.
+            let back = form.field("return_to");
+            if is_local_path(back) {
+                let sep = if back.contains('?') { '&' } else { '?' };
+                return Ok(Redirect::to(&format!("{back}{sep}comment={code}")).into_response());
+            }
             return Ok(Redirect::to(&format!(
                 "/comments/{}?comment={code}#comment_{}",
                 posted.id, posted.id
@@ -422,11 +428,16 @@ pub async fn delete(
     }
 }
 
+/// A path on this site (never another site's address).
+fn is_local_path(p: &str) -> bool {
+    p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.contains(['\r', '\n'])
+}
+
 /// Where a one-button action returns: the page it was on (a local path
 /// only), or the comment's own page.
 fn return_to(q: &std::collections::HashMap<String, String>, id: i64) -> String {
     match q.get("return_to") {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.clone(),
+        Some(p) if is_local_path(p) => p.clone(),
         _ => format!("/comments/{id}"),
     }
 }

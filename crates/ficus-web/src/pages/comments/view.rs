@@ -146,7 +146,12 @@ pub fn comment_view(n: &CommentNode, parity: usize, chaptered: bool, back: &str)
         actions.push(link(
             format!("add_comment_reply_link_{id}"),
             "Reply",
-            format!("/comments/{id}?add_comment_reply_id={id}#add_comment_reply_placeholder_{id}"),
+            // AO3's query fields (each `name=value`, no fragment: clients
+            // such as ao3-api read `chapter_id` from it).
+            format!(
+                "/comments/{id}?add_comment_reply_id={id}&chapter_id={}",
+                n.chapter_id
+            ),
         ));
     }
     if let Some(parent) = n.parent_id {
