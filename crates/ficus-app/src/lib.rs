@@ -13,6 +13,8 @@
 //! - [`kudos`]: leaving kudos (an account, or a guest by a keyed hash).
 //! - [`comments`]: posting, replying, editing, deleting and moderating
 //!   comments, with the pluggable spam check.
+//! - [`mail`]: sending the queued mail (SMTP), composing messages,
+//!   one-click unsubscribe tokens.
 //! - [`visitors`]: the keyed hash that knows a guest again.
 //! - [`sign_in`]: a login and a password → an account, under limits that
 //!   count failures (the log-in form and HTTP Basic alike).
@@ -21,6 +23,7 @@ pub mod comments;
 pub mod discovery;
 pub mod export;
 pub mod kudos;
+pub mod mail;
 pub mod mutes;
 pub mod posting;
 pub mod sign_in;

@@ -23,6 +23,7 @@ pub mod account;
 pub mod comments;
 pub mod html;
 pub mod kudos;
+pub mod mail;
 pub mod people;
 pub mod posting;
 pub mod search_query;

@@ -35,9 +35,19 @@ pub struct Preferences {
     pub hide_freeforms: bool,
     /// Guests may not reply to my comments (on works I did not create).
     pub guest_replies_off: bool,
+    /// E-mail about comments: each, a daily digest, or none.
+    pub comment_mail: ficus_core::mail::MailPref,
+    /// E-mail about kudos: a daily digest, or none.
+    pub kudos_mail: ficus_core::mail::MailPref,
 }
 
-type UserRow = (i64, String, String, String, (bool, bool, bool, bool, bool));
+type UserRow = (
+    i64,
+    String,
+    String,
+    String,
+    (bool, bool, bool, bool, bool, String, String),
+);
 
 fn user_record(row: UserRow) -> UserRecord {
     let (
@@ -45,7 +55,15 @@ fn user_record(row: UserRow) -> UserRecord {
         login,
         email,
         role,
-        (skip_adult, full_work, hide_warnings, hide_freeforms, guest_replies_off),
+        (
+            skip_adult,
+            full_work,
+            hide_warnings,
+            hide_freeforms,
+            guest_replies_off,
+            comment_mail,
+            kudos_mail,
+        ),
     ) = row;
     UserRecord {
         id,
@@ -58,6 +76,9 @@ fn user_record(row: UserRow) -> UserRecord {
             hide_warnings,
             hide_freeforms,
             guest_replies_off,
+            comment_mail: ficus_core::mail::MailPref::parse(&comment_mail).unwrap_or_default(),
+            kudos_mail: ficus_core::mail::MailPref::parse(&kudos_mail)
+                .unwrap_or(ficus_core::mail::MailPref::Daily),
         },
     }
 }
@@ -74,6 +95,8 @@ type UserColumns = (
         users::pref_hide_warnings,
         users::pref_hide_freeforms,
         users::pref_guest_replies_off,
+        users::pref_comment_mail,
+        users::pref_kudos_mail,
     ),
 );
 const USER_COLUMNS: UserColumns = (
@@ -87,6 +110,8 @@ const USER_COLUMNS: UserColumns = (
         users::pref_hide_warnings,
         users::pref_hide_freeforms,
         users::pref_guest_replies_off,
+        users::pref_comment_mail,
+        users::pref_kudos_mail,
     ),
 );
 
@@ -394,6 +419,8 @@ impl Store {
                 users::pref_hide_warnings.eq(prefs.hide_warnings),
                 users::pref_hide_freeforms.eq(prefs.hide_freeforms),
                 users::pref_guest_replies_off.eq(prefs.guest_replies_off),
+                users::pref_comment_mail.eq(prefs.comment_mail.as_str()),
+                users::pref_kudos_mail.eq(prefs.kudos_mail.as_str()),
             ))
             .execute(conn)?);
         Ok(())

@@ -9,6 +9,7 @@ use ficus_core::kudos::{self as rules, KudosRefusal, KudosSentence};
 
 use crate::conn::WriteTransaction;
 use crate::error::StoreError;
+use crate::mail::MailHelpers;
 use crate::schema::{blocked_users, kudos, users, work_daily_stats, works};
 use crate::works::helpers::WorkHelpers;
 use crate::{Page, Store};
@@ -108,6 +109,7 @@ impl Store {
                 .do_update()
                 .set(work_daily_stats::kudos.eq(work_daily_stats::kudos + 1))
                 .execute(conn)?;
+            conn.queue_kudos_digest(&owners, now)?;
             Ok(Ok(()))
         }))?)
     }

@@ -21,6 +21,7 @@ pub mod error;
 pub mod hits;
 pub mod index_feed;
 pub mod kudos;
+pub mod mail;
 pub mod moderation;
 pub mod mutes;
 pub mod people;

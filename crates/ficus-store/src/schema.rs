@@ -106,6 +106,8 @@ diesel::table! {
         pref_hide_warnings -> Bool,
         pref_hide_freeforms -> Bool,
         pref_guest_replies_off -> Bool,
+        pref_comment_mail -> Text,
+        pref_kudos_mail -> Text,
     }
 }
 
@@ -166,6 +168,7 @@ diesel::table! {
 }
 
 diesel::joinable!(kudos -> users (user_id));
+diesel::joinable!(kudos -> works (work_id));
 
 diesel::table! {
     comments (id) {
@@ -207,6 +210,22 @@ diesel::table! {
 }
 
 diesel::joinable!(inbox_items -> comments (comment_id));
+
+diesel::table! {
+    mail_jobs (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        comment_id -> Nullable<BigInt>,
+        day -> Nullable<Date>,
+        created_at -> Timestamp,
+        due_at -> Timestamp,
+        attempts -> Integer,
+        lease_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
 
 diesel::table! {
     blocked_users (user_id, other_id) {
@@ -379,6 +398,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     kudos,
     comments,
     inbox_items,
+    mail_jobs,
     hit_visits,
     work_daily_stats,
     blocked_users,

@@ -13,6 +13,7 @@ pub mod api;
 pub mod error;
 mod extract;
 pub mod hits;
+pub mod mail;
 pub mod origin;
 mod owner;
 pub mod pages;
@@ -61,6 +62,9 @@ pub struct AppState {
     /// The spam check for guests' and new accounts' comments (the
     /// built-in heuristic unless a real service is plugged in).
     pub spam: std::sync::Arc<dyn ficus_app::comments::SpamCheck>,
+    /// The key unsubscribe links are signed with (in the database's
+    /// settings, shared by every node).
+    pub mail_key: std::sync::Arc<Vec<u8>>,
 }
 
 /// The setting that holds the CSRF key.
@@ -77,6 +81,7 @@ impl AppState {
     ) -> Result<AppState, ficus_store::StoreError> {
         let key = store.setting_or_init(CSRF_KEY_SETTING, ficus_core::account::random_token)?;
         let visitor_key = ficus_app::visitors::VisitorKey::of(&store)?;
+        let mail_key = ficus_app::mail::mail_key(&store)?;
         Ok(AppState {
             store,
             draft_days: options.draft_days,
@@ -90,6 +95,7 @@ impl AppState {
             visitor_key,
             hits: std::sync::Arc::default(),
             spam: std::sync::Arc::new(ficus_app::comments::Heuristic),
+            mail_key: std::sync::Arc::new(mail_key),
         })
     }
 
@@ -184,6 +190,10 @@ pub fn router(state: AppState) -> Router {
         .route("/comments/{id}/spam", post(pages::comments::spam))
         .route("/comments/{id}/not_spam", post(pages::comments::not_spam))
         .route("/admin/comments/spam", get(pages::comments::spam_queue))
+        .route(
+            "/unsubscribe/{user}/{topic}/{token}",
+            get(mail::ask).post(mail::confirm),
+        )
         .route(
             "/users/{login}/inbox",
             get(pages::inbox::show).post(pages::inbox::update),
@@ -431,6 +441,8 @@ pub struct ServeOptions {
     pub request_window_secs: i64,
     /// Trusted proxies and the public URL.
     pub origin: origin::Origin,
+    /// Where mail goes (none: jobs wait in the queue).
+    pub mail: mail::MailOptions,
 }
 
 impl Default for ServeOptions {
@@ -442,6 +454,7 @@ impl Default for ServeOptions {
             requests_per_ip: 0,
             request_window_secs: 300,
             origin: origin::Origin::default(),
+            mail: mail::MailOptions::default(),
         }
     }
 }
@@ -475,6 +488,8 @@ async fn serve_with(
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     tracing::info!(%local, backend = store.backend_name(), "serving");
+    let mail = options.mail.clone();
+    let public_url = options.origin.public_url.clone();
     let state = {
         let store = store.clone();
         tokio::task::spawn_blocking(move || AppState::new(store, search, downloads_dir, options))
@@ -484,6 +499,25 @@ async fn serve_with(
     };
     tokio::spawn(purge_drafts_hourly(state.clone()));
     tokio::spawn(hits::flush_every_few_seconds(state.clone()));
+    if let Some(url) = &mail.smtp_url {
+        let sender =
+            ficus_app::mail::SmtpSender::new(url, &mail.from).map_err(std::io::Error::other)?;
+        let site = ficus_app::mail::MailSite {
+            base_url: public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{local}"))
+                .trim_end_matches('/')
+                .to_string(),
+            name: templates::SITE_NAME.to_string(),
+            key: state.mail_key.to_vec(),
+            retry_base: chrono::Duration::seconds(mail.retry_base_secs.max(1)),
+        };
+        tokio::spawn(mail::deliver_every_few_seconds(
+            state.clone(),
+            std::sync::Arc::new(sender),
+            std::sync::Arc::new(site),
+        ));
+    }
     let app = router(state.clone());
     println!("listening on http://{local}");
     axum::serve(

@@ -85,6 +85,28 @@ pub fn run(store: &Store, cmd: AdminCommand) -> anyhow::Result<()> {
                 }
             );
         }
+        AdminCommand::Mail {
+            smtp_url,
+            mail_from,
+            public_url,
+            as_of,
+        } => {
+            let sender = ficus_app::mail::SmtpSender::new(&smtp_url, &mail_from)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let site = ficus_app::mail::MailSite {
+                base_url: public_url.trim_end_matches('/').to_string(),
+                name: ficus_web::templates::SITE_NAME.to_string(),
+                key: ficus_app::mail::mail_key(store)?,
+                retry_base: chrono::Duration::seconds(30),
+            };
+            let now = as_of.unwrap_or_else(|| chrono::Utc::now().naive_utc());
+            let done = ficus_app::mail::deliver_due(store, &sender, &site, now)?;
+            let (waiting, dead) = store.mail_backlog()?;
+            println!(
+                "sent {}, failed {}, dropped {}; waiting {waiting}, given up {dead}",
+                done.sent, done.failed, done.dropped
+            );
+        }
         AdminCommand::InviteCodes { count } => {
             for _ in 0..count {
                 let code = account::random_token()[..20].to_string();

@@ -101,6 +101,22 @@ pub enum Command {
         /// request's Host header.
         #[arg(long, env = "FICUS_PUBLIC_URL", value_parser = ficus_web::origin::parse_public_url)]
         public_url: Option<String>,
+        /// Send mail (comment and kudos notifications) through this SMTP
+        /// server, `smtp://HOST[:PORT]` (a relay; no TLS). Without it,
+        /// notifications wait in the queue.
+        #[arg(long, env = "FICUS_SMTP_URL")]
+        smtp_url: Option<String>,
+        /// The sender of the archive's mail.
+        #[arg(
+            long,
+            env = "FICUS_MAIL_FROM",
+            default_value = "Ficus <noreply@localhost>"
+        )]
+        mail_from: String,
+        /// The first retry of a message the mail server refused waits this
+        /// many seconds; each next one twice as long (at most an hour).
+        #[arg(long, default_value_t = 30)]
+        mail_retry_secs: i64,
     },
     /// Write a deterministic synthetic archive into an empty data directory
     /// (bulk path), wrangle its tags and build the search index.
@@ -202,6 +218,30 @@ pub enum AdminCommand {
         #[arg(long, value_parser = ["on", "off"])]
         guests: Option<String>,
     },
+    /// Send the mail that is due now (or at --as-of) through an SMTP
+    /// server, once, and print what happened and what waits.
+    Mail {
+        /// `smtp://HOST[:PORT]`.
+        #[arg(long, env = "FICUS_SMTP_URL")]
+        smtp_url: String,
+        #[arg(
+            long,
+            env = "FICUS_MAIL_FROM",
+            default_value = "Ficus <noreply@localhost>"
+        )]
+        mail_from: String,
+        /// The archive's public address, for the links in messages.
+        #[arg(
+            long,
+            env = "FICUS_PUBLIC_URL",
+            default_value = "http://localhost:3000"
+        )]
+        public_url: String,
+        /// Send what is due at this UTC time (YYYY-MM-DDTHH:MM:SS) instead
+        /// of now: a day's digests are due when the day is over.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDateTime>,
+    },
     /// Make one-use sign-up invitation codes (printed one per line).
     InviteCodes {
         #[arg(long, default_value_t = 1)]
@@ -274,6 +314,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             index_dir,
             trusted_proxies,
             public_url,
+            smtp_url,
+            mail_from,
+            mail_retry_secs,
         } => {
             let store = cli.storage.open()?;
             if demo {
@@ -295,6 +338,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         origin: ficus_web::origin::Origin {
                             trusted_proxies,
                             public_url,
+                        },
+                        mail: ficus_web::mail::MailOptions {
+                            smtp_url,
+                            from: mail_from,
+                            retry_base_secs: mail_retry_secs,
                         },
                     },
                 ))

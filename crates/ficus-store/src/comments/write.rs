@@ -14,6 +14,7 @@ use super::{CommentHelpers, account_is_new, privileged};
 use crate::Store;
 use crate::conn::WriteTransaction;
 use crate::error::StoreError;
+use crate::mail::MailHelpers;
 use crate::schema::{chapters, comments, pseuds, users};
 
 /// Where a new comment goes.
@@ -276,11 +277,11 @@ impl Store {
                 conn.move_comment_count(work_id, 1, now)?;
             }
             let parent_author = parent.as_ref().and_then(|p| p.user_id);
-            conn.deliver(
-                id,
-                &recipients(&work.owners, parent_author, unreviewed, me),
-                now,
-            )?;
+            let to = recipients(&work.owners, parent_author, unreviewed, me);
+            conn.deliver(id, &to, now)?;
+            if !new.spam {
+                conn.queue_comment_mail(id, &to, now)?;
+            }
             // Replying to a comment from your inbox marks it replied to.
             if let (Some(p), Some(uid)) = (&parent, me) {
                 conn.mark_replied(uid, p.id)?;
@@ -599,7 +600,7 @@ impl Store {
 
 /// An approved reply reaches its parent's author's inbox (held back
 /// while it waited).
-fn approved_delivery<C: CommentHelpers + InboxHelpers>(
+fn approved_delivery<C: CommentHelpers + InboxHelpers + MailHelpers>(
     conn: &mut C,
     row: &crate::comments::CommentRow,
     now: NaiveDateTime,
@@ -610,6 +611,7 @@ fn approved_delivery<C: CommentHelpers + InboxHelpers>(
     let parent_author = conn.comment_row(parent)?.and_then(|p| p.user_id);
     if let Some(author) = parent_author.filter(|a| Some(*a) != row.user_id) {
         conn.deliver(row.id, &[author], now)?;
+        conn.queue_comment_mail(row.id, &[author], now)?;
     }
     Ok(())
 }

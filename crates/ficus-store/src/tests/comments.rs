@@ -992,3 +992,76 @@ fn held_replies_reach_the_parent_author_once_approved() {
         );
     });
 }
+
+#[test]
+fn mail_jobs_are_queued_with_the_comment_and_leased_once() {
+    each_backend(|store| {
+        no_rate_limit(store);
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let work = work_by(store, &ada, CommentPermission::Everyone, false);
+        post(
+            store,
+            CommentTarget::Work(work),
+            &bea.commenter,
+            "<p>mail me</p>",
+        )
+        .expect("c");
+        let t = now();
+        let first = store
+            .lease_mail_jobs(t, 10, Duration::minutes(5))
+            .expect("lease");
+        assert_eq!(first.len(), 1, "one job: ada's message");
+        assert_eq!(first[0].user_id, ada.viewer.user_id().expect("ada"));
+        assert!(
+            store
+                .lease_mail_jobs(t, 10, Duration::minutes(5))
+                .expect("lease")
+                .is_empty(),
+            "leased: nobody else takes it"
+        );
+        let (_, content) = store
+            .mail_content(&first[0])
+            .expect("content")
+            .expect("something to say");
+        assert!(
+            matches!(content, crate::mail::MailContent::Comment(ref c) if c.text.contains("mail me"))
+        );
+        // A failure puts it back later; the lease of a dead node runs out.
+        store
+            .mail_job_failed(first[0].id, "refused", t + Duration::seconds(30))
+            .expect("failed");
+        assert!(
+            store
+                .lease_mail_jobs(t, 10, Duration::minutes(5))
+                .expect("lease")
+                .is_empty()
+        );
+        let again = store
+            .lease_mail_jobs(t + Duration::seconds(31), 10, Duration::minutes(5))
+            .expect("lease");
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].attempts, 1);
+        let after_death = store
+            .lease_mail_jobs(t + Duration::minutes(10), 10, Duration::minutes(5))
+            .expect("lease");
+        assert_eq!(after_death.len(), 1, "the lease ran out: taken again");
+        store.mail_job_done(again[0].id, t).expect("done");
+        assert_eq!(store.mail_backlog().expect("backlog"), (0, 0));
+        // Spam sends nothing.
+        store
+            .post_comment(
+                &NewComment {
+                    target: CommentTarget::Work(work),
+                    commenter: &guest("Bot"),
+                    visitor_key: Some("k"),
+                    body: "<p>casino</p>",
+                    spam: true,
+                },
+                now(),
+            )
+            .expect("store")
+            .expect("held");
+        assert_eq!(store.mail_backlog().expect("backlog"), (0, 0));
+    });
+}

@@ -720,6 +720,8 @@ fn account_changes_and_deletion() {
             hide_warnings: false,
             hide_freeforms: true,
             guest_replies_off: true,
+            comment_mail: ficus_core::mail::MailPref::Daily,
+            kudos_mail: ficus_core::mail::MailPref::Off,
         };
         store.set_preferences(ada.id, prefs).expect("prefs");
         let (me, hash) = store.user(ada.id).expect("read").expect("exists");

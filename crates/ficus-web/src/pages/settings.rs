@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use ficus_core::account::{self, check_password, parse_email, token_hash};
+use ficus_core::mail::MailPref;
 use ficus_store::{Preferences, StoreError, UserRecord};
 
 use crate::AppState;
@@ -126,6 +127,12 @@ pub async fn preferences(
         hide_warnings: form.field("hide_warnings") == "1",
         hide_freeforms: form.field("hide_freeforms") == "1",
         guest_replies_off: form.field("guest_replies_off") == "1",
+        // Absent from the form: as they were.
+        comment_mail: MailPref::parse(form.field("pref_comment_mail"))
+            .unwrap_or(user.prefs.comment_mail),
+        kudos_mail: MailPref::parse(form.field("pref_kudos_mail"))
+            .filter(|p| *p != MailPref::Immediate)
+            .unwrap_or(user.prefs.kudos_mail),
     };
     let uid = user.id;
     st.db(move |s| s.set_preferences(uid, prefs)).await?;

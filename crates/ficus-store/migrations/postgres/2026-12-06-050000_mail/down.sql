@@ -1,0 +1,3 @@
+DROP TABLE mail_jobs;
+ALTER TABLE users DROP COLUMN pref_kudos_mail;
+ALTER TABLE users DROP COLUMN pref_comment_mail;
