@@ -110,6 +110,16 @@ fn check(
     chapters: usize,
     mut errors: Vec<FieldError>,
 ) -> Result<Checking<(NewWork, Vec<i64>)>, StoreError> {
+    // A suspended or banned account can read, not post or edit.
+    if let Some(refusal) = store
+        .standing(me, chrono::Utc::now().naive_utc())?
+        .refusal()
+    {
+        errors.push(FieldError {
+            field: "account",
+            message: refusal,
+        });
+    }
     let invites = co_creator_pseuds(store, form, me)?;
     Ok(match (form.to_work(today(), chapters), invites) {
         (Ok(work), Ok(invites)) if errors.is_empty() => Ok((work, invites)),

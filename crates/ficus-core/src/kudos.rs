@@ -23,6 +23,8 @@ pub enum KudosRefusal {
     AlreadyLeft,
     #[error("Sorry, you have been blocked by one or more of this work's creators.")]
     Blocked,
+    #[error("You cannot leave kudos while your account is suspended or banned.")]
+    Suspended,
     /// No such work, or not one this viewer may see.
     #[error("There is no such work.")]
     NotFound,

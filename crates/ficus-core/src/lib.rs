@@ -26,6 +26,7 @@ pub mod kudos;
 pub mod mail;
 pub mod people;
 pub mod posting;
+pub mod reports;
 pub mod search_query;
 pub mod tag;
 pub mod text;

@@ -140,7 +140,11 @@ pub enum Standing {
 
 impl Standing {
     /// The standing at `now` from the stored facts.
-    pub fn of(banned: bool, suspended_until: Option<NaiveDateTime>, now: NaiveDateTime) -> Standing {
+    pub fn of(
+        banned: bool,
+        suspended_until: Option<NaiveDateTime>,
+        now: NaiveDateTime,
+    ) -> Standing {
         match (banned, suspended_until) {
             (true, _) => Standing::Banned,
             (false, Some(until)) if until > now => Standing::Suspended { until },
@@ -185,10 +189,19 @@ mod tests {
             Standing::of(false, Some(later), now),
             Standing::Suspended { until: later }
         );
-        assert_eq!(Standing::of(false, Some(later), later), Standing::Good, "over");
+        assert_eq!(
+            Standing::of(false, Some(later), later),
+            Standing::Good,
+            "over"
+        );
         assert_eq!(Standing::of(true, None, now), Standing::Banned);
         assert!(!Standing::Banned.may_act());
-        assert!(Standing::Suspended { until: later }.refusal().expect("text").contains("2026-12-09"));
+        assert!(
+            Standing::Suspended { until: later }
+                .refusal()
+                .expect("text")
+                .contains("2026-12-09")
+        );
         assert_eq!(ReportTarget::Comment(1).limit(), (3, 30));
         assert_eq!(check_description("  "), Err(ReportRefusal::NoDescription));
         for r in ReportReason::ALL {

@@ -10,6 +10,7 @@ use ficus_core::kudos::{self as rules, KudosRefusal, KudosSentence};
 use crate::conn::WriteTransaction;
 use crate::error::StoreError;
 use crate::mail::MailHelpers;
+use crate::reports::StandingHelpers;
 use crate::schema::{blocked_users, kudos, users, work_daily_stats, works};
 use crate::works::helpers::WorkHelpers;
 use crate::{Page, Store};
@@ -78,6 +79,9 @@ impl Store {
                     .get_result(conn)?;
                 if blocked > 0 {
                     return Ok(Err(KudosRefusal::Blocked));
+                }
+                if !conn.standing_of(user_id, now)?.may_act() {
+                    return Ok(Err(KudosRefusal::Suspended));
                 }
             }
             let (user_id, guest_key) = match giver {

@@ -26,6 +26,7 @@ pub mod moderation;
 pub mod mutes;
 pub mod people;
 pub mod records;
+pub mod reports;
 mod rows;
 pub mod schema;
 pub mod series;

@@ -5,7 +5,9 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use ficus_core::reports::{REPORTS_PER_EMAIL_PER_DAY, ReportReason, ReportRefusal, ReportTarget, Standing};
+use ficus_core::reports::{
+    REPORTS_PER_EMAIL_PER_DAY, ReportReason, ReportRefusal, ReportTarget, Standing,
+};
 
 use crate::conn::WriteTransaction;
 use crate::error::StoreError;
@@ -32,8 +34,13 @@ pub struct ReportRecord {
 /// A change to an account's standing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StandingChange<'a> {
-    Suspend { until: NaiveDateTime, reason: &'a str },
-    Ban { reason: &'a str },
+    Suspend {
+        until: NaiveDateTime,
+        reason: &'a str,
+    },
+    Ban {
+        reason: &'a str,
+    },
     /// Back to good standing.
     Lift,
 }
@@ -92,12 +99,14 @@ impl Store {
                     .filter(works::posted.eq(true))
                     .count()
                     .get_result(conn)?,
-                ReportTarget::Comment(id) => {
-                    comments::table.filter(comments::id.eq(id)).count().get_result(conn)?
-                }
-                ReportTarget::Account(id) => {
-                    users::table.filter(users::id.eq(id)).count().get_result(conn)?
-                }
+                ReportTarget::Comment(id) => comments::table
+                    .filter(comments::id.eq(id))
+                    .count()
+                    .get_result(conn)?,
+                ReportTarget::Account(id) => users::table
+                    .filter(users::id.eq(id))
+                    .count()
+                    .get_result(conn)?,
             };
             if exists == 0 {
                 return Ok::<_, diesel::result::Error>(Err(ReportRefusal::BadTarget));
@@ -174,13 +183,30 @@ impl Store {
             Ok::<_, StoreError>((total, rows, logins))
         })?;
         let login = |id: Option<i64>| {
-            id.and_then(|id| logins.iter().find(|(u, _)| *u == id).map(|(_, l)| l.clone()))
+            id.and_then(|id| {
+                logins
+                    .iter()
+                    .find(|(u, _)| *u == id)
+                    .map(|(_, l)| l.clone())
+            })
         };
         Ok(Page {
             items: rows
                 .into_iter()
                 .map(
-                    |(id, kind, target, reporter, email, reason, description, at, resolved_at, by, note)| {
+                    |(
+                        id,
+                        kind,
+                        target,
+                        reporter,
+                        email,
+                        reason,
+                        description,
+                        at,
+                        resolved_at,
+                        by,
+                        note,
+                    )| {
                         ReportRecord {
                             id,
                             target_kind: kind,
@@ -271,11 +297,18 @@ impl Store {
                     false,
                     Some(reason),
                     "suspend_user",
-                    format!("{login} until {} UTC: {reason}", until.format("%Y-%m-%d %H:%M")),
+                    format!(
+                        "{login} until {} UTC: {reason}",
+                        until.format("%Y-%m-%d %H:%M")
+                    ),
                 ),
-                StandingChange::Ban { reason } => {
-                    (None, true, Some(reason), "ban_user", format!("{login}: {reason}"))
-                }
+                StandingChange::Ban { reason } => (
+                    None,
+                    true,
+                    Some(reason),
+                    "ban_user",
+                    format!("{login}: {reason}"),
+                ),
                 StandingChange::Lift => (None, false, None, "lift_user", login.to_string()),
             };
             diesel::update(users::table.find(id))

@@ -108,6 +108,9 @@ diesel::table! {
         pref_guest_replies_off -> Bool,
         pref_comment_mail -> Text,
         pref_kudos_mail -> Text,
+        suspended_until -> Nullable<Timestamp>,
+        banned -> Bool,
+        standing_reason -> Nullable<Text>,
     }
 }
 
@@ -210,6 +213,22 @@ diesel::table! {
 }
 
 diesel::joinable!(inbox_items -> comments (comment_id));
+
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        target_kind -> Text,
+        target_id -> BigInt,
+        reporter_id -> Nullable<BigInt>,
+        reporter_email -> Text,
+        reason -> Text,
+        description -> Text,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<BigInt>,
+        resolution -> Nullable<Text>,
+    }
+}
 
 diesel::table! {
     mail_jobs (id) {
@@ -399,6 +418,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     inbox_items,
     mail_jobs,
+    reports,
     hit_visits,
     work_daily_stats,
     blocked_users,

@@ -190,6 +190,16 @@ pub fn router(state: AppState) -> Router {
         .route("/comments/{id}/spam", post(pages::comments::spam))
         .route("/comments/{id}/not_spam", post(pages::comments::not_spam))
         .route("/admin/comments/spam", get(pages::comments::spam_queue))
+        .route("/abuse_reports/new", get(pages::reports::new))
+        .route("/abuse_reports", post(pages::reports::create))
+        .route("/admin/reports", get(pages::reports::queue))
+        .route("/admin/reports/{id}/resolve", post(pages::reports::resolve))
+        .route("/admin/users/by_id/{id}", get(pages::reports::user_by_id))
+        .route("/admin/users/{login}", get(pages::reports::standing))
+        .route(
+            "/admin/users/{login}/standing",
+            post(pages::reports::set_standing),
+        )
         .route(
             "/unsubscribe/{user}/{topic}/{token}",
             get(mail::ask).post(mail::confirm),

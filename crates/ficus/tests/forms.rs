@@ -113,6 +113,9 @@ fn every_form_refuses_forged_and_broken_posts() {
         format!("/comments/{comment}/not_spam"),
         format!("/works/{id}/comments/review_all"),
         "/users/ada/inbox".to_string(),
+        "/abuse_reports".to_string(),
+        "/admin/reports/1/resolve".to_string(),
+        "/admin/users/ada/standing".to_string(),
     ];
     let csrf = ada.form_token(&server);
     for path in &forms {

@@ -161,7 +161,7 @@ pub enum CommentRefusal {
         "You have made too many comments in a short time. Please wait {0} seconds and try again."
     )]
     RateLimited(u64),
-    #[error("Sorry, your account is suspended.")]
+    #[error("Sorry, your account is suspended or banned: you can read, but not comment.")]
     Suspended,
     /// No such comment or work, or not one this viewer may see.
     #[error("There is no such comment.")]

@@ -15,6 +15,7 @@ use crate::Store;
 use crate::conn::WriteTransaction;
 use crate::error::StoreError;
 use crate::mail::MailHelpers;
+use crate::reports::StandingHelpers;
 use crate::schema::{chapters, comments, pseuds, users};
 
 /// Where a new comment goes.
@@ -141,6 +142,11 @@ impl Store {
             };
             if let Err(refusal) = rules::may_comment(viewer, &cx) {
                 return Ok(Err(refusal));
+            }
+            if let Some(uid) = me
+                && !conn.standing_of(uid, now)?.may_act()
+            {
+                return Ok(Err(CommentRefusal::Suspended));
             }
             if let Some(parent) = &parent {
                 let facts = CommentFacts {

@@ -1065,3 +1065,116 @@ fn mail_jobs_are_queued_with_the_comment_and_leased_once() {
         assert_eq!(store.mail_backlog().expect("backlog"), (0, 0));
     });
 }
+
+#[test]
+fn reports_have_limits_and_standing_stops_comments_and_kudos() {
+    use ficus_core::reports::{ReportReason, ReportRefusal, ReportTarget, Standing};
+    each_backend(|store| {
+        no_rate_limit(store);
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let moe = person(store, "moe", Role::Moderator);
+        let work = work_by(store, &ada, CommentPermission::Everyone, false);
+        let file = |target, email: &str| {
+            store
+                .file_report(target, None, email, ReportReason::Spam, "why", now())
+                .expect("store")
+        };
+        for n in 0..5 {
+            file(ReportTarget::Work(work), &format!("r{n}@example.org")).expect("filed");
+        }
+        assert_eq!(
+            file(ReportTarget::Work(work), "x@example.org"),
+            Err(ReportRefusal::TargetLimit)
+        );
+        assert_eq!(
+            file(ReportTarget::Work(987_654), "x@example.org"),
+            Err(ReportRefusal::BadTarget)
+        );
+        let bea_id = bea.viewer.user_id().expect("bea");
+        for _ in 0..4 {
+            file(ReportTarget::Account(bea_id), "r0@example.org").expect("filed");
+        }
+        assert_eq!(
+            file(ReportTarget::Account(bea_id), "r0@example.org"),
+            Err(ReportRefusal::EmailLimit),
+            "the sixth report of the day from one address"
+        );
+        let open = store.reports(1, true).expect("queue");
+        assert_eq!(open.total, 9);
+        let moe_id = moe.viewer.user_id().expect("moe");
+        assert!(
+            store
+                .resolve_report(open.items[0].id, moe_id, "done", now())
+                .expect("resolve")
+        );
+        assert!(
+            !store
+                .resolve_report(open.items[0].id, moe_id, "again", now())
+                .expect("resolve")
+        );
+        assert_eq!(store.reports(1, true).expect("queue").total, 8);
+        // Suspended: no comments, no kudos; lifted: both again.
+        let until = now() + Duration::days(2);
+        assert!(
+            store
+                .set_standing(
+                    "bea",
+                    crate::reports::StandingChange::Suspend {
+                        until,
+                        reason: "spam"
+                    },
+                    moe_id,
+                    now()
+                )
+                .expect("suspend")
+        );
+        assert!(matches!(
+            store.standing(bea_id, now()).expect("standing"),
+            Standing::Suspended { .. }
+        ));
+        assert_eq!(
+            post(
+                store,
+                CommentTarget::Work(work),
+                &bea.commenter,
+                "<p>hi</p>"
+            ),
+            Err(CommentRefusal::Suspended)
+        );
+        assert_eq!(
+            store
+                .leave_kudos(
+                    work,
+                    crate::kudos::Giver::Account {
+                        viewer: bea.viewer,
+                        user_id: bea_id
+                    }
+                )
+                .expect("store"),
+            Err(ficus_core::kudos::KudosRefusal::Suspended)
+        );
+        assert!(
+            store
+                .set_standing("bea", crate::reports::StandingChange::Lift, moe_id, now())
+                .expect("lift")
+        );
+        post(
+            store,
+            CommentTarget::Work(work),
+            &bea.commenter,
+            "<p>hi</p>",
+        )
+        .expect("back");
+        assert!(
+            !store
+                .set_standing(
+                    "nobody",
+                    crate::reports::StandingChange::Lift,
+                    moe_id,
+                    now()
+                )
+                .expect("lift")
+        );
+    });
+}

@@ -49,6 +49,7 @@ pub async fn create(
         Err(KudosRefusal::OwnWork) => "own",
         Err(KudosRefusal::GuestOnRestricted) => "restricted",
         Err(KudosRefusal::Blocked) => "blocked",
+        Err(KudosRefusal::Suspended) => "suspended",
         Err(KudosRefusal::NotFound) => {
             return Err(WebError::NotFound(
                 "This work does not exist, or is not visible to you.".into(),

@@ -15,6 +15,7 @@ pub mod opds;
 pub mod people;
 pub mod posting;
 pub mod pseuds;
+pub mod reports;
 pub mod series;
 pub mod settings;
 pub mod tags;

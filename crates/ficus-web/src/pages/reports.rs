@@ -111,8 +111,9 @@ pub async fn create(
         );
         let email = match &user {
             Some(u) => Ok(u.email.clone()),
-            None => ficus_core::account::parse_email(&typed_email)
-                .map_err(|_| ReportRefusal::BadEmail),
+            None => {
+                ficus_core::account::parse_email(&typed_email).map_err(|_| ReportRefusal::BadEmail)
+            }
         };
         match (reason, description_checked, email) {
             (None, _, _) => Err(ReportRefusal::NoReason),
@@ -262,7 +263,10 @@ pub async fn standing(
     moderator(&visitor)?;
     let q = params::query(q)?;
     let lookup = login.clone();
-    let Some(user) = st.db(move |s| s.user_for_login(&lookup).map(|u| u.map(|(u, _)| u))).await? else {
+    let Some(user) = st
+        .db(move |s| s.user_for_login(&lookup).map(|u| u.map(|(u, _)| u)))
+        .await?
+    else {
         return Err(WebError::NotFound("There is no such account.".into()));
     };
     let uid = user.id;

@@ -373,6 +373,7 @@ fn kudos_message(outcome: &str) -> Option<(&'static str, String)> {
         "own" => KudosRefusal::OwnWork,
         "restricted" => KudosRefusal::GuestOnRestricted,
         "blocked" => KudosRefusal::Blocked,
+        "suspended" => KudosRefusal::Suspended,
         _ => return None,
     };
     Some(("kudos_error", refusal.to_string()))
