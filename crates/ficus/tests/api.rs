@@ -684,6 +684,10 @@ fn openapi_document_and_schemathesis() {
         "/api/v1/works/{id}/comments",
         "/api/v1/comments/{id}",
         "/api/v1/comments/{id}/replies",
+        "/api/v1/inbox",
+        "/api/v1/blocked",
+        "/api/v1/blocked/{login}",
+        "/api/v1/muted/{login}",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }

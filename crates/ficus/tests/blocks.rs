@@ -177,3 +177,55 @@ fn blocked_and_muted_accounts_leave_the_blockers_view() {
             .contains("kudos=left")
     );
 }
+
+#[test]
+fn blocks_and_mutes_through_the_api() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut ada = Browser::new();
+    assert_eq!(signup(&mut ada, &server, "ada").status(), 303);
+    for name in ["bea", "cam"] {
+        assert_eq!(signup(&mut Browser::new(), &server, name).status(), 303);
+    }
+    let resp = ada.submit(&server, "/users/ada/api_tokens", &[("name", "script")]);
+    let token = text(
+        &scraper::Html::parse_document(&resp.text().expect("body")),
+        "#new-api-token",
+    );
+    let http = reqwest::blocking::Client::new();
+    let api = |p: &str| server.url(&format!("/api/v1{p}"));
+    assert_eq!(
+        http.put(api("/blocked/bea")).send().expect("put").status(),
+        401,
+        "a token is needed"
+    );
+    for (path, want) in [
+        ("/blocked/bea", 204),
+        ("/muted/cam", 204),
+        ("/blocked/ada", 422),
+        ("/blocked/nobody", 422),
+    ] {
+        let resp = http.put(api(path)).bearer_auth(&token).send().expect("put");
+        assert_eq!(resp.status(), want, "{path}");
+    }
+    let list = |p: &str| -> serde_json::Value {
+        http.get(api(p))
+            .bearer_auth(&token)
+            .send()
+            .expect("get")
+            .json()
+            .expect("json")
+    };
+    assert_eq!(list("/blocked")["logins"], serde_json::json!(["bea"]));
+    assert_eq!(list("/muted")["logins"], serde_json::json!(["cam"]));
+    // The page shows the same list.
+    let page = ada.page(&server.url("/users/ada/blocked"));
+    assert!(text(&page, "#main").contains("bea"));
+    let resp = http
+        .delete(api("/blocked/bea"))
+        .bearer_auth(&token)
+        .send()
+        .expect("delete");
+    assert_eq!(resp.status(), 204);
+    assert_eq!(list("/blocked")["logins"], serde_json::json!([]));
+}

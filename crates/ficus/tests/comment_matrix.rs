@@ -112,6 +112,10 @@ const VIEWS: &[View] = &[
         )
     }),
     ("comment page", |_, id| format!("/comments/{id}")),
+    ("API work comments", |s, _| {
+        format!("/api/v1/works/{}/comments", s.work)
+    }),
+    ("API comment", |_, id| format!("/api/v1/comments/{id}")),
 ];
 
 fn new_id(resp: reqwest::blocking::Response) -> i64 {
@@ -249,8 +253,27 @@ fn run(server: &ServerProcess, admin: impl Fn(&[&str])) {
                 let status = resp.status().as_u16();
                 let html = resp.text().expect("body");
                 let doc = scraper::Html::parse_document(&html);
-                let there = count(&doc, &format!("li#comment_{id}")) == 1;
-                let has_text = html.contains(body.as_str());
+                let (there, has_text) = if view.starts_with("API") {
+                    let json: serde_json::Value =
+                        serde_json::from_str(&html).unwrap_or(serde_json::Value::Null);
+                    let entry = json["comments"]
+                        .as_array()
+                        .and_then(|all| all.iter().find(|c| c["id"] == *id).cloned());
+                    match entry {
+                        Some(c) => (
+                            true,
+                            c["body"]
+                                .as_str()
+                                .is_some_and(|b| b.contains(body.as_str())),
+                        ),
+                        None => (false, false),
+                    }
+                } else {
+                    (
+                        count(&doc, &format!("li#comment_{id}")) == 1,
+                        html.contains(body.as_str()),
+                    )
+                };
                 let got = match (status, there, has_text) {
                     (200, true, true) => Sees::Text,
                     (200, true, false) => Sees::Placeholder,
@@ -258,10 +281,15 @@ fn run(server: &ServerProcess, admin: impl Fn(&[&str])) {
                     other => panic!("{who:?} {state:?} {view}: unexpected {other:?}"),
                 };
                 assert_eq!(got, want, "{who:?} sees a {state:?} comment on the {view}");
+                if view.contains("comment page") || *view == "API comment" {
+                    if want == Sees::Nothing {
+                        assert_eq!(status, 404, "{who:?} {state:?} {view}");
+                    }
+                }
                 if *view == "comment page" && want == Sees::Nothing {
                     assert_eq!(status, 404, "{who:?} {state:?} comment page");
                 }
-                if want == Sees::Placeholder {
+                if want == Sees::Placeholder && !view.starts_with("API") {
                     assert!(
                         !text(&doc, &format!("li#comment_{id} h4")).contains("author"),
                         "a placeholder names nobody"

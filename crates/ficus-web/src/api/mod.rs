@@ -17,6 +17,7 @@
 pub mod comments;
 pub mod inbox;
 pub mod kudos;
+pub mod people;
 pub mod read;
 pub mod schema;
 pub mod write;
@@ -259,6 +260,12 @@ impl Modify for BearerScheme {
         comments::delete,
         inbox::list,
         inbox::mark,
+        people::blocked,
+        people::muted,
+        people::block,
+        people::unblock,
+        people::mute,
+        people::unmute,
     ),
     // Enums used only as query parameters: utoipa refers to them but
     // registers only schemas reachable from bodies.
@@ -270,6 +277,7 @@ impl Modify for BearerScheme {
         (name = "series", description = "Series"),
         (name = "kudos", description = "Kudos on works"),
         (name = "comments", description = "Comments on works and replies"),
+        (name = "people", description = "Blocked and muted accounts"),
     )
 )]
 pub struct ApiDoc;
@@ -324,6 +332,16 @@ pub fn routes() -> axum::Router<AppState> {
                 .delete(comments::delete),
         )
         .route("/api/v1/inbox", get(inbox::list).post(inbox::mark))
+        .route("/api/v1/blocked", get(people::blocked))
+        .route("/api/v1/muted", get(people::muted))
+        .route(
+            "/api/v1/blocked/{login}",
+            axum::routing::put(people::block).delete(people::unblock),
+        )
+        .route(
+            "/api/v1/muted/{login}",
+            axum::routing::put(people::mute).delete(people::unmute),
+        )
         .route(
             "/api/v1/comments/{id}/replies",
             axum::routing::post(comments::reply),
