@@ -281,10 +281,10 @@ fn run(server: &ServerProcess, admin: impl Fn(&[&str])) {
                     other => panic!("{who:?} {state:?} {view}: unexpected {other:?}"),
                 };
                 assert_eq!(got, want, "{who:?} sees a {state:?} comment on the {view}");
-                if view.contains("comment page") || *view == "API comment" {
-                    if want == Sees::Nothing {
-                        assert_eq!(status, 404, "{who:?} {state:?} {view}");
-                    }
+                if (view.contains("comment page") || *view == "API comment")
+                    && want == Sees::Nothing
+                {
+                    assert_eq!(status, 404, "{who:?} {state:?} {view}");
                 }
                 if *view == "comment page" && want == Sees::Nothing {
                     assert_eq!(status, 404, "{who:?} {state:?} comment page");
