@@ -30,6 +30,7 @@ pub mod reports;
 mod rows;
 pub mod schema;
 pub mod series;
+pub mod stats;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod throttles;

@@ -204,6 +204,7 @@ pub fn router(state: AppState) -> Router {
             "/unsubscribe/{user}/{topic}/{token}",
             get(mail::ask).post(mail::confirm),
         )
+        .route("/users/{login}/stats", get(pages::stats::show))
         .route(
             "/users/{login}/inbox",
             get(pages::inbox::show).post(pages::inbox::update),

@@ -334,6 +334,12 @@ fn sign_up_post_read_edit_log_out_in_chromium() {
         assert_eq!(text(&c, "dd.stats dd.comments").await, "2");
         save_png(&c, "commented-work-page.png").await;
 
+        // The writer's statistics: the chart is drawn by the server.
+        c.goto(&server.url("/users/browserwriter/stats")).await.expect("goto");
+        assert_eq!(text(&c, "dd.comment.thread.count").await, "1");
+        find(&c, "figure#chart svg").await;
+        save_png(&c, "stats-page.png").await;
+
         // The writer blocks the reader: no comment form for them any more.
         c.goto(&server.url("/users/browserwriter/blocked")).await.expect("goto");
         fill(&c, "#other_login", "browserreader").await;

@@ -1178,3 +1178,73 @@ fn reports_have_limits_and_standing_stops_comments_and_kudos() {
         );
     });
 }
+
+#[test]
+fn creator_statistics_per_work_year_and_day() {
+    each_backend(|store| {
+        no_rate_limit(store);
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let work = work_by(store, &ada, CommentPermission::Everyone, false);
+        let uid = ada.viewer.user_id().expect("ada");
+        post(
+            store,
+            CommentTarget::Work(work),
+            &bea.commenter,
+            "<p>one</p>",
+        )
+        .expect("c");
+        let root = post(
+            store,
+            CommentTarget::Work(work),
+            &bea.commenter,
+            "<p>two</p>",
+        )
+        .expect("c");
+        post(
+            store,
+            CommentTarget::Reply(root),
+            &ada.commenter,
+            "<p>reply</p>",
+        )
+        .expect("r");
+        store
+            .leave_kudos(
+                work,
+                crate::kudos::Giver::Account {
+                    viewer: bea.viewer,
+                    user_id: bea.viewer.user_id().expect("bea"),
+                },
+            )
+            .expect("store")
+            .expect("kudos");
+        let all = store.creator_stats(uid, None).expect("stats");
+        assert_eq!(all.len(), 1);
+        assert_eq!(
+            (all[0].kudos, all[0].comment_threads),
+            (1, 2),
+            "threads, not replies"
+        );
+        let year = chrono::Datelike::year(&now().date());
+        let this_year = store.creator_stats(uid, Some(year)).expect("stats");
+        assert_eq!((this_year[0].kudos, this_year[0].comment_threads), (1, 2));
+        let long_ago = store.creator_stats(uid, Some(2001)).expect("stats");
+        assert_eq!((long_ago[0].kudos, long_ago[0].comment_threads), (0, 0));
+        let today = now().date();
+        let days = store
+            .creator_daily_stats(uid, None, today - Duration::days(3), today)
+            .expect("days");
+        assert_eq!(days.len(), 1);
+        assert_eq!(
+            (days[0].kudos, days[0].comments),
+            (1, 3),
+            "every comment that day"
+        );
+        assert!(
+            store
+                .creator_stats(bea.viewer.user_id().expect("bea"), None)
+                .expect("stats")
+                .is_empty()
+        );
+    });
+}

@@ -18,6 +18,7 @@ pub mod pseuds;
 pub mod reports;
 pub mod series;
 pub mod settings;
+pub mod stats;
 pub mod tags;
 pub mod works;
 pub mod wrangling;
