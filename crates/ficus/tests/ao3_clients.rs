@@ -13,21 +13,7 @@ use support::{Browser, attr, serve, signup};
 
 /// The virtualenv's Python with `AO3` importable, or why there is none.
 fn ao3_python() -> Result<PathBuf, String> {
-    let venv = std::env::var_os("FICUS_AO3_CLIENTS_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/ao3-clients-venv")
-        });
-    let python = venv.join("bin/python");
-    let ok = Command::new(&python)
-        .args(["-c", "import AO3"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        Ok(python)
-    } else {
-        Err(format!("no Python with ao3-api at {}", venv.display()))
-    }
+    support::venv_python("AO3")
 }
 
 fn new_comment(resp: reqwest::blocking::Response) -> i64 {

@@ -9,7 +9,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use ficus_store::Backend;
 use ficus_store::testing::TestStore;
@@ -334,32 +333,10 @@ fn run(server: &ServerProcess, admin: impl Fn(&[&str])) {
     }
 }
 
-fn ficus_cmd(storage: &[String]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ficus"));
-    cmd.args(storage).env("FICUS_LOG", "warn");
-    cmd
-}
-
 fn matrix_on(storage: Vec<String>) {
-    let mut serve = ficus_cmd(&storage);
-    serve.args([
-        "serve",
-        "--addr",
-        "127.0.0.1:0",
-        "--signups-per-hour",
-        "100",
-    ]);
-    let server = ServerProcess::start(serve);
+    let server = support::serve_storage(&storage);
     run(&server, |args| {
-        let out = ficus_cmd(&storage)
-            .args(args)
-            .output()
-            .expect("admin command");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        support::cli(&storage, args);
     });
 }
 

@@ -6,42 +6,16 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use ficus_testkit::ServerProcess;
 use support::{Browser, attr, count, signup, text};
 
 fn serve(data_dir: &Path) -> ServerProcess {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ficus"));
-    cmd.arg("--data-dir")
-        .arg(data_dir)
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--signups-per-hour",
-            "1000",
-            "--trusted-proxy",
-            "127.0.0.1",
-        ])
-        .env("FICUS_LOG", "warn");
-    ServerProcess::start(cmd)
+    support::serve_with(data_dir, &["--trusted-proxy", "127.0.0.1"])
 }
 
 fn admin(data_dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_ficus"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("admin")
-        .args(args)
-        .output()
-        .expect("run admin");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    support::admin(data_dir, args)
 }
 
 fn post_work(

@@ -7,7 +7,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use ficus_core::access::Viewer;
@@ -21,20 +20,7 @@ use serde_json::Value;
 use support::{Browser, attr, count, signup, text};
 
 fn serve(data_dir: &Path) -> ServerProcess {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ficus"));
-    cmd.arg("--data-dir")
-        .arg(data_dir)
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--signups-per-hour",
-            "1000",
-            "--trusted-proxy",
-            "127.0.0.1",
-        ])
-        .env("FICUS_LOG", "warn");
-    ServerProcess::start(cmd)
+    support::serve_with(data_dir, &["--trusted-proxy", "127.0.0.1"])
 }
 
 fn post_work(b: &mut Browser, server: &ServerProcess, title: &str, restricted: bool) -> i64 {

@@ -16,21 +16,7 @@ use support::{Browser, attr, signup};
 
 /// A Python with aiosmtpd (the test tools' virtualenv), or why not.
 fn python() -> Result<PathBuf, String> {
-    let venv = std::env::var_os("FICUS_AO3_CLIENTS_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/ao3-clients-venv")
-        });
-    let python = venv.join("bin/python");
-    let ok = Command::new(&python)
-        .args(["-c", "import aiosmtpd"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        Ok(python)
-    } else {
-        Err(format!("no Python with aiosmtpd at {}", venv.display()))
-    }
+    support::venv_python("aiosmtpd")
 }
 
 fn free_port() -> u16 {
@@ -139,24 +125,17 @@ fn wait_for(maildir: &Path, n: usize) -> Vec<Received> {
 }
 
 fn serve(data_dir: &Path, smtp_port: u16) -> ServerProcess {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ficus"));
-    cmd.arg("--data-dir")
-        .arg(data_dir)
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--signups-per-hour",
-            "1000",
+    support::serve_with(
+        data_dir,
+        &[
             "--smtp-url",
             &format!("smtp://127.0.0.1:{smtp_port}"),
             "--mail-from",
             "Ficus Test <archive@example.org>",
             "--mail-retry-secs",
             "1",
-        ])
-        .env("FICUS_LOG", "warn");
-    ServerProcess::start(cmd)
+        ],
+    )
 }
 
 fn post_work(b: &mut Browser, server: &ServerProcess, title: &str) -> i64 {
@@ -211,21 +190,8 @@ fn comment_mail_unsubscribe_outage_and_digests() {
     let work = post_work(&mut writer, &server, "Mailed Work");
     let mut reader = Browser::new();
     assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
-    let admin = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_ficus"))
-            .arg("--data-dir")
-            .arg(dir.path().join("data"))
-            .arg("admin")
-            .args(args)
-            .output()
-            .expect("admin");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let data = dir.path().join("data");
+    let admin = |args: &[&str]| support::admin(&data, args);
     admin(&["comments", "--rate", "100/60"]);
 
     // One comment, one message, to the creator.

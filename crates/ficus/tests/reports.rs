@@ -6,8 +6,6 @@
 
 mod support;
 
-use std::process::Command;
-
 use support::{Browser, attr, count, serve, signup, text};
 
 fn report(b: &mut Browser, server: &ficus_testkit::ServerProcess, url: &str, email: &str) -> u16 {
@@ -30,18 +28,7 @@ fn reports_queue_and_standing() {
     let dir = ficus_testkit::temp_dir();
     let server = serve(dir.path());
     let admin = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_ficus"))
-            .arg("--data-dir")
-            .arg(dir.path())
-            .arg("admin")
-            .args(args)
-            .output()
-            .expect("admin");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        support::admin(dir.path(), args);
     };
     let mut writer = Browser::new();
     assert_eq!(signup(&mut writer, &server, "writer").status(), 303);

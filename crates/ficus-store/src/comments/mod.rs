@@ -110,6 +110,15 @@ pub(crate) trait CommentHelpers {
     /// Whether a comment has replies (in any state).
     fn has_replies(&mut self, id: i64) -> QueryResult<bool>;
 
+    /// A comment with its work and whether it has replies, when `viewer`
+    /// may see the work and the comment (`None` otherwise: to them it is
+    /// not there).
+    fn visible_comment(
+        &mut self,
+        id: i64,
+        viewer: Viewer,
+    ) -> QueryResult<Option<(CommentRow, WorkFacts, bool)>>;
+
     /// Moves a work's `comments_count` by `delta`; a comment that starts
     /// counting also counts in the day's statistics.
     fn move_comment_count(
@@ -227,6 +236,32 @@ impl_for_both_backends! {
                 .count()
                 .get_result(self)?;
             Ok(n > 0)
+        }
+
+        fn visible_comment(
+            &mut self,
+            id: i64,
+            viewer: Viewer,
+        ) -> QueryResult<Option<(CommentRow, WorkFacts, bool)>> {
+            let Some(row) = self.comment_row(id)? else {
+                return Ok(None);
+            };
+            let Some(work) = self.comment_work_facts(row.work_id)? else {
+                return Ok(None);
+            };
+            let has_replies = self.has_replies(id)?;
+            let facts = ficus_core::comments::CommentFacts {
+                work: work.access(),
+                author: row.user_id,
+                state: row.state(),
+                has_replies,
+            };
+            if !viewer.may_see(&work.access())
+                || facts.sight(viewer) == ficus_core::comments::Sight::Nothing
+            {
+                return Ok(None);
+            }
+            Ok(Some((row, work, has_replies)))
         }
 
         fn move_comment_count(

@@ -376,21 +376,15 @@ impl Store {
         now: NaiveDateTime,
     ) -> Outcome<(i64, bool)> {
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
-            let Some(row) = conn.comment_row(id)? else {
+            let Some((row, work, has_replies)) = conn.visible_comment(id, viewer)? else {
                 return Ok::<_, diesel::result::Error>(Err(CommentRefusal::NotFound));
-            };
-            let Some(work) = conn.comment_work_facts(row.work_id)? else {
-                return Ok(Err(CommentRefusal::NotFound));
             };
             let facts = CommentFacts {
                 work: work.access(),
                 author: row.user_id,
                 state: row.state(),
-                has_replies: conn.has_replies(id)?,
+                has_replies,
             };
-            if !viewer.may_see(&work.access()) || facts.sight(viewer) == Sight::Nothing {
-                return Ok(Err(CommentRefusal::NotFound));
-            }
             if let Err(refusal) = facts.may_edit(viewer) {
                 return Ok(Err(refusal));
             }
@@ -427,22 +421,15 @@ impl Store {
     /// replies, removed otherwise. Returns the work.
     pub fn delete_comment(&self, id: i64, viewer: Viewer, now: NaiveDateTime) -> Outcome<i64> {
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
-            let Some(row) = conn.comment_row(id)? else {
+            let Some((row, work, has_replies)) = conn.visible_comment(id, viewer)? else {
                 return Ok::<_, diesel::result::Error>(Err(CommentRefusal::NotFound));
             };
-            let Some(work) = conn.comment_work_facts(row.work_id)? else {
-                return Ok(Err(CommentRefusal::NotFound));
-            };
-            let has_replies = conn.has_replies(id)?;
             let facts = CommentFacts {
                 work: work.access(),
                 author: row.user_id,
                 state: row.state(),
                 has_replies,
             };
-            if !viewer.may_see(&work.access()) || facts.sight(viewer) == Sight::Nothing {
-                return Ok(Err(CommentRefusal::NotFound));
-            }
             if !facts.may_delete(viewer) {
                 return Ok(Err(CommentRefusal::NotAllowed));
             }
@@ -481,21 +468,15 @@ impl Store {
         now: NaiveDateTime,
     ) -> Outcome<i64> {
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
-            let Some(row) = conn.comment_row(id)? else {
+            let Some((row, work, has_replies)) = conn.visible_comment(id, viewer)? else {
                 return Ok::<_, diesel::result::Error>(Err(CommentRefusal::NotFound));
-            };
-            let Some(work) = conn.comment_work_facts(row.work_id)? else {
-                return Ok(Err(CommentRefusal::NotFound));
             };
             let facts = CommentFacts {
                 work: work.access(),
                 author: row.user_id,
                 state: row.state(),
-                has_replies: false,
+                has_replies,
             };
-            if !viewer.may_see(&work.access()) || facts.sight(viewer) == Sight::Nothing {
-                return Ok(Err(CommentRefusal::NotFound));
-            }
             let moderator = privileged(viewer);
             let allowed = match action {
                 ModerationAction::Freeze => facts.may_freeze(viewer) && !row.frozen,

@@ -206,11 +206,7 @@ pub async fn list(
     ApiQuery(q): ApiQuery<CommentsQuery>,
 ) -> Result<Json<CommentsJson>, ApiFailure> {
     let id = params::id(&id, "work")?;
-    let page = match q.page {
-        None => 1,
-        Some(p) if p >= 1 => p,
-        Some(_) => return Err(WebError::BadRequest("page starts at 1.".into()).into()),
-    };
+    let page = super::page_param(q.page)?;
     let viewer = caller.visitor().viewer();
     let chapter = q.chapter_id;
     let Found::Visible(section) = st

@@ -90,11 +90,7 @@ pub async fn list(
     ApiQuery(q): ApiQuery<InboxQuery>,
 ) -> Result<Json<InboxJson>, ApiFailure> {
     let user = signed_in(&caller)?;
-    let page = match q.page {
-        None => 1,
-        Some(p) if p >= 1 => p,
-        Some(_) => return Err(WebError::BadRequest("page starts at 1.".into()).into()),
-    };
+    let page = super::page_param(q.page)?;
     let oldest_first = match q.order.as_deref() {
         None | Some("desc") => false,
         Some("asc") => true,

@@ -89,13 +89,7 @@ pub async fn list(
     ApiQuery(q): ApiQuery<KudosPage>,
 ) -> Result<Json<KudosJson>, ApiFailure> {
     let id = params::id(&id, "work")?;
-    let page = match q.page {
-        None => 1,
-        Some(p) if p >= 1 => p,
-        Some(_) => {
-            return Err(WebError::BadRequest("page starts at 1.".into()).into());
-        }
-    };
+    let page = super::page_param(q.page)?;
     let work_title = visible(&st, &caller, id).await?;
     let (names, guests) = st.db(move |s| s.kudos_names(id, page)).await?;
     let pages = names.total.div_ceil(u64::from(names.per_page)).max(1);

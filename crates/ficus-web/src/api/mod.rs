@@ -113,6 +113,15 @@ impl IntoResponse for ApiFailure {
     }
 }
 
+/// A `?page=` parameter: 1 when absent; 0 is a 400.
+pub(crate) fn page_param(page: Option<u32>) -> Result<u32, ApiFailure> {
+    match page {
+        None => Ok(1),
+        Some(p) if p >= 1 => Ok(p),
+        Some(_) => Err(WebError::BadRequest("page starts at 1.".into()).into()),
+    }
+}
+
 /// Who is calling: an account by token or session, or a guest.
 #[derive(Debug, Clone)]
 pub struct ApiCaller {

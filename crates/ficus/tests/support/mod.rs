@@ -20,6 +20,86 @@ pub fn serve(data_dir: &Path) -> ServerProcess {
     ServerProcess::start(cmd)
 }
 
+/// A server on `data_dir` with `extra` arguments after `serve` (and
+/// sign-ups not limited).
+pub fn serve_with(data_dir: &Path, extra: &[&str]) -> ServerProcess {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ficus"));
+    cmd.arg("--data-dir")
+        .arg(data_dir)
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--signups-per-hour",
+            "1000",
+        ])
+        .args(extra)
+        .env("FICUS_LOG", "warn");
+    ServerProcess::start(cmd)
+}
+
+/// `ficus` on storage arguments (`--data-dir DIR` or `--database URL`).
+pub fn ficus_on(storage: &[String]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ficus"));
+    cmd.args(storage).env("FICUS_LOG", "warn");
+    cmd
+}
+
+/// A server on storage arguments (the matrices run on both databases).
+pub fn serve_storage(storage: &[String]) -> ServerProcess {
+    let mut serve = ficus_on(storage);
+    serve.args([
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--signups-per-hour",
+        "100",
+    ]);
+    ServerProcess::start(serve)
+}
+
+/// Runs `ficus ARGS…` on storage arguments; panics when it fails, returns
+/// what it printed.
+pub fn cli(storage: &[String], args: &[&str]) -> String {
+    let out = ficus_on(storage).args(args).output().expect("run ficus");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs `ficus --data-dir DIR admin ARGS…` (see [`cli`]).
+pub fn admin(data_dir: &Path, args: &[&str]) -> String {
+    let storage = ["--data-dir".to_string(), data_dir.display().to_string()];
+    let mut all = vec!["admin"];
+    all.extend_from_slice(args);
+    cli(&storage, &all)
+}
+
+/// The Python of the test tools' virtualenv (`FICUS_AO3_CLIENTS_VENV`,
+/// default `target/ao3-clients-venv`, which `.ci/run` makes) when it can
+/// import `module`, or why not.
+pub fn venv_python(module: &str) -> Result<std::path::PathBuf, String> {
+    let venv = std::env::var_os("FICUS_AO3_CLIENTS_VENV")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/ao3-clients-venv")
+        });
+    let python = venv.join("bin/python");
+    let ok = Command::new(&python)
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        Ok(python)
+    } else {
+        Err(format!("no Python with {module} at {}", venv.display()))
+    }
+}
+
 /// A second web node on the same database: its own search index directory.
 pub fn serve_node(data_dir: &Path, index: &str) -> ServerProcess {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ficus"));
