@@ -138,8 +138,12 @@ const VIEWS: &[View] = &[
         format!("/chapters/{}?show_comments=true", w.chapter)
     }),
     ("comment page", |w| format!("/comments/{}", w.comment)),
-    ("API work comments", |w| format!("/api/v1/works/{}/comments", w.id)),
-    ("API comment page", |w| format!("/api/v1/comments/{}", w.comment)),
+    ("API work comments", |w| {
+        format!("/api/v1/works/{}/comments", w.id)
+    }),
+    ("API comment page", |w| {
+        format!("/api/v1/comments/{}", w.comment)
+    }),
     ("API kudos list", |w| {
         format!("/api/v1/works/{}/kudos", w.id)
     }),
