@@ -266,7 +266,10 @@ pub fn deliver_due(
     now: NaiveDateTime,
 ) -> Result<Delivered, StoreError> {
     let mut done = Delivered::default();
-    for job in store.lease_mail_jobs(now, 50, Duration::minutes(5))? {
+    // The lease outlasts the batch: 50 messages at the transport's 10 s
+    // timeout each take at most 500 s, so no other node takes a job this
+    // one is still sending.
+    for job in store.lease_mail_jobs(now, 50, Duration::minutes(15))? {
         let Some((to, content)) = store.mail_content(&job)? else {
             store.mail_job_done(job.id, now)?;
             done.dropped += 1;

@@ -288,7 +288,15 @@ impl Store {
             let Some((id, role)) = target else {
                 return Ok::<_, diesel::result::Error>(false);
             };
-            if role == "admin" {
+            let actor_role: Option<String> = users::table
+                .find(actor)
+                .select(users::role)
+                .first(conn)
+                .optional()?;
+            // Nobody changes their own standing; only an admin a
+            // moderator's; nobody an admin's.
+            let staff = role == "admin" || role == "moderator";
+            if id == actor || role == "admin" || (staff && actor_role.as_deref() != Some("admin")) {
                 return Ok(false);
             }
             let (until, banned, reason, action, detail) = match change {

@@ -378,7 +378,9 @@ impl CommentFacts<'_> {
     /// Whether `who` may edit it: its own author, while it has no replies
     /// and is not frozen, deleted or on a hidden work.
     pub fn may_edit(&self, who: Viewer) -> Result<(), CommentRefusal> {
-        if !self.by(who) || self.state.deleted || self.state.spam {
+        // A comment hidden by a moderator stays as it was (it is under
+        // review): its author may not rewrite it meanwhile.
+        if !self.by(who) || self.state.deleted || self.state.spam || self.state.hidden {
             return Err(CommentRefusal::NotAllowed);
         }
         if self.work.hidden {
@@ -412,10 +414,13 @@ impl CommentFacts<'_> {
     }
 
     /// Whether `who` may mark it as spam: moderators always; creators a
-    /// guest's comment on their work (as on AO3).
+    /// guest's comment on their work (as on AO3). Never one with replies:
+    /// spam leaves the page with everything below it, and the replies are
+    /// other people's (a moderator hides such a comment instead).
     pub fn may_mark_spam(&self, who: Viewer) -> bool {
         !self.state.spam
             && !self.state.deleted
+            && !self.has_replies
             && (who.moderates() || (self.author.is_none() && who.owns(&self.work)))
     }
 }

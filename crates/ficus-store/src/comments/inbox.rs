@@ -16,7 +16,7 @@ use super::read::{CommentNode, JoinedRows, ThreadsOf, lens};
 use super::{CommentHelpers, WorkFacts};
 use crate::conn::WriteTransaction;
 use crate::error::StoreError;
-use crate::schema::{blocked_users, comments, inbox_items, works};
+use crate::schema::{blocked_users, comments, creators, inbox_items, pseuds, work_creators, works};
 use crate::{Page, Store};
 
 /// Which items of an inbox to show.
@@ -176,6 +176,14 @@ impl Store {
                         .filter(comments::hidden.eq(false))
                         .filter(comments::spam.eq(false))
                         .filter(works::hidden.eq(false))
+                        .filter(
+                            comments::unreviewed.eq(false).or(comments::work_id.eq_any(
+                                work_creators::table
+                                    .inner_join(creators::table.inner_join(pseuds::table))
+                                    .filter(pseuds::user_id.eq(user_id))
+                                    .select(work_creators::work_id),
+                            )),
+                        )
                         .filter(comments::user_id.is_null().or(diesel::dsl::not(
                             comments::user_id.assume_not_null().eq_any(blocked),
                         )))
@@ -233,6 +241,9 @@ impl Store {
                 };
                 let work = &*work;
                 let joined = conn.joined_rows(ThreadsOf::One(comment_id))?;
+                if joined.is_empty() {
+                    continue;
+                }
                 let lens = lens(conn, viewer, work, &joined)?;
                 if let Some(node) = lens.node(0, rules::DISPLAY_DEPTH) {
                     items.push(InboxEntry {

@@ -297,16 +297,30 @@ impl_for_both_backends! {
             to: CommentState,
             now: NaiveDateTime,
         ) -> QueryResult<()> {
-            diesel::update(comments::table.find(row.id))
-                .set((
-                    comments::unreviewed.eq(to.unreviewed),
-                    comments::hidden.eq(to.hidden),
-                    comments::deleted.eq(to.deleted),
-                    comments::frozen.eq(to.frozen),
-                    comments::spam.eq(to.spam),
-                ))
-                .execute(self)?;
-            let delta = i64::from(to.counts()) - i64::from(row.state().counts());
+            // Only from the state it was read in: a concurrent change of
+            // the same comment (a double click on PostgreSQL's READ
+            // COMMITTED) matches no row and moves no count.
+            let from = row.state();
+            let changed = diesel::update(
+                comments::table
+                    .filter(comments::id.eq(row.id))
+                    .filter(comments::unreviewed.eq(from.unreviewed))
+                    .filter(comments::hidden.eq(from.hidden))
+                    .filter(comments::deleted.eq(from.deleted))
+                    .filter(comments::spam.eq(from.spam)),
+            )
+            .set((
+                comments::unreviewed.eq(to.unreviewed),
+                comments::hidden.eq(to.hidden),
+                comments::deleted.eq(to.deleted),
+                comments::frozen.eq(to.frozen),
+                comments::spam.eq(to.spam),
+            ))
+            .execute(self)?;
+            if changed == 0 {
+                return Ok(());
+            }
+            let delta = i64::from(to.counts()) - i64::from(from.counts());
             self.move_comment_count(row.work_id, delta, now)
         }
 

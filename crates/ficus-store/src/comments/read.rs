@@ -434,7 +434,10 @@ impl Store {
             let mut items = Vec::with_capacity(ids.len());
             for id in ids {
                 let rows = joined_rows(conn, ThreadsOf::One(id))?;
-                let Some(work) = conn.comment_work_facts(rows[0].0.work_id)? else {
+                let Some(first) = rows.first() else {
+                    continue;
+                };
+                let Some(work) = conn.comment_work_facts(first.0.work_id)? else {
                     continue;
                 };
                 let lens = lens(conn, viewer, &work, &rows)?;
@@ -442,7 +445,7 @@ impl Store {
                     items.push(SpamItem {
                         node,
                         work_title: work.title.clone(),
-                        guest_email: rows[0].0.guest_email.clone(),
+                        guest_email: first.0.guest_email.clone(),
                     });
                 }
             }

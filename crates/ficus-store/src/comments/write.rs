@@ -389,6 +389,11 @@ impl Store {
                 return Ok(Err(refusal));
             }
             if let Some(uid) = viewer.user_id()
+                && !conn.standing_of(uid, now)?.may_act()
+            {
+                return Ok(Err(CommentRefusal::Suspended));
+            }
+            if let Some(uid) = viewer.user_id()
                 && conn.blocked_by_any_of(&work.owners, uid)?
             {
                 return Ok(Err(CommentRefusal::BlockedByCreator));
@@ -447,9 +452,22 @@ impl Store {
                 to.deleted = true;
                 conn.write_state(&row, to, now)?;
             } else {
-                diesel::delete(comments::table.find(id)).execute(conn)?;
-                if row.state().counts() {
+                let gone = diesel::delete(comments::table.find(id)).execute(conn)?;
+                if gone == 1 && row.state().counts() {
                     conn.move_comment_count(row.work_id, -1, now)?;
+                }
+                // A deleted parent kept only for this reply goes too (and
+                // so on up the thread).
+                let mut up = row.parent_id;
+                while let Some(p) = up {
+                    let Some(parent) = conn.comment_row(p)? else {
+                        break;
+                    };
+                    if !parent.deleted || conn.has_replies(p)? {
+                        break;
+                    }
+                    diesel::delete(comments::table.find(p)).execute(conn)?;
+                    up = parent.parent_id;
                 }
             }
             Ok(Ok(row.work_id))

@@ -1248,3 +1248,149 @@ fn creator_statistics_per_work_year_and_day() {
         );
     });
 }
+
+#[test]
+fn the_reviews_findings_hold() {
+    each_backend(|store| {
+        no_rate_limit(store);
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let moe = person(store, "moe", Role::Moderator);
+        let mia = person(store, "mia", Role::Moderator);
+        let root_admin = person(store, "boss", Role::Admin);
+        let work = work_by(store, &ada, CommentPermission::Everyone, false);
+        // Deleting a chapter takes its comments out of the count.
+        let chapters = store.chapters_full(work).expect("chapters");
+        let first = chapters[0].id;
+        post(
+            store,
+            CommentTarget::Chapter(first),
+            &bea.commenter,
+            "<p>on one</p>",
+        )
+        .expect("c");
+        post(
+            store,
+            CommentTarget::Work(work),
+            &bea.commenter,
+            "<p>on two</p>",
+        )
+        .expect("c");
+        assert_eq!(count(store, work), 2);
+        assert!(store.delete_chapter(work, first).expect("delete"));
+        assert_eq!(count(store, work), 1);
+        // Spam never takes other people's replies with it.
+        let g = post(
+            store,
+            CommentTarget::Work(work),
+            &guest("G"),
+            "<p>guest</p>",
+        )
+        .expect("g");
+        post(
+            store,
+            CommentTarget::Reply(g),
+            &bea.commenter,
+            "<p>reply</p>",
+        )
+        .expect("r");
+        for who in [&ada, &moe] {
+            assert_eq!(
+                store
+                    .moderate_comment(g, who.viewer, ModerationAction::Spam, now())
+                    .expect("store"),
+                Err(CommentRefusal::NotAllowed)
+            );
+        }
+        // A hidden comment is not its author's to rewrite; nor is any
+        // comment a suspended author's.
+        let b = post(
+            store,
+            CommentTarget::Work(work),
+            &bea.commenter,
+            "<p>mine</p>",
+        )
+        .expect("b");
+        store
+            .moderate_comment(b, moe.viewer, ModerationAction::Hide, now())
+            .expect("store")
+            .expect("hidden");
+        assert_eq!(
+            store
+                .edit_comment(b, bea.viewer, "<p>rewritten</p>", now())
+                .expect("store"),
+            Err(CommentRefusal::NotAllowed)
+        );
+        let b2 = post(
+            store,
+            CommentTarget::Work(work),
+            &bea.commenter,
+            "<p>other</p>",
+        )
+        .expect("b2");
+        let moe_id = moe.viewer.user_id().expect("moe");
+        assert!(
+            store
+                .set_standing(
+                    "bea",
+                    crate::reports::StandingChange::Ban { reason: "x" },
+                    moe_id,
+                    now()
+                )
+                .expect("ban")
+        );
+        assert_eq!(
+            store
+                .edit_comment(b2, bea.viewer, "<p>changed</p>", now())
+                .expect("store"),
+            Err(CommentRefusal::Suspended)
+        );
+        // A deleted parent kept for its one reply goes when the reply goes.
+        let p = post(
+            store,
+            CommentTarget::Work(work),
+            &ada.commenter,
+            "<p>parent</p>",
+        )
+        .expect("p");
+        let r = post(
+            store,
+            CommentTarget::Reply(p),
+            &ada.commenter,
+            "<p>child</p>",
+        )
+        .expect("r");
+        store
+            .delete_comment(p, ada.viewer, now())
+            .expect("store")
+            .expect("soft");
+        store
+            .delete_comment(r, ada.viewer, now())
+            .expect("store")
+            .expect("hard");
+        assert!(matches!(
+            store.comment_thread(p, Viewer::System).expect("read"),
+            Found::NotFound
+        ));
+        // Standing: not your own, not a fellow moderator's, never an admin's.
+        let lift = crate::reports::StandingChange::Lift;
+        assert!(!store.set_standing("moe", lift, moe_id, now()).expect("own"));
+        assert!(
+            !store
+                .set_standing("mia", lift, moe_id, now())
+                .expect("fellow")
+        );
+        let boss = root_admin.viewer.user_id().expect("boss");
+        assert!(
+            store
+                .set_standing("mia", lift, boss, now())
+                .expect("admin may")
+        );
+        assert!(
+            !store
+                .set_standing("boss", lift, moe_id, now())
+                .expect("admin")
+        );
+        let _ = mia;
+    });
+}

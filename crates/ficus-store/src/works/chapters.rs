@@ -2,6 +2,8 @@
 
 use chrono::Utc;
 use diesel::prelude::*;
+
+use crate::comments::CommentHelpers;
 use diesel::result::Error as DieselError;
 use ficus_core::NewChapter;
 
@@ -132,7 +134,18 @@ impl Store {
             if ids.len() < 2 || !ids.contains(&chapter_id) {
                 return Ok::<_, DieselError>(false);
             }
+            // Its comments go with it (a foreign key): so does their part
+            // of the work's count.
+            let counted: i64 = crate::schema::comments::table
+                .filter(crate::schema::comments::chapter_id.eq(chapter_id))
+                .filter(crate::schema::comments::unreviewed.eq(false))
+                .filter(crate::schema::comments::hidden.eq(false))
+                .filter(crate::schema::comments::deleted.eq(false))
+                .filter(crate::schema::comments::spam.eq(false))
+                .count()
+                .get_result(conn)?;
             diesel::delete(chapters::table.find(chapter_id)).execute(conn)?;
+            conn.move_comment_count(work_id, -counted, chrono::Utc::now().naive_utc())?;
             let rest: Vec<i64> = ids.into_iter().filter(|id| *id != chapter_id).collect();
             conn.renumber(work_id, &rest)?;
             conn.refresh_counts(work_id)?;

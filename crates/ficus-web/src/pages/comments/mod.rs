@@ -430,7 +430,10 @@ pub async fn delete(
 
 /// A path on this site (never another site's address).
 fn is_local_path(p: &str) -> bool {
-    p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.contains(['\r', '\n'])
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.contains('\\')
+        && !p.chars().any(char::is_control)
 }
 
 /// Where a one-button action returns: the page it was on (a local path
