@@ -119,14 +119,13 @@ pub(crate) trait CommentHelpers {
         viewer: Viewer,
     ) -> QueryResult<Option<(CommentRow, WorkFacts, bool)>>;
 
-    /// Moves a work's `comments_count` by `delta`; a comment that starts
-    /// counting also counts in the day's statistics.
-    fn move_comment_count(
-        &mut self,
-        work_id: i64,
-        delta: i64,
-        now: NaiveDateTime,
-    ) -> QueryResult<()>;
+    /// Moves a work's `comments_count` by `delta`.
+    fn move_comment_count(&mut self, work_id: i64, delta: i64) -> QueryResult<()>;
+
+    /// Counts `n` comments in the day's statistics: comments received
+    /// (posted, approved, released from the spam queue), never taken back.
+    fn count_comments_today(&mut self, work_id: i64, n: i64, now: NaiveDateTime)
+    -> QueryResult<()>;
 
     /// Writes a comment's state flags, moving the work's count when the
     /// comment starts or stops counting.
@@ -264,30 +263,35 @@ impl_for_both_backends! {
             Ok(Some((row, work, has_replies)))
         }
 
-        fn move_comment_count(
-            &mut self,
-            work_id: i64,
-            delta: i64,
-            now: NaiveDateTime,
-        ) -> QueryResult<()> {
+        fn move_comment_count(&mut self, work_id: i64, delta: i64) -> QueryResult<()> {
             if delta == 0 {
                 return Ok(());
             }
             diesel::update(works::table.find(work_id))
                 .set(works::comments_count.eq(works::comments_count + delta))
                 .execute(self)?;
-            if delta > 0 {
-                diesel::insert_into(work_daily_stats::table)
-                    .values((
-                        work_daily_stats::work_id.eq(work_id),
-                        work_daily_stats::day.eq(now.date()),
-                        work_daily_stats::comments.eq(delta),
-                    ))
-                    .on_conflict((work_daily_stats::work_id, work_daily_stats::day))
-                    .do_update()
-                    .set(work_daily_stats::comments.eq(work_daily_stats::comments + delta))
-                    .execute(self)?;
+            Ok(())
+        }
+
+        fn count_comments_today(
+            &mut self,
+            work_id: i64,
+            n: i64,
+            now: NaiveDateTime,
+        ) -> QueryResult<()> {
+            if n <= 0 {
+                return Ok(());
             }
+            diesel::insert_into(work_daily_stats::table)
+                .values((
+                    work_daily_stats::work_id.eq(work_id),
+                    work_daily_stats::day.eq(now.date()),
+                    work_daily_stats::comments.eq(n),
+                ))
+                .on_conflict((work_daily_stats::work_id, work_daily_stats::day))
+                .do_update()
+                .set(work_daily_stats::comments.eq(work_daily_stats::comments + n))
+                .execute(self)?;
             Ok(())
         }
 
@@ -321,7 +325,12 @@ impl_for_both_backends! {
                 return Ok(());
             }
             let delta = i64::from(to.counts()) - i64::from(from.counts());
-            self.move_comment_count(row.work_id, delta, now)
+            self.move_comment_count(row.work_id, delta)?;
+            // Received today: approved, or released from the spam queue
+            // (not a comment a moderator shows again).
+            let received = to.counts()
+                && ((from.unreviewed && !to.unreviewed) || (from.spam && !to.spam));
+            self.count_comments_today(row.work_id, i64::from(received), now)
         }
 
         fn audit_comment(

@@ -199,6 +199,15 @@ impl Store {
                     (None, Some(name.as_str()), Some(email.as_str()))
                 }
             };
+            // One post at a time per account (a row lock on PostgreSQL,
+            // whose READ COMMITTED would let two concurrent posts pass the
+            // duplicate and rate checks; SQLite's BEGIN IMMEDIATE already
+            // serialises writers).
+            if let Some(uid) = me {
+                diesel::update(users::table.find(uid))
+                    .set(users::id.eq(users::id))
+                    .execute(conn)?;
+            }
             // The same text twice on one chapter.
             let same = comments::table
                 .filter(comments::chapter_id.eq(chapter_id))
@@ -280,7 +289,8 @@ impl Store {
                     .execute(conn)?;
             }
             if !unreviewed && !new.spam {
-                conn.move_comment_count(work_id, 1, now)?;
+                conn.move_comment_count(work_id, 1)?;
+                conn.count_comments_today(work_id, 1, now)?;
             }
             let parent_author = parent.as_ref().and_then(|p| p.user_id);
             let to = recipients(&work.owners, parent_author, unreviewed, me);
@@ -454,7 +464,7 @@ impl Store {
             } else {
                 let gone = diesel::delete(comments::table.find(id)).execute(conn)?;
                 if gone == 1 && row.state().counts() {
-                    conn.move_comment_count(row.work_id, -1, now)?;
+                    conn.move_comment_count(row.work_id, -1)?;
                 }
                 // A deleted parent kept only for this reply goes too (and
                 // so on up the thread).
@@ -585,7 +595,8 @@ impl Store {
                     conn.mark_inbox_read(uid, id)?;
                 }
             }
-            conn.move_comment_count(work_id, newly_counted, now)?;
+            conn.move_comment_count(work_id, newly_counted)?;
+            conn.count_comments_today(work_id, newly_counted, now)?;
             Ok(Ok(n))
         }))?)
     }

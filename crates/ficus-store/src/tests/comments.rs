@@ -1394,3 +1394,48 @@ fn the_reviews_findings_hold() {
         let _ = mia;
     });
 }
+
+#[test]
+fn a_days_comments_count_what_was_received() {
+    each_backend(|store| {
+        no_rate_limit(store);
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let moe = person(store, "moe", Role::Moderator);
+        let work = work_by(store, &ada, CommentPermission::Everyone, true);
+        let uid = ada.viewer.user_id().expect("ada");
+        let today = || {
+            store
+                .creator_daily_stats(uid, None, now().date(), now().date())
+                .expect("days")
+                .first()
+                .map_or(0, |d| d.comments)
+        };
+        let c = post(
+            store,
+            CommentTarget::Work(work),
+            &bea.commenter,
+            "<p>held</p>",
+        )
+        .expect("c");
+        assert_eq!(today(), 0, "not received while it waits");
+        store
+            .moderate_comment(c, ada.viewer, ModerationAction::Approve, now())
+            .expect("store")
+            .expect("approved");
+        assert_eq!(today(), 1);
+        for action in [
+            ModerationAction::Hide,
+            ModerationAction::Unhide,
+            ModerationAction::Hide,
+            ModerationAction::Unhide,
+        ] {
+            store
+                .moderate_comment(c, moe.viewer, action, now())
+                .expect("store")
+                .expect("done");
+        }
+        assert_eq!(today(), 1, "shown again is not received again");
+        assert_eq!(count(store, work), 1);
+    });
+}

@@ -145,7 +145,7 @@ impl Store {
                 .count()
                 .get_result(conn)?;
             diesel::delete(chapters::table.find(chapter_id)).execute(conn)?;
-            conn.move_comment_count(work_id, -counted, chrono::Utc::now().naive_utc())?;
+            conn.move_comment_count(work_id, -counted)?;
             let rest: Vec<i64> = ids.into_iter().filter(|id| *id != chapter_id).collect();
             conn.renumber(work_id, &rest)?;
             conn.refresh_counts(work_id)?;
