@@ -1081,7 +1081,10 @@ fn deleting_a_work_deletes_a_series_it_leaves_empty_only() {
 }
 
 mod atomic;
+mod comment_fixtures;
 mod comments;
+mod feedback_flow;
+mod moderation;
 mod parity;
 
 #[test]
