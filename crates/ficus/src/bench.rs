@@ -44,6 +44,25 @@ pub struct BenchArgs {
 
 pub(crate) struct ServerChild(pub(crate) Child);
 
+/// An empty store for a benchmark in a new temporary data directory (or
+/// on `--database`, which must be empty): the directory (removed when
+/// dropped), the storage arguments and the store.
+pub(crate) fn empty_store(
+    storage: &StorageArgs,
+    prefix: &str,
+) -> anyhow::Result<(tempfile::TempDir, StorageArgs, ficus_store::Store)> {
+    let temp = tempfile::Builder::new().prefix(prefix).tempdir()?;
+    let bench_storage = StorageArgs {
+        data_dir: temp.path().join("data"),
+        database: storage.database.clone(),
+    };
+    let store = bench_storage.open()?;
+    if store.count_works()? > 0 {
+        bail!("the database already holds works; give an empty one");
+    }
+    Ok((temp, bench_storage, store))
+}
+
 /// Starts `ficus serve` on a free loopback port as a child process (with
 /// `extra` arguments after `serve`); returns it and its base URL.
 pub(crate) fn start_server(

@@ -18,7 +18,7 @@ use ficus_core::access::{Viewer, WorkAccess};
 use ficus_core::comments::{CommentLimits, CommentPermission, CommentSettings, CommentState};
 
 use crate::schema::{
-    audit_log, blocked_users, comments, creators, pseuds, settings, work_creators,
+    audit_log, blocked_users, chapters, comments, creators, pseuds, settings, work_creators,
     work_daily_stats, works,
 };
 
@@ -106,6 +106,9 @@ pub(crate) trait CommentHelpers {
 
     /// One comment row.
     fn comment_row(&mut self, id: i64) -> QueryResult<Option<CommentRow>>;
+
+    /// The work a chapter belongs to.
+    fn chapter_work(&mut self, chapter_id: i64) -> QueryResult<Option<i64>>;
 
     /// Whether a comment has replies (in any state).
     fn has_replies(&mut self, id: i64) -> QueryResult<bool>;
@@ -225,6 +228,14 @@ impl_for_both_backends! {
             comments::table
                 .find(id)
                 .select(CommentRow::as_select())
+                .first(self)
+                .optional()
+        }
+
+        fn chapter_work(&mut self, chapter_id: i64) -> QueryResult<Option<i64>> {
+            chapters::table
+                .find(chapter_id)
+                .select(chapters::work_id)
                 .first(self)
                 .optional()
         }

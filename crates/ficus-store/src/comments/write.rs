@@ -319,15 +319,7 @@ impl Store {
         target: CommentTarget,
     ) -> Result<Option<(i64, String)>, StoreError> {
         Ok(with_conn!(self, |conn| {
-            let work_id: Option<i64> = match target {
-                CommentTarget::Work(w) => Some(w),
-                CommentTarget::Chapter(c) => chapters::table
-                    .find(c)
-                    .select(chapters::work_id)
-                    .first(conn)
-                    .optional()?,
-                CommentTarget::Reply(p) => conn.comment_row(p)?.map(|r| r.work_id),
-            };
+            let work_id = target_work_id(conn, target)?;
             let facts = match work_id {
                 Some(w) => conn.comment_work_facts(w)?,
                 None => None,
@@ -349,15 +341,7 @@ impl Store {
             return Ok(true);
         };
         Ok(with_conn!(self, |conn| {
-            let work_id: Option<i64> = match target {
-                CommentTarget::Work(w) => Some(w),
-                CommentTarget::Chapter(c) => chapters::table
-                    .find(c)
-                    .select(chapters::work_id)
-                    .first(conn)
-                    .optional()?,
-                CommentTarget::Reply(p) => conn.comment_row(p)?.map(|r| r.work_id),
-            };
+            let work_id = target_work_id(conn, target)?;
             let owns = match work_id {
                 Some(w) => conn
                     .comment_work_facts(w)?
@@ -612,6 +596,18 @@ impl Store {
         .set(comments::visitor_key.eq(None::<String>))
         .execute(conn)?))
     }
+}
+
+/// The work a comment on `target` goes to, if there is one.
+fn target_work_id<C: CommentHelpers>(
+    conn: &mut C,
+    target: CommentTarget,
+) -> diesel::QueryResult<Option<i64>> {
+    Ok(match target {
+        CommentTarget::Work(w) => Some(w),
+        CommentTarget::Chapter(c) => conn.chapter_work(c)?,
+        CommentTarget::Reply(p) => conn.comment_row(p)?.map(|r| r.work_id),
+    })
 }
 
 /// An approved reply reaches its parent's author's inbox (held back

@@ -7,7 +7,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::bail;
 use ficus_core::access::Viewer;
 use ficus_core::account::{Login, Role};
 use ficus_core::comments::{CommentPermission, Commenter};
@@ -31,17 +30,7 @@ pub struct CommentsArgs {
 
 /// Runs the benchmark and prints its report.
 pub fn run(storage: &StorageArgs, args: &CommentsArgs) -> anyhow::Result<()> {
-    let temp = tempfile::Builder::new()
-        .prefix("ficus-bench-comments-")
-        .tempdir()?;
-    let bench_storage = StorageArgs {
-        data_dir: temp.path().join("data"),
-        database: storage.database.clone(),
-    };
-    let store = bench_storage.open()?;
-    if store.count_works()? > 0 {
-        bail!("the database already holds works; give an empty one");
-    }
+    let (_temp, bench_storage, store) = super::empty_store(storage, "ficus-bench-comments-")?;
     let now = chrono::Utc::now().naive_utc();
     let writer = store.create_user(
         &Login::parse("writer")?,

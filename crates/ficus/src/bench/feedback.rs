@@ -81,17 +81,7 @@ fn measured(mut latencies: Vec<Duration>, elapsed: f64) -> Measured {
 
 /// Runs the benchmark and prints its report.
 pub fn run(storage: &StorageArgs, args: &FeedbackArgs) -> anyhow::Result<()> {
-    let temp = tempfile::Builder::new()
-        .prefix("ficus-bench-feedback-")
-        .tempdir()?;
-    let bench_storage = StorageArgs {
-        data_dir: temp.path().join("data"),
-        database: storage.database.clone(),
-    };
-    let store = bench_storage.open()?;
-    if store.count_works()? > 0 {
-        bail!("the database already holds works; give an empty one");
-    }
+    let (_temp, bench_storage, store) = super::empty_store(storage, "ficus-bench-feedback-")?;
     println!(
         "ficus bench feedback: {} works, {} clients, {} s, backend {}",
         args.works,
