@@ -32,10 +32,12 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// Finds an element, waiting up to 10 s for it to appear.
+/// Finds an element, waiting up to 30 s for it to appear (a freshly
+/// installed Chromium can take long over its first page while other
+/// tests load the machine).
 async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
     c.wait()
-        .at_most(Duration::from_secs(10))
+        .at_most(Duration::from_secs(30))
         .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"))

@@ -195,13 +195,10 @@ impl_for_both_backends! {
         }
 
         fn comment_limits(&mut self) -> QueryResult<CommentLimits> {
-            let names = [
-                CommentLimits::RATE_SETTING,
-                CommentLimits::NEW_ACCOUNT_SETTING,
-                CommentLimits::GUEST_OFF_SETTING,
-            ];
+            // The archive's settings are a handful of rows: reading them
+            // all keeps one statement shape (a list in `IN` is prepared
+            // afresh on every page).
             let values: Vec<(String, String)> = settings::table
-                .filter(settings::name.eq_any(names))
                 .select((settings::name, settings::value))
                 .load(self)?;
             Ok(CommentLimits::from_settings(|name| {

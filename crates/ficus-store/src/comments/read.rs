@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use ficus_core::access::Viewer;
 use ficus_core::comments::{
     self as rules, CommentContext, CommentFacts, CommentRefusal, CommentState, ParentFacts, Sight,
@@ -111,7 +112,15 @@ pub struct SpamItem {
     pub guest_email: Option<String>,
 }
 
-pub(super) type Joined = (CommentRow, Option<String>, Option<String>, i32);
+/// A comment row with its author's login, pseud and preference against
+/// guest replies (accounts only) and its chapter's position.
+pub(super) type Joined = (
+    CommentRow,
+    Option<String>,
+    Option<String>,
+    i32,
+    Option<bool>,
+);
 
 /// What the actions and sights of one page depend on.
 pub(super) struct Lens<'a> {
@@ -145,7 +154,7 @@ impl Lens<'_> {
     }
 
     pub(super) fn node(&self, i: usize, rel_depth: i32) -> Option<CommentNode> {
-        let (row, login, pseud, position) = &self.rows[i];
+        let (row, login, pseud, position, _) = &self.rows[i];
         let sight = self.sight(row);
         if sight == Sight::Nothing {
             return None;
@@ -276,45 +285,50 @@ impl Store {
             let owner = viewer.owns(&work.access());
             let moderator = privileged(viewer);
             let me = viewer.user_id();
+            // The page's roots, in one of two statement shapes (spam
+            // shown to moderators or not) whose other conditions are bound
+            // values, so each is prepared once per connection.
+            let mine = me.unwrap_or(-1);
+            let every_chapter = chapter_id.is_none();
+            let chapter = chapter_id.unwrap_or(-1);
+            let offset = i64::from(page - 1) * i64::from(per_page);
             macro_rules! roots {
-                () => {{
-                    let mut q = comments::table
+                ($spam:expr) => {
+                    comments::table
                         .filter(comments::work_id.eq(work_id))
                         .filter(comments::parent_id.is_null())
-                        .into_boxed();
-                    if let Some(c) = chapter_id {
-                        q = q.filter(comments::chapter_id.eq(c));
-                    }
-                    if !moderator {
-                        q = q.filter(comments::spam.eq(false));
-                        if !owner {
-                            q = match me {
-                                Some(uid) => q.filter(
-                                    comments::unreviewed.eq(false).or(comments::user_id.eq(uid)),
-                                ),
-                                None => q.filter(comments::unreviewed.eq(false)),
-                            };
-                        }
-                    }
-                    q
+                        .filter($spam)
+                        .filter(
+                            comments::unreviewed
+                                .eq(false)
+                                .or(comments::user_id.eq(mine))
+                                .or((owner || moderator).into_sql::<Bool>()),
+                        )
+                        .filter(
+                            comments::chapter_id
+                                .eq(chapter)
+                                .or(every_chapter.into_sql::<Bool>()),
+                        )
+                };
+            }
+            macro_rules! count_and_page {
+                ($spam:expr) => {{
+                    let total: i64 = roots!($spam).count().get_result(conn)?;
+                    let ids: Vec<i64> = roots!($spam)
+                        .order(comments::id.asc())
+                        .select(comments::id)
+                        .limit(i64::from(per_page))
+                        .offset(offset)
+                        .load(conn)?;
+                    (total, ids)
                 }};
             }
-            let total_roots: i64 = if threads {
-                roots!().count().get_result(conn)?
-            } else {
-                0
+            let (total_roots, root_ids) = match (threads, moderator) {
+                (false, _) => (0, Vec::new()),
+                (true, false) => count_and_page!(comments::spam.eq(false)),
+                (true, true) => count_and_page!(true.into_sql::<Bool>()),
             };
-            let root_ids: Vec<i64> = if !threads {
-                Vec::new()
-            } else {
-                roots!()
-                    .order(comments::id.asc())
-                    .select(comments::id)
-                    .limit(i64::from(per_page))
-                    .offset(i64::from(page - 1) * i64::from(per_page))
-                    .load(conn)?
-            };
-            let rows = joined_rows(conn, ThreadsOf::Roots(&root_ids))?;
+            let rows = joined_rows(conn, ThreadsOf::Roots(work_id, &root_ids))?;
             let lens = lens(conn, viewer, &work, &rows)?;
             let index: HashMap<i64, usize> =
                 rows.iter().enumerate().map(|(i, r)| (r.0.id, i)).collect();
@@ -461,8 +475,8 @@ impl Store {
 
 /// Which comment rows to load.
 pub(super) enum ThreadsOf<'a> {
-    /// Every comment in the threads of these roots.
-    Roots(&'a [i64]),
+    /// Every comment in the threads of these roots of a work (ascending).
+    Roots(i64, &'a [i64]),
     /// Every comment in one thread.
     Thread(i64),
     /// A work's unreviewed comments.
@@ -473,24 +487,28 @@ pub(super) enum ThreadsOf<'a> {
 
 macro_rules! load_joined {
     ($conn:expr, $filter:expr) => {
+        load_joined!($conn, $filter, comments::id.asc())
+    };
+    ($conn:expr, $filter:expr, $order:expr) => {
         comments::table
             .inner_join(chapters::table)
             .left_join(users::table)
             .left_join(pseuds::table)
             .filter($filter)
-            .order(comments::id.asc())
+            .order($order)
             .select((
                 CommentRow::as_select(),
                 users::login.nullable(),
                 pseuds::name.nullable(),
                 chapters::position,
+                users::pref_guest_replies_off.nullable(),
             ))
             .load::<Joined>($conn)
     };
 }
 
 /// Loads comment rows with their authors' names and chapter positions,
-/// oldest first.
+/// oldest first (of threads: thread by thread, each oldest first).
 fn joined_rows<C>(conn: &mut C, of: ThreadsOf<'_>) -> QueryResult<Vec<Joined>>
 where
     C: JoinedRows,
@@ -500,21 +518,39 @@ where
 
 pub(super) trait JoinedRows {
     fn joined_rows(&mut self, of: ThreadsOf<'_>) -> QueryResult<Vec<Joined>>;
-    fn lens_sets(
-        &mut self,
-        viewer: Viewer,
-        authors: &[i64],
-        owners: &[i64],
-    ) -> QueryResult<(HashSet<i64>, HashSet<i64>, HashSet<i64>)>;
+    /// The accounts `viewer` has blocked, and those who blocked them.
+    fn lens_sets(&mut self, viewer: Viewer) -> QueryResult<(HashSet<i64>, HashSet<i64>)>;
 }
 
 impl_for_both_backends! {
     impl JoinedRows {
         fn joined_rows(&mut self, of: ThreadsOf<'_>) -> QueryResult<Vec<Joined>> {
             match of {
-                ThreadsOf::Roots([]) => Ok(Vec::new()),
-                ThreadsOf::Roots(ids) => load_joined!(self, comments::thread_id.eq_any(ids)),
-                ThreadsOf::Thread(t) => load_joined!(self, comments::thread_id.eq(t)),
+                ThreadsOf::Roots(_, []) => Ok(Vec::new()),
+                // Thread by thread, each oldest first — the order of the
+                // `comments_work_threads` index, so no sort: replies come
+                // after their parents either way. The span of the work's
+                // threads from the page's first root to its last, in one
+                // statement shape (prepared once; `IN` with a list is
+                // prepared afresh each time), then only the page's threads
+                // kept: the span adds only threads this viewer does not see.
+                ThreadsOf::Roots(work_id, ids) => {
+                    let (first, last) = (ids[0], ids[ids.len() - 1]);
+                    let mut rows = load_joined!(
+                        self,
+                        comments::work_id
+                            .eq(work_id)
+                            .and(comments::thread_id.between(first, last)),
+                        (comments::thread_id.asc(), comments::id.asc())
+                    )?;
+                    rows.retain(|r| ids.binary_search(&r.0.thread_id).is_ok());
+                    Ok(rows)
+                }
+                ThreadsOf::Thread(t) => load_joined!(
+                    self,
+                    comments::thread_id.eq(t),
+                    (comments::thread_id.asc(), comments::id.asc())
+                ),
                 ThreadsOf::Unreviewed(w) => load_joined!(
                     self,
                     comments::work_id
@@ -526,41 +562,23 @@ impl_for_both_backends! {
             }
         }
 
-        fn lens_sets(
-            &mut self,
-            viewer: Viewer,
-            authors: &[i64],
-            owners: &[i64],
-        ) -> QueryResult<(HashSet<i64>, HashSet<i64>, HashSet<i64>)> {
-            let (blocked_by_viewer, blocking_viewer) = match viewer.user_id() {
-                Some(me) if !authors.is_empty() => {
+        fn lens_sets(&mut self, viewer: Viewer) -> QueryResult<(HashSet<i64>, HashSet<i64>)> {
+            // All of the viewer's blocks both ways (a short list), in
+            // statements of one shape whatever the page.
+            match viewer.user_id() {
+                Some(me) => {
                     let mine: Vec<i64> = blocked_users::table
                         .filter(blocked_users::user_id.eq(me))
-                        .filter(blocked_users::other_id.eq_any(authors))
                         .select(blocked_users::other_id)
                         .load(self)?;
                     let theirs: Vec<i64> = blocked_users::table
                         .filter(blocked_users::other_id.eq(me))
-                        .filter(blocked_users::user_id.eq_any(authors))
                         .select(blocked_users::user_id)
                         .load(self)?;
-                    (mine.into_iter().collect(), theirs.into_iter().collect())
+                    Ok((mine.into_iter().collect(), theirs.into_iter().collect()))
                 }
-                _ => (HashSet::new(), HashSet::new()),
-            };
-            let refusing: HashSet<i64> = if viewer.is_member() || authors.is_empty() {
-                HashSet::new()
-            } else {
-                users::table
-                    .filter(users::id.eq_any(authors))
-                    .filter(users::pref_guest_replies_off.eq(true))
-                    .select(users::id)
-                    .load::<i64>(self)?
-                    .into_iter()
-                    .filter(|id| !owners.contains(id))
-                    .collect()
-            };
-            Ok((blocked_by_viewer, blocking_viewer, refusing))
+                None => Ok((HashSet::new(), HashSet::new())),
+            }
         }
     }
 }
@@ -575,11 +593,18 @@ pub(super) fn lens<'a, C>(
 where
     C: JoinedRows + CommentHelpers,
 {
-    let mut authors: Vec<i64> = rows.iter().filter_map(|r| r.0.user_id).collect();
-    authors.sort_unstable();
-    authors.dedup();
-    let (blocked_by_viewer, blocking_viewer, refusing_guests) =
-        conn.lens_sets(viewer, &authors, &work.owners)?;
+    let (blocked_by_viewer, blocking_viewer) = conn.lens_sets(viewer)?;
+    // Guests see which authors refuse their replies (creators of the work
+    // do not count: a creator's preference does not close their own work).
+    let refusing_guests: HashSet<i64> = if viewer.is_member() {
+        HashSet::new()
+    } else {
+        rows.iter()
+            .filter(|r| r.4 == Some(true))
+            .filter_map(|r| r.0.user_id)
+            .filter(|id| !work.owners.contains(id))
+            .collect()
+    };
     let limits = conn.comment_limits()?;
     let blocked_by_creator = match viewer.user_id() {
         Some(uid) => conn.blocked_by_any_of(&work.owners, uid)?,

@@ -101,13 +101,14 @@ pub async fn show(
     } else {
         base.clone()
     };
+    let back_q = crate::view::encode_segment(&back);
     let items = inbox
         .items
         .items
         .iter()
         .enumerate()
         .map(|(i, e)| InboxItem {
-            c: comment_view(&e.node, i, e.chaptered, &back),
+            c: comment_view(&e.node, i, e.chaptered, &back_q),
             work_href: format!("/works/{}", e.node.work_id),
             work_title: e.work_title.clone(),
             read: e.read,
@@ -127,7 +128,7 @@ pub async fn show(
         date,
         items,
         pager: pager(&base, page, inbox.items.page_count()),
-        back_q: crate::view::encode_segment(&back),
+        back_q,
         back,
     };
     Ok(Html(page_view.render()?).into_response())

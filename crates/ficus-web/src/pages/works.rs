@@ -353,7 +353,16 @@ async fn render(
         pager: comments.pager,
         comments: comments.rest,
     };
-    let mut response = Html(page.render()?).into_response();
+    // One buffer the size of the page: the chapters' text, the chrome
+    // and each comment's markup (about a kilobyte each), so a long page
+    // is not copied over and over as it grows.
+    let mut html = String::with_capacity(
+        16 * 1024
+            + page.chapters.iter().map(|c| c.body.len()).sum::<usize>()
+            + page.items.len() * 1024,
+    );
+    page.render_into(&mut html)?;
+    let mut response = Html(html).into_response();
     if adult_ok_by_query {
         response.headers_mut().append(
             header::SET_COOKIE,

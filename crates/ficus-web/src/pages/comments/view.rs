@@ -58,23 +58,41 @@ pub struct CommentView {
     pub actions: Vec<CommentAction>,
 }
 
-/// The date format of comment bylines.
+/// The date of comment bylines, as AO3 writes it ("Sun 06 Dec 2026
+/// 10:34PM UTC"; `%a %d %b %Y %I:%M%p UTC`), written directly: a page
+/// of comments formats hundreds of them.
 fn when(at: chrono::NaiveDateTime) -> String {
-    at.format("%a %d %b %Y %I:%M%p UTC").to_string()
+    use chrono::{Datelike, Timelike};
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    fn two(out: &mut String, n: u32) {
+        out.push(char::from(b'0' + (n / 10 % 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+    }
+    let mut out = String::with_capacity(28);
+    out.push_str(DAYS[at.weekday().num_days_from_monday() as usize]);
+    out.push(' ');
+    two(&mut out, at.day());
+    out.push(' ');
+    out.push_str(MONTHS[at.month0() as usize]);
+    out.push(' ');
+    out.push_str(&at.year().to_string());
+    out.push(' ');
+    let (pm, hour) = at.hour12();
+    two(&mut out, hour);
+    out.push(':');
+    two(&mut out, at.minute());
+    out.push_str(if pm { "PM UTC" } else { "AM UTC" });
+    out
 }
 
 /// A comment node (without its replies) as shown; `parity` alternates
-/// odd/even as AO3's rows.
-pub fn comment_view(n: &CommentNode, parity: usize, chaptered: bool, back: &str) -> CommentView {
-    let mut classes = vec![if parity.is_multiple_of(2) {
-        "odd"
-    } else {
-        "even"
-    }];
+/// odd/even as AO3's rows; `back_q` is the page to return to after an
+/// action, already encoded for a query value.
+pub fn comment_view(n: &CommentNode, parity: usize, chaptered: bool, back_q: &str) -> CommentView {
     let shows = n.sight == Sight::Full && !n.from_blocked;
-    if !shows {
-        classes.push("unavailable");
-    }
     let (author_href, author_name, guest) = match &n.author {
         CommentAuthor::Account { login, pseud, .. } => (
             Some(format!(
@@ -92,19 +110,31 @@ pub fn comment_view(n: &CommentNode, parity: usize, chaptered: bool, back: &str)
         CommentAuthor::Guest { name } => (None, name.clone(), true),
         CommentAuthor::Gone => (None, "(Deleted account)".into(), false),
     };
+    // AO3's class string: parity, then the states, then "comment group"
+    // and the author's user class.
+    let mut li_class = String::with_capacity(48);
+    li_class.push_str(if parity.is_multiple_of(2) {
+        "odd"
+    } else {
+        "even"
+    });
+    if !shows {
+        li_class.push_str(" unavailable");
+    }
     if guest {
-        classes.push("guest");
+        li_class.push_str(" guest");
     }
     if n.state.unreviewed {
-        classes.push("unreviewed");
+        li_class.push_str(" unreviewed");
     }
-    classes.extend(["comment", "group"]);
-    let user_class = match &n.author {
-        CommentAuthor::Account { user_id, .. } if shows && !n.state.hidden => {
-            format!(" user-{user_id}")
-        }
-        _ => String::new(),
-    };
+    li_class.push_str(" comment group");
+    if let CommentAuthor::Account { user_id, .. } = &n.author
+        && shows
+        && !n.state.hidden
+    {
+        li_class.push_str(" user-");
+        li_class.push_str(&user_id.to_string());
+    }
     let placeholder = match n.sight {
         Sight::Deleted => Some("(Previous comment deleted.)"),
         Sight::HiddenMessage => {
@@ -128,8 +158,7 @@ pub fn comment_view(n: &CommentNode, parity: usize, chaptered: bool, back: &str)
         }
     }
     let id = n.id;
-    let back = encode_segment(back);
-    let mut actions = Vec::new();
+    let mut actions = Vec::with_capacity(4);
     let link = |li_id: String, label, href: String| CommentAction {
         li_id,
         label,
@@ -139,7 +168,7 @@ pub fn comment_view(n: &CommentNode, parity: usize, chaptered: bool, back: &str)
     let button = |li_id: String, label, what: &str| CommentAction {
         li_id,
         label,
-        href: format!("/comments/{id}/{what}?return_to={back}"),
+        href: format!("/comments/{id}/{what}?return_to={back_q}"),
         post: true,
     };
     if n.may.reply {
@@ -229,7 +258,7 @@ pub fn comment_view(n: &CommentNode, parity: usize, chaptered: bool, back: &str)
     }
     CommentView {
         id,
-        li_class: format!("{}{user_class}", classes.join(" ")),
+        li_class,
         author_href: if shows { author_href } else { None },
         author_name: if shows { author_name } else { String::new() },
         guest,
@@ -248,18 +277,18 @@ pub fn comment_view(n: &CommentNode, parity: usize, chaptered: bool, back: &str)
 /// Flattens threads into items for the template.
 pub fn flatten(nodes: &[CommentNode], chaptered: bool, back: &str) -> Vec<ThreadItem> {
     let mut out = Vec::new();
-    walk(nodes, chaptered, back, &mut out);
+    walk(nodes, chaptered, &encode_segment(back), &mut out);
     out
 }
 
-fn walk(nodes: &[CommentNode], chaptered: bool, back: &str, out: &mut Vec<ThreadItem>) {
+fn walk(nodes: &[CommentNode], chaptered: bool, back_q: &str, out: &mut Vec<ThreadItem>) {
     for (i, n) in nodes.iter().enumerate() {
         out.push(ThreadItem::Comment(Box::new(comment_view(
-            n, i, chaptered, back,
+            n, i, chaptered, back_q,
         ))));
         if !n.replies.is_empty() || n.more > 0 {
             out.push(ThreadItem::Open);
-            walk(&n.replies, chaptered, back, out);
+            walk(&n.replies, chaptered, back_q, out);
             if n.more > 0 {
                 out.push(ThreadItem::More {
                     id: n.id,
@@ -323,4 +352,25 @@ pub fn outcome_message(code: &str) -> Option<&'static str> {
         "not_spam" => "Comment marked as not spam.",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::when;
+
+    #[test]
+    fn bylines_date_as_chrono_formats_it() {
+        let start = chrono::NaiveDate::from_ymd_opt(2023, 12, 31)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .expect("a date");
+        // Every hour and weekday, midnight and noon, over two years.
+        for step in 0..(2 * 365 * 24) {
+            let at = start + chrono::Duration::minutes(step * 61);
+            assert_eq!(
+                when(at),
+                at.format("%a %d %b %Y %I:%M%p UTC").to_string(),
+                "{at}"
+            );
+        }
+    }
 }
