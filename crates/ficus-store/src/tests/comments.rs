@@ -700,3 +700,80 @@ fn guests_and_new_accounts_are_rate_limited_in_the_database() {
         assert!(forgotten >= 4);
     });
 }
+
+/// A page reads a span of the work's threads: threads within it that the
+/// viewer may not see (held as spam, unreviewed) and other works' threads
+/// posted meanwhile never reach the page, and each thread keeps its own
+/// replies.
+#[test]
+fn a_page_holds_only_its_own_visible_threads() {
+    each_backend(|store| {
+        no_rate_limit(store);
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let moe = person(store, "moe", Role::Moderator);
+        let work = work_by(store, &ada, CommentPermission::Everyone, false);
+        let other = work_by(store, &ada, CommentPermission::Everyone, false);
+        let first = post(
+            store,
+            CommentTarget::Work(work),
+            &bea.commenter,
+            "<p>first</p>",
+        )
+        .expect("posted");
+        let reply = post(
+            store,
+            CommentTarget::Reply(first),
+            &ada.commenter,
+            "<p>reply</p>",
+        )
+        .expect("posted");
+        let held = store
+            .post_comment(
+                &NewComment {
+                    target: CommentTarget::Work(work),
+                    commenter: &guest("Bot"),
+                    visitor_key: Some("k"),
+                    body: "<p>casino</p>",
+                    spam: true,
+                },
+                now(),
+            )
+            .expect("store")
+            .expect("held")
+            .id;
+        let elsewhere = post(
+            store,
+            CommentTarget::Work(other),
+            &bea.commenter,
+            "<p>there</p>",
+        )
+        .expect("posted");
+        let elsewhere_reply = post(
+            store,
+            CommentTarget::Reply(elsewhere),
+            &bea.commenter,
+            "<p>there too</p>",
+        )
+        .expect("posted");
+        let last = post(
+            store,
+            CommentTarget::Work(work),
+            &bea.commenter,
+            "<p>last</p>",
+        )
+        .expect("posted");
+        for viewer in [Viewer::Guest, bea.viewer, ada.viewer] {
+            let page = section(store, work, viewer);
+            assert_eq!(ids(&page.threads.items), vec![first, last], "{viewer:?}");
+            assert_eq!(page.threads.total, 2, "{viewer:?}");
+            assert_eq!(ids(&page.threads.items[0].replies), vec![reply]);
+            assert!(page.threads.items[1].replies.is_empty());
+        }
+        let moderated = section(store, work, moe.viewer);
+        assert_eq!(ids(&moderated.threads.items), vec![first, held, last]);
+        let there = section(store, other, Viewer::Guest);
+        assert_eq!(ids(&there.threads.items), vec![elsewhere]);
+        assert_eq!(ids(&there.threads.items[0].replies), vec![elsewhere_reply]);
+    });
+}
