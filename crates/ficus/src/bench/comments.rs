@@ -2,7 +2,8 @@
 //! (each a comment and four replies, nested), page 1 of its comments
 //! (`show_comments=true`: 25 threads, 125 comments rendered) read over
 //! HTTP by many clients at once — next to the same work page without its
-//! comments and to a work with none, measured in the same run.
+//! comments and to a work with none, measured in the same run, in
+//! interleaved rounds (each page's median round reported).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,9 +24,14 @@ pub struct CommentsArgs {
     /// Concurrent clients.
     #[arg(long, default_value_t = 64)]
     pub clients: usize,
-    /// Seconds of load per measurement.
-    #[arg(long, default_value_t = 10)]
+    /// Seconds of load per measurement in each round.
+    #[arg(long, default_value_t = 5)]
     pub seconds: u64,
+    /// Rounds: the four pages are measured in turn, round after round, and
+    /// each page's median round is reported (this machine's throughput
+    /// drifts by ±15% over a minute; interleaving keeps the ratios fair).
+    #[arg(long, default_value_t = 3)]
+    pub rounds: usize,
 }
 
 /// Runs the benchmark and prints its report.
@@ -104,11 +110,12 @@ pub fn run(storage: &StorageArgs, args: &CommentsArgs) -> anyhow::Result<()> {
     }
     let stored_secs = t.elapsed().as_secs_f64();
     println!(
-        "ficus bench comments: {n} comments in {} threads stored in {stored_secs:.2}s ({:.0}/s, one transaction each), {} clients, {} s each, backend {}",
+        "ficus bench comments: {n} comments in {} threads stored in {stored_secs:.2}s ({:.0}/s, one transaction each), {} clients, {} s a measurement, {} interleaved rounds (medians shown), backend {}",
         args.threads,
         n as f64 / stored_secs,
         args.clients,
         args.seconds,
+        args.rounds.max(1),
         store.backend_name()
     );
     drop(store);
@@ -128,15 +135,23 @@ pub fn run(storage: &StorageArgs, args: &CommentsArgs) -> anyhow::Result<()> {
             Arc::new(move |_| path.clone()),
         ))
     };
-    let plain_page = measure(format!("/works/{plain}?view_adult=true"))?;
-    let folded = measure(format!("/works/{commented}?view_adult=true"))?;
-    let shown = measure(format!(
-        "/works/{commented}?show_comments=true&view_adult=true"
-    ))?;
     let last = (args.threads as u32).div_ceil(ficus_core::comments::THREADS_PER_PAGE);
-    let last_page = measure(format!(
-        "/works/{commented}?show_comments=true&view_adult=true&page={last}"
-    ))?;
+    let pages = [
+        format!("/works/{plain}?view_adult=true"),
+        format!("/works/{commented}?view_adult=true"),
+        format!("/works/{commented}?show_comments=true&view_adult=true"),
+        format!("/works/{commented}?show_comments=true&view_adult=true&page={last}"),
+    ];
+    let mut rounds: [Vec<super::LoadResult>; 4] = Default::default();
+    for _ in 0..args.rounds.max(1) {
+        for (page, results) in pages.iter().zip(rounds.iter_mut()) {
+            results.push(measure(page.clone())?);
+        }
+    }
+    let [plain_page, folded, shown, last_page] = rounds.map(|mut results| {
+        results.sort_by(|a, b| a.rps.total_cmp(&b.rps));
+        results.swap_remove(results.len() / 2)
+    });
     plain_page.print("work page, no comments (baseline)");
     folded.print("work page with 1,000 comments, folded");
     shown.print("its comments, page 1 (show_comments=true)");
