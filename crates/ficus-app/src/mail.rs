@@ -248,6 +248,10 @@ pub struct Delivered {
     pub failed: usize,
     /// Nothing to say any more (the comment is gone, say).
     pub dropped: usize,
+    /// Sent, or failed, after this node's lease had run out and another
+    /// node had taken the job: that node records the outcome (and may
+    /// send the message again — delivery is at least once).
+    pub late: usize,
 }
 
 /// When a job that failed `attempts` times before is tried again.
@@ -271,7 +275,7 @@ pub fn deliver_due(
     // one is still sending.
     for job in store.lease_mail_jobs(now, 50, Duration::minutes(15))? {
         let Some((to, content)) = store.mail_content(&job)? else {
-            store.mail_job_done(job.id, now)?;
+            store.mail_job_done(&job, now)?;
             done.dropped += 1;
             continue;
         };
@@ -287,12 +291,18 @@ pub fn deliver_due(
             unsubscribe_url: unsubscribe,
         };
         match sender.send(&mail) {
+            // A lease lost meanwhile (this batch outlived it) leaves the
+            // outcome to the node that took the job over.
             Ok(()) => {
-                store.mail_job_done(job.id, now)?;
+                if !store.mail_job_done(&job, now)? {
+                    done.late += 1;
+                }
                 done.sent += 1;
             }
             Err(e) => {
-                store.mail_job_failed(job.id, &e, retry_at(site, &job, now))?;
+                if !store.mail_job_failed(&job, &e, retry_at(site, &job, now))? {
+                    done.late += 1;
+                }
                 done.failed += 1;
             }
         }

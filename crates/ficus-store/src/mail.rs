@@ -5,7 +5,7 @@
 //! job's message says is read when it is sent, as its recipient may see
 //! it then (a comment deleted meanwhile sends nothing).
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime, Timelike};
 use diesel::prelude::*;
 use ficus_core::access::Viewer;
 use ficus_core::account::Role;
@@ -30,6 +30,9 @@ pub struct MailJob {
     pub comment_id: Option<i64>,
     pub day: Option<NaiveDate>,
     pub attempts: i32,
+    /// The end of this node's lease: also its mark on the job, so only
+    /// the node still holding the lease records the outcome.
+    pub lease_until: NaiveDateTime,
 }
 
 /// Who a message goes to.
@@ -179,7 +182,12 @@ impl Store {
         limit: i64,
         lease: Duration,
     ) -> Result<Vec<MailJob>, StoreError> {
+        // Whole microseconds: PostgreSQL keeps no finer, and the value is
+        // compared again when the outcome is recorded.
         let until = now + lease;
+        let until = until
+            .with_nanosecond(until.nanosecond() / 1_000 * 1_000)
+            .unwrap_or(until);
         Ok(with_conn!(self, |conn| {
             let due: Vec<JobRow> = mail_jobs::table
                 .filter(mail_jobs::sent_at.is_null())
@@ -225,6 +233,7 @@ impl Store {
                         comment_id,
                         day,
                         attempts,
+                        lease_until: until,
                     });
                 }
             }
@@ -233,32 +242,44 @@ impl Store {
     }
 
     /// Marks a job sent (or, with nothing to say any more, done).
-    pub fn mail_job_done(&self, id: i64, now: NaiveDateTime) -> Result<(), StoreError> {
-        with_conn!(self, |conn| diesel::update(mail_jobs::table.find(id))
-            .set((
-                mail_jobs::sent_at.eq(now),
-                mail_jobs::lease_until.eq(None::<NaiveDateTime>)
-            ))
-            .execute(conn)?);
-        Ok(())
+    /// `false` when this node's lease was over and another node has
+    /// taken the job since: the outcome is that node's to record.
+    pub fn mail_job_done(&self, job: &MailJob, now: NaiveDateTime) -> Result<bool, StoreError> {
+        let changed = with_conn!(self, |conn| diesel::update(
+            mail_jobs::table
+                .filter(mail_jobs::id.eq(job.id))
+                .filter(mail_jobs::lease_until.eq(job.lease_until))
+        )
+        .set((
+            mail_jobs::sent_at.eq(now),
+            mail_jobs::lease_until.eq(None::<NaiveDateTime>)
+        ))
+        .execute(conn)?);
+        Ok(changed == 1)
     }
 
     /// Records a failed attempt; the job is due again at `retry_at`.
+    /// `false` when this node no longer holds the lease (as for
+    /// [`Store::mail_job_done`]).
     pub fn mail_job_failed(
         &self,
-        id: i64,
+        job: &MailJob,
         error: &str,
         retry_at: NaiveDateTime,
-    ) -> Result<(), StoreError> {
-        with_conn!(self, |conn| diesel::update(mail_jobs::table.find(id))
-            .set((
-                mail_jobs::attempts.eq(mail_jobs::attempts + 1),
-                mail_jobs::last_error.eq(error),
-                mail_jobs::due_at.eq(retry_at),
-                mail_jobs::lease_until.eq(None::<NaiveDateTime>),
-            ))
-            .execute(conn)?);
-        Ok(())
+    ) -> Result<bool, StoreError> {
+        let changed = with_conn!(self, |conn| diesel::update(
+            mail_jobs::table
+                .filter(mail_jobs::id.eq(job.id))
+                .filter(mail_jobs::lease_until.eq(job.lease_until))
+        )
+        .set((
+            mail_jobs::attempts.eq(mail_jobs::attempts + 1),
+            mail_jobs::last_error.eq(error),
+            mail_jobs::due_at.eq(retry_at),
+            mail_jobs::lease_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?);
+        Ok(changed == 1)
     }
 
     /// Jobs not sent yet: (waiting, given up).

@@ -71,6 +71,7 @@ pub async fn deliver_every_few_seconds(
                     sent = d.sent,
                     failed = d.failed,
                     dropped = d.dropped,
+                    late = d.late,
                     "mail"
                 );
             }

@@ -103,8 +103,8 @@ pub fn run(store: &Store, cmd: AdminCommand) -> anyhow::Result<()> {
             let done = ficus_app::mail::deliver_due(store, &sender, &site, now)?;
             let (waiting, dead) = store.mail_backlog()?;
             println!(
-                "sent {}, failed {}, dropped {}; waiting {waiting}, given up {dead}",
-                done.sent, done.failed, done.dropped
+                "sent {}, failed {}, dropped {}, after the lease ran out {}; waiting {waiting}, given up {dead}",
+                done.sent, done.failed, done.dropped, done.late
             );
         }
         AdminCommand::InviteCodes { count } => {

@@ -36,11 +36,22 @@ fn free_port() -> u16 {
 /// installed Chromium can take long over its first page while other
 /// tests load the machine).
 async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
-    c.wait()
+    match c
+        .wait()
         .at_most(Duration::from_secs(30))
         .for_element(Locator::Css(css))
         .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
+    {
+        Ok(el) => el,
+        Err(e) => {
+            let url = c.current_url().await.map(|u| u.to_string());
+            let page = c.source().await.unwrap_or_default();
+            panic!(
+                "{css}: {e}; at {url:?}, page begins: {}",
+                page.chars().take(1500).collect::<String>()
+            )
+        }
+    }
 }
 
 async fn fill(c: &Client, css: &str, value: &str) {
@@ -123,6 +134,16 @@ async fn log_in(c: &Client, server: &ServerProcess, from: &str, to: &str) {
     c.goto(&server.url("/")).await.expect("goto");
     assert!(text(c, "#header").await.contains(&format!("Hi, {from}!")));
     click(c, "form.logout button").await;
+    // The log-out page is the front page too: wait for its header to
+    // change, or the next navigation may cancel the log-out under way.
+    let start = Instant::now();
+    while text(c, "#header").await.contains(&format!("Hi, {from}!")) {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "{from} never logged out"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     wait_for(c, "the front page", |p| p == "/").await;
     c.goto(&server.url("/users/login")).await.expect("goto");
     fill(c, "#user_login", to).await;

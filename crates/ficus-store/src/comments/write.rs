@@ -16,7 +16,7 @@ use crate::conn::WriteTransaction;
 use crate::error::StoreError;
 use crate::mail::MailHelpers;
 use crate::reports::StandingHelpers;
-use crate::schema::{chapters, comments, pseuds, users};
+use crate::schema::{chapters, comments, pseuds, throttles, users};
 
 /// Where a new comment goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,6 +206,19 @@ impl Store {
             if let Some(uid) = me {
                 diesel::update(users::table.find(uid))
                     .set(users::id.eq(users::id))
+                    .execute(conn)?;
+            } else if let Some(key) = new.visitor_key {
+                // A guest has no row of their own: their address's row in
+                // `throttles` (created on first use) is locked instead.
+                diesel::insert_into(throttles::table)
+                    .values((
+                        throttles::bucket.eq(format!("comment-post:{key}")),
+                        throttles::window_start.eq(0),
+                        throttles::hits.eq(0),
+                    ))
+                    .on_conflict((throttles::bucket, throttles::window_start))
+                    .do_update()
+                    .set(throttles::hits.eq(throttles::hits))
                     .execute(conn)?;
             }
             // The same text twice on one chapter.
@@ -502,6 +515,12 @@ impl Store {
             if !allowed {
                 return Ok(Err(CommentRefusal::NotAllowed));
             }
+            // A suspended or banned creator or moderator moderates nothing.
+            if let Some(uid) = viewer.user_id()
+                && !conn.standing_of(uid, now)?.may_act()
+            {
+                return Ok(Err(CommentRefusal::Suspended));
+            }
             match action {
                 ModerationAction::Freeze | ModerationAction::Unfreeze => {
                     let frozen = action == ModerationAction::Freeze;
@@ -557,6 +576,11 @@ impl Store {
             }
             if !(viewer.owns(&work.access()) || privileged(viewer)) {
                 return Ok(Err(CommentRefusal::NotAllowed));
+            }
+            if let Some(uid) = viewer.user_id()
+                && !conn.standing_of(uid, now)?.may_act()
+            {
+                return Ok(Err(CommentRefusal::Suspended));
             }
             let waiting = comments::table
                 .filter(comments::work_id.eq(work_id))

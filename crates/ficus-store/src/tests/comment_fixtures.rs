@@ -118,3 +118,21 @@ pub(super) fn count(store: &Store, work: i64) -> u64 {
 pub(super) fn ids(nodes: &[CommentNode]) -> Vec<i64> {
     nodes.iter().map(|n| n.id).collect()
 }
+
+/// A guest comment on `work` that the spam check flagged: held, not shown.
+pub(super) fn post_spam(store: &Store, work: i64) -> i64 {
+    store
+        .post_comment(
+            &NewComment {
+                target: CommentTarget::Work(work),
+                commenter: &guest("Bot"),
+                visitor_key: Some("k"),
+                body: "<p>casino casino</p>",
+                spam: true,
+            },
+            now(),
+        )
+        .expect("store")
+        .expect("held")
+        .id
+}

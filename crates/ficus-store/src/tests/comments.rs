@@ -4,7 +4,7 @@
 use chrono::Duration;
 use ficus_core::access::Viewer;
 use ficus_core::account::Role;
-use ficus_core::comments::{CommentPermission, CommentRefusal, Sight, THREADS_PER_PAGE};
+use ficus_core::comments::{CommentPermission, CommentRefusal, Commenter, Sight, THREADS_PER_PAGE};
 use ficus_core::people::Relation;
 
 use super::comment_fixtures::*;
@@ -728,20 +728,7 @@ fn a_page_holds_only_its_own_visible_threads() {
             "<p>reply</p>",
         )
         .expect("posted");
-        let held = store
-            .post_comment(
-                &NewComment {
-                    target: CommentTarget::Work(work),
-                    commenter: &guest("Bot"),
-                    visitor_key: Some("k"),
-                    body: "<p>casino</p>",
-                    spam: true,
-                },
-                now(),
-            )
-            .expect("store")
-            .expect("held")
-            .id;
+        let held = post_spam(store, work);
         let elsewhere = post(
             store,
             CommentTarget::Work(other),
@@ -775,5 +762,52 @@ fn a_page_holds_only_its_own_visible_threads() {
         let there = section(store, other, Viewer::Guest);
         assert_eq!(ids(&there.threads.items), vec![elsewhere]);
         assert_eq!(ids(&there.threads.items[0].replies), vec![elsewhere_reply]);
+    });
+}
+
+/// Posts racing from one guest address, or from one new account, pass the
+/// rate limit together no more often than one at a time would: each takes
+/// its address's or account's lock first (PostgreSQL's READ COMMITTED
+/// would otherwise let every racer count the same earlier comments).
+#[test]
+fn racing_posts_do_not_pass_the_rate_limit_together() {
+    each_backend(|store| {
+        store
+            .set_setting("comment_rate_limit", "3/900")
+            .expect("setting");
+        let ada = person(store, "ada", Role::User);
+        let work = work_by(store, &ada, CommentPermission::Everyone, false);
+        let newcomer = person(store, "newcomer", Role::User);
+        let racers: Vec<Commenter> = (0..8).map(|_| guest("G")).collect();
+        for who in [None, Some(&newcomer.commenter)] {
+            let passed = std::thread::scope(|scope| {
+                let handles: Vec<_> = racers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, g)| {
+                        scope.spawn(move || {
+                            post_keyed(
+                                store,
+                                CommentTarget::Work(work),
+                                who.unwrap_or(g),
+                                &format!("<p>racing {i}</p>"),
+                                Some("one address"),
+                            )
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("thread"))
+                    .filter(Result::is_ok)
+                    .count()
+            });
+            assert_eq!(
+                passed,
+                3,
+                "{}",
+                if who.is_some() { "account" } else { "guest" }
+            );
+        }
     });
 }

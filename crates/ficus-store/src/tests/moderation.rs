@@ -384,3 +384,73 @@ fn a_days_comments_count_what_was_received() {
         assert_eq!(count(store, work), 1);
     });
 }
+
+/// A suspended creator or moderator moderates nothing: no approving,
+/// freezing, hiding or marking spam until the suspension is lifted.
+#[test]
+fn suspended_creators_and_moderators_do_not_moderate() {
+    each_backend(|store| {
+        no_rate_limit(store);
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let moe = person(store, "moe", Role::Moderator);
+        let root = person(store, "root", Role::Admin);
+        let root_id = root.viewer.user_id().expect("root");
+        let work = work_by(store, &ada, CommentPermission::Everyone, true);
+        let waiting = post(
+            store,
+            CommentTarget::Work(work),
+            &bea.commenter,
+            "<p>hm</p>",
+        )
+        .expect("posted");
+        let suspend = |login: &str| {
+            assert!(
+                store
+                    .set_standing(
+                        login,
+                        crate::reports::StandingChange::Suspend {
+                            until: now() + Duration::days(2),
+                            reason: "test"
+                        },
+                        root_id,
+                        now()
+                    )
+                    .expect("suspend")
+            );
+        };
+        suspend("ada");
+        suspend("moe");
+        for (who, action) in [
+            (ada.viewer, ModerationAction::Approve),
+            (ada.viewer, ModerationAction::Freeze),
+            (moe.viewer, ModerationAction::Hide),
+            (moe.viewer, ModerationAction::Spam),
+        ] {
+            assert_eq!(
+                store
+                    .moderate_comment(waiting, who, action, now())
+                    .expect("store"),
+                Err(CommentRefusal::Suspended),
+                "{action:?}"
+            );
+        }
+        assert_eq!(
+            store
+                .approve_all_comments(work, ada.viewer, now())
+                .expect("store"),
+            Err(CommentRefusal::Suspended)
+        );
+        assert!(
+            store
+                .set_standing("ada", crate::reports::StandingChange::Lift, root_id, now())
+                .expect("lift")
+        );
+        assert_eq!(
+            store
+                .approve_all_comments(work, ada.viewer, now())
+                .expect("store"),
+            Ok(1)
+        );
+    });
+}
