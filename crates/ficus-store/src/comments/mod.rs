@@ -15,7 +15,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ficus_core::access::{Viewer, WorkAccess};
-use ficus_core::comments::{CommentLimits, CommentPermission, CommentSettings, CommentState};
+use ficus_core::comments::{
+    CommentFacts, CommentLimits, CommentPermission, CommentSettings, CommentState,
+};
 
 use crate::schema::{
     audit_log, blocked_users, chapters, comments, creators, pseuds, settings, work_creators,
@@ -56,6 +58,16 @@ pub(crate) struct CommentRow {
 }
 
 impl CommentRow {
+    /// What the rules need to know about this comment on `work`.
+    pub(crate) fn facts<'a>(&self, work: &'a WorkFacts, has_replies: bool) -> CommentFacts<'a> {
+        CommentFacts {
+            work: work.access(),
+            author: self.user_id,
+            state: self.state(),
+            has_replies,
+        }
+    }
+
     pub(crate) fn state(&self) -> CommentState {
         CommentState {
             unreviewed: self.unreviewed,
@@ -257,14 +269,8 @@ impl_for_both_backends! {
                 return Ok(None);
             };
             let has_replies = self.has_replies(id)?;
-            let facts = ficus_core::comments::CommentFacts {
-                work: work.access(),
-                author: row.user_id,
-                state: row.state(),
-                has_replies,
-            };
             if !viewer.may_see(&work.access())
-                || facts.sight(viewer) == ficus_core::comments::Sight::Nothing
+                || row.facts(&work, has_replies).sight(viewer) == ficus_core::comments::Sight::Nothing
             {
                 return Ok(None);
             }

@@ -141,12 +141,7 @@ pub(super) struct Lens<'a> {
 
 impl Lens<'_> {
     fn facts(&self, row: &CommentRow) -> CommentFacts<'_> {
-        CommentFacts {
-            work: self.work.access(),
-            author: row.user_id,
-            state: row.state(),
-            has_replies: self.parents.contains(&row.id),
-        }
+        row.facts(self.work, self.parents.contains(&row.id))
     }
 
     fn sight(&self, row: &CommentRow) -> Sight {

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ficus_core::access::Viewer;
 use ficus_core::comments::{
-    self as rules, CommentContext, CommentFacts, CommentRefusal, Commenter, ParentFacts, Sight,
+    self as rules, CommentContext, CommentRefusal, Commenter, ParentFacts, Sight,
 };
 
 use super::inbox::{InboxHelpers, recipients};
@@ -149,12 +149,7 @@ impl Store {
                 return Ok(Err(CommentRefusal::Suspended));
             }
             if let Some(parent) = &parent {
-                let facts = CommentFacts {
-                    work: work.access(),
-                    author: parent.user_id,
-                    state: parent.state(),
-                    has_replies: true,
-                };
+                let facts = parent.facts(&work, true);
                 if facts.sight(viewer) == Sight::Nothing {
                     return Ok(Err(CommentRefusal::NotFound));
                 }
@@ -386,12 +381,7 @@ impl Store {
             let Some((row, work, has_replies)) = conn.visible_comment(id, viewer)? else {
                 return Ok::<_, diesel::result::Error>(Err(CommentRefusal::NotFound));
             };
-            let facts = CommentFacts {
-                work: work.access(),
-                author: row.user_id,
-                state: row.state(),
-                has_replies,
-            };
+            let facts = row.facts(&work, has_replies);
             if let Err(refusal) = facts.may_edit(viewer) {
                 return Ok(Err(refusal));
             }
@@ -436,12 +426,7 @@ impl Store {
             let Some((row, work, has_replies)) = conn.visible_comment(id, viewer)? else {
                 return Ok::<_, diesel::result::Error>(Err(CommentRefusal::NotFound));
             };
-            let facts = CommentFacts {
-                work: work.access(),
-                author: row.user_id,
-                state: row.state(),
-                has_replies,
-            };
+            let facts = row.facts(&work, has_replies);
             if !facts.may_delete(viewer) {
                 return Ok(Err(CommentRefusal::NotAllowed));
             }
@@ -496,12 +481,7 @@ impl Store {
             let Some((row, work, has_replies)) = conn.visible_comment(id, viewer)? else {
                 return Ok::<_, diesel::result::Error>(Err(CommentRefusal::NotFound));
             };
-            let facts = CommentFacts {
-                work: work.access(),
-                author: row.user_id,
-                state: row.state(),
-                has_replies,
-            };
+            let facts = row.facts(&work, has_replies);
             let moderator = privileged(viewer);
             let allowed = match action {
                 ModerationAction::Freeze => facts.may_freeze(viewer) && !row.frozen,
