@@ -430,6 +430,15 @@ impl Store {
             if !facts.may_delete(viewer) {
                 return Ok(Err(CommentRefusal::NotAllowed));
             }
+            // Anyone may take back their own words; deleting another's
+            // comment (as its work's creator or a moderator) needs an
+            // account in good standing.
+            if let Some(uid) = viewer.user_id()
+                && row.user_id != Some(uid)
+                && !conn.standing_of(uid, now)?.may_act()
+            {
+                return Ok(Err(CommentRefusal::Suspended));
+            }
             let by_moderator = privileged(viewer)
                 && row.user_id != viewer.user_id()
                 && !viewer.owns(&work.access());

@@ -386,7 +386,8 @@ fn a_days_comments_count_what_was_received() {
 }
 
 /// A suspended creator or moderator moderates nothing: no approving,
-/// freezing, hiding or marking spam until the suspension is lifted.
+/// freezing, hiding, marking spam or deleting another's comment until the
+/// suspension is lifted.
 #[test]
 fn suspended_creators_and_moderators_do_not_moderate() {
     each_backend(|store| {
@@ -441,6 +442,13 @@ fn suspended_creators_and_moderators_do_not_moderate() {
                 .expect("store"),
             Err(CommentRefusal::Suspended)
         );
+        for who in [ada.viewer, moe.viewer] {
+            assert_eq!(
+                store.delete_comment(waiting, who, now()).expect("store"),
+                Err(CommentRefusal::Suspended),
+                "another's comment"
+            );
+        }
         assert!(
             store
                 .set_standing("ada", crate::reports::StandingChange::Lift, root_id, now())

@@ -10,7 +10,6 @@ DROP INDEX comments_threads;
 CREATE INDEX comments_roots ON comments (work_id, parent_id, spam, id, unreviewed, user_id, chapter_id);
 DROP INDEX comments_by_parent;
 CREATE INDEX comments_by_parent ON comments (parent_id) WHERE parent_id IS NOT NULL;
--- A page's threads are read as one span of a work's threads (work, then
--- thread, then id: the order the page is built in), with a statement
--- that keeps one shape whatever the page, so it is prepared once.
+-- A page's threads are read by work and thread ids, in the order the page
+-- is built in (work, then thread, then id), so the rows need no sort.
 CREATE INDEX comments_work_threads ON comments (work_id, thread_id, id);
