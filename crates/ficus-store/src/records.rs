@@ -64,6 +64,9 @@ pub struct WorkRecord {
     /// When the row was last changed (unix seconds), for cache keys and
     /// download URLs.
     pub changed_at: i64,
+    /// Moves whenever anything the work's comment threads show may have
+    /// changed (kept by triggers): the key of rendered comment pages.
+    pub comments_version: i64,
     /// When the work was first stored (drafts are purged counting from it).
     pub created_at: chrono::NaiveDateTime,
 }

@@ -62,6 +62,7 @@ pub(crate) struct WorkRow {
     pub bookmarks_count: i64,
     pub comment_permission: String,
     pub moderate_comments: bool,
+    pub comments_version: i64,
 }
 
 #[derive(Insertable)]

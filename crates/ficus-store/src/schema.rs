@@ -30,6 +30,7 @@ diesel::table! {
         bookmarks_count -> BigInt,
         comment_permission -> Text,
         moderate_comments -> Bool,
+        comments_version -> BigInt,
     }
 }
 

@@ -10,6 +10,7 @@
 //! blocking pool through [`AppState::db`].
 
 pub mod api;
+pub mod comment_cache;
 pub mod error;
 mod extract;
 pub mod hits;
@@ -65,6 +66,9 @@ pub struct AppState {
     /// The key unsubscribe links are signed with (in the database's
     /// settings, shared by every node).
     pub mail_key: std::sync::Arc<Vec<u8>>,
+    /// Rendered comment threads of work pages, for viewers who all see
+    /// the same (guests).
+    pub comment_cache: std::sync::Arc<comment_cache::CommentCache>,
 }
 
 /// The setting that holds the CSRF key.
@@ -96,6 +100,9 @@ impl AppState {
             hits: std::sync::Arc::default(),
             spam: std::sync::Arc::new(ficus_app::comments::Heuristic),
             mail_key: std::sync::Arc::new(mail_key),
+            comment_cache: std::sync::Arc::new(comment_cache::CommentCache::new(
+                options.comment_cache_bytes,
+            )),
         })
     }
 
@@ -450,6 +457,8 @@ pub struct ServeOptions {
     pub requests_per_ip: u32,
     /// The general limit's window, in seconds.
     pub request_window_secs: i64,
+    /// Memory for rendered comment threads, in bytes (0: none).
+    pub comment_cache_bytes: u64,
     /// Trusted proxies and the public URL.
     pub origin: origin::Origin,
     /// Where mail goes (none: jobs wait in the queue).
@@ -464,6 +473,7 @@ impl Default for ServeOptions {
             signups_per_hour: 5,
             requests_per_ip: 0,
             request_window_secs: 300,
+            comment_cache_bytes: 64 * 1024 * 1024,
             origin: origin::Origin::default(),
             mail: mail::MailOptions::default(),
         }

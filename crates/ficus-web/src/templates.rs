@@ -187,13 +187,24 @@ pub struct WorkPage {
     pub can_moderate: bool,
     pub is_hidden: bool,
     pub kudos: KudosBox,
-    /// The comment threads shown (with `show_comments=true`).
-    pub items: Vec<ThreadItem>,
+    /// The comment threads shown (with `show_comments=true`), rendered
+    /// by [`ThreadList`] (or kept from an earlier page: `comment_cache`).
+    pub threads: std::sync::Arc<crate::comment_cache::RenderedComments>,
     /// The comment form, when the visitor may comment.
     pub cform: Option<CommentForm>,
     /// The comment pages.
     pub pager: Pager,
     pub comments: CommentsBox,
+}
+
+/// Comment threads on their own (`ol.thread`), as a work page shows them.
+#[derive(Template)]
+#[template(path = "comment_thread.html")]
+pub struct ThreadList<'a> {
+    pub items: &'a [ThreadItem],
+    /// The form token of the one-button actions (creators' and
+    /// moderators' only: a guest's threads hold none).
+    pub chrome: &'a Chrome,
 }
 
 /// The comments part of a work page, besides the threads and the form.

@@ -87,6 +87,11 @@ pub enum Command {
         /// The general limit's window, in seconds.
         #[arg(long, env = "FICUS_REQUEST_WINDOW", default_value_t = 300)]
         request_window: i64,
+        /// Memory for rendered comment threads (MiB), shared by every
+        /// work page; 0 renders each page afresh. Entries are keyed on the
+        /// work's comments version, so a change is never shown stale.
+        #[arg(long, env = "FICUS_COMMENT_CACHE_MIB", default_value_t = 64)]
+        comment_cache_mib: u64,
         /// This node's search index directory (default: DATA_DIR/index).
         /// Each web node keeps its own; all follow the database's change log.
         #[arg(long, env = "FICUS_INDEX_DIR")]
@@ -311,6 +316,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             signups_per_hour,
             requests_per_ip,
             request_window,
+            comment_cache_mib,
             index_dir,
             trusted_proxies,
             public_url,
@@ -335,6 +341,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         signups_per_hour,
                         requests_per_ip,
                         request_window_secs: request_window,
+                        comment_cache_bytes: comment_cache_mib.saturating_mul(1024 * 1024),
                         origin: ficus_web::origin::Origin {
                             trusted_proxies,
                             public_url,

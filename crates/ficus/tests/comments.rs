@@ -794,3 +794,120 @@ fn the_inbox_on_the_page_and_through_the_api() {
     let resp = http.get(server.url("/api/v1/inbox")).send().expect("get");
     assert_eq!(resp.status(), 401, "an inbox needs an account");
 }
+
+/// A guest's page of comments comes from the comment cache once it was
+/// rendered; every change it shows must reach it at once — from this node
+/// or from another node on the same database — and an account's page is
+/// never the guests' one.
+#[test]
+fn cached_comment_pages_are_never_stale_on_any_node() {
+    let dir = ficus_testkit::temp_dir();
+    let a = serve(dir.path());
+    let b = support::serve_node(dir.path(), "index-b");
+    let mut writer = Browser::new();
+    assert_eq!(signup(&mut writer, &a, "writer").status(), 303);
+    let work = post_work(&mut writer, &a, "Cached Work", "enable_all", false);
+    let mut reader = Browser::new();
+    assert_eq!(signup(&mut reader, &b, "reader").status(), 303);
+    assert!(admin(dir.path(), &["comments", "--rate", "100/60"]).contains("100 per 60 s"));
+    let path = format!("/works/{work}?show_comments=true&view_adult=true");
+    let mut guest = Browser::new();
+    let mut guest_page = || guest.page(&a.url(&path));
+
+    let page = guest_page();
+    assert_eq!(text(&page, "li#show_comments_link"), "Hide Comments (0)");
+    assert_eq!(count(&page, "li.comment"), 0);
+    assert_eq!(count(&guest_page(), "li.comment"), 0, "a repeat, cached");
+
+    // Posted through the other node: seen here on the next request.
+    let (status, location, _) = comment(
+        &mut reader,
+        &b,
+        &format!("/works/{work}/comments"),
+        &[("comment[comment_content]", "First words.")],
+    );
+    assert_eq!(status, 303, "{location}");
+    let first = new_id(&location);
+    let page = guest_page();
+    assert_eq!(text(&page, "li#show_comments_link"), "Hide Comments (1)");
+    assert_eq!(
+        text(&page, &format!("li#comment_{first} blockquote.userstuff")),
+        "First words."
+    );
+    assert_eq!(
+        count(&page, &format!("li#add_comment_reply_link_{first}")),
+        1
+    );
+    assert_eq!(
+        count(
+            &page,
+            "#comments_placeholder input[name=authenticity_token]"
+        ),
+        0,
+        "a guest's threads hold no form token"
+    );
+
+    // Edited, frozen, the archive's guest switch, deleted: each shows.
+    let resp = reader.submit(
+        &b,
+        &format!("/comments/{first}/edit"),
+        &[("comment[comment_content]", "Second thoughts.")],
+    );
+    assert_eq!(resp.status(), 303);
+    let page = guest_page();
+    assert_eq!(
+        text(&page, &format!("li#comment_{first} blockquote.userstuff")),
+        "Second thoughts."
+    );
+    assert!(text(&page, &format!("li#comment_{first} p.edited")).starts_with("Last Edited"));
+    assert_eq!(
+        writer
+            .submit(&b, &format!("/comments/{first}/freeze"), &[])
+            .status(),
+        303
+    );
+    let page = guest_page();
+    assert_eq!(count(&page, &format!("li#comment_{first} span.frozen")), 1);
+    assert_eq!(
+        count(&page, &format!("li#add_comment_reply_link_{first}")),
+        0
+    );
+    // The creator's own view on the cached node: their buttons, with
+    // their form token, not the guests' markup.
+    let own = writer.page(&a.url(&path));
+    assert_eq!(
+        count(
+            &own,
+            &format!("li#freeze_comment_link_{first} input[name=authenticity_token]")
+        ),
+        1
+    );
+    assert_eq!(
+        writer
+            .submit(&a, &format!("/comments/{first}/unfreeze"), &[])
+            .status(),
+        303
+    );
+    assert_eq!(
+        count(&guest_page(), &format!("li#add_comment_reply_link_{first}")),
+        1
+    );
+    admin(dir.path(), &["comments", "--guests", "off"]);
+    let page = guest_page();
+    assert_eq!(
+        count(&page, &format!("li#add_comment_reply_link_{first}")),
+        0,
+        "no guest replies once guest comments are off"
+    );
+    assert_eq!(count(&page, "textarea[name='comment[comment_content]']"), 0);
+    admin(dir.path(), &["comments", "--guests", "on"]);
+    assert_eq!(
+        reader
+            .submit(&b, &format!("/comments/{first}/delete"), &[])
+            .status(),
+        303
+    );
+    let page = guest_page();
+    assert_eq!(text(&page, "li#show_comments_link"), "Hide Comments (0)");
+    assert_eq!(count(&page, "li.comment"), 0);
+}

@@ -30,7 +30,9 @@ pub const MAX_GUEST_NAME_CHARS: usize = 100;
 pub const MAX_GUEST_EMAIL_CHARS: usize = 254;
 
 /// "Who can comment on this work" (AO3's `comment_permissions`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum CommentPermission {
     /// Registered users and guests.
     #[serde(rename = "enable_all")]

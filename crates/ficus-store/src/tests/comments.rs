@@ -811,3 +811,114 @@ fn racing_posts_do_not_pass_the_rate_limit_together() {
         }
     });
 }
+
+#[test]
+fn the_comments_version_moves_with_every_change_a_thread_shows() {
+    // Rendered comment pages are cached under it (ficus-web's
+    // comment_cache): a change that does not move it would be shown stale.
+    each_backend(|store| {
+        no_rate_limit(store);
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let moe = person(store, "moe", Role::Moderator);
+        let work = work_by(store, &ada, CommentPermission::Everyone, false);
+        let other = work_by(store, &ada, CommentPermission::Everyone, false);
+        let version = |id: i64| {
+            store
+                .work(id, Viewer::System)
+                .expect("read")
+                .expect("work")
+                .comments_version
+        };
+        let mut last = version(work);
+        let mut moved = |what: &str| {
+            let now = version(work);
+            assert!(now > last, "{what} moves the comments version");
+            last = now;
+        };
+        let root = post(
+            store,
+            CommentTarget::Work(work),
+            &bea.commenter,
+            "<p>First!</p>",
+        )
+        .expect("root");
+        moved("a comment posted");
+        store
+            .edit_comment(root, bea.viewer, "<p>First, and edited.</p>", now())
+            .expect("store")
+            .expect("edited");
+        moved("an edit");
+        let reply = post(
+            store,
+            CommentTarget::Reply(root),
+            &guest("Cam"),
+            "<p>A guest's reply</p>",
+        )
+        .expect("reply");
+        moved("a reply");
+        for action in [
+            ModerationAction::Freeze,
+            ModerationAction::Unfreeze,
+            ModerationAction::Hide,
+            ModerationAction::Unhide,
+            ModerationAction::Spam,
+            ModerationAction::NotSpam,
+        ] {
+            store
+                .moderate_comment(reply, moe.viewer, action, now())
+                .expect("store")
+                .expect("moderated");
+            moved(&format!("{action:?}"));
+        }
+        let Viewer::User { id: bea_id, .. } = bea.viewer else {
+            unreachable!()
+        };
+        store
+            .set_preferences(
+                bea_id,
+                crate::accounts::Preferences {
+                    guest_replies_off: true,
+                    ..Default::default()
+                },
+            )
+            .expect("prefs");
+        moved("the commenter's guest-replies preference");
+        let Commenter::Account { pseud_id, .. } = bea.commenter else {
+            unreachable!()
+        };
+        assert!(
+            store
+                .update_pseud(bea_id, pseud_id, "Bea Renamed", None)
+                .expect("rename")
+        );
+        moved("the commenter's pseud renamed");
+        let mut chapters: Vec<i64> = store
+            .chapters_full(work)
+            .expect("chapters")
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        chapters.reverse();
+        assert!(store.reorder_chapters(work, &chapters).expect("reorder"));
+        moved("the chapters reordered ('on Chapter N')");
+        store
+            .delete_comment(reply, moe.viewer, now())
+            .expect("store")
+            .expect("deleted");
+        moved("a comment deleted");
+        store.delete_user(bea_id, true).expect("delete account");
+        moved("the commenter's account deleted");
+
+        // Another work's comments leave this one's version alone.
+        let before = version(work);
+        post(
+            store,
+            CommentTarget::Work(other),
+            &ada.commenter,
+            "<p>Elsewhere</p>",
+        )
+        .expect("elsewhere");
+        assert_eq!(version(work), before);
+    });
+}

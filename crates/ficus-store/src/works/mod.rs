@@ -259,6 +259,7 @@ fn work_record(
             text_encoding: row.text_encoding,
         },
         changed_at: row.updated_at.and_utc().timestamp(),
+        comments_version: row.comments_version,
         created_at: row.created_at,
     }
 }

@@ -254,15 +254,17 @@ async fn render(
         st.hits.record(id, visitor_id);
     }
     // The button is not offered to an account a creator has blocked.
+    // A guest's comments may come from the comment cache, whose key holds
+    // the archive's guest-comment switch: read with the rest.
     let reader = visitor.user.as_ref().map(|u| u.id);
     let owners = work.owners.clone();
-    let (kudos_sentence, blocked) = st
+    let (kudos_sentence, blocked, guest_comments_off) = st
         .db(move |s| {
-            let blocked = match reader {
-                Some(uid) => s.blocked_by_any(uid, &owners)?,
-                None => false,
+            let (blocked, guest_off) = match reader {
+                Some(uid) => (s.blocked_by_any(uid, &owners)?, None),
+                None => (false, Some(s.comment_limits()?.guest_comments_off)),
             };
-            Ok((s.kudos_sentence(id)?, blocked))
+            Ok((s.kudos_sentence(id)?, blocked, guest_off))
         })
         .await?;
     let kudos = KudosBox {
@@ -277,15 +279,18 @@ async fn render(
     } else {
         None
     };
+    let chrome = Chrome::of(visitor);
     let comments = super::comments::work_page_box(
         st,
         visitor,
+        &chrome,
         &work,
         current,
         texts.last().map(|c| c.id),
         full,
         &path,
         q,
+        guest_comments_off,
     )
     .await?;
     let chapters: Vec<ChapterView> = texts.into_iter().map(full_view).collect();
@@ -318,7 +323,7 @@ async fn render(
         _ => work.title.clone(),
     };
     let page = WorkPage {
-        chrome: Chrome::of(visitor),
+        chrome,
         page_title,
         work_id: id,
         title: work.title.clone(),
@@ -348,18 +353,18 @@ async fn render(
         can_moderate: visitor.viewer().moderates(),
         is_hidden: work.hidden,
         kudos,
-        items: comments.items,
+        threads: comments.threads,
         cform: comments.form,
         pager: comments.pager,
         comments: comments.rest,
     };
     // One buffer the size of the page: the chapters' text, the chrome
-    // and each comment's markup (about a kilobyte each), so a long page
-    // is not copied over and over as it grows.
+    // and the comments' markup, so a long page is not copied over and
+    // over as it grows.
     let mut html = String::with_capacity(
         16 * 1024
             + page.chapters.iter().map(|c| c.body.len()).sum::<usize>()
-            + page.items.len() * 1024,
+            + page.threads.threads_html.len(),
     );
     page.render_into(&mut html)?;
     let mut response = Html(html).into_response();

@@ -3,7 +3,10 @@
 //! (`show_comments=true`: 25 threads, 125 comments rendered) read over
 //! HTTP by many clients at once — next to the same work page without its
 //! comments and to a work with none, measured in the same run, in
-//! interleaved rounds (each page's median round reported).
+//! interleaved rounds (each page's median round reported). Page 1 is
+//! measured twice: from a node with the comment cache (repeat readers)
+//! and from a second node on the same database without it (each page
+//! rendered afresh, as the first request after a change is).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -122,40 +125,58 @@ pub fn run(storage: &StorageArgs, args: &CommentsArgs) -> anyhow::Result<()> {
 
     let (server, base) =
         super::start_server(&bench_storage.data_dir, storage.database.as_deref(), &[])?;
+    // A second node on the same database with no comment cache: every
+    // page of comments rendered as the first request after a change is.
+    let cold_index = bench_storage.data_dir.join("index-cold");
+    let cold_index = cold_index.to_string_lossy();
+    let (_cold_server, cold_base) = super::start_server(
+        &bench_storage.data_dir,
+        storage.database.as_deref(),
+        &["--comment-cache-mib", "0", "--index-dir", &cold_index],
+    )?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()?;
     let duration = Duration::from_secs(args.seconds);
-    let measure = |path: String| {
+    let measure = |base: &str, path: String| {
         runtime.block_on(super::load(
-            &base,
+            base,
             args.clients,
             duration,
             Arc::new(move |_| path.clone()),
         ))
     };
     let last = (args.threads as u32).div_ceil(ficus_core::comments::THREADS_PER_PAGE);
+    let page_one = format!("/works/{commented}?show_comments=true&view_adult=true");
     let pages = [
-        format!("/works/{plain}?view_adult=true"),
-        format!("/works/{commented}?view_adult=true"),
-        format!("/works/{commented}?show_comments=true&view_adult=true"),
-        format!("/works/{commented}?show_comments=true&view_adult=true&page={last}"),
+        (&base, format!("/works/{plain}?view_adult=true")),
+        (&base, format!("/works/{commented}?view_adult=true")),
+        (&base, page_one.clone()),
+        (
+            &base,
+            format!("/works/{commented}?show_comments=true&view_adult=true&page={last}"),
+        ),
+        (&cold_base, format!("/works/{plain}?view_adult=true")),
+        (&cold_base, page_one),
     ];
-    let mut rounds: [Vec<super::LoadResult>; 4] = Default::default();
+    let mut rounds: [Vec<super::LoadResult>; 6] = Default::default();
     for _ in 0..args.rounds.max(1) {
-        for (page, results) in pages.iter().zip(rounds.iter_mut()) {
-            results.push(measure(page.clone())?);
+        for ((base, page), results) in pages.iter().zip(rounds.iter_mut()) {
+            results.push(measure(base, page.clone())?);
         }
     }
-    let [plain_page, folded, shown, last_page] = rounds.map(|mut results| {
-        results.sort_by(|a, b| a.rps.total_cmp(&b.rps));
-        results.swap_remove(results.len() / 2)
-    });
+    let [plain_page, folded, shown, last_page, cold_plain, cold_shown] =
+        rounds.map(|mut results| {
+            results.sort_by(|a, b| a.rps.total_cmp(&b.rps));
+            results.swap_remove(results.len() / 2)
+        });
     plain_page.print("work page, no comments (baseline)");
     folded.print("work page with 1,000 comments, folded");
-    shown.print("its comments, page 1 (show_comments=true)");
+    shown.print("its comments, page 1 (show_comments=true), repeat readers");
     last_page.print(&format!("its comments, page {last}"));
+    cold_plain.print("no comment cache: work page, no comments");
+    cold_shown.print("no comment cache: its comments, page 1 (each rendered afresh, as the first request after a change)");
     println!(
         "ratio comments-page-1/baseline throughput: {:.2} (goal >= 0.50)",
         shown.rps / plain_page.rps
@@ -163,6 +184,11 @@ pub fn run(storage: &StorageArgs, args: &CommentsArgs) -> anyhow::Result<()> {
     println!(
         "ratio last-page/baseline throughput: {:.2}",
         last_page.rps / plain_page.rps
+    );
+    println!(
+        "ratio comments-page-1 rendered afresh/baseline throughput: {:.2} (against the uncached node's own plain page: {:.2})",
+        cold_shown.rps / plain_page.rps,
+        cold_shown.rps / cold_plain.rps
     );
     if let Some(kib) = super::rss_kib_of(server.0.id()) {
         println!("server RSS after load: {:.0} MiB", kib as f64 / 1024.0);

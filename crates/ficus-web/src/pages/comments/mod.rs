@@ -12,6 +12,8 @@
 pub mod pages;
 pub mod view;
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -22,12 +24,13 @@ use ficus_store::Found;
 use ficus_store::comments::{CommentNode, CommentTarget, ModerationAction};
 
 use crate::AppState;
+use crate::comment_cache::{CommentsKey, RenderedComments};
 use crate::error::WebError;
 use crate::extract::{CsrfForm, SignedIn};
 use crate::origin::ClientIp;
 use crate::params::{self, QueryMap, StrictForm};
 use crate::session::Visitor;
-use crate::templates::Chrome;
+use crate::templates::{Chrome, ThreadList};
 use crate::view::encode_segment;
 use pages::{CommentDeletePage, CommentEditPage, CommentPage, UnreviewedCommentsPage};
 use view::{CommentForm, ThreadItem, flatten, form_refusal, outcome_message};
@@ -617,7 +620,7 @@ pub async fn spam_queue(
 
 /// The comment parts of a work page.
 pub(crate) struct WorkPageComments {
-    pub items: Vec<ThreadItem>,
+    pub threads: Arc<RenderedComments>,
     pub form: Option<CommentForm>,
     pub pager: crate::view::Pager,
     pub rest: crate::templates::CommentsBox,
@@ -625,39 +628,82 @@ pub(crate) struct WorkPageComments {
 
 /// The comments under a work page: the "Comments (N)" toggle, the form
 /// (or why there is none), and with `show_comments=true` the threads of
-/// the chapter shown (`chapter`) or of the whole work, `page=N`.
+/// the chapter shown (`chapter`) or of the whole work, `page=N`. A guest's
+/// part comes from the comment cache when it holds it (`guest_comments_off`
+/// is the archive's switch, read with the page; `None` for accounts).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn work_page_box(
     st: &AppState,
     visitor: &Visitor,
+    chrome: &Chrome,
     work: &ficus_store::WorkRecord,
     chapter: Option<i64>,
     last_shown_chapter: Option<i64>,
     full: bool,
     path: &str,
     q: &std::collections::HashMap<String, String>,
+    guest_comments_off: Option<bool>,
 ) -> Result<WorkPageComments, WebError> {
     let show = params::flag(q, "show_comments");
     let page = if show { Some(params::page(q)?) } else { None };
     let viewer = visitor.viewer();
     let work_id = work.id;
-    let section = match st
-        .db(move |s| s.comment_section(work_id, chapter, viewer, page))
-        .await?
-    {
-        Found::Visible(section) => section,
-        // The page checked the work already; it changed meanwhile.
-        Found::LogInFirst | Found::NotFound => {
-            return Err(WebError::NotFound(
-                "This work does not exist, or is not visible to you.".into(),
-            ));
-        }
-    };
     let full_query = if full { "&view_full_work=true" } else { "" };
     let base = format!("{path}?show_comments=true{full_query}");
     let back = match page {
         Some(n) if n > 1 => format!("{base}&page={n}"),
         _ => base.clone(),
+    };
+    let key = match (&visitor.user, guest_comments_off) {
+        (None, Some(off)) => Some(CommentsKey::guest(work, chapter, full, page, off)),
+        _ => None,
+    };
+    let part = match key.as_ref().and_then(|k| st.comment_cache.get(k)) {
+        Some(part) => part,
+        None => {
+            let section = match st
+                .db(move |s| s.comment_section(work_id, chapter, viewer, page))
+                .await?
+            {
+                Found::Visible(section) => section,
+                // The page checked the work already; it changed meanwhile.
+                Found::LogInFirst | Found::NotFound => {
+                    return Err(WebError::NotFound(
+                        "This work does not exist, or is not visible to you.".into(),
+                    ));
+                }
+            };
+            let items = flatten(&section.threads.items, section.chaptered, &back);
+            let threads_html = if show {
+                ThreadList {
+                    items: &items,
+                    chrome,
+                }
+                .render()?
+            } else {
+                String::new()
+            };
+            let part = Arc::new(RenderedComments {
+                threads_html,
+                page: section.threads.page,
+                pages: section.threads.page_count(),
+                total: section.total,
+                may_comment: section.may_comment,
+                moderated: section.moderated,
+                unreviewed: section.unreviewed,
+            });
+            // Kept only when it holds nothing of one visitor's (a
+            // one-button action carries the visitor's form token).
+            let personal = items
+                .iter()
+                .any(|i| matches!(i, ThreadItem::Comment(c) if c.actions.iter().any(|a| a.post)));
+            if let Some(key) = key
+                && !personal
+            {
+                st.comment_cache.insert(key, part.clone());
+            }
+            part
+        }
     };
     let (action, for_id) = match chapter {
         Some(c) => (format!("/chapters/{c}/comments"), c),
@@ -666,7 +712,7 @@ pub(crate) async fn work_page_box(
             last_shown_chapter.unwrap_or(work_id),
         ),
     };
-    let refusal = form_refusal(&section.may_comment);
+    let refusal = form_refusal(&part.may_comment);
     let form = if refusal.is_none() {
         Some(
             comment_form(
@@ -675,7 +721,7 @@ pub(crate) async fn work_page_box(
                 action,
                 for_id,
                 "Post Comment",
-                section.moderated && !viewer.owns(&work.access()),
+                part.moderated && !viewer.owns(&work.access()),
                 None,
             )
             .await?,
@@ -683,14 +729,10 @@ pub(crate) async fn work_page_box(
     } else {
         None
     };
-    let pages = section.threads.page_count();
-    let items = flatten(&section.threads.items, section.chaptered, &back);
     Ok(WorkPageComments {
-        items,
-        form,
-        pager: crate::view::pager(&base, section.threads.page, pages),
+        pager: crate::view::pager(&base, part.page, part.pages),
         rest: crate::templates::CommentsBox {
-            count: crate::view::thousands(i64::try_from(section.total).unwrap_or(i64::MAX)),
+            count: crate::view::thousands(i64::try_from(part.total).unwrap_or(i64::MAX)),
             show,
             show_href: format!("{base}#comments"),
             hide_href: if full {
@@ -700,9 +742,11 @@ pub(crate) async fn work_page_box(
             },
             refusal,
             message: q.get("comment").and_then(|c| outcome_message(c)),
-            unreviewed: section.unreviewed,
+            unreviewed: part.unreviewed,
             unreviewed_href: format!("/works/{work_id}/comments/unreviewed"),
-            too_far: show && section.threads.page > pages,
+            too_far: show && part.page > part.pages,
         },
+        threads: part,
+        form,
     })
 }

@@ -1,0 +1,11 @@
+DROP TRIGGER comments_version_pseud_gone ON pseuds;
+DROP TRIGGER comments_version_pseud ON pseuds;
+DROP FUNCTION ficus_comments_version_pseud();
+DROP TRIGGER comments_version_user_gone ON users;
+DROP TRIGGER comments_version_user ON users;
+DROP FUNCTION ficus_comments_version_user();
+DROP TRIGGER comments_version_chapter ON chapters;
+DROP TRIGGER comments_version_update ON comments;
+DROP TRIGGER comments_version_insert_delete ON comments;
+DROP FUNCTION ficus_comments_version_row();
+ALTER TABLE works DROP COLUMN comments_version;
