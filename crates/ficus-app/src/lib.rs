@@ -10,6 +10,7 @@
 //! - [`wrangling`]: a wrangler's form for one tag → its changes, applied
 //!   all or nothing.
 //! - [`export`]: a stored work → a download.
+//! - [`bookmarks`]: bookmarking a work, changing or deleting a bookmark.
 //! - [`kudos`]: leaving kudos (an account, or a guest by a keyed hash).
 //! - [`comments`]: posting, replying, editing, deleting and moderating
 //!   comments, with the pluggable spam check.
@@ -19,6 +20,7 @@
 //! - [`sign_in`]: a login and a password → an account, under limits that
 //!   count failures (the log-in form and HTTP Basic alike).
 
+pub mod bookmarks;
 pub mod comments;
 pub mod discovery;
 pub mod export;

@@ -212,6 +212,28 @@ pub fn sanitize_comment(html: &str, images_as_links: bool) -> String {
     }
 }
 
+/// Text a reader typed into a form (a comment, a bookmark's notes): plain
+/// text becomes paragraphs (blank lines) and line breaks; text with block
+/// elements is taken as HTML. Then [`sanitize_comment`].
+pub fn format_user_text(text: &str, images_as_links: bool) -> String {
+    let lower = text.to_ascii_lowercase();
+    let has_blocks = ["<p", "<br", "<div", "<blockquote", "<ul", "<ol", "<h"]
+        .iter()
+        .any(|t| lower.contains(t));
+    let html = if has_blocks {
+        text.to_string()
+    } else {
+        text.replace("\r\n", "\n")
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| format!("<p>{}</p>", p.replace('\n', "<br />")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    sanitize_comment(&html, images_as_links)
+}
+
 /// An `<img>` as the sanitizer writes it: attributes always double-quoted,
 /// their values never holding a raw `"`.
 static IMG: LazyLock<regex::Regex> = LazyLock::new(|| {

@@ -20,6 +20,7 @@
 
 pub mod access;
 pub mod account;
+pub mod bookmarks;
 pub mod comments;
 pub mod html;
 pub mod kudos;

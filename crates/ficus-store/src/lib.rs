@@ -13,6 +13,7 @@
 pub mod conn;
 pub mod accounts;
 mod baseline;
+pub mod bookmarks;
 mod bylines;
 pub mod claims;
 pub mod co_creators;

@@ -399,6 +399,34 @@ diesel::joinable!(muted_tags -> tags (tag_id));
 diesel::joinable!(muted_creators -> creators (creator_id));
 diesel::joinable!(creator_invitations -> works (work_id));
 diesel::joinable!(creator_invitations -> pseuds (pseud_id));
+diesel::table! {
+    bookmarks (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        pseud_id -> BigInt,
+        work_id -> Nullable<BigInt>,
+        notes -> Text,
+        private -> Bool,
+        rec -> Bool,
+        hidden_by_admin -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bookmark_tags (bookmark_id, tag_id) {
+        bookmark_id -> BigInt,
+        tag_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::joinable!(bookmarks -> users (user_id));
+diesel::joinable!(bookmarks -> pseuds (pseud_id));
+diesel::joinable!(bookmarks -> works (work_id));
+diesel::joinable!(bookmark_tags -> bookmarks (bookmark_id));
+diesel::joinable!(bookmark_tags -> tags (tag_id));
 diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(pseuds -> users (user_id));
 diesel::joinable!(creators -> pseuds (pseud_id));
@@ -437,5 +465,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     muted_creators,
     api_tokens,
     series,
-    serial_works
+    serial_works,
+    bookmarks,
+    bookmark_tags
 );

@@ -7,7 +7,9 @@ use diesel::prelude::*;
 
 use crate::Store;
 use crate::error::StoreError;
-use crate::schema::{comments, creators, pseuds, work_creators, work_daily_stats, works};
+use crate::schema::{
+    bookmarks, comments, creators, pseuds, work_creators, work_daily_stats, works,
+};
 
 /// One work's numbers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +22,9 @@ pub struct WorkStat {
     pub kudos: i64,
     /// Top-level comments every reader sees (AO3's "Comment Threads").
     pub comment_threads: i64,
+    /// Every bookmark of the work, private ones too (as AO3's statistics;
+    /// blurbs count the public ones).
+    pub bookmarks: i64,
 }
 
 /// One day of a series.
@@ -40,13 +45,14 @@ impl Store {
         user_id: i64,
         year: Option<i32>,
     ) -> Result<Vec<WorkStat>, StoreError> {
-        type Row = (i64, String, NaiveDate, i64, i64, i64);
+        type Row = (i64, String, NaiveDate, i64, i64, i64, i64);
         type Loaded = (
             Vec<Row>,
             Vec<(i64, NaiveDate, i64, i64)>,
             Vec<(i64, chrono::NaiveDateTime)>,
+            Vec<(Option<i64>, chrono::NaiveDateTime, bool, bool)>,
         );
-        let (rows, daily, threads): Loaded = with_conn!(self, |conn| {
+        let (rows, daily, threads, marks): Loaded = with_conn!(self, |conn| {
             let mine = work_creators::table
                 .inner_join(creators::table.inner_join(pseuds::table))
                 .filter(pseuds::user_id.eq(user_id))
@@ -62,6 +68,7 @@ impl Store {
                     works::word_count,
                     works::hits_count,
                     works::kudos_count,
+                    works::bookmarks_count,
                 ))
                 .load(conn)?;
             let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
@@ -86,33 +93,57 @@ impl Store {
                 .filter(comments::spam.eq(false))
                 .select((comments::work_id, comments::created_at))
                 .load(conn)?;
-            Ok::<_, StoreError>((rows, daily, threads))
+            let marks = bookmarks::table
+                .filter(bookmarks::work_id.eq_any(&ids))
+                .select((
+                    bookmarks::work_id,
+                    bookmarks::created_at,
+                    bookmarks::private,
+                    bookmarks::hidden_by_admin,
+                ))
+                .load(conn)?;
+            Ok::<_, StoreError>((rows, daily, threads, marks))
         })?;
         Ok(rows
             .into_iter()
-            .map(|(work_id, title, published, words, hits, kudos)| {
-                let in_year = |d: NaiveDate| year.is_none_or(|y| d.year() == y);
-                let (hits, kudos) = match year {
-                    None => (hits, kudos),
-                    Some(_) => daily
+            .map(
+                |(work_id, title, published, words, hits, kudos, public_marks)| {
+                    let in_year = |d: NaiveDate| year.is_none_or(|y| d.year() == y);
+                    let (hits, kudos) = match year {
+                        None => (hits, kudos),
+                        Some(_) => daily
+                            .iter()
+                            .filter(|(w, d, ..)| *w == work_id && in_year(*d))
+                            .fold((0, 0), |(h, k), (_, _, dh, dk)| (h + dh, k + dk)),
+                    };
+                    let comment_threads = threads
                         .iter()
-                        .filter(|(w, d, ..)| *w == work_id && in_year(*d))
-                        .fold((0, 0), |(h, k), (_, _, dh, dk)| (h + dh, k + dk)),
-                };
-                let comment_threads = threads
-                    .iter()
-                    .filter(|(w, at)| *w == work_id && in_year(at.date()))
-                    .count() as i64;
-                WorkStat {
-                    work_id,
-                    title,
-                    published,
-                    words,
-                    hits,
-                    kudos,
-                    comment_threads,
-                }
-            })
+                        .filter(|(w, at)| *w == work_id && in_year(at.date()))
+                        .count() as i64;
+                    let of_work = marks.iter().filter(|m| m.0 == Some(work_id));
+                    // All time: the public count (imported ones included) and
+                    // the others; a year: the bookmarks made in it.
+                    let bookmarks = match year {
+                        None => {
+                            public_marks
+                                + of_work
+                                    .filter(|m| !ficus_core::bookmarks::is_public(m.2, m.3))
+                                    .count() as i64
+                        }
+                        Some(_) => of_work.filter(|m| in_year(m.1.date())).count() as i64,
+                    };
+                    WorkStat {
+                        work_id,
+                        title,
+                        published,
+                        words,
+                        hits,
+                        kudos,
+                        comment_threads,
+                        bookmarks,
+                    }
+                },
+            )
             .collect())
     }
 

@@ -179,6 +179,24 @@ pub fn router(state: AppState) -> Router {
             "/works/{id}/comments/review_all",
             post(pages::comments::review_all),
         )
+        .route(
+            "/works/{id}/bookmarks",
+            get(pages::bookmarks::work_bookmarks).post(pages::bookmarks::create),
+        )
+        .route("/works/{id}/bookmarks/new", get(pages::bookmarks::new_form))
+        .route(
+            "/bookmarks/{id}",
+            get(pages::bookmarks::show).post(pages::bookmarks::update_or_delete),
+        )
+        .route("/bookmarks/{id}/edit", get(pages::bookmarks::edit_form))
+        .route(
+            "/bookmarks/{id}/confirm_delete",
+            get(pages::bookmarks::confirm_delete),
+        )
+        .route(
+            "/users/{login}/bookmarks",
+            get(pages::bookmarks::user_bookmarks),
+        )
         .route("/comments/{id}", get(pages::comments::show))
         .route("/comments/{id}/comments", post(pages::comments::reply))
         .route(

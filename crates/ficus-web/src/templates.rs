@@ -187,6 +187,9 @@ pub struct WorkPage {
     pub can_moderate: bool,
     pub is_hidden: bool,
     pub kudos: KudosBox,
+    /// "Bookmark" (the form) or "Edit Bookmark" (the reader's own), for
+    /// accounts: (href, text).
+    pub bookmark_link: Option<(String, &'static str)>,
     /// The comment threads shown (with `show_comments=true`), rendered
     /// by [`ThreadList`] (or kept from an earlier page: `comment_cache`).
     pub threads: std::sync::Arc<crate::comment_cache::RenderedComments>,

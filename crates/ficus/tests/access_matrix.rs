@@ -62,6 +62,28 @@ fn expected(who: Who, state: State) -> Sees {
     }
 }
 
+/// What each viewer gets for the page of a bookmark (by `other`, made
+/// while the work was still visible) of each kind of work: the bookmark
+/// stays, and says a placeholder where the viewer may not see the work;
+/// one of a deleted work only its owner sees.
+fn bookmark_expected(who: Who, state: State) -> Sees {
+    match (state, who) {
+        (State::Deleted, Who::OtherUser) => Sees::Page,
+        (State::Deleted | State::Draft, _) => Sees::NotFound,
+        (State::Restricted, Who::Guest) => Sees::Login,
+        _ => Sees::Page,
+    }
+}
+
+/// Whether `other`'s bookmark of the work is on `/users/other/bookmarks`.
+fn bookmark_listed(who: Who, state: State) -> bool {
+    match state {
+        State::Deleted => who == Who::OtherUser,
+        State::Draft => false,
+        _ => true,
+    }
+}
+
 /// Whether a listing (and its count) includes the work.
 fn listed(who: Who, state: State, listing: &str) -> bool {
     match state {
@@ -80,6 +102,26 @@ struct Work {
     title: String,
     /// A comment by the creator (drafts take none: an id nobody has).
     comment: i64,
+    /// A public bookmark by `other` (drafts take none).
+    bookmark: i64,
+}
+
+/// Bookmarks `work` as `b`; the bookmark's id.
+fn bookmark(b: &mut Browser, server: &ServerProcess, work: i64, private: bool) -> i64 {
+    let mut fields = vec![("bookmark[bookmarker_notes]", "A matrix bookmark.")];
+    if private {
+        fields.push(("bookmark[private]", "1"));
+    }
+    let resp = b.submit(server, &format!("/works/{work}/bookmarks"), &fields);
+    assert_eq!(resp.status(), 303, "bookmarking {work}");
+    resp.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .trim_start_matches("/bookmarks/")
+        .split('?')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("bookmark id")
 }
 
 /// Stands for the comment of a draft, which cannot have one.
@@ -269,6 +311,7 @@ fn post_work(
         chapter,
         title: title.to_string(),
         comment,
+        bookmark: NO_COMMENT,
     }
 }
 
@@ -293,8 +336,14 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
         post_work(&mut creator, server, "Matrix Restricted", true, false),
         post_work(&mut creator, server, "Matrix Draft", false, true),
     ];
+    for work in works.iter_mut().filter(|w| w.state != State::Draft) {
+        work.bookmark = bookmark(&mut other, server, work.id, false);
+    }
+    // A private bookmark: its owner's alone.
+    let private_bookmark = bookmark(&mut pending, server, works[0].id, true);
     // Hidden by a moderator, with a reason in the audit log; others may not.
     let mut hidden = post_work(&mut creator, server, "Matrix Hidden", false, false);
+    hidden.bookmark = bookmark(&mut other, server, hidden.id, false);
     assert_eq!(
         other
             .submit(
@@ -348,6 +397,7 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
 
     // Orphaned: it stays, but its former creator can no longer change it.
     let mut orphaned = post_work(&mut creator, server, "Matrix Orphaned", false, false);
+    orphaned.bookmark = bookmark(&mut other, server, orphaned.id, false);
     assert_eq!(
         other
             .submit(
@@ -392,6 +442,7 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
     works.push(orphaned);
 
     let mut deleted = post_work(&mut creator, server, "Matrix Deleted", false, false);
+    deleted.bookmark = bookmark(&mut other, server, deleted.id, false);
     assert_eq!(
         creator
             .submit(server, &format!("/works/{}/delete", deleted.id), &[])
@@ -585,6 +636,110 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
                 "{who:?}: the total of {listing} is exactly what is shown"
             );
         }
+        // Bookmarks: a bookmark's own page, a work's bookmarks, and the
+        // bookmarker's list (count exact), the work never shown to those
+        // who may not see it.
+        let list = browser
+            .get(&server.url("/users/other/bookmarks"))
+            .text()
+            .expect("body");
+        let mut listed_here = 0;
+        for work in &works {
+            let sees_work = expected(*who, work.state) == Sees::Page;
+            if work.bookmark != NO_COMMENT {
+                let path = format!("/bookmarks/{}", work.bookmark);
+                let resp = browser.get(&server.url(&path));
+                let status = resp.status().as_u16();
+                let location = resp
+                    .headers()
+                    .get("location")
+                    .and_then(|l| l.to_str().ok())
+                    .map(str::to_string);
+                let got = outcome(status, location.as_deref(), false);
+                assert_eq!(
+                    got,
+                    bookmark_expected(*who, work.state),
+                    "{who:?} × {:?} × bookmark page ({path})",
+                    work.state
+                );
+                if status == 200 {
+                    let body = resp.text().expect("body");
+                    assert_eq!(
+                        body.contains(&work.title),
+                        sees_work,
+                        "{who:?} × {:?}: the bookmark page shows the work only to those who may see it",
+                        work.state
+                    );
+                }
+                let shown = list.contains(&format!("id=\"bookmark_{}\"", work.bookmark));
+                assert_eq!(
+                    shown,
+                    bookmark_listed(*who, work.state),
+                    "{who:?} × {:?} on /users/other/bookmarks",
+                    work.state
+                );
+                listed_here += usize::from(shown);
+                checked += 2;
+            }
+            let path = format!("/works/{}/bookmarks", work.id);
+            let resp = browser.get(&server.url(&path));
+            let status = resp.status().as_u16();
+            let location = resp
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .map(str::to_string);
+            // A work's bookmarks follow the work's own access (a draft's
+            // creator sees its empty list).
+            assert_eq!(
+                outcome(status, location.as_deref(), false),
+                expected(*who, work.state),
+                "{who:?} × {:?} × work bookmarks ({path})",
+                work.state
+            );
+            if status == 200 {
+                let body = resp.text().expect("body");
+                assert!(
+                    work.bookmark == NO_COMMENT
+                        || body.contains(&format!("id=\"bookmark_{}\"", work.bookmark)),
+                    "{who:?} × {:?}: the work's bookmarks list the bookmark",
+                    work.state
+                );
+                assert!(
+                    !body.contains(&format!("id=\"bookmark_{private_bookmark}\"")),
+                    "{who:?}: a private bookmark is never on a work's list"
+                );
+            }
+            checked += 1;
+        }
+        let noun = if listed_here == 1 {
+            "Bookmark"
+        } else {
+            "Bookmarks"
+        };
+        assert!(
+            list.contains(&format!("{listed_here} {noun} by other")),
+            "{who:?}: the count of /users/other/bookmarks is what is shown ({listed_here})"
+        );
+        let privately = browser
+            .get(&server.url("/users/pending/bookmarks"))
+            .text()
+            .expect("body");
+        let own = *who == Who::CoCreatorPending;
+        assert_eq!(
+            privately.contains(&format!("id=\"bookmark_{private_bookmark}\"")),
+            own,
+            "{who:?}: a private bookmark is its owner's alone"
+        );
+        assert_eq!(
+            browser
+                .get(&server.url(&format!("/bookmarks/{private_bookmark}")))
+                .status()
+                .as_u16(),
+            if own { 200 } else { 404 },
+            "{who:?}: a private bookmark's page"
+        );
+        checked += 2;
         // Each work's own tag: its use count (page and API) counts the work
         // only where listings show it.
         for work in &works {

@@ -71,6 +71,20 @@ fn every_form_refuses_forged_and_broken_posts() {
         .next()
         .and_then(|n| n.parse().ok())
         .expect("comment id");
+    let resp = ada.submit(
+        &server,
+        &format!("/works/{id}/bookmarks"),
+        &[("bookmark[bookmarker_notes]", "Notes that stay.")],
+    );
+    assert_eq!(resp.status(), 303);
+    let bookmark: i64 = resp.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .trim_start_matches("/bookmarks/")
+        .split('?')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("bookmark id");
 
     let forms = [
         "/signup".to_string(),
@@ -116,6 +130,8 @@ fn every_form_refuses_forged_and_broken_posts() {
         "/abuse_reports".to_string(),
         "/admin/reports/1/resolve".to_string(),
         "/admin/users/ada/standing".to_string(),
+        format!("/works/{id}/bookmarks"),
+        format!("/bookmarks/{bookmark}"),
     ];
     let csrf = ada.form_token(&server);
     for path in &forms {
@@ -128,6 +144,8 @@ fn every_form_refuses_forged_and_broken_posts() {
                 ("answer", "accept"),
                 ("reason", "x"),
                 ("comment[comment_content]", "forged"),
+                ("bookmark[bookmarker_notes]", "forged"),
+                ("_method", "delete"),
             ],
         );
         assert_eq!(resp.status(), 403, "{path} without a CSRF token");
@@ -161,6 +179,12 @@ fn every_form_refuses_forged_and_broken_posts() {
         "A comment that stays."
     );
     assert!(text(&own, "p.edited").is_empty(), "never edited");
+    assert_eq!(text(&page, "dd.stats dd.bookmarks"), "1");
+    let kept = ada.page(&server.url(&format!("/bookmarks/{bookmark}")));
+    assert_eq!(
+        text(&kept, "blockquote.userstuff.notes").trim(),
+        "Notes that stay."
+    );
     assert_eq!(attr(&page, "body", "class").as_deref(), Some("logged-in"));
     assert!(text(&page, "#header").contains("Hi, ada!"));
     let log = ada.page(&server.url("/admin/audit"));

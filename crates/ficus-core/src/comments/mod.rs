@@ -238,22 +238,7 @@ pub fn check_guest(name: &str, email: &str) -> Result<(String, String), CommentR
 /// (as AO3 formats comments), then everything goes through the comment
 /// sanitizer (no `class`; a guest's images become links).
 pub fn format_body(text: &str, guest: bool) -> String {
-    let lower = text.to_ascii_lowercase();
-    let has_blocks = ["<p", "<br", "<div", "<blockquote", "<ul", "<ol", "<h"]
-        .iter()
-        .any(|t| lower.contains(t));
-    let html = if has_blocks {
-        text.to_string()
-    } else {
-        text.replace("\r\n", "\n")
-            .split("\n\n")
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|p| format!("<p>{}</p>", p.replace('\n', "<br />")))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    crate::html::sanitize_comment(&html, guest)
+    crate::html::format_user_text(text, guest)
 }
 
 /// What a new comment or reply depends on, besides its text.

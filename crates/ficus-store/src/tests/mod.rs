@@ -1081,6 +1081,7 @@ fn deleting_a_work_deletes_a_series_it_leaves_empty_only() {
 }
 
 mod atomic;
+mod bookmarks;
 mod comment_fixtures;
 mod comments;
 mod feedback_flow;

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod bookmarks;
 pub mod comments;
 pub mod discover;
 pub mod downloads;

@@ -1,5 +1,6 @@
 //! `/users/{login}/stats`: a creator's statistics, theirs alone — per
-//! work and in total (hits, kudos, comment threads, words), sortable, all
+//! work and in total (hits, kudos, comment threads, bookmarks — private
+//! ones too —, words), sortable, all
 //! time or one year — and, beyond AO3, daily hits, kudos and comments
 //! (for all works or one, `?work_id=`) drawn as a server-rendered SVG
 //! chart (plotters) with the same numbers in a table for screen readers.
@@ -28,7 +29,7 @@ pub struct StatsPage {
     pub years: Vec<String>,
     pub sort: &'static str,
     pub works: Vec<WorkStat>,
-    pub totals: (String, String, String, String),
+    pub totals: (String, String, String, String, String),
     pub chart_title: String,
     /// The chart (inline SVG, made by plotters here: no user text in it
     /// but escaped labels).
@@ -38,7 +39,15 @@ pub struct StatsPage {
     pub chart_choices: Vec<(i64, String, bool)>,
 }
 
-const SORTS: [&str; 6] = ["date", "title", "words", "hits", "kudos", "comment_threads"];
+const SORTS: [&str; 7] = [
+    "date",
+    "title",
+    "words",
+    "hits",
+    "kudos",
+    "comment_threads",
+    "bookmarks",
+];
 
 /// The chart of a series (days without numbers are zeros).
 fn chart(days: &[DayStat], from: NaiveDate, to: NaiveDate) -> Result<String, String> {
@@ -164,6 +173,7 @@ pub async fn show(
         "words" => works.sort_by_key(|w| std::cmp::Reverse(w.words)),
         "kudos" => works.sort_by_key(|w| std::cmp::Reverse(w.kudos)),
         "comment_threads" => works.sort_by_key(|w| std::cmp::Reverse(w.comment_threads)),
+        "bookmarks" => works.sort_by_key(|w| std::cmp::Reverse(w.bookmarks)),
         _ => works.sort_by_key(|w| std::cmp::Reverse(w.hits)),
     }
     let sum = |f: fn(&WorkStat) -> i64| thousands(works.iter().map(f).sum());
@@ -172,6 +182,7 @@ pub async fn show(
         sum(|w| w.hits),
         sum(|w| w.kudos),
         sum(|w| w.comment_threads),
+        sum(|w| w.bookmarks),
     );
     let chart_title = match work_choice.and_then(|w| works.iter().find(|x| x.work_id == w)) {
         Some(w) => format!("Daily hits, kudos and comments: {}", w.title),

@@ -258,13 +258,18 @@ async fn render(
     // the archive's guest-comment switch: read with the rest.
     let reader = visitor.user.as_ref().map(|u| u.id);
     let owners = work.owners.clone();
-    let (kudos_sentence, blocked, guest_comments_off) = st
+    // An account's own bookmark of it turns "Bookmark" into "Edit Bookmark".
+    let (kudos_sentence, blocked, guest_comments_off, bookmark) = st
         .db(move |s| {
-            let (blocked, guest_off) = match reader {
-                Some(uid) => (s.blocked_by_any(uid, &owners)?, None),
-                None => (false, Some(s.comment_limits()?.guest_comments_off)),
+            let (blocked, guest_off, bookmark) = match reader {
+                Some(uid) => (
+                    s.blocked_by_any(uid, &owners)?,
+                    None,
+                    s.bookmark_of(uid, id)?,
+                ),
+                None => (false, Some(s.comment_limits()?.guest_comments_off), None),
             };
-            Ok((s.kudos_sentence(id)?, blocked, guest_off))
+            Ok((s.kudos_sentence(id)?, blocked, guest_off, bookmark))
         })
         .await?;
     let kudos = KudosBox {
@@ -353,6 +358,14 @@ async fn render(
         can_moderate: visitor.viewer().moderates(),
         is_hidden: work.hidden,
         kudos,
+        bookmark_link: match (reader, bookmark) {
+            (None, _) => None,
+            (Some(_), Some(b)) => Some((format!("/bookmarks/{b}/edit"), "Edit Bookmark")),
+            (Some(_), None) if work.posted => {
+                Some((format!("/works/{id}/bookmarks/new"), "Bookmark"))
+            }
+            (Some(_), None) => None,
+        },
         threads: comments.threads,
         cform: comments.form,
         pager: comments.pager,

@@ -1,0 +1,2 @@
+DROP TABLE bookmark_tags;
+DROP TABLE bookmarks;

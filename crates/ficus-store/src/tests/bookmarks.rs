@@ -1,0 +1,305 @@
+//! Bookmarks on both backends: one per account per work (races too), the
+//! public count, tags, and what each viewer sees of a bookmark and its work
+//! once the work is restricted, hidden or deleted.
+
+use diesel::prelude::*;
+use ficus_core::access::Viewer;
+use ficus_core::account::Role;
+use ficus_core::bookmarks::{BookmarkDraft, BookmarkRefusal, ItemSight};
+use ficus_core::comments::{CommentPermission, Commenter};
+
+use super::comment_fixtures::*;
+use super::each_backend;
+use crate::Found;
+use crate::schema::works;
+
+fn draft(notes: &str, tags: &str, private: bool) -> BookmarkDraft {
+    BookmarkDraft::parse(notes, tags, private, false).expect("valid draft")
+}
+
+fn pseud(p: &Person) -> i64 {
+    let Commenter::Account { pseud_id, .. } = p.commenter else {
+        unreachable!()
+    };
+    pseud_id
+}
+
+fn public_count(store: &crate::Store, work: i64) -> i64 {
+    store
+        .work(work, Viewer::System)
+        .expect("read")
+        .expect("work")
+        .stats
+        .bookmarks
+}
+
+fn restrict(store: &crate::Store, work: i64) {
+    let set = || -> Result<usize, crate::StoreError> {
+        Ok(with_conn!(store, |conn| diesel::update(
+            works::table.find(work)
+        )
+        .set(works::restricted.eq(true))
+        .execute(conn))?)
+    };
+    assert_eq!(set().expect("restrict"), 1);
+}
+
+#[test]
+fn one_bookmark_per_account_and_a_public_count() {
+    each_backend(|store| {
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let cam = person(store, "cam", Role::User);
+        let work = work_by(store, &ada, CommentPermission::Everyone, false);
+        let id = store
+            .create_bookmark(
+                bea.viewer,
+                Some(pseud(&bea)),
+                work,
+                &draft("So good.", "comfort read, Harry Potter", false),
+                now(),
+            )
+            .expect("store")
+            .expect("bookmarked");
+        assert_eq!(public_count(store, work), 1);
+        assert_eq!(
+            store
+                .create_bookmark(
+                    bea.viewer,
+                    Some(pseud(&bea)),
+                    work,
+                    &draft("", "", true),
+                    now()
+                )
+                .expect("store"),
+            Err(BookmarkRefusal::AlreadyBookmarked)
+        );
+        assert_eq!(
+            store
+                .create_bookmark(
+                    cam.viewer,
+                    Some(pseud(&bea)),
+                    work,
+                    &draft("", "", false),
+                    now()
+                )
+                .expect("store"),
+            Err(BookmarkRefusal::NotYourPseud)
+        );
+        assert_eq!(
+            store
+                .create_bookmark(
+                    Viewer::Guest,
+                    Some(pseud(&bea)),
+                    work,
+                    &draft("", "", false),
+                    now()
+                )
+                .expect("store"),
+            Err(BookmarkRefusal::NotFound)
+        );
+        // A private bookmark counts nowhere public.
+        let cams = store
+            .create_bookmark(
+                cam.viewer,
+                Some(pseud(&cam)),
+                work,
+                &draft("", "", true),
+                now(),
+            )
+            .expect("store")
+            .expect("private");
+        assert_eq!(public_count(store, work), 1);
+        // Its tags, in order; an existing tag is found by name.
+        let Found::Visible(b) = store.bookmark(id, Viewer::Guest).expect("read") else {
+            panic!("visible")
+        };
+        let names: Vec<&str> = b.tags.iter().map(|t| t.1.as_str()).collect();
+        assert_eq!(names, vec!["comfort read", "Harry Potter"]);
+        assert_eq!(b.item, ItemSight::Shown);
+        assert!(b.work.is_some());
+        assert_eq!(b.notes, "<p>So good.</p>");
+        // Private → public moves the count; only the owner changes it.
+        assert_eq!(
+            store
+                .update_bookmark(
+                    bea.viewer,
+                    cams,
+                    Some(pseud(&bea)),
+                    &draft("", "", false),
+                    now()
+                )
+                .expect("store"),
+            Err(BookmarkRefusal::NotYours)
+        );
+        store
+            .update_bookmark(
+                cam.viewer,
+                cams,
+                Some(pseud(&cam)),
+                &draft("", "x", false),
+                now(),
+            )
+            .expect("store")
+            .expect("updated");
+        assert_eq!(public_count(store, work), 2);
+        assert_eq!(
+            store.delete_bookmark(bea.viewer, cams).expect("store"),
+            Err(BookmarkRefusal::NotYours)
+        );
+        assert_eq!(
+            store.delete_bookmark(cam.viewer, cams).expect("store"),
+            Ok(Some(work))
+        );
+        assert_eq!(public_count(store, work), 1);
+        assert_eq!(
+            store
+                .bookmark_of(cam.viewer.user_id().expect("id"), work)
+                .expect("read"),
+            None
+        );
+    });
+}
+
+#[test]
+fn racing_bookmarks_make_one() {
+    each_backend(|store| {
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let work = work_by(store, &ada, CommentPermission::Everyone, false);
+        let results: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    s.spawn(|| {
+                        store
+                            .create_bookmark(bea.viewer, None, work, &draft("", "", false), now())
+                            .expect("store")
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect()
+        });
+        assert_eq!(
+            results.iter().filter(|r| r.is_ok()).count(),
+            1,
+            "{results:?}"
+        );
+        assert!(
+            results
+                .iter()
+                .filter(|r| r.is_err())
+                .all(|r| *r == Err(BookmarkRefusal::AlreadyBookmarked))
+        );
+        assert_eq!(public_count(store, work), 1);
+    });
+}
+
+#[test]
+fn who_sees_bookmarks_as_their_works_change() {
+    each_backend(|store| {
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let cam = person(store, "cam", Role::User);
+        let moe = person(store, "moe", Role::Moderator);
+        let bea_id = bea.viewer.user_id().expect("id");
+        let open = work_by(store, &ada, CommentPermission::Everyone, false);
+        let later_restricted = work_by(store, &ada, CommentPermission::Everyone, false);
+        let later_hidden = work_by(store, &ada, CommentPermission::Everyone, false);
+        let later_deleted = work_by(store, &ada, CommentPermission::Everyone, false);
+        let mut ids = Vec::new();
+        for (work, private) in [
+            (open, true),
+            (later_restricted, false),
+            (later_hidden, false),
+            (later_deleted, false),
+        ] {
+            ids.push(
+                store
+                    .create_bookmark(
+                        bea.viewer,
+                        Some(pseud(&bea)),
+                        work,
+                        &draft("", "", private),
+                        now(),
+                    )
+                    .expect("store")
+                    .expect("bookmarked"),
+            );
+        }
+        restrict(store, later_restricted);
+        let moe_id = moe.viewer.user_id().expect("id");
+        assert!(
+            store
+                .set_hidden(later_hidden, true, moe_id, "test")
+                .expect("hide")
+        );
+        assert!(store.delete_work(later_deleted).expect("delete"));
+
+        let seen = |viewer: Viewer| {
+            let page = store.user_bookmarks(bea_id, viewer, 1).expect("list");
+            assert_eq!(page.total as usize, page.items.len(), "exact count");
+            page.items
+                .iter()
+                .map(|b| (b.work_id, b.item, b.work.is_some()))
+                .collect::<Vec<_>>()
+        };
+        // The owner: everything, newest first; the deleted work a placeholder.
+        let own = seen(bea.viewer);
+        assert_eq!(own.len(), 4);
+        assert_eq!(own[0], (None, ItemSight::Deleted, false));
+        assert_eq!(own[1], (Some(later_hidden), ItemSight::Unavailable, false));
+        assert_eq!(own[2], (Some(later_restricted), ItemSight::Shown, true));
+        assert_eq!(own[3], (Some(open), ItemSight::Shown, true));
+        // A guest: not the private one, not the deleted work's; the
+        // restricted and hidden works as placeholders, never the work.
+        assert_eq!(
+            seen(Viewer::Guest),
+            vec![
+                (Some(later_hidden), ItemSight::Unavailable, false),
+                (Some(later_restricted), ItemSight::Unavailable, false),
+            ]
+        );
+        // Another account: the restricted work itself.
+        assert_eq!(
+            seen(cam.viewer),
+            vec![
+                (Some(later_hidden), ItemSight::Unavailable, false),
+                (Some(later_restricted), ItemSight::Shown, true),
+            ]
+        );
+        // Not even a moderator sees a private bookmark.
+        assert_eq!(seen(moe.viewer).len(), 2);
+        assert!(matches!(
+            store.bookmark(ids[0], moe.viewer).expect("read"),
+            Found::NotFound
+        ));
+        assert!(matches!(
+            store.bookmark(ids[0], bea.viewer).expect("read"),
+            Found::Visible(_)
+        ));
+        // One bookmark's own page: a guest logs in for the restricted work.
+        assert!(matches!(
+            store.bookmark(ids[1], Viewer::Guest).expect("read"),
+            Found::LogInFirst
+        ));
+        assert!(matches!(
+            store.bookmark(ids[3], cam.viewer).expect("read"),
+            Found::NotFound
+        ));
+        // A work's bookmarks page follows the work's own access.
+        assert!(matches!(
+            store
+                .work_bookmarks(later_restricted, Viewer::Guest, 1)
+                .expect("read"),
+            Found::LogInFirst
+        ));
+        let Found::Visible((_, page)) = store.work_bookmarks(open, cam.viewer, 1).expect("read")
+        else {
+            panic!("visible")
+        };
+        assert_eq!(page.total, 0, "a private bookmark is not listed");
+    });
+}

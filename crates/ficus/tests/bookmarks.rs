@@ -1,0 +1,259 @@
+//! Bookmarks over HTTP against the real server: AO3's form and blurb
+//! markup, one per account per work, notes and the bookmarker's tags,
+//! private and rec, the public count on the work page, the listings, edit
+//! and delete — and what guests see once a work is for registered users.
+
+mod support;
+
+use ficus_testkit::ServerProcess;
+use support::{Browser, attr, count, serve, signup, text};
+
+fn post_work(b: &mut Browser, server: &ServerProcess, title: &str) -> i64 {
+    let form = b.page(&server.url("/works/new"));
+    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
+    let resp = b.submit(
+        server,
+        "/works",
+        &[
+            ("work[title]", title),
+            ("work[pseud_ids][]", pseud.as_str()),
+            ("work[rating_string]", "General Audiences"),
+            (
+                "work[archive_warning_strings][]",
+                "No Archive Warnings Apply",
+            ),
+            ("work[fandom_string]", "Bookmark Fandom"),
+            ("work[chapter_attributes][content]", "<p>Words to keep.</p>"),
+            ("post_button", "Post"),
+        ],
+    );
+    assert_eq!(resp.status(), 303, "posting {title}");
+    resp.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .trim_start_matches("/works/")
+        .parse()
+        .expect("id")
+}
+
+fn location(resp: &reqwest::blocking::Response) -> String {
+    resp.headers()
+        .get("location")
+        .map(|l| l.to_str().expect("ascii").to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn bookmarks_from_the_form_to_the_listings() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut writer = Browser::new();
+    assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
+    let work = post_work(&mut writer, &server, "Worth Keeping");
+    let mut reader = Browser::new();
+    assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
+    let mut guest = Browser::new();
+
+    // Guests get no button; an account gets "Bookmark" and AO3's form.
+    let page = guest.page(&server.url(&format!("/works/{work}")));
+    assert_eq!(count(&page, "li.bookmark"), 0);
+    let page = reader.page(&server.url(&format!("/works/{work}")));
+    assert_eq!(
+        text(&page, "ul.work.navigation.actions li.bookmark a"),
+        "Bookmark"
+    );
+    let resp = guest.get(&server.url(&format!("/works/{work}/bookmarks/new")));
+    assert_eq!(resp.status(), 303);
+    assert!(
+        location(&resp).starts_with("/users/login"),
+        "guests log in first"
+    );
+    let form = reader.page(&server.url(&format!("/works/{work}/bookmarks/new")));
+    assert_eq!(count(&form, "div.post.bookmark#bookmark-form form"), 1);
+    assert_eq!(
+        count(&form, "textarea[name='bookmark[bookmarker_notes]']"),
+        1
+    );
+    assert_eq!(
+        attr(&form, "input[name='bookmark[pseud_id]']", "type").as_deref(),
+        Some("hidden"),
+        "one pseud: no choice to make"
+    );
+
+    let resp = reader.submit(
+        &server,
+        &format!("/works/{work}/bookmarks"),
+        &[
+            (
+                "bookmark[bookmarker_notes]",
+                "Read it twice.\n\n<script>alert(1)</script>Worth it.",
+            ),
+            (
+                "bookmark[tag_string]",
+                "comfort read, Slow Burn, comfort READ",
+            ),
+            ("bookmark[rec]", "1"),
+            ("commit", "Create"),
+        ],
+    );
+    assert_eq!(resp.status(), 303);
+    let to = location(&resp);
+    assert!(to.ends_with("?bookmark=created"), "{to}");
+    let id: i64 = to
+        .trim_start_matches("/bookmarks/")
+        .split('?')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("id");
+    let shown = guest.page(&server.url(&to));
+    assert_eq!(
+        text(&shown, "div.flash.notice"),
+        "Bookmark was successfully created."
+    );
+    let li = format!("li#bookmark_{id}.bookmark.blurb.group");
+    assert_eq!(count(&shown, &li), 1);
+    assert_eq!(
+        text(
+            &shown,
+            &format!("{li} div.header.module h4.heading a:first-child")
+        ),
+        "Worth Keeping"
+    );
+    assert_eq!(
+        text(&shown, &format!("{li} p.status span.rec span.text")),
+        "Rec"
+    );
+    assert_eq!(
+        text(&shown, &format!("{li} h5.byline.heading")),
+        "Bookmarked by reader"
+    );
+    assert_eq!(count(&shown, &format!("{li} ul.meta.tags.commas li")), 2);
+    let notes = text(&shown, &format!("{li} blockquote.userstuff.notes"));
+    assert!(
+        notes.contains("Read it twice.") && notes.contains("Worth it."),
+        "{notes}"
+    );
+    assert!(!notes.contains("alert"), "sanitized: {notes}");
+    assert_eq!(
+        count(&shown, &format!("{li} ul.actions a")),
+        0,
+        "a guest has no edit or delete"
+    );
+
+    // Counted on the work, listed for everyone; once per account.
+    let page = guest.page(&server.url(&format!("/works/{work}")));
+    assert_eq!(text(&page, "dd.stats dd.bookmarks"), "1");
+    assert_eq!(
+        attr(&page, "dd.stats dd.bookmarks a", "href"),
+        Some(format!("/works/{work}/bookmarks"))
+    );
+    let page = reader.page(&server.url(&format!("/works/{work}")));
+    assert_eq!(text(&page, "li.bookmark a"), "Edit Bookmark");
+    let listed = guest.page(&server.url("/users/reader/bookmarks"));
+    assert_eq!(text(&listed, "h2.heading"), "1 Bookmark by reader");
+    let listed = guest.page(&server.url(&format!("/works/{work}/bookmarks")));
+    assert_eq!(count(&listed, "ol.bookmark.index.group > li"), 1);
+    let resp = reader.submit(
+        &server,
+        &format!("/works/{work}/bookmarks"),
+        &[("bookmark[bookmarker_notes]", "again")],
+    );
+    assert_eq!(resp.status(), 422);
+    let body = resp.text().expect("body");
+    assert!(body.contains("You have already bookmarked that."), "{body}");
+
+    // Too long: refused, nothing changed.
+    let resp = reader.submit(
+        &server,
+        &format!("/bookmarks/{id}"),
+        &[
+            ("_method", "put"),
+            ("bookmark[bookmarker_notes]", &"x".repeat(5_001)),
+        ],
+    );
+    assert_eq!(resp.status(), 422);
+    // Private: the owner's alone, and out of the public count.
+    let resp = reader.submit(
+        &server,
+        &format!("/bookmarks/{id}"),
+        &[
+            ("_method", "put"),
+            ("bookmark[bookmarker_notes]", "Only mine now."),
+            ("bookmark[tag_string]", "comfort read"),
+            ("bookmark[private]", "1"),
+        ],
+    );
+    assert_eq!(resp.status(), 303);
+    assert_eq!(location(&resp), format!("/bookmarks/{id}?bookmark=updated"));
+    assert_eq!(
+        guest.get(&server.url(&format!("/bookmarks/{id}"))).status(),
+        404
+    );
+    assert_eq!(
+        writer
+            .get(&server.url(&format!("/bookmarks/{id}")))
+            .status(),
+        404,
+        "not even the work's creator"
+    );
+    let own = reader.page(&server.url("/users/reader/bookmarks"));
+    assert_eq!(
+        text(
+            &own,
+            &format!("li#bookmark_{id} p.status span.private span.text")
+        ),
+        "Private Bookmark"
+    );
+    assert_eq!(
+        text(
+            &own,
+            &format!("li#bookmark_{id} blockquote.userstuff.notes")
+        ),
+        "Only mine now."
+    );
+    let listed = guest.page(&server.url("/users/reader/bookmarks"));
+    assert_eq!(text(&listed, "h2.heading"), "0 Bookmarks by reader");
+    let page = guest.page(&server.url(&format!("/works/{work}")));
+    assert_eq!(text(&page, "dd.stats dd.bookmarks"), "0");
+    // The creator's statistics count it (AO3's do: blurbs count the
+    // public ones).
+    let stats = writer.page(&server.url("/users/writer/stats?sort_column=bookmarks"));
+    assert_eq!(
+        text(&stats, &format!("tr#stat_work_{work} td.bookmarks")),
+        "1"
+    );
+    assert_eq!(text(&stats, "dl.statistics dd.bookmarks"), "1");
+    assert_eq!(
+        writer
+            .submit(
+                &server,
+                &format!("/bookmarks/{id}"),
+                &[("_method", "delete")]
+            )
+            .status(),
+        403,
+        "only its owner deletes it"
+    );
+
+    // Delete, after AO3's confirmation page.
+    let confirm = reader.page(&server.url(&format!("/bookmarks/{id}/confirm_delete")));
+    assert_eq!(
+        attr(&confirm, "form.simple.destroy input[name=_method]", "value").as_deref(),
+        Some("delete")
+    );
+    let resp = reader.submit(
+        &server,
+        &format!("/bookmarks/{id}"),
+        &[("_method", "delete")],
+    );
+    assert_eq!(resp.status(), 303);
+    assert_eq!(location(&resp), "/users/reader/bookmarks?bookmark=deleted");
+    assert_eq!(
+        reader
+            .get(&server.url(&format!("/bookmarks/{id}")))
+            .status(),
+        404
+    );
+    let page = reader.page(&server.url(&format!("/works/{work}")));
+    assert_eq!(text(&page, "li.bookmark a"), "Bookmark");
+}
