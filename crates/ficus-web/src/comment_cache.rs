@@ -1,5 +1,6 @@
 //! Rendered comment threads of work pages, kept for the viewers who all
-//! see the same page: guests.
+//! see the same page: guests, and accounts that are plain readers of the
+//! work (see below).
 //!
 //! A work's comments change far more rarely than they are read, and a page
 //! of 25 threads is most of a commented work page's cost (reading, the
@@ -14,9 +15,13 @@
 //! work on each request, so none can show a stale page, and old entries
 //! age out of the bounded cache.
 //!
-//! Logged-in viewers are never served from it: their pages carry their own
-//! actions (edit, delete, moderation buttons with their form token), their
-//! blocks and their own unreviewed comments.
+//! An account is served from it only as a plain reader of the work: not
+//! one of its creators, not a moderator or admin, no blocks either way
+//! and no comment of its own on the work (`Store::plain_comment_reader`).
+//! Every such account sees the same page — replies open to accounts, no
+//! edit or delete link, no moderation button — so they share one entry.
+//! Anyone else's page carries their own actions (with their form token),
+//! blocks or held comments, and is rendered for them.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
@@ -37,17 +42,26 @@ pub struct CommentsKey {
     chapter_count: i32,
     /// The work's comment settings, its state and its owners, hashed.
     work_state: u64,
-    guest_comments_off: bool,
+    viewer: ViewerClass,
+}
+
+/// Whose view an entry holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ViewerClass {
+    /// Guests, under the archive's guest-comment switch.
+    Guest { guest_comments_off: bool },
+    /// Plain reading accounts (see the module's notes).
+    PlainAccount,
 }
 
 impl CommentsKey {
-    /// The key of a guest's view of `work`'s comments.
-    pub fn guest(
+    /// The key of one class of viewer's view of `work`'s comments.
+    pub fn of(
         work: &WorkRecord,
         chapter: Option<i64>,
         full: bool,
         page: Option<u32>,
-        guest_comments_off: bool,
+        viewer: ViewerClass,
     ) -> CommentsKey {
         let mut h = DefaultHasher::new();
         (
@@ -68,7 +82,7 @@ impl CommentsKey {
             changed_at: work.changed_at,
             chapter_count: work.chapter_count,
             work_state: h.finish(),
-            guest_comments_off,
+            viewer,
         }
     }
 }

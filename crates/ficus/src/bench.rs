@@ -300,8 +300,24 @@ pub(crate) async fn load(
     duration: Duration,
     path: Arc<dyn Fn(u64) -> String + Send + Sync>,
 ) -> anyhow::Result<LoadResult> {
+    load_as(base, clients, duration, path, None).await
+}
+
+/// [`load`] with a `Cookie` header on every request (a logged-in reader).
+pub(crate) async fn load_as(
+    base: &str,
+    clients: usize,
+    duration: Duration,
+    path: Arc<dyn Fn(u64) -> String + Send + Sync>,
+    cookie: Option<&str>,
+) -> anyhow::Result<LoadResult> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(cookie) = cookie {
+        headers.insert(reqwest::header::COOKIE, cookie.parse()?);
+    }
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
+        .default_headers(headers)
         .build()?;
     // Warm up.
     for i in 0..50 {

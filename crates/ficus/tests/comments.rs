@@ -797,8 +797,8 @@ fn the_inbox_on_the_page_and_through_the_api() {
 
 /// A guest's page of comments comes from the comment cache once it was
 /// rendered; every change it shows must reach it at once — from this node
-/// or from another node on the same database — and an account's page is
-/// never the guests' one.
+/// or from another node on the same database — and an account gets the
+/// shared page only as a plain reader of the work.
 #[test]
 fn cached_comment_pages_are_never_stale_on_any_node() {
     let dir = ficus_testkit::temp_dir();
@@ -845,6 +845,47 @@ fn cached_comment_pages_are_never_stale_on_any_node() {
         ),
         0,
         "a guest's threads hold no form token"
+    );
+    // Plain reading accounts share one rendering; the comment's author,
+    // and an account that blocked them, get their own.
+    let mut plain = Browser::new();
+    assert_eq!(signup(&mut plain, &a, "plainreader").status(), 303);
+    for _ in 0..2 {
+        let page = plain.page(&a.url(&path));
+        assert_eq!(
+            count(&page, &format!("li#add_comment_reply_link_{first}")),
+            1
+        );
+        assert_eq!(count(&page, &format!("li#edit_comment_link_{first}")), 0);
+    }
+    let own = reader.page(&a.url(&path));
+    assert_eq!(
+        count(&own, &format!("li#edit_comment_link_{first}")),
+        1,
+        "the author's own actions, not the shared page"
+    );
+    assert_eq!(
+        plain
+            .submit(
+                &a,
+                "/users/plainreader/blocked",
+                &[("action", "add"), ("other", "reader")]
+            )
+            .status(),
+        303
+    );
+    let page = plain.page(&a.url(&path));
+    assert_eq!(
+        text(&page, &format!("li#comment_{first} p.message")),
+        "(This comment is by an account you have blocked.)"
+    );
+    let mut other_plain = Browser::new();
+    assert_eq!(signup(&mut other_plain, &b, "otherreader").status(), 303);
+    let page = other_plain.page(&a.url(&path));
+    assert_eq!(
+        text(&page, &format!("li#comment_{first} blockquote.userstuff")),
+        "First words.",
+        "another plain account still sees the comment"
     );
 
     // Edited, frozen, the archive's guest switch, deleted: each shows.

@@ -8,6 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use ficus_store::{ChapterChoice, ChapterRecord, ChapterSummary, Found, Reading};
 
 use crate::AppState;
+use crate::comment_cache::ViewerClass;
 use crate::error::WebError;
 use crate::origin::ClientIp;
 use crate::params::{self, QueryMap};
@@ -254,22 +255,31 @@ async fn render(
         st.hits.record(id, visitor_id);
     }
     // The button is not offered to an account a creator has blocked.
-    // A guest's comments may come from the comment cache, whose key holds
-    // the archive's guest-comment switch: read with the rest.
+    // Whether the comments may come from the comment cache, and as whose
+    // view (a guest's depends on the archive's guest-comment switch; an
+    // account's only when it is a plain reader of the work); an account's
+    // own bookmark of it turns "Bookmark" into "Edit Bookmark". One call.
     let reader = visitor.user.as_ref().map(|u| u.id);
     let owners = work.owners.clone();
-    // An account's own bookmark of it turns "Bookmark" into "Edit Bookmark".
-    let (kudos_sentence, blocked, guest_comments_off, bookmark) = st
+    let plain_role = !visitor.viewer().moderates() && !owner;
+    let (kudos_sentence, blocked, cache_as, bookmark) = st
         .db(move |s| {
-            let (blocked, guest_off, bookmark) = match reader {
+            let (blocked, cache_as, bookmark) = match reader {
                 Some(uid) => (
                     s.blocked_by_any(uid, &owners)?,
-                    None,
+                    (plain_role && s.plain_comment_reader(uid, id)?)
+                        .then_some(ViewerClass::PlainAccount),
                     s.bookmark_of(uid, id)?,
                 ),
-                None => (false, Some(s.comment_limits()?.guest_comments_off), None),
+                None => (
+                    false,
+                    Some(ViewerClass::Guest {
+                        guest_comments_off: s.comment_limits()?.guest_comments_off,
+                    }),
+                    None,
+                ),
             };
-            Ok((s.kudos_sentence(id)?, blocked, guest_off, bookmark))
+            Ok((s.kudos_sentence(id)?, blocked, cache_as, bookmark))
         })
         .await?;
     let kudos = KudosBox {
@@ -295,7 +305,7 @@ async fn render(
         full,
         &path,
         q,
-        guest_comments_off,
+        cache_as,
     )
     .await?;
     let chapters: Vec<ChapterView> = texts.into_iter().map(full_view).collect();

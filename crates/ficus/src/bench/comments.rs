@@ -6,7 +6,9 @@
 //! interleaved rounds (each page's median round reported). Page 1 is
 //! measured twice: from a node with the comment cache (repeat readers)
 //! and from a second node on the same database without it (each page
-//! rendered afresh, as the first request after a change is).
+//! rendered afresh, as the first request after a change is); then by a
+//! logged-in reader with no comment on the work (served from the cache)
+//! and by one of the commenters (rendered for them).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -112,6 +114,36 @@ pub fn run(storage: &StorageArgs, args: &CommentsArgs) -> anyhow::Result<()> {
         }
     }
     let stored_secs = t.elapsed().as_secs_f64();
+    // A logged-in reader with no comment on the work (a plain reader: the
+    // comment cache serves them) and one of the commenters (their own
+    // comments carry their actions: rendered for them).
+    let session_of = |user_id: i64| -> anyhow::Result<String> {
+        let token = ficus_core::account::random_token();
+        let at = chrono::Utc::now().naive_utc();
+        store.create_session(
+            &ficus_core::account::token_hash(&token),
+            user_id,
+            at,
+            at + chrono::Duration::hours(2),
+        )?;
+        Ok(format!("ficus_session={token}"))
+    };
+    let plain_reader = store.create_user(
+        &Login::parse("plainreader")?,
+        "plainreader@example.org",
+        "$h",
+        Role::User,
+        now,
+    )?;
+    let plain_cookie = session_of(plain_reader.id)?;
+    let Commenter::Account {
+        user_id: commenter_id,
+        ..
+    } = readers[0]
+    else {
+        anyhow::bail!("reader0 is an account");
+    };
+    let commenter_cookie = session_of(commenter_id)?;
     println!(
         "ficus bench comments: {n} comments in {} threads stored in {stored_secs:.2}s ({:.0}/s, one transaction each), {} clients, {} s a measurement, {} interleaved rounds (medians shown), backend {}",
         args.threads,
@@ -139,44 +171,58 @@ pub fn run(storage: &StorageArgs, args: &CommentsArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let duration = Duration::from_secs(args.seconds);
-    let measure = |base: &str, path: String| {
-        runtime.block_on(super::load(
+    let measure = |base: &str, path: String, cookie: Option<&str>| {
+        runtime.block_on(super::load_as(
             base,
             args.clients,
             duration,
             Arc::new(move |_| path.clone()),
+            cookie,
         ))
     };
     let last = (args.threads as u32).div_ceil(ficus_core::comments::THREADS_PER_PAGE);
     let page_one = format!("/works/{commented}?show_comments=true&view_adult=true");
     let pages = [
-        (&base, format!("/works/{plain}?view_adult=true")),
-        (&base, format!("/works/{commented}?view_adult=true")),
-        (&base, page_one.clone()),
+        (&base, format!("/works/{plain}?view_adult=true"), None),
+        (&base, format!("/works/{commented}?view_adult=true"), None),
+        (&base, page_one.clone(), None),
         (
             &base,
             format!("/works/{commented}?show_comments=true&view_adult=true&page={last}"),
+            None,
         ),
-        (&cold_base, format!("/works/{plain}?view_adult=true")),
-        (&cold_base, page_one),
+        (&cold_base, format!("/works/{plain}?view_adult=true"), None),
+        (&cold_base, page_one.clone(), None),
+        (&base, page_one.clone(), Some(plain_cookie.as_str())),
+        (&base, page_one, Some(commenter_cookie.as_str())),
     ];
-    let mut rounds: [Vec<super::LoadResult>; 6] = Default::default();
+    let mut rounds: [Vec<super::LoadResult>; 8] = Default::default();
     for _ in 0..args.rounds.max(1) {
-        for ((base, page), results) in pages.iter().zip(rounds.iter_mut()) {
-            results.push(measure(base, page.clone())?);
+        for ((base, page, cookie), results) in pages.iter().zip(rounds.iter_mut()) {
+            results.push(measure(base, page.clone(), *cookie)?);
         }
     }
-    let [plain_page, folded, shown, last_page, cold_plain, cold_shown] =
-        rounds.map(|mut results| {
-            results.sort_by(|a, b| a.rps.total_cmp(&b.rps));
-            results.swap_remove(results.len() / 2)
-        });
+    let [
+        plain_page,
+        folded,
+        shown,
+        last_page,
+        cold_plain,
+        cold_shown,
+        account_shown,
+        commenter_shown,
+    ] = rounds.map(|mut results| {
+        results.sort_by(|a, b| a.rps.total_cmp(&b.rps));
+        results.swap_remove(results.len() / 2)
+    });
     plain_page.print("work page, no comments (baseline)");
     folded.print("work page with 1,000 comments, folded");
     shown.print("its comments, page 1 (show_comments=true), repeat readers");
     last_page.print(&format!("its comments, page {last}"));
     cold_plain.print("no comment cache: work page, no comments");
     cold_shown.print("no comment cache: its comments, page 1 (each rendered afresh, as the first request after a change)");
+    account_shown.print("its comments, page 1, a logged-in reader with no comment there");
+    commenter_shown.print("its comments, page 1, a logged-in commenter (rendered for them)");
     println!(
         "ratio comments-page-1/baseline throughput: {:.2} (goal >= 0.50)",
         shown.rps / plain_page.rps
@@ -189,6 +235,11 @@ pub fn run(storage: &StorageArgs, args: &CommentsArgs) -> anyhow::Result<()> {
         "ratio comments-page-1 rendered afresh/baseline throughput: {:.2} (against the uncached node's own plain page: {:.2})",
         cold_shown.rps / plain_page.rps,
         cold_shown.rps / cold_plain.rps
+    );
+    println!(
+        "ratio comments-page-1 logged in/baseline throughput: {:.2} (plain reader), {:.2} (commenter)",
+        account_shown.rps / plain_page.rps,
+        commenter_shown.rps / plain_page.rps
     );
     if let Some(kib) = super::rss_kib_of(server.0.id()) {
         println!("server RSS after load: {:.0} MiB", kib as f64 / 1024.0);

@@ -24,7 +24,7 @@ use ficus_store::Found;
 use ficus_store::comments::{CommentNode, CommentTarget, ModerationAction};
 
 use crate::AppState;
-use crate::comment_cache::{CommentsKey, RenderedComments};
+use crate::comment_cache::{CommentsKey, RenderedComments, ViewerClass};
 use crate::error::WebError;
 use crate::extract::{CsrfForm, SignedIn};
 use crate::origin::ClientIp;
@@ -628,9 +628,9 @@ pub(crate) struct WorkPageComments {
 
 /// The comments under a work page: the "Comments (N)" toggle, the form
 /// (or why there is none), and with `show_comments=true` the threads of
-/// the chapter shown (`chapter`) or of the whole work, `page=N`. A guest's
-/// part comes from the comment cache when it holds it (`guest_comments_off`
-/// is the archive's switch, read with the page; `None` for accounts).
+/// the chapter shown (`chapter`) or of the whole work, `page=N`. The part
+/// comes from the comment cache when the visitor is of a class that shares
+/// it (`cache_as`, decided with the page's other reads) and it holds it.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn work_page_box(
     st: &AppState,
@@ -642,7 +642,7 @@ pub(crate) async fn work_page_box(
     full: bool,
     path: &str,
     q: &std::collections::HashMap<String, String>,
-    guest_comments_off: Option<bool>,
+    cache_as: Option<ViewerClass>,
 ) -> Result<WorkPageComments, WebError> {
     let show = params::flag(q, "show_comments");
     let page = if show { Some(params::page(q)?) } else { None };
@@ -654,10 +654,7 @@ pub(crate) async fn work_page_box(
         Some(n) if n > 1 => format!("{base}&page={n}"),
         _ => base.clone(),
     };
-    let key = match (&visitor.user, guest_comments_off) {
-        (None, Some(off)) => Some(CommentsKey::guest(work, chapter, full, page, off)),
-        _ => None,
-    };
+    let key = cache_as.map(|class| CommentsKey::of(work, chapter, full, page, class));
     let part = match key.as_ref().and_then(|k| st.comment_cache.get(k)) {
         Some(part) => part,
         None => {
