@@ -9,8 +9,13 @@
 use crate::access::{Viewer, WorkAccess};
 use crate::tag::TagName;
 
-/// The longest notes, in characters (AO3's `NOTES_MAX`).
+/// The longest notes, in characters of text (AO3's `NOTES_MAX`): the
+/// markup does not count, so notes saved once can be saved again as the
+/// edit form gives them back (as stored HTML).
 pub const NOTES_MAX: usize = 5_000;
+
+/// The longest notes as sent, markup included.
+pub const NOTES_MAX_SENT: usize = 4 * NOTES_MAX;
 
 /// The longest bookmarker's tag, in characters (AO3's `TAG_MAX`).
 pub const TAG_MAX: usize = 150;
@@ -68,7 +73,9 @@ impl BookmarkDraft {
         private: bool,
         rec: bool,
     ) -> Result<BookmarkDraft, BookmarkRefusal> {
-        if notes.chars().count() > NOTES_MAX {
+        if notes.chars().count() > NOTES_MAX_SENT
+            || crate::html::plain_text(notes).trim().chars().count() > NOTES_MAX
+        {
             return Err(BookmarkRefusal::NotesTooLong);
         }
         let notes = if notes.trim().is_empty() {
@@ -190,6 +197,16 @@ mod tests {
             Err(BookmarkRefusal::NotesTooLong)
         );
         assert!(BookmarkDraft::parse(&"x".repeat(NOTES_MAX), "", false, false).is_ok());
+        // Saved notes come back as HTML: the markup does not count.
+        let long = BookmarkDraft::parse(&"A line.\n".repeat(NOTES_MAX / 8 - 1), "", false, false)
+            .expect("under the limit");
+        assert!(long.notes.chars().count() > NOTES_MAX, "the markup adds up");
+        assert!(BookmarkDraft::parse(&long.notes, "", false, false).is_ok());
+        assert_eq!(
+            BookmarkDraft::parse(&"<b></b>".repeat(NOTES_MAX), "", false, false),
+            Err(BookmarkRefusal::NotesTooLong),
+            "markup is bounded too"
+        );
         assert!(matches!(
             BookmarkDraft::parse("", &"t".repeat(TAG_MAX + 1), false, false),
             Err(BookmarkRefusal::TagTooLong(_))

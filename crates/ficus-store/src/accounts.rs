@@ -495,6 +495,18 @@ impl Store {
                     .set(retired_logins::retired_until.eq(until))
                     .execute(conn)?;
             }
+            use crate::schema::{bookmarks, works};
+            // Its public bookmarks go with it (one per work): their works'
+            // public counts drop by one each.
+            let bookmarked = bookmarks::table
+                .filter(bookmarks::user_id.eq(user_id))
+                .filter(bookmarks::private.eq(false))
+                .filter(bookmarks::hidden_by_admin.eq(false))
+                .filter(bookmarks::work_id.is_not_null())
+                .select(bookmarks::work_id.assume_not_null());
+            diesel::update(works::table.filter(works::id.eq_any(bookmarked)))
+                .set(works::bookmarks_count.eq(works::bookmarks_count - 1))
+                .execute(conn)?;
             diesel::delete(users::table.find(user_id)).execute(conn)?;
             Ok::<_, DieselError>(())
         }))?;

@@ -132,16 +132,25 @@ impl_for_both_backends! {
                     .optional()?;
                 let tag_id = match found {
                     Some(id) => id,
-                    None => diesel::insert_into(tags::table)
-                        .values((
-                            tags::tag_type.eq(TagType::Freeform.as_str()),
-                            tags::name.eq(name.as_str()),
-                            tags::name_key.eq(&key),
-                            tags::canonical.eq(false),
-                            tags::created_at.eq(now),
-                        ))
-                        .returning(tags::id)
-                        .get_result(self)?,
+                    None => {
+                        // Another bookmark may create the same tag at the
+                        // same moment: take theirs.
+                        diesel::insert_into(tags::table)
+                            .values((
+                                tags::tag_type.eq(TagType::Freeform.as_str()),
+                                tags::name.eq(name.as_str()),
+                                tags::name_key.eq(&key),
+                                tags::canonical.eq(false),
+                                tags::created_at.eq(now),
+                            ))
+                            .on_conflict_do_nothing()
+                            .execute(self)?;
+                        tags::table
+                            .filter(tags::tag_type.eq(TagType::Freeform.as_str()))
+                            .filter(tags::name_key.eq(&key))
+                            .select(tags::id)
+                            .first(self)?
+                    }
                 };
                 diesel::insert_into(bookmark_tags::table)
                     .values((
@@ -293,6 +302,12 @@ impl Store {
             Err(r) => return Ok(Err(r)),
         };
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            // Take the row's lock before reading it (PostgreSQL's READ
+            // COMMITTED): two edits at once then move the count once each
+            // from what the other left, never twice from the same start.
+            diesel::update(bookmarks::table.find(id))
+                .set(bookmarks::updated_at.eq(now))
+                .execute(conn)?;
             let row: Option<(i64, Option<i64>, bool, bool, i64)> = bookmarks::table
                 .find(id)
                 .select((

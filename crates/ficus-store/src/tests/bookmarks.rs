@@ -158,6 +158,45 @@ fn one_bookmark_per_account_and_a_public_count() {
                 .expect("read"),
             None
         );
+        // An account deleted: its public bookmark leaves the count.
+        assert_eq!(public_count(store, work), 1);
+        store
+            .delete_user(bea.viewer.user_id().expect("id"), true)
+            .expect("delete account");
+        assert_eq!(public_count(store, work), 0);
+    });
+}
+
+#[test]
+fn racing_edits_move_the_count_once() {
+    each_backend(|store| {
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let work = work_by(store, &ada, CommentPermission::Everyone, false);
+        let id = store
+            .create_bookmark(bea.viewer, None, work, &draft("", "", false), now())
+            .expect("store")
+            .expect("bookmarked");
+        assert_eq!(public_count(store, work), 1);
+        // Eight "make it private" at once, each with new tags.
+        std::thread::scope(|s| {
+            for i in 0..8 {
+                let bea = &bea;
+                s.spawn(move || {
+                    store
+                        .update_bookmark(
+                            bea.viewer,
+                            id,
+                            None,
+                            &draft("", &format!("shared new tag, tag {i}"), true),
+                            now(),
+                        )
+                        .expect("store")
+                        .expect("updated");
+                });
+            }
+        });
+        assert_eq!(public_count(store, work), 0, "moved once, not eight times");
     });
 }
 

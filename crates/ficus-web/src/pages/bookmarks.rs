@@ -52,6 +52,8 @@ pub struct BookmarkView {
 impl BookmarkView {
     fn of(b: &BookmarkRecord, visitor: &Visitor) -> BookmarkView {
         let prefs = visitor.user.as_ref().map(|u| u.prefs).unwrap_or_default();
+        let own = visitor.user.as_ref().is_some_and(|u| u.id == b.user_id);
+        let withheld = b.item != ItemSight::Shown && !own;
         let mut li_class = String::from("bookmark blurb group");
         if let (Some(id), Some(work)) = (b.work_id, &b.work) {
             li_class.push_str(&format!(" work-{id}"));
@@ -106,16 +108,21 @@ impl BookmarkView {
                     encode_segment(&format!("/bookmarks/{}", b.id))
                 )
             }),
-            own: visitor.user.as_ref().is_some_and(|u| u.id == b.user_id),
+            own,
             pseud: b.pseud.clone(),
             bookmarker_href: format!("/users/{}/bookmarks", encode_segment(&b.login)),
             date: b.created_at.format("%d %b %Y").to_string(),
-            tags: b
-                .tags
-                .iter()
-                .map(|(_, name)| (name.clone(), view::tag_href(name)))
-                .collect(),
-            notes: (!b.notes.is_empty()).then(|| b.notes.clone()),
+            // Notes and tags often tell about the work: with the
+            // placeholder, only its owner sees them.
+            tags: if withheld {
+                Vec::new()
+            } else {
+                b.tags
+                    .iter()
+                    .map(|(_, name)| (name.clone(), view::tag_href(name)))
+                    .collect()
+            },
+            notes: (!withheld && !b.notes.is_empty()).then(|| b.notes.clone()),
         }
     }
 }
@@ -127,7 +134,8 @@ pub struct BookmarkFormPage {
     pub verb: &'static str,
     pub editing: bool,
     pub action: String,
-    pub work_id: i64,
+    /// The work's page, when the bookmarker may still see it.
+    pub work_id: Option<i64>,
     pub work_title: String,
     pub error: Option<String>,
     /// (id, name, selected)
@@ -198,7 +206,11 @@ fn heading(total: u64, page: u32, per_page: u32) -> String {
     if total <= u64::from(per_page) {
         return format!("{n} {noun}");
     }
-    let first = u64::from(page - 1) * u64::from(per_page) + 1;
+    let first = u64::from(page.max(1) - 1) * u64::from(per_page) + 1;
+    if first > total {
+        // A page past the last: the list is empty; say what there is.
+        return format!("{n} {noun}");
+    }
     let last = (first + u64::from(per_page) - 1).min(total);
     format!(
         "{} - {} of {n} {noun}",
@@ -236,7 +248,7 @@ async fn form_page(
     visitor: &Visitor,
     user_id: i64,
     login: &str,
-    work_id: i64,
+    work_id: Option<i64>,
     work_title: String,
     editing: Option<i64>,
     typed: Typed,
@@ -251,9 +263,10 @@ async fn form_page(
         chrome: Chrome::of(visitor),
         verb: if editing.is_some() { "Editing" } else { "New" },
         editing: editing.is_some(),
-        action: match editing {
-            Some(id) => format!("/bookmarks/{id}"),
-            None => format!("/works/{work_id}/bookmarks"),
+        action: match (editing, work_id) {
+            (Some(id), _) => format!("/bookmarks/{id}"),
+            (None, Some(w)) => format!("/works/{w}/bookmarks"),
+            (None, None) => return Err(no_bookmark()),
         },
         work_id,
         work_title,
@@ -321,7 +334,7 @@ pub async fn new_form(
         &visitor,
         user.id,
         &user.login,
-        work_id,
+        Some(work_id),
         work.title,
         None,
         typed,
@@ -375,7 +388,7 @@ pub async fn create(
         &visitor,
         user.id,
         &user.login,
-        work_id,
+        Some(work_id),
         work.title,
         None,
         typed,
@@ -437,10 +450,11 @@ async fn own(
 }
 
 fn title_of(b: &BookmarkRecord) -> String {
-    b.work
-        .as_ref()
-        .map(|w| w.title.clone())
-        .unwrap_or_else(|| "a deleted work".into())
+    match (&b.work, b.item) {
+        (Some(w), _) => w.title.clone(),
+        (None, ItemSight::Deleted) => "a deleted work".into(),
+        (None, _) => "an unavailable work".into(),
+    }
 }
 
 /// `GET /bookmarks/{id}/edit`.
@@ -471,7 +485,7 @@ pub async fn edit_form(
         &visitor,
         user.id,
         &user.login,
-        b.work_id.unwrap_or(0),
+        b.work.as_ref().map(|w| w.id),
         title_of(&b),
         Some(id),
         typed,
@@ -537,7 +551,7 @@ pub async fn update_or_delete(
         &visitor,
         user.id,
         &user.login,
-        b.work_id.unwrap_or(0),
+        b.work.as_ref().map(|w| w.id),
         title_of(&b),
         Some(id),
         typed,
@@ -656,4 +670,20 @@ pub async fn work_bookmarks(
         pager: view::pager(&base, listed.page, listed.page_count()),
     };
     Ok(Html(page.render()?).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::heading;
+
+    #[test]
+    fn listing_headings_as_ao3_words_them() {
+        assert_eq!(heading(0, 1, 20), "0 Bookmarks");
+        assert_eq!(heading(1, 1, 20), "1 Bookmark");
+        assert_eq!(heading(20, 1, 20), "20 Bookmarks");
+        assert_eq!(heading(25, 1, 20), "1 - 20 of 25 Bookmarks");
+        assert_eq!(heading(25, 2, 20), "21 - 25 of 25 Bookmarks");
+        assert_eq!(heading(25, 3, 20), "25 Bookmarks", "a page past the last");
+        assert_eq!(heading(1_234, 2, 20), "21 - 40 of 1,234 Bookmarks");
+    }
 }
