@@ -688,6 +688,9 @@ fn openapi_document_and_schemathesis() {
         "/api/v1/blocked",
         "/api/v1/blocked/{login}",
         "/api/v1/muted/{login}",
+        "/api/v1/works/{id}/bookmarks",
+        "/api/v1/users/{login}/bookmarks",
+        "/api/v1/bookmarks/{id}",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }

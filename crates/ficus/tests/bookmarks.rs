@@ -257,3 +257,170 @@ fn bookmarks_from_the_form_to_the_listings() {
     let page = reader.page(&server.url(&format!("/works/{work}")));
     assert_eq!(text(&page, "li.bookmark a"), "Bookmark");
 }
+
+#[test]
+fn bookmarks_through_the_api() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut writer = Browser::new();
+    assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
+    let work = post_work(&mut writer, &server, "Kept By Script");
+    let mut reader = Browser::new();
+    assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
+    let resp = reader.submit(&server, "/users/reader/api_tokens", &[("name", "script")]);
+    assert_eq!(resp.status(), 200);
+    let token = text(
+        &scraper::Html::parse_document(&resp.text().expect("body")),
+        "#new-api-token",
+    );
+    let http = reqwest::blocking::Client::new();
+    let api = |path: &str| server.url(&format!("/api/v1{path}"));
+    let json = |r: reqwest::blocking::Response, want: u16| {
+        let status = r.status().as_u16();
+        let body = r.text().expect("body");
+        assert_eq!(status, want, "{body}");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap_or(serde_json::Value::Null)
+    };
+
+    // Writes need a token; bodies are checked.
+    json(
+        http.post(api(&format!("/works/{work}/bookmarks")))
+            .json(&serde_json::json!({}))
+            .send()
+            .expect("post"),
+        401,
+    );
+    json(
+        http.post(api(&format!("/works/{work}/bookmarks")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"colour": "red"}))
+            .send()
+            .expect("post"),
+        400,
+    );
+    json(
+        http.post(api(&format!("/works/{work}/bookmarks")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"tags": ["one, two"]}))
+            .send()
+            .expect("post"),
+        422,
+    );
+    let made = json(
+        http.post(api(&format!("/works/{work}/bookmarks")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({
+                "notes": "Kept for later.",
+                "tags": ["to reread", "Bookmark Fandom"],
+                "rec": true
+            }))
+            .send()
+            .expect("post"),
+        201,
+    );
+    let id = made["id"].as_i64().expect("id");
+    assert_eq!(made["work_id"], work);
+    assert_eq!(made["work_title"], "Kept By Script");
+    assert_eq!(made["notes"], "<p>Kept for later.</p>");
+    assert_eq!(
+        made["tags"],
+        serde_json::json!(["to reread", "Bookmark Fandom"])
+    );
+    assert_eq!(made["rec"], true);
+    json(
+        http.post(api(&format!("/works/{work}/bookmarks")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({}))
+            .send()
+            .expect("post"),
+        422,
+    );
+
+    // Reading, as a guest.
+    let list = json(
+        http.get(api(&format!("/works/{work}/bookmarks")))
+            .send()
+            .expect("get"),
+        200,
+    );
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["bookmarks"][0]["id"], id);
+    let list = json(
+        http.get(api("/users/reader/bookmarks"))
+            .send()
+            .expect("get"),
+        200,
+    );
+    assert_eq!(list["total"], 1);
+
+    // PATCH keeps what it is not given; private leaves the public lists.
+    let changed = json(
+        http.patch(api(&format!("/bookmarks/{id}")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"private": true}))
+            .send()
+            .expect("patch"),
+        200,
+    );
+    assert_eq!(changed["private"], true);
+    assert_eq!(changed["notes"], "<p>Kept for later.</p>");
+    assert_eq!(
+        changed["tags"],
+        serde_json::json!(["to reread", "Bookmark Fandom"])
+    );
+    json(
+        http.get(api(&format!("/bookmarks/{id}")))
+            .send()
+            .expect("get"),
+        404,
+    );
+    let list = json(
+        http.get(api("/users/reader/bookmarks"))
+            .send()
+            .expect("get"),
+        200,
+    );
+    assert_eq!(list["total"], 0);
+    let own = json(
+        http.get(api("/users/reader/bookmarks"))
+            .bearer_auth(&token)
+            .send()
+            .expect("get"),
+        200,
+    );
+    assert_eq!(own["total"], 1, "the owner sees their private bookmark");
+    let work_json = json(
+        http.get(api(&format!("/works/{work}")))
+            .send()
+            .expect("get"),
+        200,
+    );
+    assert_eq!(work_json["bookmarks"], 0);
+
+    // Someone else's bookmark is not there for them to change.
+    let resp = writer.submit(&server, "/users/writer/api_tokens", &[("name", "w")]);
+    let writer_token = text(
+        &scraper::Html::parse_document(&resp.text().expect("body")),
+        "#new-api-token",
+    );
+    json(
+        http.delete(api(&format!("/bookmarks/{id}")))
+            .bearer_auth(&writer_token)
+            .send()
+            .expect("delete"),
+        404,
+    );
+    let resp = http
+        .delete(api(&format!("/bookmarks/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .expect("delete");
+    assert_eq!(resp.status(), 204);
+    json(
+        http.get(api(&format!("/bookmarks/{id}")))
+            .bearer_auth(&token)
+            .send()
+            .expect("get"),
+        404,
+    );
+}

@@ -5,6 +5,8 @@
 //!   their wrangling, series.
 //! - `write.rs`: posting and editing works and chapters with a personal
 //!   API token, through the same rules as the web forms.
+//! - `kudos.rs`, `comments.rs`, `inbox.rs`, `people.rs`, `bookmarks.rs`:
+//!   the community's actions, on the same use cases as the pages.
 //! - `schema.rs`: the JSON shapes.
 //!
 //! Callers are identified by `Authorization: Bearer TOKEN` (a personal API
@@ -14,6 +16,7 @@
 //! [`schema::ErrorBody`]; the OpenAPI document (`/api/v1/openapi.json`) is
 //! generated from the handlers' annotations and these types.
 
+pub mod bookmarks;
 pub mod comments;
 pub mod inbox;
 pub mod kudos;
@@ -261,6 +264,12 @@ impl Modify for BearerScheme {
         write::update_chapter,
         kudos::list,
         kudos::leave,
+        bookmarks::work_list,
+        bookmarks::user_list,
+        bookmarks::show,
+        bookmarks::create,
+        bookmarks::update,
+        bookmarks::delete,
         comments::list,
         comments::create,
         comments::show,
@@ -286,6 +295,7 @@ impl Modify for BearerScheme {
         (name = "series", description = "Series"),
         (name = "kudos", description = "Kudos on works"),
         (name = "comments", description = "Comments on works and replies"),
+        (name = "bookmarks", description = "Bookmarks of works"),
         (name = "people", description = "Blocked and muted accounts"),
     )
 )]
@@ -339,6 +349,17 @@ pub fn routes() -> axum::Router<AppState> {
             get(comments::show)
                 .patch(comments::update)
                 .delete(comments::delete),
+        )
+        .route(
+            "/api/v1/works/{id}/bookmarks",
+            get(bookmarks::work_list).post(bookmarks::create),
+        )
+        .route("/api/v1/users/{login}/bookmarks", get(bookmarks::user_list))
+        .route(
+            "/api/v1/bookmarks/{id}",
+            get(bookmarks::show)
+                .patch(bookmarks::update)
+                .delete(bookmarks::delete),
         )
         .route("/api/v1/inbox", get(inbox::list).post(inbox::mark))
         .route("/api/v1/blocked", get(people::blocked))
