@@ -39,6 +39,8 @@ pub struct Preferences {
     pub comment_mail: ficus_core::mail::MailPref,
     /// E-mail about kudos: a daily digest, or none.
     pub kudos_mail: ficus_core::mail::MailPref,
+    /// Keep a reading history ("Turn on History."; on for new accounts).
+    pub history: bool,
 }
 
 type UserRow = (
@@ -46,7 +48,7 @@ type UserRow = (
     String,
     String,
     String,
-    (bool, bool, bool, bool, bool, String, String),
+    (bool, bool, bool, bool, bool, String, String, bool),
 );
 
 fn user_record(row: UserRow) -> UserRecord {
@@ -63,6 +65,7 @@ fn user_record(row: UserRow) -> UserRecord {
             guest_replies_off,
             comment_mail,
             kudos_mail,
+            history,
         ),
     ) = row;
     UserRecord {
@@ -79,6 +82,7 @@ fn user_record(row: UserRow) -> UserRecord {
             comment_mail: ficus_core::mail::MailPref::parse(&comment_mail).unwrap_or_default(),
             kudos_mail: ficus_core::mail::MailPref::parse(&kudos_mail)
                 .unwrap_or(ficus_core::mail::MailPref::Daily),
+            history,
         },
     }
 }
@@ -97,6 +101,7 @@ type UserColumns = (
         users::pref_guest_replies_off,
         users::pref_comment_mail,
         users::pref_kudos_mail,
+        users::pref_history,
     ),
 );
 const USER_COLUMNS: UserColumns = (
@@ -112,6 +117,7 @@ const USER_COLUMNS: UserColumns = (
         users::pref_guest_replies_off,
         users::pref_comment_mail,
         users::pref_kudos_mail,
+        users::pref_history,
     ),
 );
 
@@ -421,6 +427,7 @@ impl Store {
                 users::pref_guest_replies_off.eq(prefs.guest_replies_off),
                 users::pref_comment_mail.eq(prefs.comment_mail.as_str()),
                 users::pref_kudos_mail.eq(prefs.kudos_mail.as_str()),
+                users::pref_history.eq(prefs.history),
             ))
             .execute(conn)?);
         Ok(())

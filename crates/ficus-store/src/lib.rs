@@ -26,6 +26,7 @@ pub mod mail;
 pub mod moderation;
 pub mod mutes;
 pub mod people;
+pub mod readings;
 pub mod records;
 pub mod reports;
 mod rows;

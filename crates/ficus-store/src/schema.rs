@@ -112,6 +112,7 @@ diesel::table! {
         suspended_until -> Nullable<Timestamp>,
         banned -> Bool,
         standing_reason -> Nullable<Text>,
+        pref_history -> Bool,
     }
 }
 
@@ -422,6 +423,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    readings (user_id, work_id) {
+        user_id -> BigInt,
+        work_id -> BigInt,
+        last_viewed -> Timestamp,
+        view_count -> BigInt,
+        read_version -> Nullable<Timestamp>,
+        to_read -> Bool,
+    }
+}
+
+diesel::joinable!(readings -> users (user_id));
+diesel::joinable!(readings -> works (work_id));
 diesel::joinable!(bookmarks -> users (user_id));
 diesel::joinable!(bookmarks -> pseuds (pseud_id));
 diesel::joinable!(bookmarks -> works (work_id));
@@ -467,5 +481,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     series,
     serial_works,
     bookmarks,
-    bookmark_tags
+    bookmark_tags,
+    readings
 );

@@ -96,6 +96,8 @@ pub async fn flush_every_few_seconds(st: AppState) {
     loop {
         tick.tick().await;
         flush(&st).await;
+        // Reading history goes out on the same beat.
+        crate::reading_log::flush(&st).await;
     }
 }
 

@@ -19,6 +19,7 @@ pub mod origin;
 mod owner;
 pub mod pages;
 mod params;
+pub mod reading_log;
 pub mod search;
 pub mod session;
 pub mod templates;
@@ -60,6 +61,8 @@ pub struct AppState {
     pub visitor_key: ficus_app::visitors::VisitorKey,
     /// This node's hits since the last flush.
     pub hits: std::sync::Arc<hits::HitCounter>,
+    /// This node's views by accounts (reading history) since the last flush.
+    pub readings: std::sync::Arc<reading_log::ReadingLog>,
     /// The spam check for guests' and new accounts' comments (the
     /// built-in heuristic unless a real service is plugged in).
     pub spam: std::sync::Arc<dyn ficus_app::comments::SpamCheck>,
@@ -98,6 +101,7 @@ impl AppState {
             origin: std::sync::Arc::new(options.origin),
             visitor_key,
             hits: std::sync::Arc::default(),
+            readings: std::sync::Arc::default(),
             spam: std::sync::Arc::new(ficus_app::comments::Heuristic),
             mail_key: std::sync::Arc::new(mail_key),
             comment_cache: std::sync::Arc::new(comment_cache::CommentCache::new(
@@ -196,6 +200,23 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/users/{login}/bookmarks",
             get(pages::bookmarks::user_bookmarks),
+        )
+        .route("/users/{login}/readings", get(pages::readings::show))
+        .route(
+            "/users/{login}/readings/clear",
+            get(pages::readings::confirm_clear).post(pages::readings::clear),
+        )
+        .route(
+            "/users/{login}/readings/{work_id}/delete",
+            post(pages::readings::delete),
+        )
+        .route(
+            "/works/{id}/mark_for_later",
+            post(pages::readings::mark_for_later),
+        )
+        .route(
+            "/works/{id}/mark_as_read",
+            post(pages::readings::mark_as_read),
         )
         .route("/comments/{id}", get(pages::comments::show))
         .route("/comments/{id}/comments", post(pages::comments::reply))
@@ -567,6 +588,7 @@ async fn serve_with(
     .await?;
     // The last hits of this node.
     let counted = hits::flush(&state).await;
+    reading_log::flush(&state).await;
     tracing::info!(hits = counted, "stopped");
     Ok(())
 }

@@ -190,6 +190,8 @@ pub struct WorkPage {
     /// "Bookmark" (the form) or "Edit Bookmark" (the reader's own), for
     /// accounts: (href, text).
     pub bookmark_link: Option<(String, &'static str)>,
+    /// Whether the reader marked the work for later (`None`: no button).
+    pub marked_for_later: Option<bool>,
     /// The comment threads shown (with `show_comments=true`), rendered
     /// by [`ThreadList`] (or kept from an earlier page: `comment_cache`).
     pub threads: std::sync::Arc<crate::comment_cache::RenderedComments>,

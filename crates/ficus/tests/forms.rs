@@ -132,6 +132,10 @@ fn every_form_refuses_forged_and_broken_posts() {
         "/admin/users/ada/standing".to_string(),
         format!("/works/{id}/bookmarks"),
         format!("/bookmarks/{bookmark}"),
+        format!("/works/{id}/mark_for_later"),
+        format!("/works/{id}/mark_as_read"),
+        format!("/users/ada/readings/{id}/delete"),
+        "/users/ada/readings/clear".to_string(),
     ];
     let csrf = ada.form_token(&server);
     for path in &forms {

@@ -722,7 +722,18 @@ fn account_changes_and_deletion() {
             guest_replies_off: true,
             comment_mail: ficus_core::mail::MailPref::Daily,
             kudos_mail: ficus_core::mail::MailPref::Off,
+            history: false,
         };
+        assert!(
+            store
+                .user(ada.id)
+                .expect("read")
+                .expect("exists")
+                .0
+                .prefs
+                .history,
+            "history is on for a new account"
+        );
         store.set_preferences(ada.id, prefs).expect("prefs");
         let (me, hash) = store.user(ada.id).expect("read").expect("exists");
         assert_eq!(
@@ -1087,6 +1098,7 @@ mod comments;
 mod feedback_flow;
 mod moderation;
 mod parity;
+mod readings;
 
 #[test]
 fn rows_stored_under_older_rules_are_resanitized() {

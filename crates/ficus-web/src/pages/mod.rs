@@ -16,6 +16,7 @@ pub mod opds;
 pub mod people;
 pub mod posting;
 pub mod pseuds;
+pub mod readings;
 pub mod reports;
 pub mod series;
 pub mod settings;

@@ -254,6 +254,15 @@ async fn render(
         };
         st.hits.record(id, visitor_id);
     }
+    // An account's reading history (unless turned off), batched the same way.
+    if let Some(u) = &visitor.user
+        && u.prefs.history
+        && work.posted
+        && !work.hidden
+        && !owner
+    {
+        st.readings.record(u.id, id);
+    }
     // The button is not offered to an account a creator has blocked.
     // Whether the comments may come from the comment cache, and as whose
     // view (a guest's depends on the archive's guest-comment switch; an
@@ -262,14 +271,15 @@ async fn render(
     let reader = visitor.user.as_ref().map(|u| u.id);
     let owners = work.owners.clone();
     let plain_role = !visitor.viewer().moderates() && !owner;
-    let (kudos_sentence, blocked, cache_as, bookmark) = st
+    let (kudos_sentence, blocked, cache_as, bookmark, marked) = st
         .db(move |s| {
-            let (blocked, cache_as, bookmark) = match reader {
+            let (blocked, cache_as, bookmark, marked) = match reader {
                 Some(uid) => (
                     s.blocked_by_any(uid, &owners)?,
                     (plain_role && s.plain_comment_reader(uid, id)?)
                         .then_some(ViewerClass::PlainAccount),
                     s.bookmark_of(uid, id)?,
+                    s.reading_of(uid, id)?.unwrap_or(false),
                 ),
                 None => (
                     false,
@@ -277,9 +287,10 @@ async fn render(
                         guest_comments_off: s.comment_limits()?.guest_comments_off,
                     }),
                     None,
+                    false,
                 ),
             };
-            Ok((s.kudos_sentence(id)?, blocked, cache_as, bookmark))
+            Ok((s.kudos_sentence(id)?, blocked, cache_as, bookmark, marked))
         })
         .await?;
     let kudos = KudosBox {
@@ -376,6 +387,8 @@ async fn render(
             }
             (Some(_), None) => None,
         },
+        // "Mark for Later" / "Mark as Read", for accounts on posted works.
+        marked_for_later: (reader.is_some() && work.posted).then_some(marked),
         threads: comments.threads,
         cform: comments.form,
         pager: comments.pager,

@@ -1,0 +1,2 @@
+DROP TABLE readings;
+ALTER TABLE users DROP COLUMN pref_history;

@@ -1,0 +1,128 @@
+//! Reading history and Mark for Later on both backends: batched views add
+//! up, the history preference is honoured at write time, "Update
+//! available." follows the work's changes, and works the reader may no
+//! longer see are placeholders.
+
+use chrono::Duration;
+use diesel::prelude::*;
+use ficus_core::access::Viewer;
+use ficus_core::account::Role;
+use ficus_core::bookmarks::ItemSight;
+use ficus_core::comments::CommentPermission;
+
+use super::comment_fixtures::*;
+use super::each_backend;
+use crate::Found;
+use crate::readings::ReadingVisit;
+use crate::schema::works;
+
+#[test]
+fn history_and_marked_for_later() {
+    each_backend(|store| {
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let cam = person(store, "cam", Role::User);
+        let moe = person(store, "moe", Role::Moderator);
+        let bea_id = bea.viewer.user_id().expect("id");
+        let cam_id = cam.viewer.user_id().expect("id");
+        let first = work_by(store, &ada, CommentPermission::Everyone, false);
+        let second = work_by(store, &ada, CommentPermission::Everyone, false);
+        let t0 = now() - Duration::minutes(10);
+        let visit = |user_id, work_id, at, views| ReadingVisit {
+            user_id,
+            work_id,
+            at,
+            views,
+        };
+        // Cam turned history off: his views are dropped at write time.
+        let mut prefs = store.user(cam_id).expect("read").expect("cam").0.prefs;
+        prefs.history = false;
+        store.set_preferences(cam_id, prefs).expect("prefs");
+        let written = store
+            .record_readings(&[
+                visit(bea_id, first, t0, 2),
+                visit(bea_id, second, t0 + Duration::minutes(1), 1),
+                visit(cam_id, first, t0, 1),
+            ])
+            .expect("record");
+        assert_eq!(written, 2);
+        store
+            .record_readings(&[visit(bea_id, first, t0 + Duration::minutes(2), 1)])
+            .expect("record");
+        let page = store.readings(bea_id, bea.viewer, false, 1).expect("list");
+        assert_eq!(page.total, 2);
+        assert_eq!(page.items[0].work_id, first, "last read first");
+        assert_eq!(page.items[0].view_count, 3);
+        assert!(!page.items[0].update_available);
+        assert_eq!(
+            store
+                .readings(cam_id, cam.viewer, false, 1)
+                .expect("list")
+                .total,
+            0
+        );
+
+        // Marked for later, and back.
+        assert!(matches!(
+            store
+                .mark_for_later(bea.viewer, second, true, now())
+                .expect("mark"),
+            Found::Visible(())
+        ));
+        assert_eq!(store.reading_of(bea_id, second).expect("read"), Some(true));
+        let later = store.readings(bea_id, bea.viewer, true, 1).expect("list");
+        assert_eq!(later.total, 1);
+        assert_eq!(later.items[0].work_id, second);
+        assert!(matches!(
+            store
+                .mark_for_later(Viewer::Guest, second, true, now())
+                .expect("mark"),
+            Found::NotFound
+        ));
+
+        // The work changes after it was read: "Update available."
+        let later_on = now() + Duration::minutes(5);
+        let touch = || -> Result<usize, crate::StoreError> {
+            Ok(with_conn!(store, |conn| diesel::update(
+                works::table.find(first)
+            )
+            .set(works::updated_at.eq(later_on))
+            .execute(conn))?)
+        };
+        assert_eq!(touch().expect("touch"), 1);
+        let page = store.readings(bea_id, bea.viewer, false, 1).expect("list");
+        let entry = page
+            .items
+            .iter()
+            .find(|r| r.work_id == first)
+            .expect("first");
+        assert!(entry.update_available);
+
+        // Hidden since: a placeholder, never the work.
+        let moe_id = moe.viewer.user_id().expect("id");
+        assert!(
+            store
+                .set_hidden(second, true, moe_id, "test")
+                .expect("hide")
+        );
+        let page = store.readings(bea_id, bea.viewer, false, 1).expect("list");
+        let entry = page
+            .items
+            .iter()
+            .find(|r| r.work_id == second)
+            .expect("second");
+        assert_eq!(entry.item, ItemSight::Unavailable);
+        assert!(entry.work.is_none());
+
+        assert!(store.delete_reading(bea_id, first).expect("delete"));
+        assert!(!store.delete_reading(bea_id, first).expect("delete again"));
+        assert_eq!(store.clear_readings(bea_id).expect("clear"), 1);
+        assert_eq!(
+            store
+                .readings(bea_id, bea.viewer, false, 1)
+                .expect("list")
+                .total,
+            0
+        );
+    });
+}
