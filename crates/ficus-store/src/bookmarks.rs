@@ -473,6 +473,50 @@ impl Store {
         })
     }
 
+    /// Page `page` of the archive's public bookmarks, newest first (AO3's
+    /// `/bookmarks`): those of works that still exist, not private, not
+    /// hidden by an admin (moderators see those too); a work the viewer
+    /// may not see is a placeholder.
+    pub fn recent_bookmarks(
+        &self,
+        viewer: Viewer,
+        page: u32,
+    ) -> Result<Page<BookmarkRecord>, StoreError> {
+        let page = page.max(1);
+        let per_page = BOOKMARKS_PER_PAGE;
+        let moderator = viewer.moderates();
+        macro_rules! shown {
+            () => {
+                bookmarks::table
+                    .filter(bookmarks::private.eq(false))
+                    .filter(bookmarks::work_id.is_not_null())
+                    .filter(
+                        bookmarks::hidden_by_admin
+                            .eq(false)
+                            .or(moderator.into_sql::<Bool>()),
+                    )
+            };
+        }
+        let (total, rows): (i64, Vec<BookmarkRow>) = with_conn!(self, |conn| {
+            let total: i64 = shown!().count().get_result(conn)?;
+            let rows = shown!()
+                .inner_join(users::table)
+                .inner_join(pseuds::table)
+                .order((bookmarks::created_at.desc(), bookmarks::id.desc()))
+                .limit(i64::from(per_page))
+                .offset(i64::from(page - 1) * i64::from(per_page))
+                .select(bookmark_columns!())
+                .load(conn)?;
+            Ok::<_, StoreError>((total, rows))
+        })?;
+        Ok(Page {
+            items: self.assemble_bookmarks(rows, viewer)?,
+            page,
+            per_page,
+            total: total.max(0) as u64,
+        })
+    }
+
     /// Page `page` of a work's public bookmarks, newest first — when
     /// `viewer` may see the work.
     pub fn work_bookmarks(

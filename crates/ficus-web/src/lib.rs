@@ -188,6 +188,7 @@ pub fn router(state: AppState) -> Router {
             get(pages::bookmarks::work_bookmarks).post(pages::bookmarks::create),
         )
         .route("/works/{id}/bookmarks/new", get(pages::bookmarks::new_form))
+        .route("/bookmarks", get(pages::bookmarks::recent))
         .route(
             "/bookmarks/{id}",
             get(pages::bookmarks::show).post(pages::bookmarks::update_or_delete),

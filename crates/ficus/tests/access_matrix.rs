@@ -712,6 +712,40 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
             }
             checked += 1;
         }
+        // The archive's latest bookmarks: the same, but never a deleted
+        // work's (not even for its owner) nor a private one.
+        let latest = browser.get(&server.url("/bookmarks")).text().expect("body");
+        let mut latest_here = 0;
+        for work in works.iter().filter(|w| w.bookmark != NO_COMMENT) {
+            let shown = latest.contains(&format!("id=\"bookmark_{}\"", work.bookmark));
+            assert_eq!(
+                shown,
+                !matches!(work.state, State::Deleted | State::Draft),
+                "{who:?} × {:?} on /bookmarks",
+                work.state
+            );
+            assert!(
+                !shown
+                    || latest.contains(&work.title) == (expected(*who, work.state) == Sees::Page),
+                "{who:?} × {:?}: /bookmarks shows the work only to those who may see it",
+                work.state
+            );
+            latest_here += usize::from(shown);
+            checked += 1;
+        }
+        assert!(
+            !latest.contains(&format!("id=\"bookmark_{private_bookmark}\"")),
+            "{who:?}: a private bookmark is never on /bookmarks"
+        );
+        let noun = if latest_here == 1 {
+            "Bookmark"
+        } else {
+            "Bookmarks"
+        };
+        assert!(
+            latest.contains(&format!("{latest_here} {noun}")),
+            "{who:?}: the count of /bookmarks is what is shown ({latest_here})"
+        );
         let noun = if listed_here == 1 {
             "Bookmark"
         } else {

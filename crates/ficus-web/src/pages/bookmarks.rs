@@ -620,6 +620,33 @@ pub async fn user_bookmarks(
     Ok(Html(page.render()?).into_response())
 }
 
+/// `GET /bookmarks`: the archive's latest public bookmarks.
+pub async fn recent(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    q: QueryMap,
+) -> Result<Response, WebError> {
+    let q = params::query(q)?;
+    let page = params::page(&q)?;
+    let viewer = visitor.viewer();
+    let listed = st.db(move |s| s.recent_bookmarks(viewer, page)).await?;
+    let page = BookmarkListPage {
+        chrome: Chrome::of(&visitor),
+        title: "Latest Bookmarks".into(),
+        heading: heading(listed.total, listed.page, listed.per_page),
+        heading_link: None,
+        message: q.get("bookmark").and_then(|c| outcome_message(c)),
+        bookmark_href: None,
+        bookmarks: listed
+            .items
+            .iter()
+            .map(|b| BookmarkView::of(b, &visitor))
+            .collect(),
+        pager: view::pager("/bookmarks", listed.page, listed.page_count()),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
 /// `GET /works/{id}/bookmarks`: a work's public bookmarks, newest first.
 pub async fn work_bookmarks(
     State(st): State<AppState>,
