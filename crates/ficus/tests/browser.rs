@@ -1,7 +1,9 @@
 //! In a real browser (Debian's Chromium driven through chromedriver): sign
 //! up, post a two-chapter work with tags, read it, edit it, log out, and
 //! see that a guest gets the log-in page for the restricted work. Saves a
-//! screenshot of the work page to `target/test-artifacts/work-page.png`.
+//! screenshot of the work page to `target/test-artifacts/work-page.png`
+//! (and of the other steps: filters, search, kudos, comments, statistics,
+//! a bookmark, Marked for Later).
 //!
 //! Without chromedriver the test says loudly that it skipped; CI sets
 //! `FICUS_REQUIRE_BROWSER=1`, which turns the skip into a failure
@@ -371,6 +373,38 @@ fn sign_up_post_read_edit_log_out_in_chromium() {
         log_in(&c, &server, "browserwriter", "browserreader").await;
         c.goto(&server.url(&work_path)).await.expect("goto");
         assert!(text(&c, "p.comments-closed").await.contains("blocked by one or more of this work's creators"));
+
+        // The reader bookmarks the work with notes and tags, from the
+        // work page's "Bookmark" link (a page of its own: no JavaScript).
+        click(&c, "ul.work.navigation li.bookmark a").await;
+        wait_for(&c, "the bookmark form", |p| p.ends_with("/bookmarks/new")).await;
+        fill(&c, "#bookmark_notes", "Read it on the train.\n\nThe ending!").await;
+        fill(&c, "#bookmark_tag_string", "comfort read, to reread").await;
+        click(&c, "#bookmark_rec").await;
+        click(&c, "div#bookmark-form input[name=commit]").await;
+        wait_for(&c, "the new bookmark", |p| p.starts_with("/bookmarks/")).await;
+        assert_eq!(text(&c, "div.flash.notice").await, "Bookmark was successfully created.");
+        assert!(text(&c, "li.bookmark.blurb blockquote.userstuff.notes").await.contains("The ending!"));
+        let tags = text(&c, "li.bookmark.blurb ul.meta.tags").await;
+        assert!(tags.contains("comfort read") && tags.contains("to reread"), "{tags}");
+        assert_eq!(text(&c, "li.bookmark.blurb p.status span.rec span.text").await, "Rec");
+        save_png(&c, "bookmark.png").await;
+        c.goto(&server.url(&work_path)).await.expect("goto");
+        assert_eq!(text(&c, "ul.work.navigation li.bookmark a").await, "Edit Bookmark");
+        assert_eq!(text(&c, "dd.stats dd.bookmarks").await, "1");
+
+        // Mark for Later, then find it in the history's filter.
+        click(&c, "ul.work.navigation li.mark input[type=submit]").await;
+        wait_for(&c, "the work again", |p| p == work_path).await;
+        let marked = find(&c, "ul.work.navigation li.mark input[type=submit]")
+            .await
+            .attr("value")
+            .await
+            .expect("value");
+        assert_eq!(marked.as_deref(), Some("Mark as Read"));
+        c.goto(&server.url("/users/browserreader/readings?show=to-read")).await.expect("goto");
+        assert!(text(&c, "ol.reading.work.index").await.contains("Clicked Into Being, Revised"));
+        save_png(&c, "marked-for-later.png").await;
         c.close().await.expect("close");
     });
 }
