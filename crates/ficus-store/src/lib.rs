@@ -33,6 +33,7 @@ mod rows;
 pub mod schema;
 pub mod series;
 pub mod stats;
+pub mod subscriptions;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod throttles;

@@ -434,6 +434,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    subscriptions (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        target_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    fanout_jobs (id) {
+        id -> BigInt,
+        work_id -> BigInt,
+        chapter_id -> BigInt,
+        event -> Text,
+        created_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        done_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    subscription_updates (user_id, chapter_id) {
+        user_id -> BigInt,
+        chapter_id -> BigInt,
+        work_id -> BigInt,
+        event -> Text,
+        reason -> Text,
+        is_read -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(subscriptions -> users (user_id));
+diesel::joinable!(subscription_updates -> works (work_id));
+diesel::joinable!(subscription_updates -> chapters (chapter_id));
 diesel::joinable!(readings -> users (user_id));
 diesel::joinable!(readings -> works (work_id));
 diesel::joinable!(bookmarks -> users (user_id));
@@ -482,5 +519,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     serial_works,
     bookmarks,
     bookmark_tags,
-    readings
+    readings,
+    subscriptions,
+    fanout_jobs,
+    subscription_updates
 );

@@ -1099,6 +1099,7 @@ mod feedback_flow;
 mod moderation;
 mod parity;
 mod readings;
+mod subscriptions;
 
 #[test]
 fn rows_stored_under_older_rules_are_resanitized() {

@@ -13,6 +13,7 @@ use crate::conn::WriteTransaction;
 use crate::error::StoreError;
 use crate::rows::*;
 use crate::schema::{chapters, works};
+use crate::subscriptions::FanoutHelpers;
 
 impl Store {
     /// Appends a chapter (sanitized) and moves the work's updated date.
@@ -32,13 +33,14 @@ impl Store {
         }
         let now = Utc::now().naive_utc();
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
-            let exists: i64 = works::table
+            let posted: Option<bool> = works::table
                 .filter(works::id.eq(work_id))
-                .count()
-                .get_result(conn)?;
-            if exists == 0 {
+                .select(works::posted)
+                .first(conn)
+                .optional()?;
+            let Some(posted) = posted else {
                 return Ok::<_, DieselError>(None);
-            }
+            };
             let last: Option<i32> = chapters::table
                 .filter(chapters::work_id.eq(work_id))
                 .select(diesel::dsl::max(chapters::position))
@@ -61,6 +63,10 @@ impl Store {
                 .set((works::updated_on.eq(today), works::updated_at.eq(now)))
                 .execute(conn)?;
             conn.refresh_counts(work_id)?;
+            if posted {
+                // A new chapter of a posted work: its subscribers hear of it.
+                conn.queue_fanout(work_id, id, "chapter", now)?;
+            }
             Ok(Some(id))
         }))?)
     }

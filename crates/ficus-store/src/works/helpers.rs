@@ -15,6 +15,7 @@ use crate::schema::{
     chapters, creators, pseuds, serial_works, series, taggings, tags, users, work_creators, works,
 };
 use crate::series::SeriesHelpers;
+use crate::subscriptions::FanoutHelpers;
 
 /// Work helpers on a connection of either backend.
 pub(crate) trait WorkHelpers {
@@ -407,6 +408,10 @@ impl_for_both_backends! {
                     works::updated_at.eq(now),
                 ))
                 .execute(self)?;
+            if n > 0 {
+                // A draft posted: its subscribers hear of it.
+                self.queue_new_work(id, now)?;
+            }
             Ok(n > 0)
         }
     }

@@ -14,6 +14,7 @@ use crate::error::StoreError;
 use crate::records::InsertOutcome;
 use crate::schema::{chapters, creators, pseuds, serial_works, taggings, work_creators, works};
 use crate::series::SeriesHelpers;
+use crate::subscriptions::FanoutHelpers;
 
 /// Co-creator invitations sent with a work: pseuds, by the posting
 /// account.
@@ -77,6 +78,11 @@ impl Store {
             if let Some(invites) = invites {
                 for &pseud in &invites.pseuds {
                     conn.invite_co_creator(work_id, pseud, invites.by, now)?;
+                }
+                // Posted by an account (not imported): its subscribers
+                // hear of it (fanned out later, by the background worker).
+                if work.posted {
+                    conn.queue_new_work(work_id, now)?;
                 }
             }
             Ok::<_, DieselError>(InsertOutcome::Inserted {

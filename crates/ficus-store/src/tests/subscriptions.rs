@@ -1,0 +1,200 @@
+//! Subscriptions and their fan-out on both backends: who hears of a new
+//! work or chapter (accounts, series, works, tags with their synonyms and
+//! subtags), who never does (the creators, blocked, muting), once each,
+//! and only for what is posted by an account (not imports, not drafts).
+
+use chrono::Duration;
+use ficus_core::TagType;
+use ficus_core::account::Role;
+use ficus_core::comments::Commenter;
+use ficus_core::people::Relation;
+use ficus_core::tag::{Tag, TagName};
+use ficus_core::{NewChapter, NewWork};
+
+use super::comment_fixtures::*;
+use super::each_backend;
+use crate::subscriptions::SubscriptionKind;
+use crate::wrangling::WrangleChange;
+use crate::{CoCreatorInvites, Store};
+
+fn posted_by(store: &Store, who: &Person, title: &str, fandom: &str, draft: bool) -> i64 {
+    let Commenter::Account {
+        pseud_id, user_id, ..
+    } = who.commenter
+    else {
+        unreachable!()
+    };
+    let mut w = NewWork::new(title, "<p>Words.</p>", chrono::Utc::now().date_naive());
+    w.pseuds = vec![pseud_id];
+    w.posted = !draft;
+    w.tags = vec![Tag {
+        kind: TagType::Fandom,
+        name: TagName::parse(fandom).expect("tag"),
+    }];
+    store
+        .post_work(
+            &w,
+            Some(&CoCreatorInvites {
+                pseuds: vec![],
+                by: user_id,
+            }),
+        )
+        .expect("post")
+        .work_id()
+}
+
+fn updates(store: &Store, p: &Person) -> Vec<(i64, String, String)> {
+    let uid = p.viewer.user_id().expect("account");
+    let mut got: Vec<(i64, String, String)> = store
+        .subscription_updates(uid, p.viewer, 1)
+        .expect("updates")
+        .items
+        .into_iter()
+        .map(|u| (u.work_id, u.event, u.reason))
+        .collect();
+    got.sort();
+    got
+}
+
+fn fan_out(store: &Store) -> usize {
+    let mut n = 0;
+    while let Some(report) = store
+        .run_fanout_job(now() + Duration::seconds(1))
+        .expect("fan out")
+    {
+        n += report.queued;
+    }
+    n
+}
+
+#[test]
+fn new_works_and_chapters_reach_their_subscribers_once() {
+    each_backend(|store| {
+        let ada = person(store, "ada", Role::User);
+        let [bea, cam, dan, eve, fay] =
+            ["bea", "cam", "dan", "eve", "fay"].map(|n| person(store, n, Role::User));
+        let id = |p: &Person| p.viewer.user_id().expect("account");
+        // A canonical fandom with a synonym and a subtag.
+        let big = store
+            .find_or_create_tag(TagType::Fandom, "Big Fandom")
+            .expect("tag");
+        let short = store
+            .find_or_create_tag(TagType::Fandom, "BF")
+            .expect("tag");
+        store
+            .wrangle_all(
+                short.id,
+                &[
+                    WrangleChange::SetCanonical(false),
+                    WrangleChange::SynonymOf(Some(big.id)),
+                ],
+            )
+            .expect("synonym");
+        let small = store
+            .find_or_create_tag(TagType::Fandom, "Small Fandom")
+            .expect("tag");
+        store
+            .wrangle(small.id, &WrangleChange::AddMeta(big.id))
+            .expect("subtag");
+        let t = now();
+        for p in [&bea, &dan, &eve] {
+            assert!(
+                store
+                    .subscribe(id(p), SubscriptionKind::Tag, big.id, t)
+                    .expect("sub")
+            );
+        }
+        assert!(
+            !store
+                .subscribe(id(&bea), SubscriptionKind::Tag, big.id, t)
+                .expect("sub"),
+            "once"
+        );
+        store
+            .subscribe(id(&cam), SubscriptionKind::User, id(&ada), t)
+            .expect("sub");
+        // Dan muted ada; ada blocked eve.
+        store
+            .set_related(Relation::Mute, id(&dan), "ada", true, t)
+            .expect("store")
+            .expect("muted");
+        store
+            .set_related(Relation::Block, id(&ada), "eve", true, t)
+            .expect("store")
+            .expect("blocked");
+
+        let via_synonym = posted_by(store, &ada, "Via Synonym", "BF", false);
+        let via_subtag = posted_by(store, &ada, "Via Subtag", "Small Fandom", false);
+        let elsewhere = posted_by(store, &ada, "Elsewhere", "Another Fandom", false);
+        assert_eq!(fan_out(store), 2 + 1 + 1 + 1);
+        assert_eq!(
+            updates(store, &bea),
+            vec![
+                (via_synonym, "work".into(), "tag".into()),
+                (via_subtag, "work".into(), "tag".into()),
+            ]
+        );
+        let cams = updates(store, &cam);
+        assert_eq!(cams.len(), 3, "every new work of the account: {cams:?}");
+        assert!(cams.iter().any(|u| u.0 == elsewhere && u.2 == "user"));
+        assert!(updates(store, &dan).is_empty(), "dan muted the creator");
+        assert!(
+            updates(store, &eve).is_empty(),
+            "eve is blocked by the creator"
+        );
+        assert!(updates(store, &ada).is_empty(), "not the creator herself");
+        assert_eq!(fan_out(store), 0, "each job runs once");
+
+        // A new chapter: the work's subscribers and the account's, not the tag's.
+        store
+            .subscribe(id(&fay), SubscriptionKind::Work, via_synonym, t)
+            .expect("sub");
+        let chapter = NewChapter {
+            title: None,
+            summary: None,
+            notes: None,
+            end_notes: None,
+            body: "<p>More.</p>".into(),
+            published: None,
+        };
+        store
+            .add_chapter(via_synonym, &chapter, chrono::Utc::now().date_naive())
+            .expect("add")
+            .expect("chapter");
+        assert_eq!(fan_out(store), 2);
+        assert_eq!(
+            updates(store, &fay),
+            vec![(via_synonym, "chapter".into(), "work".into())]
+        );
+        assert_eq!(updates(store, &bea).len(), 2, "tags follow new works only");
+        assert_eq!(updates(store, &cam).len(), 4);
+
+        // Drafts wait until posted; imports notify nobody.
+        let draft = posted_by(store, &ada, "Draft", "BF", true);
+        assert_eq!(fan_out(store), 0);
+        assert!(
+            store
+                .publish_work(draft, chrono::Utc::now().date_naive())
+                .expect("publish")
+        );
+        assert_eq!(fan_out(store), 2, "bea by tag, cam by account");
+        let mut imported = NewWork::new("Imported", "<p>x</p>", chrono::Utc::now().date_naive());
+        imported.tags = vec![Tag {
+            kind: TagType::Fandom,
+            name: TagName::parse("BF").expect("tag"),
+        }];
+        store.insert_work(&imported).expect("import");
+        assert_eq!(fan_out(store), 0);
+
+        // Unsubscribing stops it.
+        let sub = store
+            .subscription_to(id(&bea), SubscriptionKind::Tag, big.id)
+            .expect("read")
+            .expect("subscribed");
+        assert!(store.unsubscribe(id(&bea), sub).expect("unsub"));
+        assert!(!store.unsubscribe(id(&cam), sub).expect("not cam's"));
+        posted_by(store, &ada, "After", "BF", false);
+        fan_out(store);
+        assert_eq!(updates(store, &bea).len(), 3);
+    });
+}
