@@ -225,9 +225,10 @@ impl Store {
     /// it); `None` when there is none.
     pub fn run_fanout_job(&self, now: NaiveDateTime) -> Result<Option<FanoutReport>, StoreError> {
         // Lease the oldest open job whose lease is free.
-        let job: Option<(i64, i64, i64, String)> = with_conn!(self, |conn| {
+        type Job = (i64, i64, i64, String, NaiveDateTime);
+        let job: Option<Job> = with_conn!(self, |conn| {
             conn.write_transaction(|conn| {
-                let candidate: Option<(i64, i64, i64, String)> = fanout_jobs::table
+                let candidate: Option<Job> = fanout_jobs::table
                     .filter(fanout_jobs::done_at.is_null())
                     .filter(
                         fanout_jobs::lease_until
@@ -240,6 +241,7 @@ impl Store {
                         fanout_jobs::work_id,
                         fanout_jobs::chapter_id,
                         fanout_jobs::event,
+                        fanout_jobs::created_at,
                     ))
                     .first(conn)
                     .optional()?;
@@ -261,10 +263,10 @@ impl Store {
                 Ok((taken == 1).then_some(c))
             })?
         });
-        let Some((job_id, work_id, chapter_id, event)) = job else {
+        let Some((job_id, work_id, chapter_id, event, posted_at)) = job else {
             return Ok(None);
         };
-        let subscribers = self.fanout_subscribers(work_id, &event)?;
+        let subscribers = self.fanout_subscribers(work_id, &event, posted_at)?;
         let mut queued = 0;
         for batch in subscribers.chunks(FANOUT_BATCH) {
             queued += with_conn!(self, |conn| conn.write_transaction(|conn| {
@@ -291,12 +293,14 @@ impl Store {
         Ok(Some(FanoutReport { job_id, queued }))
     }
 
-    /// Who gets an update about `work_id` (`event` "work" or "chapter"),
+    /// Who gets an update about `work_id` (`event` "work" or "chapter",
+    /// posted at `posted_at`: subscriptions made after it do not count),
     /// with the kind of subscription that brought each, in account order.
     fn fanout_subscribers(
         &self,
         work_id: i64,
         event: &str,
+        posted_at: NaiveDateTime,
     ) -> Result<Vec<(i64, SubscriptionKind)>, StoreError> {
         let Some(work) = self
             .works_by_ids(&[work_id])?
@@ -345,6 +349,7 @@ impl Store {
                 let users: Vec<i64> = with_conn!(self, |conn| subscriptions::table
                     .filter(subscriptions::kind.eq(kind.as_str()))
                     .filter(subscriptions::target_id.eq_any(chunk))
+                    .filter(subscriptions::created_at.le(posted_at))
                     .select(subscriptions::user_id)
                     .load(conn)?);
                 for u in users {

@@ -13,6 +13,7 @@ pub mod api;
 pub mod comment_cache;
 pub mod error;
 mod extract;
+pub mod fanout;
 pub mod hits;
 pub mod mail;
 pub mod origin;
@@ -203,6 +204,18 @@ pub fn router(state: AppState) -> Router {
             get(pages::bookmarks::user_bookmarks),
         )
         .route("/users/{login}/readings", get(pages::readings::show))
+        .route(
+            "/users/{login}/subscriptions",
+            get(pages::subscriptions::show).post(pages::subscriptions::create),
+        )
+        .route(
+            "/users/{login}/subscriptions/{id}/delete",
+            post(pages::subscriptions::delete),
+        )
+        .route(
+            "/users/{login}/inbox/updates",
+            get(pages::subscriptions::updates),
+        )
         .route(
             "/users/{login}/readings/clear",
             get(pages::readings::confirm_clear).post(pages::readings::clear),
@@ -560,6 +573,7 @@ async fn serve_with(
     };
     tokio::spawn(purge_drafts_hourly(state.clone()));
     tokio::spawn(hits::flush_every_few_seconds(state.clone()));
+    tokio::spawn(fanout::every_few_seconds(state.clone()));
     if let Some(url) = &mail.smtp_url {
         let sender =
             ficus_app::mail::SmtpSender::new(url, &mail.from).map_err(std::io::Error::other)?;

@@ -67,6 +67,8 @@ pub struct ListingPage {
     pub empty_text: String,
     pub blurbs: Vec<Blurb>,
     pub pager: Pager,
+    /// Subscribe / Unsubscribe to the account whose works these are.
+    pub subscribe: Option<crate::view::SubscribeButton>,
 }
 
 /// One row of the API tokens page.
@@ -106,6 +108,8 @@ pub struct SeriesPage {
     pub editable: bool,
     pub id: i64,
     pub blurbs: Vec<crate::view::Blurb>,
+    /// Subscribe / Unsubscribe, for accounts.
+    pub subscribe: Option<crate::view::SubscribeButton>,
 }
 
 /// `/series/{id}/edit`.
@@ -192,6 +196,8 @@ pub struct WorkPage {
     pub bookmark_link: Option<(String, &'static str)>,
     /// Whether the reader marked the work for later (`None`: no button).
     pub marked_for_later: Option<bool>,
+    /// Subscribe / Unsubscribe, for accounts on posted works.
+    pub subscribe: Option<crate::view::SubscribeButton>,
     /// The comment threads shown (with `show_comments=true`), rendered
     /// by [`ThreadList`] (or kept from an earlier page: `comment_cache`).
     pub threads: std::sync::Arc<crate::comment_cache::RenderedComments>,

@@ -442,3 +442,18 @@ mod tests {
         assert!(pager("/works", 1, 1).next.is_none());
     }
 }
+
+/// A Subscribe / Unsubscribe button (AO3's `li.subscribe` form) for a
+/// signed-in account.
+#[derive(Debug, Clone)]
+pub struct SubscribeButton {
+    /// The subscriber's login (the form posts to their subscriptions).
+    pub login: String,
+    /// AO3's `subscribable_type`: "Work", "Series", "User" or "Tag".
+    pub kind: &'static str,
+    pub target_id: i64,
+    /// Their subscription, when they have one (the button unsubscribes).
+    pub existing: Option<i64>,
+    /// Where to come back to.
+    pub back: String,
+}

@@ -136,6 +136,8 @@ fn every_form_refuses_forged_and_broken_posts() {
         format!("/works/{id}/mark_as_read"),
         format!("/users/ada/readings/{id}/delete"),
         "/users/ada/readings/clear".to_string(),
+        "/users/ada/subscriptions".to_string(),
+        "/users/ada/subscriptions/1/delete".to_string(),
     ];
     let csrf = ada.form_token(&server);
     for path in &forms {

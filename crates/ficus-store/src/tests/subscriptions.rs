@@ -186,6 +186,48 @@ fn new_works_and_chapters_reach_their_subscribers_once() {
         store.insert_work(&imported).expect("import");
         assert_eq!(fan_out(store), 0);
 
+        // A series: its next work reaches the series' subscribers.
+        let mut part_one = NewWork::new("Part One", "<p>x</p>", chrono::Utc::now().date_naive());
+        let Commenter::Account {
+            pseud_id, user_id, ..
+        } = ada.commenter
+        else {
+            unreachable!()
+        };
+        part_one.pseuds = vec![pseud_id];
+        part_one.series = vec![("Saga".into(), 1)];
+        let invites = CoCreatorInvites {
+            pseuds: vec![],
+            by: user_id,
+        };
+        let one = store
+            .post_work(&part_one, Some(&invites))
+            .expect("post")
+            .work_id();
+        fan_out(store);
+        let saga = store
+            .work(one, ficus_core::access::Viewer::System)
+            .expect("read")
+            .expect("work")
+            .series[0]
+            .series_id;
+        let gus = person(store, "gus", Role::User);
+        store
+            .subscribe(id(&gus), SubscriptionKind::Series, saga, now())
+            .expect("sub");
+        let mut part_two = part_one.clone();
+        part_two.title = "Part Two".into();
+        part_two.series = vec![("Saga".into(), 2)];
+        let two = store
+            .post_work(&part_two, Some(&invites))
+            .expect("post")
+            .work_id();
+        fan_out(store);
+        assert_eq!(
+            updates(store, &gus),
+            vec![(two, "work".into(), "series".into())]
+        );
+
         // Unsubscribing stops it.
         let sub = store
             .subscription_to(id(&bea), SubscriptionKind::Tag, big.id)

@@ -60,6 +60,7 @@ fn listing(
     heading: String,
     heading_html: String,
     empty_text: &str,
+    subscribe: Option<crate::view::SubscribeButton>,
 ) -> Result<Response, WebError> {
     let page_count = page.page_count();
     if page.page > page_count {
@@ -77,6 +78,7 @@ fn listing(
         empty_text: empty_text.to_string(),
         blurbs: page.items.iter().map(|w| blurb_for(w, &prefs)).collect(),
         pager: pager(base, page.page, page_count),
+        subscribe,
     };
     Ok(Html(out.render()?).into_response())
 }
@@ -106,10 +108,25 @@ pub async fn user_works(
     let q = params::query(q)?;
     let n = params::page(&q)?;
     let lookup = login.clone();
-    match st
-        .db(move |s| s.list_works_by_user(&lookup, viewer, n, PER_PAGE))
-        .await?
-    {
+    let reader = visitor.user.as_ref().map(|u| u.id);
+    let (listed, account) = st
+        .db(move |s| {
+            // The account (to follow), and the reader's subscription to it.
+            let account = match (reader, s.user_for_login(&lookup)?) {
+                (Some(uid), Some((u, _))) if u.id != uid => Some((
+                    u.id,
+                    s.subscription_to(
+                        uid,
+                        ficus_store::subscriptions::SubscriptionKind::User,
+                        u.id,
+                    )?,
+                )),
+                _ => None,
+            };
+            Ok((s.list_works_by_user(&lookup, viewer, n, PER_PAGE)?, account))
+        })
+        .await?;
+    match listed {
         Some((display, page)) => {
             let range = range_text(&page);
             let base = format!("/users/{}/works", encode_segment(&display));
@@ -121,6 +138,17 @@ pub async fn user_works(
                 format!("{range} by {display}"),
                 heading_html,
                 "No visible works yet.",
+                visitor
+                    .user
+                    .as_ref()
+                    .zip(account)
+                    .map(|(u, (target_id, existing))| crate::view::SubscribeButton {
+                        login: u.login.clone(),
+                        kind: "User",
+                        target_id,
+                        existing,
+                        back: base.clone(),
+                    }),
             )
         }
         // Not an account: an imported creator name.
@@ -174,5 +202,6 @@ async fn creator_works(
         format!("{range} by {display}"),
         heading_html,
         "This creator has no visible works.",
+        None,
     )
 }

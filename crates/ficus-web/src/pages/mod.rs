@@ -21,6 +21,7 @@ pub mod reports;
 pub mod series;
 pub mod settings;
 pub mod stats;
+pub mod subscriptions;
 pub mod tags;
 pub mod works;
 pub mod wrangling;

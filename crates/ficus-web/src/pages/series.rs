@@ -24,10 +24,31 @@ pub async fn show(
     let id = params::id(&id, "series")?;
     let viewer = visitor.viewer();
     let prefs = visitor.user.as_ref().map(|u| u.prefs).unwrap_or_default();
-    let series = st.db(move |s| s.series(id, viewer)).await?.ok_or_else(|| {
+    let reader = viewer.user_id();
+    let (series, subscribed) = st
+        .db(move |s| {
+            let subscribed = match reader {
+                Some(uid) => s.subscription_to(
+                    uid,
+                    ficus_store::subscriptions::SubscriptionKind::Series,
+                    id,
+                )?,
+                None => None,
+            };
+            Ok((s.series(id, viewer)?, subscribed))
+        })
+        .await?;
+    let series = series.ok_or_else(|| {
         WebError::NotFound("This series does not exist, or is not visible to you.".into())
     })?;
     let page = SeriesPage {
+        subscribe: visitor.user.as_ref().map(|u| view::SubscribeButton {
+            login: u.login.clone(),
+            kind: "Series",
+            target_id: id,
+            existing: subscribed,
+            back: format!("/series/{id}"),
+        }),
         chrome: Chrome::of(&visitor),
         title: series.title.clone(),
         creators: series.creators(),

@@ -116,6 +116,8 @@ pub struct TagShow {
     pub works_href: String,
     pub edit_href: String,
     pub muted: bool,
+    /// Subscribe / Unsubscribe, for accounts.
+    pub subscribe: Option<crate::view::SubscribeButton>,
 }
 
 #[derive(Template)]
@@ -176,6 +178,7 @@ fn tag_show(d: &TagDetail, muted: &[i64]) -> TagShow {
         works_href: view::tag_works_href(&d.tag.name),
         edit_href: edit_href(&d.tag.name),
         muted: muted.contains(&d.tag.id),
+        subscribe: None,
     }
 }
 
@@ -192,7 +195,7 @@ pub async fn show(
     let user = visitor.user.as_ref().map(|u| u.id);
     let viewer = visitor.viewer();
     let guest = params::guest_mutes_cookie(&headers).tag_ids();
-    let (details, muted) = st
+    let (details, muted, subscribed) = st
         .db(move |s| {
             let details = details_named(s, &lookup, viewer)?;
             let muted = match user {
@@ -200,7 +203,17 @@ pub async fn show(
                 Some(_) => Vec::new(),
                 None => guest,
             };
-            Ok::<_, StoreError>((details, muted))
+            let mut subscribed = Vec::new();
+            if let Some(uid) = user {
+                for d in &details {
+                    subscribed.push(s.subscription_to(
+                        uid,
+                        ficus_store::subscriptions::SubscriptionKind::Tag,
+                        d.tag.id,
+                    )?);
+                }
+            }
+            Ok::<_, StoreError>((details, muted, subscribed))
         })
         .await?;
     let Some(first) = details.first() else {
@@ -209,7 +222,21 @@ pub async fn show(
     let page = TagShowPage {
         chrome: Chrome::of(&visitor),
         name: first.tag.name.clone(),
-        tags: details.iter().map(|d| tag_show(d, &muted)).collect(),
+        tags: details
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let mut shown = tag_show(d, &muted);
+                shown.subscribe = visitor.user.as_ref().map(|u| crate::view::SubscribeButton {
+                    login: u.login.clone(),
+                    kind: "Tag",
+                    target_id: d.tag.id,
+                    existing: subscribed.get(i).copied().flatten(),
+                    back: tag_href(&d.tag.name),
+                });
+                shown
+            })
+            .collect(),
         wrangler: wrangles(&visitor),
     };
     Ok(Html(page.render()?).into_response())

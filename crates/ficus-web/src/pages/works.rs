@@ -271,28 +271,39 @@ async fn render(
     let reader = visitor.user.as_ref().map(|u| u.id);
     let owners = work.owners.clone();
     let plain_role = !visitor.viewer().moderates() && !owner;
-    let (kudos_sentence, blocked, cache_as, bookmark, marked) = st
+    let (kudos_sentence, blocked, cache_as, account) = st
         .db(move |s| {
-            let (blocked, cache_as, bookmark, marked) = match reader {
+            let (blocked, cache_as, account) = match reader {
                 Some(uid) => (
                     s.blocked_by_any(uid, &owners)?,
                     (plain_role && s.plain_comment_reader(uid, id)?)
                         .then_some(ViewerClass::PlainAccount),
-                    s.bookmark_of(uid, id)?,
-                    s.reading_of(uid, id)?.unwrap_or(false),
+                    ReadersOwn {
+                        bookmark: s.bookmark_of(uid, id)?,
+                        marked: s.reading_of(uid, id)?.unwrap_or(false),
+                        subscription: s.subscription_to(
+                            uid,
+                            ficus_store::subscriptions::SubscriptionKind::Work,
+                            id,
+                        )?,
+                    },
                 ),
                 None => (
                     false,
                     Some(ViewerClass::Guest {
                         guest_comments_off: s.comment_limits()?.guest_comments_off,
                     }),
-                    None,
-                    false,
+                    ReadersOwn::default(),
                 ),
             };
-            Ok((s.kudos_sentence(id)?, blocked, cache_as, bookmark, marked))
+            Ok((s.kudos_sentence(id)?, blocked, cache_as, account))
         })
         .await?;
+    let ReadersOwn {
+        bookmark,
+        marked,
+        subscription,
+    } = account;
     let kudos = KudosBox {
         button: work.posted && !work.hidden && !owner && !blocked,
         message: q.get("kudos").and_then(|k| kudos_message(k)),
@@ -389,6 +400,15 @@ async fn render(
         },
         // "Mark for Later" / "Mark as Read", for accounts on posted works.
         marked_for_later: (reader.is_some() && work.posted).then_some(marked),
+        subscribe: visitor.user.as_ref().filter(|_| work.posted).map(|u| {
+            crate::view::SubscribeButton {
+                login: u.login.clone(),
+                kind: "Work",
+                target_id: id,
+                existing: subscription,
+                back: path.clone(),
+            }
+        }),
         threads: comments.threads,
         cform: comments.form,
         pager: comments.pager,
@@ -411,6 +431,14 @@ async fn render(
         );
     }
     Ok(response)
+}
+
+/// What the work page shows an account of its own relation to the work.
+#[derive(Debug, Default)]
+struct ReadersOwn {
+    bookmark: Option<i64>,
+    marked: bool,
+    subscription: Option<i64>,
 }
 
 /// The message over the kudos after leaving them (`?kudos=` on the

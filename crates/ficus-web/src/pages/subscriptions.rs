@@ -1,0 +1,284 @@
+//! Subscriptions, AO3's URLs: `POST /users/{login}/subscriptions`
+//! (`subscription[subscribable_type]` Work, Series, User or Tag, and
+//! `subscription[subscribable_id]`), `POST
+//! /users/{login}/subscriptions/{id}/delete` (Unsubscribe), the list
+//! `/users/{login}/subscriptions` (`?type=works|series|users|tags`), and
+//! the updates they brought, `/users/{login}/inbox/updates`. Each is its
+//! owner's alone.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use ficus_store::subscriptions::SubscriptionKind;
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::extract::{CsrfForm, SignedIn};
+use crate::params::{self, QueryMap, StrictForm};
+use crate::templates::Chrome;
+use crate::view::{self, Pager, encode_segment, thousands};
+
+/// One subscription as listed.
+pub struct SubscriptionRow {
+    pub id: i64,
+    pub name: String,
+    pub href: Option<String>,
+    pub kind_label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "subscriptions.html")]
+pub struct SubscriptionsPage {
+    pub chrome: Chrome,
+    pub login: String,
+    pub message: Option<&'static str>,
+    pub rows: Vec<SubscriptionRow>,
+}
+
+/// One update as listed.
+pub struct UpdateRow {
+    /// "work" or "chapter" (a class).
+    pub event: String,
+    /// (href, title) when the work is still there for the reader.
+    pub work: Option<(String, String)>,
+    pub what: &'static str,
+    pub why: &'static str,
+    pub when: String,
+}
+
+#[derive(Template)]
+#[template(path = "subscription_updates.html")]
+pub struct UpdatesPage {
+    pub chrome: Chrome,
+    pub login: String,
+    pub count: String,
+    pub updates: Vec<UpdateRow>,
+    pub pager: Pager,
+}
+
+fn own(user: &ficus_store::UserRecord, login: &str) -> Result<(), WebError> {
+    if user.login.eq_ignore_ascii_case(login) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden(
+            "Sorry, you don't have permission to see those subscriptions.".into(),
+        ))
+    }
+}
+
+fn list_href(login: &str) -> String {
+    format!("/users/{}/subscriptions", encode_segment(login))
+}
+
+/// A local path the form asked to come back to, or the list.
+fn back(form: &StrictForm, login: &str) -> String {
+    let asked = form.field("return_to");
+    if asked.starts_with('/') && !asked.starts_with("//") && !asked.contains('\\') {
+        asked.to_string()
+    } else {
+        list_href(login)
+    }
+}
+
+/// `POST /users/{login}/subscriptions`: Subscribe.
+pub async fn create(
+    State(st): State<AppState>,
+    SignedIn { visitor, user }: SignedIn,
+    Path(login): Path<String>,
+    CsrfForm(form): CsrfForm,
+) -> Result<Response, WebError> {
+    own(&user, &login)?;
+    let kind = match form.field("subscription[subscribable_type]") {
+        "Work" => SubscriptionKind::Work,
+        "Series" => SubscriptionKind::Series,
+        "User" => SubscriptionKind::User,
+        "Tag" => SubscriptionKind::Tag,
+        other => {
+            return Err(WebError::BadRequest(format!(
+                "subscription[subscribable_type] is Work, Series, User or Tag, not {other:?}."
+            )));
+        }
+    };
+    let target = params::id(
+        form.field("subscription[subscribable_id]"),
+        "subscription target",
+    )?;
+    let viewer = visitor.viewer();
+    let uid = user.id;
+    let now = chrono::Utc::now().naive_utc();
+    let done = st
+        .db(move |s| {
+            // Only what exists and the reader may see.
+            let exists = match kind {
+                SubscriptionKind::Work => s.work(target, viewer)?.is_some_and(|w| w.posted),
+                SubscriptionKind::Series => s.series(target, viewer)?.is_some(),
+                SubscriptionKind::User => s.user(target)?.is_some_and(|(u, _)| u.id != uid),
+                SubscriptionKind::Tag => s.tag(target)?.is_some(),
+            };
+            if !exists {
+                return Ok(false);
+            }
+            s.subscribe(uid, kind, target, now)?;
+            Ok(true)
+        })
+        .await?;
+    if !done {
+        return Err(WebError::NotFound(
+            "There is nothing to subscribe to there, or it is not visible to you.".into(),
+        ));
+    }
+    Ok(Redirect::to(&back(&form, &user.login)).into_response())
+}
+
+/// `POST /users/{login}/subscriptions/{id}/delete`: Unsubscribe.
+pub async fn delete(
+    State(st): State<AppState>,
+    SignedIn { user, .. }: SignedIn,
+    Path((login, id)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm,
+) -> Result<Response, WebError> {
+    own(&user, &login)?;
+    let id = params::id(&id, "subscription")?;
+    let uid = user.id;
+    if !st.db(move |s| s.unsubscribe(uid, id)).await? {
+        return Err(WebError::NotFound(
+            "There is no such subscription of yours.".into(),
+        ));
+    }
+    Ok(Redirect::to(&back(&form, &user.login)).into_response())
+}
+
+/// `GET /users/{login}/subscriptions[?type=works|series|users|tags]`.
+pub async fn show(
+    State(st): State<AppState>,
+    SignedIn { visitor, user }: SignedIn,
+    Path(login): Path<String>,
+    q: QueryMap,
+) -> Result<Response, WebError> {
+    own(&user, &login)?;
+    let q = params::query(q)?;
+    let only = match q.get("type").map(String::as_str) {
+        None | Some("") => None,
+        Some("works") => Some(SubscriptionKind::Work),
+        Some("series") => Some(SubscriptionKind::Series),
+        Some("users") => Some(SubscriptionKind::User),
+        Some("tags") => Some(SubscriptionKind::Tag),
+        Some(other) => {
+            return Err(WebError::BadRequest(format!(
+                "type is works, series, users or tags, not {other:?}."
+            )));
+        }
+    };
+    let uid = user.id;
+    let viewer = visitor.viewer();
+    let rows = st
+        .db(move |s| {
+            let mut rows = Vec::new();
+            for sub in s.subscriptions_of(uid)? {
+                if only.is_some_and(|k| k != sub.kind) {
+                    continue;
+                }
+                let (name, href, kind_label) = match sub.kind {
+                    SubscriptionKind::Work => match s.work(sub.target_id, viewer)? {
+                        Some(w) => (w.title, Some(format!("/works/{}", sub.target_id)), "Work"),
+                        None => ("A work no longer available".into(), None, "Work"),
+                    },
+                    SubscriptionKind::Series => match s.series(sub.target_id, viewer)? {
+                        Some(series) => (
+                            series.title,
+                            Some(format!("/series/{}", sub.target_id)),
+                            "Series",
+                        ),
+                        None => ("A series no longer available".into(), None, "Series"),
+                    },
+                    SubscriptionKind::User => match s.user(sub.target_id)? {
+                        Some((u, _)) => (
+                            u.login.clone(),
+                            Some(format!("/users/{}/works", encode_segment(&u.login))),
+                            "User",
+                        ),
+                        None => ("A deleted account".into(), None, "User"),
+                    },
+                    SubscriptionKind::Tag => match s.tag(sub.target_id)? {
+                        Some(t) => (t.name.clone(), Some(view::tag_href(&t.name)), "Tag"),
+                        None => ("A tag no longer there".into(), None, "Tag"),
+                    },
+                };
+                rows.push(SubscriptionRow {
+                    id: sub.id,
+                    name,
+                    href,
+                    kind_label,
+                });
+            }
+            Ok(rows)
+        })
+        .await?;
+    let page = SubscriptionsPage {
+        chrome: Chrome::of(&visitor),
+        login: user.login.clone(),
+        message: None,
+        rows,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// `GET /users/{login}/inbox/updates`: what subscriptions brought.
+pub async fn updates(
+    State(st): State<AppState>,
+    SignedIn { visitor, user }: SignedIn,
+    Path(login): Path<String>,
+    q: QueryMap,
+) -> Result<Response, WebError> {
+    own(&user, &login)?;
+    let q = params::query(q)?;
+    let page = params::page(&q)?;
+    let uid = user.id;
+    let viewer = visitor.viewer();
+    let listed = st
+        .db(move |s| s.subscription_updates(uid, viewer, page))
+        .await?;
+    let base = format!("/users/{}/inbox/updates", encode_segment(&user.login));
+    let page = UpdatesPage {
+        chrome: Chrome::of(&visitor),
+        login: user.login.clone(),
+        count: format!(
+            "{} {}",
+            thousands(i64::try_from(listed.total).unwrap_or(i64::MAX)),
+            if listed.total == 1 {
+                "update"
+            } else {
+                "updates"
+            }
+        ),
+        updates: listed
+            .items
+            .iter()
+            .map(|u| UpdateRow {
+                event: u.event.clone(),
+                work: u.work.as_ref().map(|w| {
+                    let href = if u.event == "chapter" {
+                        format!("/works/{}/chapters/{}", w.id, u.chapter_id)
+                    } else {
+                        format!("/works/{}", w.id)
+                    };
+                    (href, w.title.clone())
+                }),
+                what: if u.event == "chapter" {
+                    "a new chapter"
+                } else {
+                    "a new work"
+                },
+                why: match u.reason.as_str() {
+                    "work" => "you follow this work",
+                    "series" => "you follow its series",
+                    "user" => "you follow its creator",
+                    _ => "you follow one of its tags",
+                },
+                when: u.created_at.format("%d %b %Y %H:%M UTC").to_string(),
+            })
+            .collect(),
+        pager: view::pager(&base, listed.page, listed.page_count()),
+    };
+    Ok(Html(page.render()?).into_response())
+}

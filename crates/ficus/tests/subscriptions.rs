@@ -1,0 +1,160 @@
+//! Subscriptions over HTTP against the real server: the Subscribe buttons
+//! on a work, a tag, an account's works and a series; posting answers at
+//! once and the background fan-out brings the updates (a new work by
+//! tag and by account, a new chapter by work); Unsubscribe; each list is
+//! its owner's alone.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use ficus_testkit::ServerProcess;
+use support::{Browser, attr, count, serve, signup, text};
+
+fn post_work(b: &mut Browser, server: &ServerProcess, title: &str, fandom: &str) -> i64 {
+    let form = b.page(&server.url("/works/new"));
+    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
+    let resp = b.submit(
+        server,
+        "/works",
+        &[
+            ("work[title]", title),
+            ("work[pseud_ids][]", pseud.as_str()),
+            ("work[rating_string]", "General Audiences"),
+            (
+                "work[archive_warning_strings][]",
+                "No Archive Warnings Apply",
+            ),
+            ("work[fandom_string]", fandom),
+            ("work[chapter_attributes][content]", "<p>Words.</p>"),
+            ("post_button", "Post"),
+        ],
+    );
+    assert_eq!(resp.status(), 303, "posting {title}");
+    resp.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .trim_start_matches("/works/")
+        .parse()
+        .expect("id")
+}
+
+/// Presses the Subscribe button on `page_path`.
+fn subscribe(b: &mut Browser, server: &ServerProcess, page_path: &str) {
+    let page = b.page(&server.url(page_path));
+    let field = |name: &str| {
+        attr(
+            &page,
+            &format!("li.subscribe form input[name='{name}']"),
+            "value",
+        )
+        .unwrap_or_else(|| panic!("no Subscribe button on {page_path}"))
+    };
+    let (kind, id) = (
+        field("subscription[subscribable_type]"),
+        field("subscription[subscribable_id]"),
+    );
+    let resp = b.submit(
+        server,
+        "/users/reader/subscriptions",
+        &[
+            ("subscription[subscribable_type]", &kind),
+            ("subscription[subscribable_id]", &id),
+            ("return_to", page_path),
+        ],
+    );
+    assert_eq!(resp.status(), 303, "subscribing on {page_path}");
+    let again = b.page(&server.url(page_path));
+    assert_eq!(
+        attr(&again, "li.subscribe input[type=submit]", "value").as_deref(),
+        Some("Unsubscribe"),
+        "{page_path}"
+    );
+}
+
+/// The reader's updates once there are `n` (the fan-out runs every few
+/// seconds).
+fn updates(b: &mut Browser, server: &ServerProcess, n: usize) -> scraper::Html {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let page = b.page(&server.url("/users/reader/inbox/updates"));
+        if count(&page, "ol.update.index li") >= n || Instant::now() > deadline {
+            return page;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn subscriptions_bring_updates() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut writer = Browser::new();
+    assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
+    let first = post_work(&mut writer, &server, "First Work", "Followed Fandom");
+    let mut reader = Browser::new();
+    assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
+
+    // Guests get no button; the reader follows the work, the tag, the writer.
+    let page = Browser::new().page(&server.url(&format!("/works/{first}")));
+    assert_eq!(count(&page, "li.subscribe"), 0);
+    subscribe(&mut reader, &server, &format!("/works/{first}"));
+    subscribe(&mut reader, &server, "/tags/Followed%20Fandom");
+    subscribe(&mut reader, &server, "/users/writer/works");
+    let list = reader.page(&server.url("/users/reader/subscriptions"));
+    assert_eq!(count(&list, "dl.subscription.index dt"), 3);
+    let tags_only = reader.page(&server.url("/users/reader/subscriptions?type=tags"));
+    assert_eq!(
+        text(&tags_only, "dl.subscription.index dt a"),
+        "Followed Fandom"
+    );
+    assert_eq!(
+        writer
+            .get(&server.url("/users/reader/subscriptions"))
+            .status(),
+        403
+    );
+
+    // A new work in the fandom, by the followed writer: one update.
+    let started = Instant::now();
+    let second = post_work(&mut writer, &server, "Second Work", "Followed Fandom");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "posting answers at once"
+    );
+    let page = updates(&mut reader, &server, 1);
+    assert_eq!(
+        count(&page, "ol.update.index li"),
+        1,
+        "once, not once per subscription"
+    );
+    assert!(text(&page, "ol.update.index li").contains("Second Work"));
+    assert!(text(&page, "ol.update.index li").contains("a new work"));
+
+    // A new chapter of the followed work.
+    let resp = writer.submit(
+        &server,
+        &format!("/works/{first}/chapters"),
+        &[("chapter[content]", "<p>Chapter two.</p>")],
+    );
+    assert_eq!(resp.status(), 303);
+    let page = updates(&mut reader, &server, 2);
+    let items = text(&page, "ol.update.index");
+    assert!(
+        items.contains("a new chapter") && items.contains("First Work"),
+        "{items}"
+    );
+
+    // Unsubscribe from the tag and the writer: a third work brings nothing.
+    for kind in ["tags", "users"] {
+        let list = reader.page(&server.url(&format!("/users/reader/subscriptions?type={kind}")));
+        let action = attr(&list, "dl.subscription.index dd form", "action").expect("form");
+        assert_eq!(reader.submit(&server, &action, &[]).status(), 303);
+    }
+    post_work(&mut writer, &server, "Third Work", "Followed Fandom");
+    std::thread::sleep(Duration::from_secs(5));
+    let page = reader.page(&server.url("/users/reader/inbox/updates"));
+    assert_eq!(count(&page, "ol.update.index li"), 2);
+    assert!(!text(&page, "ol.update.index").contains("Third Work"));
+    let _ = second;
+}
