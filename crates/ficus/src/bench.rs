@@ -7,6 +7,7 @@
 pub mod comments;
 pub mod discover;
 pub mod export;
+pub mod fanout;
 pub mod feedback;
 mod raw_sqlite;
 

@@ -287,6 +287,9 @@ pub enum BenchKind {
     /// A work page with 1,000 comments in 200 threads, page 1 of its
     /// comments, next to the plain work page.
     Comments(crate::bench::comments::CommentsArgs),
+    /// A new chapter of a work with many subscribers: the writer's wait
+    /// and the background fan-out's rate, next to a raw insert.
+    Fanout(crate::bench::fanout::FanoutArgs),
 }
 
 /// `--format` of export (AZW3 and MOBI are left out: Kindles read EPUB).
@@ -432,6 +435,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ..
         } => {
             crate::bench::comments::run(&cli.storage, &args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            kind: Some(BenchKind::Fanout(args)),
+            ..
+        } => {
+            crate::bench::fanout::run(&cli.storage, &args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { kind: None, pages } => {
