@@ -26,6 +26,9 @@ pub struct ReadingVisit {
     /// The last view.
     pub at: NaiveDateTime,
     pub views: i64,
+    /// The work's `updated_at` as the reader saw it (the newest of the
+    /// views).
+    pub version: NaiveDateTime,
 }
 
 /// One entry of a reading history.
@@ -44,7 +47,10 @@ pub struct ReadingRecord {
 
 impl Store {
     /// Records a batch of views, one transaction; views of accounts that
-    /// turned their history off are dropped. Returns the rows written.
+    /// turned their history off, or cleared it after the view, are
+    /// dropped. A view older than the one stored (another node's batch,
+    /// late) moves neither the last view nor the version read back.
+    /// Returns the rows written.
     pub fn record_readings(&self, visits: &[ReadingVisit]) -> Result<usize, StoreError> {
         if visits.is_empty() {
             return Ok(0);
@@ -52,31 +58,46 @@ impl Store {
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
             let mut written = 0;
             for v in visits {
-                let on: Option<bool> = users::table
+                let account: Option<(bool, Option<NaiveDateTime>)> = users::table
                     .find(v.user_id)
-                    .select(users::pref_history)
+                    .select((users::pref_history, users::history_cleared_at))
                     .first(conn)
                     .optional()?;
-                let version: Option<NaiveDateTime> = works::table
+                let work: Option<i64> = works::table
                     .find(v.work_id)
-                    .select(works::updated_at)
+                    .select(works::id)
                     .first(conn)
                     .optional()?;
-                let (Some(true), Some(version)) = (on, version) else {
+                let (Some((true, cleared)), Some(_)) = (account, work) else {
                     continue;
+                };
+                if cleared.is_some_and(|c| v.at <= c) {
+                    continue;
+                }
+                let stored: Option<(NaiveDateTime, Option<NaiveDateTime>)> = readings::table
+                    .find((v.user_id, v.work_id))
+                    .select((readings::last_viewed, readings::read_version))
+                    .first(conn)
+                    .optional()?;
+                let (last, version) = match stored {
+                    Some((last, version)) => (
+                        last.max(v.at),
+                        version.map_or(v.version, |old| old.max(v.version)),
+                    ),
+                    None => (v.at, v.version),
                 };
                 written += diesel::insert_into(readings::table)
                     .values((
                         readings::user_id.eq(v.user_id),
                         readings::work_id.eq(v.work_id),
-                        readings::last_viewed.eq(v.at),
+                        readings::last_viewed.eq(last),
                         readings::view_count.eq(v.views),
                         readings::read_version.eq(version),
                     ))
                     .on_conflict((readings::user_id, readings::work_id))
                     .do_update()
                     .set((
-                        readings::last_viewed.eq(v.at),
+                        readings::last_viewed.eq(last),
                         readings::view_count.eq(readings::view_count + v.views),
                         readings::read_version.eq(version),
                     ))
@@ -175,8 +196,12 @@ impl Store {
             .map(|(work_id, last_viewed, view_count, version, to_read)| {
                 let work = works.iter().find(|w| w.id == work_id);
                 let item = item_sight(viewer, work.map(WorkRecord::access).as_ref());
+                // Only of a work the reader still sees (a placeholder says
+                // nothing about the work).
                 let update_available = match (work, version) {
-                    (Some(w), Some(v)) => w.changed_at > v.and_utc().timestamp(),
+                    (Some(w), Some(v)) if item == ItemSight::Shown => {
+                        w.changed_at > v.and_utc().timestamp()
+                    }
                     _ => false,
                 };
                 ReadingRecord {
@@ -208,11 +233,15 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Clears an account's history (what is marked for later too).
-    pub fn clear_readings(&self, user_id: i64) -> Result<usize, StoreError> {
-        Ok(with_conn!(self, |conn| diesel::delete(
-            readings::table.filter(readings::user_id.eq(user_id))
-        )
-        .execute(conn)?))
+    /// Clears an account's history (what is marked for later too), at
+    /// `now`: views from before it still held by a web node are dropped
+    /// when they arrive.
+    pub fn clear_readings(&self, user_id: i64, now: NaiveDateTime) -> Result<usize, StoreError> {
+        Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            diesel::update(users::table.find(user_id))
+                .set(users::history_cleared_at.eq(now))
+                .execute(conn)?;
+            diesel::delete(readings::table.filter(readings::user_id.eq(user_id))).execute(conn)
+        }))?)
     }
 }

@@ -113,6 +113,7 @@ diesel::table! {
         banned -> Bool,
         standing_reason -> Nullable<Text>,
         pref_history -> Bool,
+        history_cleared_at -> Nullable<Timestamp>,
     }
 }
 

@@ -263,6 +263,8 @@ impl Store {
                 Ok((taken == 1).then_some(c))
             })?
         });
+        // (Another node took it between the read and the lease: the next
+        // call looks again.)
         let Some((job_id, work_id, chapter_id, event, posted_at)) = job else {
             return Ok(None);
         };
@@ -284,10 +286,12 @@ impl Store {
                     )
                 })
                 .collect();
-            queued += with_conn!(self, |conn| diesel::insert_into(subscription_updates::table)
-                .values(&rows)
-                .on_conflict_do_nothing()
-                .execute(conn)?);
+            queued += with_conn!(self, |conn| diesel::insert_into(
+                subscription_updates::table
+            )
+            .values(&rows)
+            .on_conflict_do_nothing()
+            .execute(conn)?);
         }
         with_conn!(self, |conn| diesel::update(fanout_jobs::table.find(job_id))
             .set(fanout_jobs::done_at.eq(now))

@@ -755,6 +755,24 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
             list.contains(&format!("{listed_here} {noun} by other")),
             "{who:?}: the count of /users/other/bookmarks is what is shown ({listed_here})"
         );
+        // Pages that are one account's alone: its history, subscriptions
+        // and their updates.
+        for own_page in [
+            "/users/other/readings",
+            "/users/other/readings?show=to-read",
+            "/users/other/subscriptions",
+            "/users/other/inbox/updates",
+        ] {
+            let resp = browser.get(&server.url(own_page));
+            let status = resp.status().as_u16();
+            let want = match who {
+                Who::Guest => 303,
+                Who::OtherUser => 200,
+                _ => 403,
+            };
+            assert_eq!(status, want, "{who:?} × {own_page}");
+            checked += 1;
+        }
         let privately = browser
             .get(&server.url("/users/pending/bookmarks"))
             .text()

@@ -691,6 +691,10 @@ fn openapi_document_and_schemathesis() {
         "/api/v1/works/{id}/bookmarks",
         "/api/v1/users/{login}/bookmarks",
         "/api/v1/bookmarks/{id}",
+        "/api/v1/subscriptions",
+        "/api/v1/subscriptions/updates",
+        "/api/v1/readings",
+        "/api/v1/works/{id}/mark_for_later",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }

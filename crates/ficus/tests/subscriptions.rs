@@ -158,3 +158,123 @@ fn subscriptions_bring_updates() {
     assert!(!text(&page, "ol.update.index").contains("Third Work"));
     let _ = second;
 }
+
+#[test]
+fn following_through_the_api() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut writer = Browser::new();
+    assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
+    let work = post_work(&mut writer, &server, "Followed By Script", "Script Fandom");
+    let mut reader = Browser::new();
+    assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
+    let resp = reader.submit(&server, "/users/reader/api_tokens", &[("name", "script")]);
+    let token = text(
+        &scraper::Html::parse_document(&resp.text().expect("body")),
+        "#new-api-token",
+    );
+    let http = reqwest::blocking::Client::new();
+    let api = |path: &str| server.url(&format!("/api/v1{path}"));
+    let json = |r: reqwest::blocking::Response, want: u16| {
+        let status = r.status().as_u16();
+        let body = r.text().expect("body");
+        assert_eq!(status, want, "{body}");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap_or(serde_json::Value::Null)
+    };
+
+    json(http.get(api("/subscriptions")).send().expect("get"), 401);
+    json(
+        http.post(api("/subscriptions"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"kind": "planet", "target_id": 1}))
+            .send()
+            .expect("post"),
+        400,
+    );
+    json(
+        http.post(api("/subscriptions"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"kind": "work", "target_id": 999_999}))
+            .send()
+            .expect("post"),
+        404,
+    );
+    let made = json(
+        http.post(api("/subscriptions"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"kind": "work", "target_id": work}))
+            .send()
+            .expect("post"),
+        201,
+    );
+    let sub_id = made["id"].as_i64().expect("id");
+    let list = json(
+        http.get(api("/subscriptions"))
+            .bearer_auth(&token)
+            .send()
+            .expect("get"),
+        200,
+    );
+    assert_eq!(list["subscriptions"][0]["target_id"], work);
+
+    // A new chapter reaches the updates.
+    let resp = writer.submit(
+        &server,
+        &format!("/works/{work}/chapters"),
+        &[("chapter[content]", "<p>Two.</p>")],
+    );
+    assert_eq!(resp.status(), 303);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let updates = loop {
+        let u = json(
+            http.get(api("/subscriptions/updates"))
+                .bearer_auth(&token)
+                .send()
+                .expect("get"),
+            200,
+        );
+        if u["total"] == 1 || Instant::now() > deadline {
+            break u;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    assert_eq!(updates["total"], 1);
+    assert_eq!(updates["updates"][0]["event"], "chapter");
+    assert_eq!(updates["updates"][0]["work_title"], "Followed By Script");
+
+    // Mark for later; the history's filter; take it out.
+    let resp = http
+        .post(api(&format!("/works/{work}/mark_for_later")))
+        .bearer_auth(&token)
+        .send()
+        .expect("post");
+    assert_eq!(resp.status(), 204);
+    let later = json(
+        http.get(api("/readings?to_read=true"))
+            .bearer_auth(&token)
+            .send()
+            .expect("get"),
+        200,
+    );
+    assert_eq!(later["total"], 1);
+    assert_eq!(later["readings"][0]["marked_for_later"], true);
+    let resp = http
+        .delete(api(&format!("/readings/{work}")))
+        .bearer_auth(&token)
+        .send()
+        .expect("delete");
+    assert_eq!(resp.status(), 204);
+    let resp = http
+        .delete(api(&format!("/subscriptions/{sub_id}")))
+        .bearer_auth(&token)
+        .send()
+        .expect("delete");
+    assert_eq!(resp.status(), 204);
+    json(
+        http.delete(api(&format!("/subscriptions/{sub_id}")))
+            .bearer_auth(&token)
+            .send()
+            .expect("delete"),
+        404,
+    );
+}

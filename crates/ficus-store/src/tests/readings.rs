@@ -33,6 +33,8 @@ fn history_and_marked_for_later() {
             work_id,
             at,
             views,
+            // The work as it is now (posted just before).
+            version: now() + Duration::seconds(1),
         };
         // Cam turned history off: his views are dropped at write time.
         let mut prefs = store.user(cam_id).expect("read").expect("cam").0.prefs;
@@ -49,10 +51,19 @@ fn history_and_marked_for_later() {
         store
             .record_readings(&[visit(bea_id, first, t0 + Duration::minutes(2), 1)])
             .expect("record");
+        // A late batch with an older view: counted, but it moves neither
+        // the last view nor the version read back.
+        store
+            .record_readings(&[visit(bea_id, first, t0, 1)])
+            .expect("record");
         let page = store.readings(bea_id, bea.viewer, false, 1).expect("list");
         assert_eq!(page.total, 2);
         assert_eq!(page.items[0].work_id, first, "last read first");
-        assert_eq!(page.items[0].view_count, 3);
+        assert_eq!(page.items[0].view_count, 4);
+        assert_eq!(
+            page.items[0].last_viewed.and_utc().timestamp_micros(),
+            (t0 + Duration::minutes(2)).and_utc().timestamp_micros()
+        );
         assert!(!page.items[0].update_available);
         assert_eq!(
             store
@@ -116,7 +127,11 @@ fn history_and_marked_for_later() {
 
         assert!(store.delete_reading(bea_id, first).expect("delete"));
         assert!(!store.delete_reading(bea_id, first).expect("delete again"));
-        assert_eq!(store.clear_readings(bea_id).expect("clear"), 1);
+        assert_eq!(store.clear_readings(bea_id, now()).expect("clear"), 1);
+        // A view from before the clearing, still held by a node: dropped.
+        store
+            .record_readings(&[visit(bea_id, first, now() - Duration::seconds(3), 1)])
+            .expect("record");
         assert_eq!(
             store
                 .readings(bea_id, bea.viewer, false, 1)

@@ -5,8 +5,9 @@
 //!   their wrangling, series.
 //! - `write.rs`: posting and editing works and chapters with a personal
 //!   API token, through the same rules as the web forms.
-//! - `kudos.rs`, `comments.rs`, `inbox.rs`, `people.rs`, `bookmarks.rs`:
-//!   the community's actions, on the same use cases as the pages.
+//! - `kudos.rs`, `comments.rs`, `inbox.rs`, `people.rs`, `bookmarks.rs`,
+//!   `following.rs` (subscriptions, updates, reading history): the
+//!   community's actions, on the same use cases as the pages.
 //! - `schema.rs`: the JSON shapes.
 //!
 //! Callers are identified by `Authorization: Bearer TOKEN` (a personal API
@@ -18,6 +19,7 @@
 
 pub mod bookmarks;
 pub mod comments;
+pub mod following;
 pub mod inbox;
 pub mod kudos;
 pub mod people;
@@ -264,6 +266,14 @@ impl Modify for BearerScheme {
         write::update_chapter,
         kudos::list,
         kudos::leave,
+        following::subscriptions,
+        following::subscribe,
+        following::unsubscribe,
+        following::updates,
+        following::readings,
+        following::delete_reading,
+        following::mark_for_later,
+        following::mark_as_read,
         bookmarks::work_list,
         bookmarks::user_list,
         bookmarks::show,
@@ -296,6 +306,7 @@ impl Modify for BearerScheme {
         (name = "kudos", description = "Kudos on works"),
         (name = "comments", description = "Comments on works and replies"),
         (name = "bookmarks", description = "Bookmarks of works"),
+        (name = "following", description = "Subscriptions, their updates, reading history"),
         (name = "people", description = "Blocked and muted accounts"),
     )
 )]
@@ -360,6 +371,28 @@ pub fn routes() -> axum::Router<AppState> {
             get(bookmarks::show)
                 .patch(bookmarks::update)
                 .delete(bookmarks::delete),
+        )
+        .route(
+            "/api/v1/subscriptions",
+            get(following::subscriptions).post(following::subscribe),
+        )
+        .route("/api/v1/subscriptions/updates", get(following::updates))
+        .route(
+            "/api/v1/subscriptions/{id}",
+            axum::routing::delete(following::unsubscribe),
+        )
+        .route("/api/v1/readings", get(following::readings))
+        .route(
+            "/api/v1/readings/{work_id}",
+            axum::routing::delete(following::delete_reading),
+        )
+        .route(
+            "/api/v1/works/{id}/mark_for_later",
+            axum::routing::post(following::mark_for_later),
+        )
+        .route(
+            "/api/v1/works/{id}/mark_as_read",
+            axum::routing::post(following::mark_as_read),
         )
         .route("/api/v1/inbox", get(inbox::list).post(inbox::mark))
         .route("/api/v1/blocked", get(people::blocked))

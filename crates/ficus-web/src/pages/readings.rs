@@ -142,12 +142,9 @@ pub async fn show(
 /// Where a mark sends the reader back to: a page of their history when
 /// the form says so, else the work.
 fn back_to(form: &params::StrictForm, work_id: i64, login: &str) -> String {
-    let asked = form.field("return_to");
-    if asked.starts_with(&history_href(login)) && !asked.contains("//") {
-        asked.to_string()
-    } else {
-        format!("/works/{work_id}")
-    }
+    super::accounts::safe_return_to(form.field("return_to"))
+        .filter(|p| p.starts_with(&history_href(login)))
+        .unwrap_or_else(|| format!("/works/{work_id}"))
 }
 
 async fn mark(
@@ -234,6 +231,7 @@ pub async fn clear(
 ) -> Result<Response, WebError> {
     own(&user, &login)?;
     let uid = user.id;
-    st.db(move |s| s.clear_readings(uid)).await?;
+    let now = chrono::Utc::now().naive_utc();
+    st.db(move |s| s.clear_readings(uid, now)).await?;
     Ok(Redirect::to(&format!("{}?history=cleared", history_href(&user.login))).into_response())
 }

@@ -72,12 +72,7 @@ fn list_href(login: &str) -> String {
 
 /// A local path the form asked to come back to, or the list.
 fn back(form: &StrictForm, login: &str) -> String {
-    let asked = form.field("return_to");
-    if asked.starts_with('/') && !asked.starts_with("//") && !asked.contains('\\') {
-        asked.to_string()
-    } else {
-        list_href(login)
-    }
+    super::accounts::safe_return_to(form.field("return_to")).unwrap_or_else(|| list_href(login))
 }
 
 /// `POST /users/{login}/subscriptions`: Subscribe.
@@ -113,7 +108,11 @@ pub async fn create(
                 SubscriptionKind::Work => s.work(target, viewer)?.is_some_and(|w| w.posted),
                 SubscriptionKind::Series => s.series(target, viewer)?.is_some(),
                 SubscriptionKind::User => s.user(target)?.is_some_and(|(u, _)| u.id != uid),
-                SubscriptionKind::Tag => s.tag(target)?.is_some(),
+                // A tag readers can find: canonical, or on a work they see
+                // (not one that exists only on drafts or hidden works).
+                SubscriptionKind::Tag => s
+                    .tag_detail(target, viewer)?
+                    .is_some_and(|d| d.canonical || d.direct_uses > 0),
             };
             if !exists {
                 return Ok(false);

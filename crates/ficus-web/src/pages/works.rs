@@ -261,7 +261,7 @@ async fn render(
         && !work.hidden
         && !owner
     {
-        st.readings.record(u.id, id);
+        st.readings.record(u.id, id, work.changed_at);
     }
     // The button is not offered to an account a creator has blocked.
     // Whether the comments may come from the comment cache, and as whose

@@ -1,0 +1,1 @@
+ALTER TABLE users DROP COLUMN history_cleared_at;
