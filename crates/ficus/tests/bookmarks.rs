@@ -5,36 +5,7 @@
 
 mod support;
 
-use ficus_testkit::ServerProcess;
 use support::{Browser, attr, count, serve, signup, text};
-
-fn post_work(b: &mut Browser, server: &ServerProcess, title: &str) -> i64 {
-    let form = b.page(&server.url("/works/new"));
-    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
-    let resp = b.submit(
-        server,
-        "/works",
-        &[
-            ("work[title]", title),
-            ("work[pseud_ids][]", pseud.as_str()),
-            ("work[rating_string]", "General Audiences"),
-            (
-                "work[archive_warning_strings][]",
-                "No Archive Warnings Apply",
-            ),
-            ("work[fandom_string]", "Bookmark Fandom"),
-            ("work[chapter_attributes][content]", "<p>Words to keep.</p>"),
-            ("post_button", "Post"),
-        ],
-    );
-    assert_eq!(resp.status(), 303, "posting {title}");
-    resp.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .trim_start_matches("/works/")
-        .parse()
-        .expect("id")
-}
 
 fn location(resp: &reqwest::blocking::Response) -> String {
     resp.headers()
@@ -49,7 +20,7 @@ fn bookmarks_from_the_form_to_the_listings() {
     let server = serve(dir.path());
     let mut writer = Browser::new();
     assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
-    let work = post_work(&mut writer, &server, "Worth Keeping");
+    let work = support::post_simple_work(&mut writer, &server, "Worth Keeping", "Bookmark Fandom");
     let mut reader = Browser::new();
     assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
     let mut guest = Browser::new();
@@ -264,7 +235,7 @@ fn bookmarks_through_the_api() {
     let server = serve(dir.path());
     let mut writer = Browser::new();
     assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
-    let work = post_work(&mut writer, &server, "Kept By Script");
+    let work = support::post_simple_work(&mut writer, &server, "Kept By Script", "Bookmark Fandom");
     let mut reader = Browser::new();
     assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
     let resp = reader.submit(&server, "/users/reader/api_tokens", &[("name", "script")]);

@@ -10,34 +10,6 @@ use std::time::{Duration, Instant};
 use ficus_testkit::ServerProcess;
 use support::{Browser, attr, count, serve, signup, text};
 
-fn post_work(b: &mut Browser, server: &ServerProcess, title: &str) -> i64 {
-    let form = b.page(&server.url("/works/new"));
-    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
-    let resp = b.submit(
-        server,
-        "/works",
-        &[
-            ("work[title]", title),
-            ("work[pseud_ids][]", pseud.as_str()),
-            ("work[rating_string]", "General Audiences"),
-            (
-                "work[archive_warning_strings][]",
-                "No Archive Warnings Apply",
-            ),
-            ("work[fandom_string]", "History Fandom"),
-            ("work[chapter_attributes][content]", "<p>Read me.</p>"),
-            ("post_button", "Post"),
-        ],
-    );
-    assert_eq!(resp.status(), 303, "posting {title}");
-    resp.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .trim_start_matches("/works/")
-        .parse()
-        .expect("id")
-}
-
 /// The history page once it holds `n` entries (views arrive with the next
 /// flush, every few seconds).
 fn history_with(b: &mut Browser, server: &ServerProcess, n: usize) -> scraper::Html {
@@ -57,8 +29,9 @@ fn history_and_marked_for_later() {
     let server = serve(dir.path());
     let mut writer = Browser::new();
     assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
-    let first = post_work(&mut writer, &server, "Read Twice");
-    let second = post_work(&mut writer, &server, "Saved For Later");
+    let first = support::post_simple_work(&mut writer, &server, "Read Twice", "History Fandom");
+    let second =
+        support::post_simple_work(&mut writer, &server, "Saved For Later", "History Fandom");
     let mut reader = Browser::new();
     assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
 

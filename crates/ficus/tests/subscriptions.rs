@@ -11,34 +11,6 @@ use std::time::{Duration, Instant};
 use ficus_testkit::ServerProcess;
 use support::{Browser, attr, count, serve, signup, text};
 
-fn post_work(b: &mut Browser, server: &ServerProcess, title: &str, fandom: &str) -> i64 {
-    let form = b.page(&server.url("/works/new"));
-    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
-    let resp = b.submit(
-        server,
-        "/works",
-        &[
-            ("work[title]", title),
-            ("work[pseud_ids][]", pseud.as_str()),
-            ("work[rating_string]", "General Audiences"),
-            (
-                "work[archive_warning_strings][]",
-                "No Archive Warnings Apply",
-            ),
-            ("work[fandom_string]", fandom),
-            ("work[chapter_attributes][content]", "<p>Words.</p>"),
-            ("post_button", "Post"),
-        ],
-    );
-    assert_eq!(resp.status(), 303, "posting {title}");
-    resp.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .trim_start_matches("/works/")
-        .parse()
-        .expect("id")
-}
-
 /// Presses the Subscribe button on `page_path`.
 fn subscribe(b: &mut Browser, server: &ServerProcess, page_path: &str) {
     let page = b.page(&server.url(page_path));
@@ -91,7 +63,7 @@ fn subscriptions_bring_updates() {
     let server = serve(dir.path());
     let mut writer = Browser::new();
     assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
-    let first = post_work(&mut writer, &server, "First Work", "Followed Fandom");
+    let first = support::post_simple_work(&mut writer, &server, "First Work", "Followed Fandom");
     let mut reader = Browser::new();
     assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
 
@@ -117,7 +89,7 @@ fn subscriptions_bring_updates() {
 
     // A new work in the fandom, by the followed writer: one update.
     let started = Instant::now();
-    let second = post_work(&mut writer, &server, "Second Work", "Followed Fandom");
+    let second = support::post_simple_work(&mut writer, &server, "Second Work", "Followed Fandom");
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "posting answers at once"
@@ -151,7 +123,7 @@ fn subscriptions_bring_updates() {
         let action = attr(&list, "dl.subscription.index dd form", "action").expect("form");
         assert_eq!(reader.submit(&server, &action, &[]).status(), 303);
     }
-    post_work(&mut writer, &server, "Third Work", "Followed Fandom");
+    support::post_simple_work(&mut writer, &server, "Third Work", "Followed Fandom");
     std::thread::sleep(Duration::from_secs(5));
     let page = reader.page(&server.url("/users/reader/inbox/updates"));
     assert_eq!(count(&page, "ol.update.index li"), 2);
@@ -165,7 +137,8 @@ fn following_through_the_api() {
     let server = serve(dir.path());
     let mut writer = Browser::new();
     assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
-    let work = post_work(&mut writer, &server, "Followed By Script", "Script Fandom");
+    let work =
+        support::post_simple_work(&mut writer, &server, "Followed By Script", "Script Fandom");
     let mut reader = Browser::new();
     assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
     let resp = reader.submit(&server, "/users/reader/api_tokens", &[("name", "script")]);

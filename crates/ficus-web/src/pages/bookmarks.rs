@@ -579,6 +579,43 @@ pub async fn confirm_delete(
     Ok(Html(page.render()?).into_response())
 }
 
+/// A listing page of `listed` (its heading is "N Bookmarks" then
+/// `heading_tail`), paged under `base`.
+struct ListingParts<'a> {
+    title: String,
+    heading_tail: &'a str,
+    heading_link: Option<(String, String)>,
+    message: Option<&'static str>,
+    bookmark_href: Option<(String, &'static str)>,
+    base: &'a str,
+}
+
+fn listing(
+    visitor: &Visitor,
+    listed: &ficus_store::Page<BookmarkRecord>,
+    parts: ListingParts<'_>,
+) -> Result<Response, WebError> {
+    let page = BookmarkListPage {
+        chrome: Chrome::of(visitor),
+        title: parts.title,
+        heading: format!(
+            "{}{}",
+            heading(listed.total, listed.page, listed.per_page),
+            parts.heading_tail
+        ),
+        heading_link: parts.heading_link,
+        message: parts.message,
+        bookmark_href: parts.bookmark_href,
+        bookmarks: listed
+            .items
+            .iter()
+            .map(|b| BookmarkView::of(b, visitor))
+            .collect(),
+        pager: view::pager(parts.base, listed.page, listed.page_count()),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
 /// `GET /users/{login}/bookmarks`: the account's bookmarks, newest first
 /// (its owner sees their private ones too).
 pub async fn user_bookmarks(
@@ -599,25 +636,18 @@ pub async fn user_bookmarks(
     let uid = user.id;
     let listed = st.db(move |s| s.user_bookmarks(uid, viewer, page)).await?;
     let base = format!("/users/{}/bookmarks", encode_segment(&user.login));
-    let page = BookmarkListPage {
-        chrome: Chrome::of(&visitor),
-        title: format!("{} - Bookmarks", user.login),
-        heading: format!(
-            "{} by {}",
-            heading(listed.total, listed.page, listed.per_page),
-            user.login
-        ),
-        heading_link: None,
-        message: q.get("bookmark").and_then(|c| outcome_message(c)),
-        bookmark_href: None,
-        bookmarks: listed
-            .items
-            .iter()
-            .map(|b| BookmarkView::of(b, &visitor))
-            .collect(),
-        pager: view::pager(&base, listed.page, listed.page_count()),
-    };
-    Ok(Html(page.render()?).into_response())
+    listing(
+        &visitor,
+        &listed,
+        ListingParts {
+            title: format!("{} - Bookmarks", user.login),
+            heading_tail: &format!(" by {}", user.login),
+            heading_link: None,
+            message: q.get("bookmark").and_then(|c| outcome_message(c)),
+            bookmark_href: None,
+            base: &base,
+        },
+    )
 }
 
 /// `GET /bookmarks`: the archive's latest public bookmarks.
@@ -630,21 +660,18 @@ pub async fn recent(
     let page = params::page(&q)?;
     let viewer = visitor.viewer();
     let listed = st.db(move |s| s.recent_bookmarks(viewer, page)).await?;
-    let page = BookmarkListPage {
-        chrome: Chrome::of(&visitor),
-        title: "Latest Bookmarks".into(),
-        heading: heading(listed.total, listed.page, listed.per_page),
-        heading_link: None,
-        message: q.get("bookmark").and_then(|c| outcome_message(c)),
-        bookmark_href: None,
-        bookmarks: listed
-            .items
-            .iter()
-            .map(|b| BookmarkView::of(b, &visitor))
-            .collect(),
-        pager: view::pager("/bookmarks", listed.page, listed.page_count()),
-    };
-    Ok(Html(page.render()?).into_response())
+    listing(
+        &visitor,
+        &listed,
+        ListingParts {
+            title: "Latest Bookmarks".into(),
+            heading_tail: "",
+            heading_link: None,
+            message: q.get("bookmark").and_then(|c| outcome_message(c)),
+            bookmark_href: None,
+            base: "/bookmarks",
+        },
+    )
 }
 
 /// `GET /works/{id}/bookmarks`: a work's public bookmarks, newest first.
@@ -682,21 +709,18 @@ pub async fn work_bookmarks(
         None => (format!("/works/{work_id}/bookmarks/new"), "Bookmark"),
     });
     let base = format!("/works/{work_id}/bookmarks");
-    let page = BookmarkListPage {
-        chrome: Chrome::of(&visitor),
-        title: format!("Bookmarks of {}", work.title),
-        heading: format!("{} of", heading(listed.total, listed.page, listed.per_page)),
-        heading_link: Some((format!("/works/{work_id}"), work.title.clone())),
-        message: None,
-        bookmark_href,
-        bookmarks: listed
-            .items
-            .iter()
-            .map(|b| BookmarkView::of(b, &visitor))
-            .collect(),
-        pager: view::pager(&base, listed.page, listed.page_count()),
-    };
-    Ok(Html(page.render()?).into_response())
+    listing(
+        &visitor,
+        &listed,
+        ListingParts {
+            title: format!("Bookmarks of {}", work.title),
+            heading_tail: " of",
+            heading_link: Some((format!("/works/{work_id}"), work.title.clone())),
+            message: None,
+            bookmark_href,
+            base: &base,
+        },
+    )
 }
 
 #[cfg(test)]

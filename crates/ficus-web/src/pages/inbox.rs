@@ -50,13 +50,7 @@ pub struct InboxPage {
 }
 
 fn own(user: &ficus_store::UserRecord, login: &str) -> Result<(), WebError> {
-    if user.login.eq_ignore_ascii_case(login) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden(
-            "Sorry, you don't have permission to see that inbox.".into(),
-        ))
-    }
+    super::only_own(user, login, "inbox")
 }
 
 /// `GET /users/{login}/inbox`.

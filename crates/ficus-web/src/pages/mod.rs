@@ -25,3 +25,19 @@ pub mod subscriptions;
 pub mod tags;
 pub mod works;
 pub mod wrangling;
+
+/// Refuses unless `user` is the account named `login`: for the pages that
+/// are one account's alone (`what` names them in the refusal).
+pub(crate) fn only_own(
+    user: &ficus_store::UserRecord,
+    login: &str,
+    what: &str,
+) -> Result<(), crate::error::WebError> {
+    if user.login.eq_ignore_ascii_case(login) {
+        Ok(())
+    } else {
+        Err(crate::error::WebError::Forbidden(format!(
+            "Sorry, you don't have permission to see that {what}."
+        )))
+    }
+}

@@ -51,13 +51,7 @@ pub struct ClearHistoryPage {
 }
 
 fn own(user: &ficus_store::UserRecord, login: &str) -> Result<(), WebError> {
-    if user.login.eq_ignore_ascii_case(login) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden(
-            "Sorry, you don't have permission to see that history.".into(),
-        ))
-    }
+    super::only_own(user, login, "history")
 }
 
 fn history_href(login: &str) -> String {

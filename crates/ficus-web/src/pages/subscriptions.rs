@@ -57,13 +57,7 @@ pub struct UpdatesPage {
 }
 
 fn own(user: &ficus_store::UserRecord, login: &str) -> Result<(), WebError> {
-    if user.login.eq_ignore_ascii_case(login) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden(
-            "Sorry, you don't have permission to see those subscriptions.".into(),
-        ))
-    }
+    super::only_own(user, login, "list")
 }
 
 fn list_href(login: &str) -> String {

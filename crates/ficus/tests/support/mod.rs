@@ -253,3 +253,33 @@ pub fn signup(b: &mut Browser, server: &ServerProcess, login: &str) -> Response 
 pub fn count(doc: &Html, s: &str) -> usize {
     doc.select(&Selector::parse(s).expect("selector")).count()
 }
+
+/// Posts a one-chapter work as `b` (its first pseud, General Audiences,
+/// no warnings, one fandom); returns its id.
+pub fn post_simple_work(b: &mut Browser, server: &ServerProcess, title: &str, fandom: &str) -> i64 {
+    let form = b.page(&server.url("/works/new"));
+    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
+    let resp = b.submit(
+        server,
+        "/works",
+        &[
+            ("work[title]", title),
+            ("work[pseud_ids][]", pseud.as_str()),
+            ("work[rating_string]", "General Audiences"),
+            (
+                "work[archive_warning_strings][]",
+                "No Archive Warnings Apply",
+            ),
+            ("work[fandom_string]", fandom),
+            ("work[chapter_attributes][content]", "<p>Words.</p>"),
+            ("post_button", "Post"),
+        ],
+    );
+    assert_eq!(resp.status(), 303, "posting {title}");
+    resp.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .trim_start_matches("/works/")
+        .parse()
+        .expect("id")
+}
