@@ -20,17 +20,7 @@ fn client() -> Client {
 
 /// Makes a token on the account page and returns it.
 fn make_token(b: &mut Browser, server: &ServerProcess, login: &str) -> String {
-    let resp = b.submit(
-        server,
-        &format!("/users/{login}/api_tokens"),
-        &[("name", "test script")],
-    );
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["cache-control"], "no-store");
-    let page = scraper::Html::parse_document(&resp.text().expect("body"));
-    let token = text(&page, "#new-api-token");
-    assert!(token.starts_with("ficus_"), "{token:?}");
-    token
+    support::api_token(b, server, login)
 }
 
 fn send(req: reqwest::blocking::RequestBuilder, token: Option<&str>) -> Response {

@@ -238,20 +238,10 @@ fn bookmarks_through_the_api() {
     let work = support::post_simple_work(&mut writer, &server, "Kept By Script", "Bookmark Fandom");
     let mut reader = Browser::new();
     assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
-    let resp = reader.submit(&server, "/users/reader/api_tokens", &[("name", "script")]);
-    assert_eq!(resp.status(), 200);
-    let token = text(
-        &scraper::Html::parse_document(&resp.text().expect("body")),
-        "#new-api-token",
-    );
+    let token = support::api_token(&mut reader, &server, "reader");
     let http = reqwest::blocking::Client::new();
     let api = |path: &str| server.url(&format!("/api/v1{path}"));
-    let json = |r: reqwest::blocking::Response, want: u16| {
-        let status = r.status().as_u16();
-        let body = r.text().expect("body");
-        assert_eq!(status, want, "{body}");
-        serde_json::from_str::<serde_json::Value>(&body).unwrap_or(serde_json::Value::Null)
-    };
+    let json = support::answer;
 
     // Writes need a token; bodies are checked.
     json(
@@ -369,11 +359,7 @@ fn bookmarks_through_the_api() {
     assert_eq!(work_json["bookmarks"], 0);
 
     // Someone else's bookmark is not there for them to change.
-    let resp = writer.submit(&server, "/users/writer/api_tokens", &[("name", "w")]);
-    let writer_token = text(
-        &scraper::Html::parse_document(&resp.text().expect("body")),
-        "#new-api-token",
-    );
+    let writer_token = support::api_token(&mut writer, &server, "writer");
     json(
         http.delete(api(&format!("/bookmarks/{id}")))
             .bearer_auth(&writer_token)

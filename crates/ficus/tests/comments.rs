@@ -525,20 +525,10 @@ fn comments_through_the_api() {
     let mut writer = Browser::new();
     assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
     let open = post_work(&mut writer, &server, "Open Work", "enable_all", false);
-    let resp = writer.submit(&server, "/users/writer/api_tokens", &[("name", "script")]);
-    assert_eq!(resp.status(), 200);
-    let token = text(
-        &scraper::Html::parse_document(&resp.text().expect("body")),
-        "#new-api-token",
-    );
+    let token = support::api_token(&mut writer, &server, "writer");
     let http = reqwest::blocking::Client::new();
     let api = |path: &str| server.url(&format!("/api/v1{path}"));
-    let json = |r: reqwest::blocking::Response, want: u16| {
-        let status = r.status().as_u16();
-        let body = r.text().expect("body");
-        assert_eq!(status, want, "{body}");
-        serde_json::from_str::<serde_json::Value>(&body).unwrap_or(serde_json::Value::Null)
-    };
+    let json = support::answer;
 
     // Writes need a token; bodies are checked.
     json(
@@ -766,11 +756,7 @@ fn the_inbox_on_the_page_and_through_the_api() {
     );
 
     // The API: the same inbox, and marks with a token.
-    let resp = reader.submit(&server, "/users/reader/api_tokens", &[("name", "script")]);
-    let token = text(
-        &scraper::Html::parse_document(&resp.text().expect("body")),
-        "#new-api-token",
-    );
+    let token = support::api_token(&mut reader, &server, "reader");
     let http = reqwest::blocking::Client::new();
     let inbox: serde_json::Value = http
         .get(server.url("/api/v1/inbox?read=false"))

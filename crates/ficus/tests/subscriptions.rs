@@ -141,19 +141,10 @@ fn following_through_the_api() {
         support::post_simple_work(&mut writer, &server, "Followed By Script", "Script Fandom");
     let mut reader = Browser::new();
     assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
-    let resp = reader.submit(&server, "/users/reader/api_tokens", &[("name", "script")]);
-    let token = text(
-        &scraper::Html::parse_document(&resp.text().expect("body")),
-        "#new-api-token",
-    );
+    let token = support::api_token(&mut reader, &server, "reader");
     let http = reqwest::blocking::Client::new();
     let api = |path: &str| server.url(&format!("/api/v1{path}"));
-    let json = |r: reqwest::blocking::Response, want: u16| {
-        let status = r.status().as_u16();
-        let body = r.text().expect("body");
-        assert_eq!(status, want, "{body}");
-        serde_json::from_str::<serde_json::Value>(&body).unwrap_or(serde_json::Value::Null)
-    };
+    let json = support::answer;
 
     json(http.get(api("/subscriptions")).send().expect("get"), 401);
     json(

@@ -283,3 +283,27 @@ pub fn post_simple_work(b: &mut Browser, server: &ServerProcess, title: &str, fa
         .parse()
         .expect("id")
 }
+
+/// A new personal API token of `login` (signed in as `b`).
+pub fn api_token(b: &mut Browser, server: &ServerProcess, login: &str) -> String {
+    let resp = b.submit(
+        server,
+        &format!("/users/{login}/api_tokens"),
+        &[("name", "test script")],
+    );
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let page = Html::parse_document(&resp.text().expect("body"));
+    let token = text(&page, "#new-api-token");
+    assert!(token.starts_with("ficus_"), "{token:?}");
+    token
+}
+
+/// An API answer with status `want`: its JSON body (`Null` when it has
+/// none, as a 204).
+pub fn answer(resp: Response, want: u16) -> serde_json::Value {
+    let status = resp.status().as_u16();
+    let body = resp.text().expect("body");
+    assert_eq!(status, want, "{body}");
+    serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)
+}
