@@ -395,13 +395,20 @@ fn sign_up_post_read_edit_log_out_in_chromium() {
 
         // Mark for Later, then find it in the history's filter.
         click(&c, "ul.work.navigation li.mark input[type=submit]").await;
-        wait_for(&c, "the work again", |p| p == work_path).await;
-        let marked = find(&c, "ul.work.navigation li.mark input[type=submit]")
-            .await
-            .attr("value")
-            .await
-            .expect("value");
-        assert_eq!(marked.as_deref(), Some("Mark as Read"));
+        // The form posts and comes back to the same address: wait for the
+        // new page's button, not the URL (it is the same before and after).
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let marked = loop {
+            let value = match c.find(Locator::Css("ul.work.navigation li.mark input[type=submit]")).await {
+                Ok(button) => button.attr("value").await.ok().flatten(),
+                Err(_) => None,
+            };
+            if value.as_deref() == Some("Mark as Read") || Instant::now() > deadline {
+                break value;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert_eq!(marked.as_deref(), Some("Mark as Read"), "at {:?}", c.current_url().await.ok());
         c.goto(&server.url("/users/browserreader/readings?show=to-read")).await.expect("goto");
         assert!(text(&c, "ol.reading.work.index").await.contains("Clicked Into Being, Revised"));
         save_png(&c, "marked-for-later.png").await;
