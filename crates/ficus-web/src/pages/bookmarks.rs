@@ -220,6 +220,7 @@ fn heading(total: u64, page: u32, per_page: u32) -> String {
 }
 
 /// The form's fields, typed.
+#[derive(Clone)]
 struct Typed {
     pseud_id: Option<i64>,
     notes: String,
@@ -229,6 +230,17 @@ struct Typed {
 }
 
 impl Typed {
+    /// The use case's input.
+    fn form(&self) -> BookmarkForm<'_> {
+        BookmarkForm {
+            pseud_id: self.pseud_id,
+            notes: &self.notes,
+            tag_string: &self.tag_string,
+            private: self.private,
+            rec: self.rec,
+        }
+    }
+
     fn of(form: &StrictForm) -> Typed {
         let checked = |name: &str| form.fields(name).contains(&"1");
         Typed {
@@ -353,19 +365,10 @@ pub async fn create(
     let work_id = params::id(&id, "work")?;
     let typed = Typed::of(&form);
     let viewer = visitor.viewer();
-    let (notes, tags) = (typed.notes.clone(), typed.tag_string.clone());
-    let (private, rec, pseud) = (typed.private, typed.rec, typed.pseud_id);
+    let input = typed.clone();
+    let now = chrono::Utc::now().naive_utc();
     let outcome = st
-        .db(move |s| {
-            let form = BookmarkForm {
-                pseud_id: pseud,
-                notes: &notes,
-                tag_string: &tags,
-                private,
-                rec,
-            };
-            ficus_app::bookmarks::create(s, viewer, work_id, &form, chrono::Utc::now().naive_utc())
-        })
+        .db(move |s| ficus_app::bookmarks::create(s, viewer, work_id, &input.form(), now))
         .await?;
     let refusal = match outcome {
         Ok(bid) => {
@@ -518,19 +521,10 @@ pub async fn update_or_delete(
         };
     }
     let typed = Typed::of(&form);
-    let (notes, tags) = (typed.notes.clone(), typed.tag_string.clone());
-    let (private, rec, pseud) = (typed.private, typed.rec, typed.pseud_id);
+    let input = typed.clone();
+    let now = chrono::Utc::now().naive_utc();
     let outcome = st
-        .db(move |s| {
-            let form = BookmarkForm {
-                pseud_id: pseud,
-                notes: &notes,
-                tag_string: &tags,
-                private,
-                rec,
-            };
-            ficus_app::bookmarks::update(s, viewer, id, &form, chrono::Utc::now().naive_utc())
-        })
+        .db(move |s| ficus_app::bookmarks::update(s, viewer, id, &input.form(), now))
         .await?;
     let refusal = match outcome {
         Ok(()) => {
