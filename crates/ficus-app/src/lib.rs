@@ -16,6 +16,8 @@
 //!   comments, with the pluggable spam check.
 //! - [`mail`]: sending the queued mail (SMTP), composing messages,
 //!   one-click unsubscribe tokens.
+//! - [`subscriptions`]: following works, series, accounts, tags and saved
+//!   searches, only where the reader may see.
 //! - [`visitors`]: the keyed hash that knows a guest again.
 //! - [`sign_in`]: a login and a password → an account, under limits that
 //!   count failures (the log-in form and HTTP Basic alike).
@@ -29,6 +31,7 @@ pub mod mail;
 pub mod mutes;
 pub mod posting;
 pub mod sign_in;
+pub mod subscriptions;
 pub mod visitors;
 pub mod wrangling;
 

@@ -6,8 +6,9 @@
 //! without logging in.
 
 use chrono::{Duration, NaiveDateTime};
-use ficus_core::mail::{MailPref, MailTopic};
+use ficus_core::mail::{MailPref, MailTopic, SubscriptionMail};
 use ficus_store::mail::{MailContent, MailJob, Recipient};
+use ficus_store::subscriptions::mail::MailUpdate;
 use ficus_store::{Store, StoreError};
 use hmac::Mac;
 
@@ -117,7 +118,7 @@ pub fn unsubscribe_token(key: &[u8], user_id: i64, topic: MailTopic) -> String {
     let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(key) else {
         return String::new();
     };
-    mac.update(format!("unsubscribe\0{user_id}\0{}", topic.as_str()).as_bytes());
+    mac.update(format!("unsubscribe\0{user_id}\0{}", topic.name()).as_bytes());
     mac.finalize()
         .into_bytes()
         .iter()
@@ -137,7 +138,7 @@ pub fn unsubscribe_url(site: &MailSite, user_id: i64, topic: MailTopic) -> Strin
     format!(
         "{}/unsubscribe/{user_id}/{}/{}",
         site.base_url,
-        topic.as_str(),
+        topic.name(),
         unsubscribe_token(&site.key, user_id, topic)
     )
 }
@@ -157,6 +158,13 @@ pub fn unsubscribe(
     match topic {
         MailTopic::Comments => store.set_mail_prefs(user_id, Some(MailPref::Off), None)?,
         MailTopic::Kudos => store.set_mail_prefs(user_id, None, Some(MailPref::Off))?,
+        // A subscription already stopped has no mail to stop: done.
+        MailTopic::Subscription(id) => {
+            store.set_subscription_mail(user_id, id, SubscriptionMail::Off)?;
+        }
+        MailTopic::Subscriptions => {
+            store.set_all_subscription_mail(user_id, SubscriptionMail::Off)?;
+        }
     }
     Ok(true)
 }
@@ -214,6 +222,44 @@ pub fn compose(site: &MailSite, to: &Recipient, content: &MailContent) -> (Strin
             }
             (subject, body)
         }
+        MailContent::Subscription(u) => {
+            let subject = if u.event == "chapter" {
+                format!(
+                    "[{}] {} by {}: chapter {}",
+                    site.name, u.work_title, u.byline, u.chapter_position
+                )
+            } else {
+                format!("[{}] New work: {} by {}", site.name, u.work_title, u.byline)
+            };
+            let body = format!("Hi {},\n\n{}", to.login, tell_update(site, u, true));
+            (subject, body)
+        }
+        MailContent::SubscriptionDigest(mail, all) => {
+            let period = if *mail == SubscriptionMail::Weekly {
+                "this week"
+            } else {
+                "today"
+            };
+            let subject = format!(
+                "[{}] {} update{} from your subscriptions {period}",
+                site.name,
+                all.len(),
+                if all.len() == 1 { "" } else { "s" }
+            );
+            let mut body = format!(
+                "Hi {},\n\nNew from your subscriptions {period}:\n",
+                to.login
+            );
+            for u in all {
+                body.push('\n');
+                body.push_str(&tell_update(site, u, false));
+            }
+            body.push_str(&format!(
+                "\nChoose how each subscription reaches you: {}/users/{}/subscriptions\n",
+                site.base_url, to.login
+            ));
+            (subject, body)
+        }
         MailContent::KudosDigest(works) => {
             let total: u64 = works.iter().map(|w| w.names.len() as u64 + w.guests).sum();
             let subject = format!("[{}] {total} kudos on your works today", site.name);
@@ -238,6 +284,56 @@ pub fn compose(site: &MailSite, to: &Recipient, content: &MailContent) -> (Strin
             (subject, body)
         }
     }
+}
+
+/// One update as a message tells it: what is new, where to read it, and
+/// which subscription brought it.
+fn tell_update(site: &MailSite, u: &MailUpdate, full: bool) -> String {
+    let mut out = String::new();
+    if u.event == "chapter" {
+        out.push_str(&format!(
+            "{} by {}: chapter {}{} ({} words)\n{}/works/{}/chapters/{}\n",
+            u.work_title,
+            u.byline,
+            u.chapter_position,
+            u.chapter_title
+                .as_deref()
+                .map(|t| format!(": {t}"))
+                .unwrap_or_default(),
+            u.chapter_words,
+            site.base_url,
+            u.work_id,
+            u.chapter_id
+        ));
+    } else {
+        out.push_str(&format!(
+            "{} by {}{} ({} words)\n{}/works/{}\n",
+            u.work_title,
+            u.byline,
+            if u.fandoms.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", u.fandoms.join(", "))
+            },
+            u.chapter_words,
+            site.base_url,
+            u.work_id
+        ));
+        if full && !u.summary.trim().is_empty() {
+            out.push_str(&format!("\nSummary:\n{}\n", indent(u.summary.trim())));
+        }
+    }
+    out.push_str(&format!(
+        "(You follow {}.)\n",
+        match u.reason.as_str() {
+            "work" => "this work",
+            "series" => "its series",
+            "user" => "its creator",
+            "tag" => "one of its tags",
+            _ => "a search it matches",
+        }
+    ));
+    out
 }
 
 /// What one delivery round did.
@@ -280,7 +376,7 @@ pub fn deliver_due(
             continue;
         };
         let (subject, body) = compose(site, &to, &content);
-        let unsubscribe = unsubscribe_url(site, to.user_id, job.kind.topic());
+        let unsubscribe = unsubscribe_url(site, to.user_id, content.topic());
         let body = format!(
             "{body}\n--\nStop these messages (one click, no log-in needed): {unsubscribe}\n"
         );

@@ -9,6 +9,12 @@ pub enum MailKind {
     CommentDigest,
     /// A day's kudos on your works in one message.
     KudosDigest,
+    /// One subscription update (a new work or chapter).
+    Subscription,
+    /// A day's subscription updates in one message.
+    SubscriptionDaily,
+    /// A week's subscription updates in one message.
+    SubscriptionWeekly,
 }
 
 impl MailKind {
@@ -17,6 +23,9 @@ impl MailKind {
             MailKind::Comment => "comment",
             MailKind::CommentDigest => "comment_digest",
             MailKind::KudosDigest => "kudos_digest",
+            MailKind::Subscription => "subscription",
+            MailKind::SubscriptionDaily => "subscription_daily",
+            MailKind::SubscriptionWeekly => "subscription_weekly",
         }
     }
 
@@ -25,39 +34,134 @@ impl MailKind {
             MailKind::Comment,
             MailKind::CommentDigest,
             MailKind::KudosDigest,
+            MailKind::Subscription,
+            MailKind::SubscriptionDaily,
+            MailKind::SubscriptionWeekly,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
     }
 
-    /// The topic its unsubscribe link turns off.
-    pub fn topic(self) -> MailTopic {
-        match self {
-            MailKind::Comment | MailKind::CommentDigest => MailTopic::Comments,
-            MailKind::KudosDigest => MailTopic::Kudos,
+    /// The digest kind that gathers updates of this frequency (`None`:
+    /// a message each, or none).
+    pub fn subscription_digest(mail: SubscriptionMail) -> Option<MailKind> {
+        match mail {
+            SubscriptionMail::Daily => Some(MailKind::SubscriptionDaily),
+            SubscriptionMail::Weekly => Some(MailKind::SubscriptionWeekly),
+            SubscriptionMail::Immediate | SubscriptionMail::Off => None,
         }
     }
 }
 
-/// What a reader may stop getting mail about.
+/// What a reader may stop getting mail about (what an unsubscribe link
+/// turns off).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MailTopic {
     Comments,
     Kudos,
+    /// Mail from one subscription (its id).
+    Subscription(i64),
+    /// Mail from every subscription of the account (a digest's link).
+    Subscriptions,
 }
 
 impl MailTopic {
-    pub fn as_str(self) -> &'static str {
+    /// The topic as it appears in an unsubscribe address.
+    pub fn name(self) -> String {
         match self {
-            MailTopic::Comments => "comments",
-            MailTopic::Kudos => "kudos",
+            MailTopic::Comments => "comments".into(),
+            MailTopic::Kudos => "kudos".into(),
+            MailTopic::Subscription(id) => format!("subscription-{id}"),
+            MailTopic::Subscriptions => "subscriptions".into(),
         }
     }
 
     pub fn parse(s: &str) -> Option<MailTopic> {
-        [MailTopic::Comments, MailTopic::Kudos]
-            .into_iter()
-            .find(|t| t.as_str() == s)
+        match s {
+            "comments" => Some(MailTopic::Comments),
+            "kudos" => Some(MailTopic::Kudos),
+            "subscriptions" => Some(MailTopic::Subscriptions),
+            other => {
+                let id = other.strip_prefix("subscription-")?;
+                // Digits only: "+1" or "01" would name the same id twice.
+                if id.is_empty() || id.starts_with('0') || !id.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                id.parse().ok().map(MailTopic::Subscription)
+            }
+        }
+    }
+
+    /// What a person unsubscribing stops, in words.
+    pub fn words(self) -> &'static str {
+        match self {
+            MailTopic::Comments => "comments",
+            MailTopic::Kudos => "kudos",
+            MailTopic::Subscription(_) => "this subscription",
+            MailTopic::Subscriptions => "your subscriptions",
+        }
+    }
+}
+
+/// How often a subscription's updates come by e-mail (each update is
+/// also in the subscriber's inbox, whatever this says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubscriptionMail {
+    /// A message for each update.
+    #[default]
+    Immediate,
+    /// One digest a day.
+    Daily,
+    /// One digest a week (Monday to Sunday, UTC).
+    Weekly,
+    /// The inbox only.
+    Off,
+}
+
+impl SubscriptionMail {
+    pub const ALL: [SubscriptionMail; 4] = [
+        SubscriptionMail::Immediate,
+        SubscriptionMail::Daily,
+        SubscriptionMail::Weekly,
+        SubscriptionMail::Off,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubscriptionMail::Immediate => "immediate",
+            SubscriptionMail::Daily => "daily",
+            SubscriptionMail::Weekly => "weekly",
+            SubscriptionMail::Off => "off",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SubscriptionMail> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SubscriptionMail::Immediate => "A message for each update",
+            SubscriptionMail::Daily => "One digest a day",
+            SubscriptionMail::Weekly => "One digest a week",
+            SubscriptionMail::Off => "No e-mail (inbox only)",
+        }
+    }
+
+    /// Of two subscriptions that bring the same update, the one whose
+    /// mail is sooner wins (a message beats a digest beats none).
+    pub fn sooner(self, other: SubscriptionMail) -> bool {
+        self.rank() < other.rank()
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            SubscriptionMail::Immediate => 0,
+            SubscriptionMail::Daily => 1,
+            SubscriptionMail::Weekly => 2,
+            SubscriptionMail::Off => 3,
+        }
     }
 }
 
@@ -113,8 +217,28 @@ mod tests {
         for p in [MailPref::Immediate, MailPref::Daily, MailPref::Off] {
             assert_eq!(MailPref::parse(p.as_str()), Some(p));
         }
-        assert_eq!(MailKind::CommentDigest.topic(), MailTopic::Comments);
         assert_eq!(MailTopic::parse("kudos"), Some(MailTopic::Kudos));
         assert_eq!(MailPref::parse("weekly"), None);
+        for t in [
+            MailTopic::Comments,
+            MailTopic::Kudos,
+            MailTopic::Subscription(42),
+            MailTopic::Subscriptions,
+        ] {
+            assert_eq!(MailTopic::parse(&t.name()), Some(t));
+        }
+        for bad in [
+            "subscription-",
+            "subscription-01",
+            "subscription-+1",
+            "subscription-x",
+        ] {
+            assert_eq!(MailTopic::parse(bad), None, "{bad}");
+        }
+        for m in SubscriptionMail::ALL {
+            assert_eq!(SubscriptionMail::parse(m.as_str()), Some(m));
+        }
+        assert!(SubscriptionMail::Immediate.sooner(SubscriptionMail::Weekly));
+        assert!(!SubscriptionMail::Off.sooner(SubscriptionMail::Daily));
     }
 }

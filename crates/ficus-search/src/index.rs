@@ -111,6 +111,26 @@ impl SearchIndex {
         })
     }
 
+    /// An index held in memory, empty (a [`crate::Probe`]'s one work).
+    pub fn in_memory() -> Result<SearchIndex, SearchError> {
+        let (schema, fields) = Fields::build();
+        let index = Index::create_in_ram(schema);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(None),
+            fields,
+            dir: PathBuf::new(),
+            // tantivy's least budget: one writer thread.
+            writer_heap: 15_000_000,
+            cache: Mutex::new(ResultCache::default()),
+        })
+    }
+
     /// The directory the index lives in.
     pub fn dir(&self) -> &Path {
         &self.dir

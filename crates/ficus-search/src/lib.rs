@@ -8,14 +8,17 @@
 //!   counts and pages at any depth.
 //! - [`index`]: opening, searching and writing the index.
 //! - [`sync`]: following the database's change log, and full rebuilds.
+//! - [`probe`]: whether one work matches requests (saved searches).
 
 mod collect;
 pub mod fields;
 pub mod index;
+pub mod probe;
 pub mod request;
 pub mod sync;
 
 pub use index::{CommitState, Hits, INDEX_DIR, SearchIndex};
+pub use probe::Probe;
 pub use request::{Crossover, Request, ResolvedQuery};
 pub use sync::Indexer;
 

@@ -9,7 +9,9 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, Timelike};
 use diesel::prelude::*;
 use ficus_core::access::Viewer;
 use ficus_core::account::Role;
-use ficus_core::mail::{MailKind, MailPref};
+use ficus_core::mail::{MailKind, MailPref, MailTopic, SubscriptionMail};
+
+use crate::subscriptions::mail::{MailUpdate, UpdateMail};
 
 use crate::conn::WriteTransaction;
 use crate::error::StoreError;
@@ -29,6 +31,8 @@ pub struct MailJob {
     pub kind: MailKind,
     pub comment_id: Option<i64>,
     pub day: Option<NaiveDate>,
+    /// The chapter a subscription update's message tells of.
+    pub chapter_id: Option<i64>,
     pub attempts: i32,
     /// The end of this node's lease: also its mark on the job, so only
     /// the node still holding the lease records the outcome.
@@ -72,6 +76,22 @@ pub enum MailContent {
     Comment(MailComment),
     CommentDigest(Vec<MailComment>),
     KudosDigest(Vec<MailKudos>),
+    /// One subscription update.
+    Subscription(MailUpdate),
+    /// A daily or weekly digest of subscription updates.
+    SubscriptionDigest(SubscriptionMail, Vec<MailUpdate>),
+}
+
+impl MailContent {
+    /// What the message's unsubscribe link turns off.
+    pub fn topic(&self) -> MailTopic {
+        match self {
+            MailContent::Comment(_) | MailContent::CommentDigest(_) => MailTopic::Comments,
+            MailContent::KudosDigest(_) => MailTopic::Kudos,
+            MailContent::Subscription(u) => MailTopic::Subscription(u.subscription_id),
+            MailContent::SubscriptionDigest(..) => MailTopic::Subscriptions,
+        }
+    }
 }
 
 /// When a day's digest is due: when the day is over (UTC).
@@ -169,7 +189,15 @@ impl_for_both_backends! {
     }
 }
 
-type JobRow = (i64, i64, String, Option<i64>, Option<NaiveDate>, i32);
+type JobRow = (
+    i64,
+    i64,
+    String,
+    Option<i64>,
+    Option<NaiveDate>,
+    Option<i64>,
+    i32,
+);
 
 impl Store {
     /// Takes up to `limit` due jobs for this node until `now + lease`:
@@ -205,12 +233,13 @@ impl Store {
                     mail_jobs::kind,
                     mail_jobs::comment_id,
                     mail_jobs::day,
+                    mail_jobs::chapter_id,
                     mail_jobs::attempts,
                 ))
                 .limit(limit)
                 .load(conn)?;
             let mut taken = Vec::new();
-            for (id, user_id, kind, comment_id, day, attempts) in due {
+            for (id, user_id, kind, comment_id, day, chapter_id, attempts) in due {
                 let got = diesel::update(
                     mail_jobs::table
                         .filter(mail_jobs::id.eq(id))
@@ -232,6 +261,7 @@ impl Store {
                         kind,
                         comment_id,
                         day,
+                        chapter_id,
                         attempts,
                         lease_until: until,
                     });
@@ -387,6 +417,17 @@ impl Store {
                     }
                 }
                 (!per_work.is_empty()).then_some(MailContent::KudosDigest(per_work))
+            }
+            MailKind::Subscription | MailKind::SubscriptionDaily | MailKind::SubscriptionWeekly => {
+                let Some(what) = UpdateMail::of_job(job.kind, job.chapter_id, job.day) else {
+                    return Ok(None);
+                };
+                let mut updates = self.mail_updates(job.user_id, viewer, what)?;
+                match what {
+                    UpdateMail::Chapter(_) => updates.pop().map(MailContent::Subscription),
+                    UpdateMail::Digest(mail, _) => (!updates.is_empty())
+                        .then_some(MailContent::SubscriptionDigest(mail, updates)),
+                }
             }
         };
         Ok(content.map(|c| (recipient, c)))

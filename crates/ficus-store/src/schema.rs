@@ -246,6 +246,7 @@ diesel::table! {
         lease_until -> Nullable<Timestamp>,
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        chapter_id -> Nullable<BigInt>,
     }
 }
 
@@ -442,6 +443,17 @@ diesel::table! {
         kind -> Text,
         target_id -> BigInt,
         created_at -> Timestamp,
+        mail -> Text,
+    }
+}
+
+diesel::table! {
+    saved_searches (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        path -> Text,
+        query -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -466,6 +478,8 @@ diesel::table! {
         reason -> Text,
         is_read -> Bool,
         created_at -> Timestamp,
+        subscription_id -> Nullable<BigInt>,
+        mail -> Text,
     }
 }
 
@@ -523,5 +537,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     readings,
     subscriptions,
     fanout_jobs,
-    subscription_updates
+    subscription_updates,
+    saved_searches
 );

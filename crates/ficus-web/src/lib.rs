@@ -213,6 +213,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::subscriptions::delete),
         )
         .route(
+            "/users/{login}/subscriptions/{id}",
+            post(pages::subscriptions::update),
+        )
+        .route(
             "/users/{login}/inbox/updates",
             get(pages::subscriptions::updates),
         )

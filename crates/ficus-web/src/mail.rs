@@ -86,8 +86,32 @@ pub async fn deliver_every_few_seconds(
 pub struct UnsubscribePage {
     pub chrome: Chrome,
     pub topic: &'static str,
+    pub question: &'static str,
+    pub outcome: &'static str,
     pub action: String,
     pub done: bool,
+}
+
+/// What the page asks, and says once done.
+fn wording(topic: MailTopic) -> (&'static str, &'static str) {
+    match topic {
+        MailTopic::Comments => (
+            "Stop e-mail about comments on your works and comments?",
+            "Done: you will get no more e-mail about comments. You can turn it back on in your preferences.",
+        ),
+        MailTopic::Kudos => (
+            "Stop e-mail about kudos on your works?",
+            "Done: you will get no more e-mail about kudos. You can turn it back on in your preferences.",
+        ),
+        MailTopic::Subscription(_) => (
+            "Stop e-mail from this subscription? Its updates still come to your inbox.",
+            "Done: this subscription sends no more e-mail; its updates still come to your inbox. You can choose its e-mail again on your subscriptions page.",
+        ),
+        MailTopic::Subscriptions => (
+            "Stop e-mail from all your subscriptions? Their updates still come to your inbox.",
+            "Done: your subscriptions send no more e-mail; their updates still come to your inbox. You can choose each one's e-mail again on your subscriptions page.",
+        ),
+    }
 }
 
 fn parse(user: &str, topic: &str) -> Result<(i64, MailTopic), WebError> {
@@ -95,13 +119,6 @@ fn parse(user: &str, topic: &str) -> Result<(i64, MailTopic), WebError> {
     let topic = MailTopic::parse(topic)
         .ok_or_else(|| WebError::NotFound("There is no such unsubscribe link.".into()))?;
     Ok((user, topic))
-}
-
-fn words(topic: MailTopic) -> &'static str {
-    match topic {
-        MailTopic::Comments => "comments",
-        MailTopic::Kudos => "kudos",
-    }
 }
 
 /// `GET /unsubscribe/{user}/{topic}/{token}`: asks first (a link
@@ -118,8 +135,10 @@ pub async fn ask(
     }
     let page = UnsubscribePage {
         chrome: Chrome::anonymous(),
-        topic: words(topic),
-        action: format!("/unsubscribe/{user}/{}/{token}", topic.as_str()),
+        topic: topic.words(),
+        question: wording(topic).0,
+        outcome: wording(topic).1,
+        action: format!("/unsubscribe/{user}/{}/{token}", topic.name()),
         done: false,
     };
     Ok(Html(page.render()?).into_response())
@@ -142,7 +161,9 @@ pub async fn confirm(
     }
     let page = UnsubscribePage {
         chrome: Chrome::anonymous(),
-        topic: words(topic),
+        topic: topic.words(),
+        question: wording(topic).0,
+        outcome: wording(topic).1,
         action: String::new(),
         done: true,
     };

@@ -120,7 +120,12 @@ fn subscriptions_bring_updates() {
     // Unsubscribe from the tag and the writer: a third work brings nothing.
     for kind in ["tags", "users"] {
         let list = reader.page(&server.url(&format!("/users/reader/subscriptions?type={kind}")));
-        let action = attr(&list, "dl.subscription.index dd form", "action").expect("form");
+        let action = attr(
+            &list,
+            "dl.subscription.index dd form.ajax-create-destroy",
+            "action",
+        )
+        .expect("form");
         assert_eq!(reader.submit(&server, &action, &[]).status(), 303);
     }
     support::post_simple_work(&mut writer, &server, "Third Work", "Followed Fandom");

@@ -13,9 +13,10 @@ use ficus_core::{NewChapter, NewWork};
 
 use super::comment_fixtures::*;
 use super::each_backend;
-use crate::subscriptions::SubscriptionKind;
+use crate::subscriptions::{NoSearches, SubscriptionKind};
 use crate::wrangling::WrangleChange;
 use crate::{CoCreatorInvites, Store};
+use ficus_core::mail::SubscriptionMail;
 
 fn posted_by(store: &Store, who: &Person, title: &str, fandom: &str, draft: bool) -> i64 {
     let Commenter::Account {
@@ -59,7 +60,7 @@ fn updates(store: &Store, p: &Person) -> Vec<(i64, String, String)> {
 fn fan_out(store: &Store) -> usize {
     let mut n = 0;
     while let Some(report) = store
-        .run_fanout_job(now() + Duration::seconds(1))
+        .run_fanout_job(now() + Duration::seconds(1), &NoSearches)
         .expect("fan out")
     {
         n += report.queued;
@@ -100,18 +101,38 @@ fn new_works_and_chapters_reach_their_subscribers_once() {
         for p in [&bea, &dan, &eve] {
             assert!(
                 store
-                    .subscribe(id(p), SubscriptionKind::Tag, big.id, t)
+                    .subscribe(
+                        id(p),
+                        SubscriptionKind::Tag,
+                        big.id,
+                        SubscriptionMail::Off,
+                        t
+                    )
                     .expect("sub")
+                    .new
             );
         }
         assert!(
             !store
-                .subscribe(id(&bea), SubscriptionKind::Tag, big.id, t)
-                .expect("sub"),
+                .subscribe(
+                    id(&bea),
+                    SubscriptionKind::Tag,
+                    big.id,
+                    SubscriptionMail::Off,
+                    t
+                )
+                .expect("sub")
+                .new,
             "once"
         );
         store
-            .subscribe(id(&cam), SubscriptionKind::User, id(&ada), t)
+            .subscribe(
+                id(&cam),
+                SubscriptionKind::User,
+                id(&ada),
+                SubscriptionMail::Off,
+                t,
+            )
             .expect("sub");
         // Dan muted ada; ada blocked eve.
         store
@@ -147,7 +168,13 @@ fn new_works_and_chapters_reach_their_subscribers_once() {
 
         // A new chapter: the work's subscribers and the account's, not the tag's.
         store
-            .subscribe(id(&fay), SubscriptionKind::Work, via_synonym, t)
+            .subscribe(
+                id(&fay),
+                SubscriptionKind::Work,
+                via_synonym,
+                SubscriptionMail::Off,
+                t,
+            )
             .expect("sub");
         let chapter = NewChapter {
             title: None,
@@ -213,7 +240,13 @@ fn new_works_and_chapters_reach_their_subscribers_once() {
             .series_id;
         let gus = person(store, "gus", Role::User);
         store
-            .subscribe(id(&gus), SubscriptionKind::Series, saga, now())
+            .subscribe(
+                id(&gus),
+                SubscriptionKind::Series,
+                saga,
+                SubscriptionMail::Off,
+                now(),
+            )
             .expect("sub");
         let mut part_two = part_one.clone();
         part_two.title = "Part Two".into();
@@ -238,5 +271,220 @@ fn new_works_and_chapters_reach_their_subscribers_once() {
         posted_by(store, &ada, "After", "BF", false);
         fan_out(store);
         assert_eq!(updates(store, &bea).len(), 3);
+    });
+}
+
+/// Matches a saved search when the work's title holds the search's query
+/// (the real matcher, with the index's rules, is the web layer's).
+struct TitleHolds;
+
+impl crate::subscriptions::SearchMatcher for TitleHolds {
+    fn matching(
+        &self,
+        store: &Store,
+        work_id: i64,
+        searches: &[(i64, crate::subscriptions::SavedSearch)],
+    ) -> Result<Vec<i64>, crate::StoreError> {
+        let title = store.works_by_ids(&[work_id])?[0].title.clone();
+        Ok(searches
+            .iter()
+            .filter(|(_, s)| title.contains(&s.query))
+            .map(|(id, _)| *id)
+            .collect())
+    }
+}
+
+fn fan_out_with(store: &Store, matcher: &dyn crate::subscriptions::SearchMatcher) -> usize {
+    let mut n = 0;
+    while let Some(report) = store
+        .run_fanout_job(now() + Duration::seconds(1), matcher)
+        .expect("fan out")
+    {
+        n += report.queued;
+    }
+    n
+}
+
+/// Every due mail job at `at`, with what its message would say.
+fn due_mail(store: &Store, at: chrono::NaiveDateTime) -> Vec<(String, crate::mail::MailContent)> {
+    let mut out = Vec::new();
+    for job in store
+        .lease_mail_jobs(at, 100, Duration::minutes(5))
+        .expect("lease")
+    {
+        if let Some((to, content)) = store.mail_content(&job).expect("content") {
+            out.push((to.login, content));
+        }
+        store.mail_job_done(&job, at).expect("done");
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+#[test]
+fn subscription_mail_and_saved_searches() {
+    use crate::mail::MailContent;
+    use crate::subscriptions::SavedSearch;
+    each_backend(|store| {
+        let id = |p: &Person| p.viewer.user_id().expect("account");
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let cam = person(store, "cam", Role::User);
+        let dee = person(store, "dee", Role::User);
+        let first = posted_by(store, &ada, "Opening", "Mail F", false);
+        fan_out(store);
+        let fandom = store
+            .work(first, ficus_core::access::Viewer::System)
+            .expect("read")
+            .expect("work")
+            .tags_of(TagType::Fandom)
+            .next()
+            .expect("fandom")
+            .id;
+        let t = now();
+        // Bea: the account (a message each) and the tag (weekly); the
+        // account's message stands for both. Cam: the tag, daily. Dee: a
+        // search, a message each.
+        store
+            .subscribe(
+                id(&bea),
+                SubscriptionKind::User,
+                id(&ada),
+                SubscriptionMail::Immediate,
+                t,
+            )
+            .expect("sub");
+        store
+            .subscribe(
+                id(&bea),
+                SubscriptionKind::Tag,
+                fandom,
+                SubscriptionMail::Weekly,
+                t,
+            )
+            .expect("sub");
+        store
+            .subscribe(
+                id(&cam),
+                SubscriptionKind::Tag,
+                fandom,
+                SubscriptionMail::Daily,
+                t,
+            )
+            .expect("sub");
+        let needle = SavedSearch {
+            path: "/works".into(),
+            query: "Needle".into(),
+        };
+        let dee_sub = store
+            .subscribe_search(id(&dee), &needle, SubscriptionMail::Immediate, t)
+            .expect("sub");
+        assert!(dee_sub.new);
+        assert!(
+            !store
+                .subscribe_search(id(&dee), &needle, SubscriptionMail::Daily, t)
+                .expect("again")
+                .new
+        );
+        assert_eq!(
+            store
+                .search_subscription_to(id(&dee), &needle)
+                .expect("read"),
+            Some(dee_sub.id)
+        );
+
+        let hit = posted_by(store, &ada, "A Needle Found", "Mail F", false);
+        let miss = posted_by(store, &ada, "Only Hay", "Mail F", false);
+        assert_eq!(
+            fan_out_with(store, &TitleHolds),
+            3 + 2,
+            "bea, cam, dee; bea, cam"
+        );
+        assert_eq!(
+            updates(store, &dee),
+            vec![(hit, "work".into(), "search".into())],
+            "the search fires for its match only"
+        );
+        // A fan-out run again (its node died) writes nothing twice.
+        let reset = || -> Result<usize, crate::StoreError> {
+            Ok(with_conn!(store, |conn| diesel::RunQueryDsl::execute(
+                diesel::sql_query("UPDATE fanout_jobs SET done_at = NULL"),
+                conn
+            )?))
+        };
+        reset().expect("reset");
+        assert_eq!(fan_out_with(store, &TitleHolds), 0);
+
+        // Now: bea and dee get a message per update; cam's digest waits
+        // for the day's end.
+        let sent = due_mail(store, now() + Duration::seconds(2));
+        let who: Vec<&str> = sent.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(who, ["bea", "bea", "dee"], "{sent:?}");
+        for (login, content) in &sent {
+            let MailContent::Subscription(u) = content else {
+                panic!("{content:?}")
+            };
+            assert_eq!(u.event, "work");
+            assert_eq!(u.byline, "ada");
+            if login == "dee" {
+                assert_eq!((u.work_id, u.reason.as_str()), (hit, "search"));
+            } else {
+                assert_eq!(u.reason, "user");
+            }
+        }
+        let tomorrow = crate::mail::digest_due(now().date()) + Duration::seconds(5);
+        let sent = due_mail(store, tomorrow);
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        let (login, MailContent::SubscriptionDigest(mail, items)) = &sent[0] else {
+            panic!("{sent:?}")
+        };
+        assert_eq!((login.as_str(), *mail), ("cam", SubscriptionMail::Daily));
+        let mut ids: Vec<i64> = items.iter().map(|u| u.work_id).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, vec![hit, miss]);
+
+        // Bea stops the account's mail: a new chapter reaches her inbox,
+        // and the queued message says nothing (it is dropped).
+        let subs = store.subscriptions_of(id(&bea)).expect("subs");
+        let by_user = subs
+            .iter()
+            .find(|s| s.kind == SubscriptionKind::User)
+            .expect("user sub");
+        assert!(
+            store
+                .set_subscription_mail(id(&bea), by_user.id, SubscriptionMail::Off)
+                .expect("set")
+        );
+        assert!(
+            !store
+                .set_subscription_mail(id(&cam), by_user.id, SubscriptionMail::Daily)
+                .expect("not cam's")
+        );
+        let chapter = NewChapter {
+            title: None,
+            summary: None,
+            notes: None,
+            end_notes: None,
+            body: "<p>More.</p>".into(),
+            published: None,
+        };
+        store
+            .add_chapter(hit, &chapter, chrono::Utc::now().date_naive())
+            .expect("chapter");
+        fan_out_with(store, &TitleHolds);
+        assert!(
+            updates(store, &bea).iter().any(|u| u.1 == "chapter"),
+            "still in the inbox"
+        );
+        assert!(due_mail(store, now() + Duration::seconds(2)).is_empty());
+
+        // Unsubscribing from the search forgets it.
+        assert!(store.unsubscribe(id(&dee), dee_sub.id).expect("unsub"));
+        assert_eq!(
+            store
+                .search_subscription_to(id(&dee), &needle)
+                .expect("read"),
+            None
+        );
     });
 }

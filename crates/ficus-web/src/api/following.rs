@@ -1,6 +1,6 @@
 //! Following through the API, on the same store calls as the pages: the
-//! caller's subscriptions (`GET`/`POST /api/v1/subscriptions`, `DELETE
-//! /api/v1/subscriptions/{id}`), the updates they brought (`GET
+//! caller's subscriptions (`GET`/`POST /api/v1/subscriptions`, `PATCH`
+//! (its e-mail) and `DELETE /api/v1/subscriptions/{id}`), the updates they brought (`GET
 //! /api/v1/subscriptions/updates`), the reading history (`GET
 //! /api/v1/readings`, `?to_read=true` for Marked for Later; `DELETE
 //! /api/v1/readings/{work_id}`) and marking (`POST
@@ -10,8 +10,10 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use ficus_app::subscriptions::Target;
+use ficus_core::mail::SubscriptionMail;
 use ficus_store::Found;
-use ficus_store::subscriptions::SubscriptionKind;
+use ficus_store::subscriptions::{SubscriptionKind, SubscriptionRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -37,10 +39,28 @@ fn signed_in(caller: &ApiCaller) -> Result<ficus_store::UserRecord, ApiFailure> 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubscriptionJson {
     pub id: i64,
-    /// "work", "series", "user" or "tag".
+    /// "work", "series", "user", "tag" or "search".
     pub kind: String,
+    /// What it follows (for a search, the saved search's id).
     pub target_id: i64,
+    /// For a search: the listing's address with its filters.
+    pub search: Option<String>,
+    /// E-mail: "immediate", "daily", "weekly" or "off".
+    pub mail: String,
     pub created_at: String,
+}
+
+impl From<SubscriptionRecord> for SubscriptionJson {
+    fn from(s: SubscriptionRecord) -> Self {
+        SubscriptionJson {
+            id: s.id,
+            kind: s.kind.as_str().into(),
+            target_id: s.target_id,
+            search: s.search.map(|x| x.href()),
+            mail: s.mail.as_str().into(),
+            created_at: stamp(s.created_at),
+        }
+    }
 }
 
 /// The caller's subscriptions, newest first.
@@ -53,9 +73,34 @@ pub struct SubscriptionsJson {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSubscriptionJson {
-    /// "work", "series", "user" or "tag".
+    /// "work", "series", "user", "tag" or "search".
     pub kind: String,
-    pub target_id: i64,
+    /// The work, series, account or tag (not for a search).
+    pub target_id: Option<i64>,
+    /// For a search: a listing's address with its filters (`/works?...`,
+    /// `/works/search?...` or `/tags/NAME/works?...`).
+    pub search: Option<String>,
+    /// E-mail: "immediate", "daily", "weekly" or "off" (default: a
+    /// message each for works, series and accounts; a daily digest for
+    /// tags and searches).
+    pub mail: Option<String>,
+}
+
+/// A subscription's e-mail.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionMailJson {
+    /// "immediate", "daily", "weekly" or "off".
+    pub mail: String,
+}
+
+fn mail_of(raw: &str) -> Result<SubscriptionMail, ApiFailure> {
+    SubscriptionMail::parse(raw).ok_or_else(|| {
+        WebError::BadRequest(format!(
+            "mail is immediate, daily, weekly or off, not {raw:?}."
+        ))
+        .into()
+    })
 }
 
 /// One update a subscription brought.
@@ -139,19 +184,11 @@ pub async fn subscriptions(
     let user = signed_in(&caller)?;
     let list = st.db(move |s| s.subscriptions_of(user.id)).await?;
     Ok(Json(SubscriptionsJson {
-        subscriptions: list
-            .into_iter()
-            .map(|s| SubscriptionJson {
-                id: s.id,
-                kind: s.kind.as_str().into(),
-                target_id: s.target_id,
-                created_at: stamp(s.created_at),
-            })
-            .collect(),
+        subscriptions: list.into_iter().map(SubscriptionJson::from).collect(),
     }))
 }
 
-/// Subscribe to a work, a series, an account or a tag.
+/// Subscribe to a work, a series, an account, a tag or a search.
 #[utoipa::path(
     post, path = "/api/v1/subscriptions", tag = "following",
     request_body = NewSubscriptionJson,
@@ -173,39 +210,84 @@ pub async fn subscribe(
     let ApiJson(input) = body?;
     let kind = SubscriptionKind::parse(&input.kind).ok_or_else(|| {
         ApiFailure::from(WebError::BadRequest(
-            "kind is work, series, user or tag.".into(),
+            "kind is work, series, user, tag or search.".into(),
         ))
     })?;
-    let target = input.target_id;
+    let id = || {
+        input.target_id.ok_or_else(|| {
+            ApiFailure::from(WebError::BadRequest(
+                "target_id names what to follow.".into(),
+            ))
+        })
+    };
+    let target = match kind {
+        SubscriptionKind::Work => Target::Work(id()?),
+        SubscriptionKind::Series => Target::Series(id()?),
+        SubscriptionKind::User => Target::User(id()?),
+        SubscriptionKind::Tag => Target::Tag(id()?),
+        SubscriptionKind::Search => Target::Search(crate::pages::discover::saved_search(
+            input.search.as_deref().ok_or_else(|| {
+                ApiFailure::from(WebError::BadRequest(
+                    "search is the listing's address with its filters.".into(),
+                ))
+            })?,
+        )?),
+    };
+    let mail = input.mail.as_deref().map(mail_of).transpose()?;
     let viewer = caller.visitor().viewer();
     let now = chrono::Utc::now().naive_utc();
     let made = st
         .db(move |s| {
-            let exists = match kind {
-                SubscriptionKind::Work => s.work(target, viewer)?.is_some_and(|w| w.posted),
-                SubscriptionKind::Series => s.series(target, viewer)?.is_some(),
-                SubscriptionKind::User => s.user(target)?.is_some_and(|(u, _)| u.id != user.id),
-                SubscriptionKind::Tag => s
-                    .tag_detail(target, viewer)?
-                    .is_some_and(|d| d.canonical || d.direct_uses > 0),
-            };
-            if !exists {
+            let Some(made) =
+                ficus_app::subscriptions::follow(s, user.id, viewer, &target, mail, now)?
+            else {
                 return Ok(None);
-            }
-            s.subscribe(user.id, kind, target, now)?;
-            s.subscription_to(user.id, kind, target)
+            };
+            Ok(s.subscriptions_of(user.id)?
+                .into_iter()
+                .find(|x| x.id == made.id))
         })
         .await?
         .ok_or_else(|| not_found("work, series, account or tag"))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(SubscriptionJson {
-            id: made,
-            kind: kind.as_str().into(),
-            target_id: target,
-            created_at: stamp(now),
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(SubscriptionJson::from(made))))
+}
+
+/// Choose how a subscription's updates come by e-mail.
+#[utoipa::path(
+    patch, path = "/api/v1/subscriptions/{id}", tag = "following",
+    params(("id" = i64, Path, description = "Subscription id")),
+    request_body = SubscriptionMailJson,
+    responses(
+        (status = 200, description = "Changed", body = SubscriptionJson),
+        (status = 400, description = "Bad id, JSON or mail", body = ErrorBody),
+        (status = 401, description = "No valid API token", body = ErrorBody),
+        (status = 404, description = "No such subscription of yours", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+    ),
+    security(("token" = []))
+)]
+pub async fn set_mail(
+    State(st): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    body: Result<ApiJson<SubscriptionMailJson>, ApiFailure>,
+) -> Result<Json<SubscriptionJson>, ApiFailure> {
+    let user = caller.writer()?;
+    let id = params::id(&id, "subscription")?;
+    let ApiJson(input) = body?;
+    let mail = mail_of(&input.mail)?;
+    let changed = st
+        .db(move |s| {
+            if !s.set_subscription_mail(user.id, id, mail)? {
+                return Ok(None);
+            }
+            Ok(s.subscriptions_of(user.id)?
+                .into_iter()
+                .find(|x| x.id == id))
+        })
+        .await?
+        .ok_or_else(|| not_found("subscription of yours"))?;
+    Ok(Json(SubscriptionJson::from(changed)))
 }
 
 /// Unsubscribe.

@@ -269,6 +269,7 @@ impl Modify for BearerScheme {
         following::subscriptions,
         following::subscribe,
         following::unsubscribe,
+        following::set_mail,
         following::updates,
         following::readings,
         following::delete_reading,
@@ -379,7 +380,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/subscriptions/updates", get(following::updates))
         .route(
             "/api/v1/subscriptions/{id}",
-            axum::routing::delete(following::unsubscribe),
+            axum::routing::delete(following::unsubscribe).patch(following::set_mail),
         )
         .route("/api/v1/readings", get(following::readings))
         .route(

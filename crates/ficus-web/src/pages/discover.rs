@@ -20,6 +20,7 @@ use ficus_core::html::escape;
 use ficus_core::search_query::{SortColumn, SortDirection};
 use ficus_core::tag::tag_from_url_name;
 use ficus_search::{Crossover, Request};
+use ficus_store::subscriptions::SavedSearch;
 
 use crate::AppState;
 use crate::error::WebError;
@@ -321,6 +322,16 @@ struct FilterPage {
     blurbs: Vec<Blurb>,
     pager: Pager,
     empty_text: &'static str,
+    follow: Option<SearchFollow>,
+}
+
+/// The "Subscribe to this search" button of a signed-in reader.
+struct SearchFollow {
+    login: String,
+    /// The listing's address, as the form sends it.
+    address: String,
+    /// The reader's subscription to it, when there is one.
+    existing: Option<i64>,
 }
 
 async fn render(
@@ -509,8 +520,26 @@ async fn render(
             selected: form.rating == name,
         })
         .collect();
+    let follow = match &visitor.user {
+        Some(u) if built.error.is_none() => {
+            let search = SavedSearch {
+                path: base.clone(),
+                query: qs.clone(),
+            };
+            let uid = u.id;
+            Some(SearchFollow {
+                login: u.login.clone(),
+                address: with_qs.clone(),
+                existing: st
+                    .db(move |s| s.search_subscription_to(uid, &search))
+                    .await?,
+            })
+        }
+        _ => None,
+    };
     let page = FilterPage {
         chrome: Chrome::of(&visitor),
+        follow,
         ratings,
         heading_html: format!("{}{}", escape(&range), heading_html),
         heading,
@@ -580,4 +609,77 @@ impl SortPair for Request {
     fn sort_pair(&self) -> (SortColumn, SortDirection) {
         (self.sort, self.direction)
     }
+}
+
+/// A listing's address (`/works`, `/works/search` or
+/// `/tags/{name}/works`, with its `work_search[...]` filters) as a saved
+/// search: the path with the tag's name as the archive writes it, and the
+/// filters normalized (the page and anything else dropped). A malformed
+/// filter is refused here, as the listing would refuse it.
+pub(crate) fn saved_search(address: &str) -> Result<SavedSearch, WebError> {
+    let (path, raw) = match address.trim().split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (address.trim(), None),
+    };
+    let path = if path == "/works" || path == "/works/search" {
+        path.to_string()
+    } else {
+        let name = path
+            .strip_prefix("/tags/")
+            .and_then(|rest| rest.strip_suffix("/works"))
+            .filter(|n| !n.is_empty() && !n.contains('/'))
+            .ok_or_else(|| {
+                WebError::BadRequest(
+                    "A saved search is a listing: /works, /works/search or /tags/NAME/works."
+                        .into(),
+                )
+            })?;
+        let decoded = percent_encoding::percent_decode_str(name)
+            .decode_utf8()
+            .map_err(|_| WebError::BadRequest("The tag's name is not valid UTF-8.".into()))?;
+        let tag = tag_from_url_name(&decoded);
+        format!(
+            "/tags/{}/works",
+            view::encode_segment(&ficus_core::tag::tag_to_url_name(&tag))
+        )
+    };
+    let form = FilterForm::parse(raw)?;
+    form.to_filters()?;
+    Ok(SavedSearch {
+        path,
+        query: form.query_string(),
+    })
+}
+
+/// What a saved search asks for, as the listing would build it; `None`
+/// when it no longer stands for a listing (its tag is gone).
+pub(crate) fn saved_filters(
+    store: &ficus_store::Store,
+    search: &SavedSearch,
+) -> Result<Option<(discovery::Scope, Filters)>, ficus_store::StoreError> {
+    let scope = match search.path.as_str() {
+        "/works" => discovery::Scope::All,
+        "/works/search" => discovery::Scope::Search,
+        other => {
+            let Some(name) = other
+                .strip_prefix("/tags/")
+                .and_then(|r| r.strip_suffix("/works"))
+            else {
+                return Ok(None);
+            };
+            let Ok(decoded) = percent_encoding::percent_decode_str(name).decode_utf8() else {
+                return Ok(None);
+            };
+            let tags = store.tags_named(&tag_from_url_name(&decoded))?;
+            if tags.is_empty() {
+                return Ok(None);
+            }
+            discovery::Scope::Tag(tags.iter().map(|t| t.id).collect())
+        }
+    };
+    let filters = match FilterForm::parse(Some(&search.query)).and_then(|f| f.to_filters()) {
+        Ok(f) => f,
+        Err(_) => return Ok(None),
+    };
+    Ok(Some((scope, filters)))
 }

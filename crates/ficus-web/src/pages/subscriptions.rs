@@ -1,14 +1,17 @@
 //! Subscriptions, AO3's URLs: `POST /users/{login}/subscriptions`
 //! (`subscription[subscribable_type]` Work, Series, User or Tag, and
-//! `subscription[subscribable_id]`), `POST
-//! /users/{login}/subscriptions/{id}/delete` (Unsubscribe), the list
-//! `/users/{login}/subscriptions` (`?type=works|series|users|tags`), and
-//! the updates they brought, `/users/{login}/inbox/updates`. Each is its
-//! owner's alone.
+//! `subscription[subscribable_id]`; or Search, and `subscription[search]`
+//! the listing's address), `POST /users/{login}/subscriptions/{id}/delete`
+//! (Unsubscribe), `POST /users/{login}/subscriptions/{id}` (its e-mail,
+//! `subscription[mail]`), the list `/users/{login}/subscriptions`
+//! (`?type=works|series|users|tags|searches`), and the updates they
+//! brought, `/users/{login}/inbox/updates`. Each is its owner's alone.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use ficus_app::subscriptions::Target;
+use ficus_core::mail::SubscriptionMail;
 use ficus_store::subscriptions::SubscriptionKind;
 
 use crate::AppState;
@@ -24,6 +27,25 @@ pub struct SubscriptionRow {
     pub name: String,
     pub href: Option<String>,
     pub kind_label: &'static str,
+    pub mail: Vec<MailChoice>,
+}
+
+/// One e-mail choice of a subscription.
+pub struct MailChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+fn mail_choices(current: SubscriptionMail) -> Vec<MailChoice> {
+    SubscriptionMail::ALL
+        .into_iter()
+        .map(|m| MailChoice {
+            value: m.as_str(),
+            label: m.label(),
+            selected: m == current,
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -77,45 +99,34 @@ pub async fn create(
     CsrfForm(form): CsrfForm,
 ) -> Result<Response, WebError> {
     own(&user, &login)?;
-    let kind = match form.field("subscription[subscribable_type]") {
-        "Work" => SubscriptionKind::Work,
-        "Series" => SubscriptionKind::Series,
-        "User" => SubscriptionKind::User,
-        "Tag" => SubscriptionKind::Tag,
+    let id = || {
+        params::id(
+            form.field("subscription[subscribable_id]"),
+            "subscription target",
+        )
+    };
+    let target = match form.field("subscription[subscribable_type]") {
+        "Work" => Target::Work(id()?),
+        "Series" => Target::Series(id()?),
+        "User" => Target::User(id()?),
+        "Tag" => Target::Tag(id()?),
+        "Search" => Target::Search(super::discover::saved_search(
+            form.field("subscription[search]"),
+        )?),
         other => {
             return Err(WebError::BadRequest(format!(
-                "subscription[subscribable_type] is Work, Series, User or Tag, not {other:?}."
+                "subscription[subscribable_type] is Work, Series, User, Tag or Search, not {other:?}."
             )));
         }
     };
-    let target = params::id(
-        form.field("subscription[subscribable_id]"),
-        "subscription target",
-    )?;
+    let mail = mail_field(&form)?;
     let viewer = visitor.viewer();
     let uid = user.id;
     let now = chrono::Utc::now().naive_utc();
     let done = st
-        .db(move |s| {
-            // Only what exists and the reader may see.
-            let exists = match kind {
-                SubscriptionKind::Work => s.work(target, viewer)?.is_some_and(|w| w.posted),
-                SubscriptionKind::Series => s.series(target, viewer)?.is_some(),
-                SubscriptionKind::User => s.user(target)?.is_some_and(|(u, _)| u.id != uid),
-                // A tag readers can find: canonical, or on a work they see
-                // (not one that exists only on drafts or hidden works).
-                SubscriptionKind::Tag => s
-                    .tag_detail(target, viewer)?
-                    .is_some_and(|d| d.canonical || d.direct_uses > 0),
-            };
-            if !exists {
-                return Ok(false);
-            }
-            s.subscribe(uid, kind, target, now)?;
-            Ok(true)
-        })
+        .db(move |s| ficus_app::subscriptions::follow(s, uid, viewer, &target, mail, now))
         .await?;
-    if !done {
+    if done.is_none() {
         return Err(WebError::NotFound(
             "There is nothing to subscribe to there, or it is not visible to you.".into(),
         ));
@@ -141,7 +152,44 @@ pub async fn delete(
     Ok(Redirect::to(&back(&form, &user.login)).into_response())
 }
 
-/// `GET /users/{login}/subscriptions[?type=works|series|users|tags]`.
+/// The e-mail a form chose (`subscription[mail]`), if it chose.
+fn mail_field(form: &StrictForm) -> Result<Option<SubscriptionMail>, WebError> {
+    match form.field("subscription[mail]") {
+        "" => Ok(None),
+        raw => SubscriptionMail::parse(raw).map(Some).ok_or_else(|| {
+            WebError::BadRequest(format!(
+                "subscription[mail] is immediate, daily, weekly or off, not {raw:?}."
+            ))
+        }),
+    }
+}
+
+/// `POST /users/{login}/subscriptions/{id}`: how its updates come by
+/// e-mail.
+pub async fn update(
+    State(st): State<AppState>,
+    SignedIn { user, .. }: SignedIn,
+    Path((login, id)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm,
+) -> Result<Response, WebError> {
+    own(&user, &login)?;
+    let id = params::id(&id, "subscription")?;
+    let mail = mail_field(&form)?.ok_or_else(|| {
+        WebError::BadRequest("Choose how this subscription reaches you by e-mail.".into())
+    })?;
+    let uid = user.id;
+    if !st
+        .db(move |s| s.set_subscription_mail(uid, id, mail))
+        .await?
+    {
+        return Err(WebError::NotFound(
+            "There is no such subscription of yours.".into(),
+        ));
+    }
+    Ok(Redirect::to(&back(&form, &user.login)).into_response())
+}
+
+/// `GET /users/{login}/subscriptions[?type=works|series|users|tags|searches]`.
 pub async fn show(
     State(st): State<AppState>,
     SignedIn { visitor, user }: SignedIn,
@@ -156,9 +204,10 @@ pub async fn show(
         Some("series") => Some(SubscriptionKind::Series),
         Some("users") => Some(SubscriptionKind::User),
         Some("tags") => Some(SubscriptionKind::Tag),
+        Some("searches") => Some(SubscriptionKind::Search),
         Some(other) => {
             return Err(WebError::BadRequest(format!(
-                "type is works, series, users or tags, not {other:?}."
+                "type is works, series, users, tags or searches, not {other:?}."
             )));
         }
     };
@@ -196,12 +245,23 @@ pub async fn show(
                         Some(t) => (t.name.clone(), Some(view::tag_href(&t.name)), "Tag"),
                         None => ("A tag no longer there".into(), None, "Tag"),
                     },
+                    SubscriptionKind::Search => match &sub.search {
+                        Some(search) => (
+                            search_label(search, |id| {
+                                s.tag(id).ok().flatten().map(|t| t.name.clone())
+                            }),
+                            Some(search.href()),
+                            "Search",
+                        ),
+                        None => ("A search no longer there".into(), None, "Search"),
+                    },
                 };
                 rows.push(SubscriptionRow {
                     id: sub.id,
                     name,
                     href,
                     kind_label,
+                    mail: mail_choices(sub.mail),
                 });
             }
             Ok(rows)
@@ -214,6 +274,54 @@ pub async fn show(
         rows,
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// A saved search in words: its listing and what it asks.
+fn search_label(
+    search: &ficus_store::subscriptions::SavedSearch,
+    tag_name: impl Fn(i64) -> Option<String>,
+) -> String {
+    let listing = match search.path.as_str() {
+        "/works" => "All works".to_string(),
+        "/works/search" => "Search".to_string(),
+        other => {
+            let name = other
+                .strip_prefix("/tags/")
+                .and_then(|r| r.strip_suffix("/works"))
+                .unwrap_or(other);
+            let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+            format!("Works in {}", ficus_core::tag::tag_from_url_name(&name))
+        }
+    };
+    let asked: Vec<String> = params::parse_form(search.query.as_bytes())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| {
+            let k = k
+                .trim_start_matches("work_search[")
+                .trim_end_matches("[]")
+                .trim_end_matches(']');
+            // Tags chosen in the sidebar are ids in the address: named.
+            match k {
+                "excluded_tag_ids" => format!("without: {}", named(&v, &tag_name)),
+                k if k.ends_with("_ids") => format!("with: {}", named(&v, &tag_name)),
+                k => format!("{}: {v}", k.replace('_', " ")),
+            }
+        })
+        .collect();
+    if asked.is_empty() {
+        listing
+    } else {
+        format!("{listing} ({})", asked.join("; "))
+    }
+}
+
+fn named(id: &str, tag_name: impl Fn(i64) -> Option<String>) -> String {
+    id.parse()
+        .ok()
+        .and_then(tag_name)
+        .unwrap_or_else(|| "a tag no longer there".into())
 }
 
 /// `GET /users/{login}/inbox/updates`: what subscriptions brought.
@@ -266,6 +374,7 @@ pub async fn updates(
                     "work" => "you follow this work",
                     "series" => "you follow its series",
                     "user" => "you follow its creator",
+                    "search" => "it matches a search you follow",
                     _ => "you follow one of its tags",
                 },
                 when: u.created_at.format("%d %b %Y %H:%M UTC").to_string(),

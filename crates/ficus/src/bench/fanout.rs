@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use anyhow::bail;
 use ficus_core::account::{Login, Role};
-use ficus_store::subscriptions::SubscriptionKind;
+use ficus_store::subscriptions::{NoSearches, SubscriptionKind};
 use ficus_store::{Backend, CoCreatorInvites};
 
 use crate::cli::StorageArgs;
@@ -47,7 +47,7 @@ pub fn run(storage: &StorageArgs, args: &FanoutArgs) -> anyhow::Result<()> {
         by: writer.id,
     };
     let work_id = store.post_work(&work, Some(&invites))?.work_id();
-    while store.run_fanout_job(now)?.is_some() {}
+    while store.run_fanout_job(now, &NoSearches)?.is_some() {}
 
     let t = Instant::now();
     for i in 0..args.subscribers {
@@ -58,7 +58,13 @@ pub fn run(storage: &StorageArgs, args: &FanoutArgs) -> anyhow::Result<()> {
             Role::User,
             now,
         )?;
-        store.subscribe(reader.id, SubscriptionKind::Work, work_id, now)?;
+        store.subscribe(
+            reader.id,
+            SubscriptionKind::Work,
+            work_id,
+            SubscriptionKind::Work.default_mail(),
+            now,
+        )?;
     }
     println!(
         "ficus bench fanout: {} subscribers made in {:.1}s (accounts and subscriptions, one write each), backend {}",
@@ -87,7 +93,7 @@ pub fn run(storage: &StorageArgs, args: &FanoutArgs) -> anyhow::Result<()> {
     // The background fan-out.
     let t = Instant::now();
     let mut queued = 0;
-    while let Some(report) = store.run_fanout_job(chrono::Utc::now().naive_utc())? {
+    while let Some(report) = store.run_fanout_job(chrono::Utc::now().naive_utc(), &NoSearches)? {
         queued += report.queued;
     }
     let fanout = t.elapsed().as_secs_f64();

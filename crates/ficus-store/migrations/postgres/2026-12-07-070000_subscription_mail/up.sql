@@ -1,0 +1,27 @@
+-- E-mail for subscriptions, chosen per subscription: 'immediate' (a
+-- message per update), 'daily' or 'weekly' (a digest), or 'off' (the
+-- inbox only). Works, series and accounts default to a message each (as
+-- AO3); a tag or a search may bring many works a day, so the use case
+-- gives those a daily digest.
+ALTER TABLE subscriptions ADD COLUMN mail TEXT NOT NULL DEFAULT 'immediate';
+
+-- Each update keeps the subscription that brought it and the frequency
+-- that subscription had when the update was written.
+ALTER TABLE subscription_updates ADD COLUMN subscription_id BIGINT REFERENCES subscriptions (id) ON DELETE SET NULL;
+ALTER TABLE subscription_updates ADD COLUMN mail TEXT NOT NULL DEFAULT 'off';
+
+-- A message per update: the job names its chapter (once per recipient
+-- and chapter, so a fan-out job run again queues nothing twice).
+ALTER TABLE mail_jobs ADD COLUMN chapter_id BIGINT REFERENCES chapters (id) ON DELETE CASCADE;
+CREATE UNIQUE INDEX mail_jobs_one_update ON mail_jobs (user_id, chapter_id);
+
+-- Saved searches an account follows (a subscription of kind 'search'
+-- names one): the listing's path and its normalized filter query.
+CREATE TABLE saved_searches (
+    id BIGSERIAL PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    query TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX saved_searches_once ON saved_searches (user_id, path, query);
