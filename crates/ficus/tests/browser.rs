@@ -3,11 +3,13 @@
 //! see that a guest gets the log-in page for the restricted work. Saves a
 //! screenshot of the work page to `target/test-artifacts/work-page.png`
 //! (and of the other steps: filters, search, kudos, comments, statistics,
-//! a bookmark, Marked for Later).
+//! a bookmark, Marked for Later, a followed tag's update in the inbox).
 //!
 //! Without chromedriver the test says loudly that it skipped; CI sets
 //! `FICUS_REQUIRE_BROWSER=1`, which turns the skip into a failure
 //! ([`ficus_testkit::Tool::Browser`]).
+
+mod support;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -412,6 +414,49 @@ fn sign_up_post_read_edit_log_out_in_chromium() {
         c.goto(&server.url("/users/browserreader/readings?show=to-read")).await.expect("goto");
         assert!(text(&c, "ol.reading.work.index").await.contains("Clicked Into Being, Revised"));
         save_png(&c, "marked-for-later.png").await;
+
+        // The reader follows the work's fandom from its tag page; a new
+        // work in it, by someone else, reaches the reader's inbox.
+        c.goto(&server.url("/tags/Browser%20Fandom")).await.expect("goto");
+        click(&c, "li.subscribe input[type=submit]").await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let value = match c.find(Locator::Css("li.subscribe input[type=submit]")).await {
+                Ok(button) => button.attr("value").await.ok().flatten(),
+                Err(_) => None,
+            };
+            if value.as_deref() == Some("Unsubscribe") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "never subscribed: {value:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // (A plain HTTP client posts, on a thread of its own: its blocking
+        // calls may not run on this runtime's thread.)
+        let posted = std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let mut newcomer = support::Browser::new();
+                    assert_eq!(support::signup(&mut newcomer, &server, "browsernewcomer").status(), 303);
+                    support::post_simple_work(&mut newcomer, &server, "Followed In Chromium", "Browser Fandom")
+                })
+                .join()
+                .expect("post as the newcomer")
+        });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            c.goto(&server.url("/users/browserreader/inbox/updates")).await.expect("goto");
+            let items = text(&c, "#main").await;
+            if items.contains("Followed In Chromium") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "no update in the inbox: {items}");
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        assert!(text(&c, "ol.update.index").await.contains("you follow one of its tags"));
+        save_png(&c, "subscription-update.png").await;
+        c.goto(&server.url(&format!("/works/{posted}"))).await.expect("goto");
+        assert_eq!(text(&c, "h2.title.heading").await, "Followed In Chromium");
         c.close().await.expect("close");
     });
 }

@@ -138,6 +138,7 @@ fn every_form_refuses_forged_and_broken_posts() {
         "/users/ada/readings/clear".to_string(),
         "/users/ada/subscriptions".to_string(),
         "/users/ada/subscriptions/1/delete".to_string(),
+        "/users/ada/subscriptions/1".to_string(),
     ];
     let csrf = ada.form_token(&server);
     for path in &forms {
@@ -151,6 +152,9 @@ fn every_form_refuses_forged_and_broken_posts() {
                 ("reason", "x"),
                 ("comment[comment_content]", "forged"),
                 ("bookmark[bookmarker_notes]", "forged"),
+                ("subscription[subscribable_type]", "Search"),
+                ("subscription[search]", "/works"),
+                ("subscription[mail]", "off"),
                 ("_method", "delete"),
             ],
         );

@@ -11,30 +11,9 @@ use std::time::{Duration, Instant};
 use ficus_testkit::ServerProcess;
 use support::{Browser, attr, count, serve, signup, text};
 
-/// Presses the Subscribe button on `page_path`.
+/// Presses the Subscribe button on `page_path`; it becomes Unsubscribe.
 fn subscribe(b: &mut Browser, server: &ServerProcess, page_path: &str) {
-    let page = b.page(&server.url(page_path));
-    let field = |name: &str| {
-        attr(
-            &page,
-            &format!("li.subscribe form input[name='{name}']"),
-            "value",
-        )
-        .unwrap_or_else(|| panic!("no Subscribe button on {page_path}"))
-    };
-    let (kind, id) = (
-        field("subscription[subscribable_type]"),
-        field("subscription[subscribable_id]"),
-    );
-    let resp = b.submit(
-        server,
-        "/users/reader/subscriptions",
-        &[
-            ("subscription[subscribable_type]", &kind),
-            ("subscription[subscribable_id]", &id),
-            ("return_to", page_path),
-        ],
-    );
+    let resp = support::press_subscribe(b, server, page_path);
     assert_eq!(resp.status(), 303, "subscribing on {page_path}");
     let again = b.page(&server.url(page_path));
     assert_eq!(
@@ -185,6 +164,73 @@ fn following_through_the_api() {
         200,
     );
     assert_eq!(list["subscriptions"][0]["target_id"], work);
+    assert_eq!(list["subscriptions"][0]["mail"], "immediate");
+
+    // Its e-mail, changed; a bad choice is a 400.
+    let changed = json(
+        http.patch(api(&format!("/subscriptions/{sub_id}")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"mail": "weekly"}))
+            .send()
+            .expect("patch"),
+        200,
+    );
+    assert_eq!(changed["mail"], "weekly");
+    json(
+        http.patch(api(&format!("/subscriptions/{sub_id}")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"mail": "hourly"}))
+            .send()
+            .expect("patch"),
+        400,
+    );
+
+    // A saved search: normalized (the page dropped), a daily digest by
+    // default, once; a malformed one is a 400.
+    let search = json(
+        http.post(api("/subscriptions"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({
+                "kind": "search",
+                "search": "/tags/Script%20Fandom/works?page=2&work_search%5Bcomplete%5D=T"
+            }))
+            .send()
+            .expect("post"),
+        201,
+    );
+    assert_eq!(search["mail"], "daily");
+    assert_eq!(
+        search["search"],
+        "/tags/Script%20Fandom/works?work%5Fsearch%5Bcomplete%5D=T"
+    );
+    let again = json(
+        http.post(api("/subscriptions"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({
+                "kind": "search",
+                "search": "/tags/Script%20Fandom/works?work_search[complete]=T"
+            }))
+            .send()
+            .expect("post"),
+        201,
+    );
+    assert_eq!(again["id"], search["id"]);
+    for bad in ["/admin/users", "/works?work_search%5Bwords_from%5D=many"] {
+        json(
+            http.post(api("/subscriptions"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({"kind": "search", "search": bad}))
+                .send()
+                .expect("post"),
+            400,
+        );
+    }
+    let resp = http
+        .delete(api(&format!("/subscriptions/{}", search["id"])))
+        .bearer_auth(&token)
+        .send()
+        .expect("delete");
+    assert_eq!(resp.status(), 204);
 
     // A new chapter reaches the updates.
     let resp = writer.submit(

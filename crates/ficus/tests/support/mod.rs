@@ -2,6 +2,8 @@
 //! browser-like client that keeps cookies and submits CSRF tokens.
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
@@ -257,6 +259,17 @@ pub fn count(doc: &Html, s: &str) -> usize {
 /// Posts a one-chapter work as `b` (its first pseud, General Audiences,
 /// no warnings, one fandom); returns its id.
 pub fn post_simple_work(b: &mut Browser, server: &ServerProcess, title: &str, fandom: &str) -> i64 {
+    post_tagged_work(b, server, title, fandom, "")
+}
+
+/// As [`post_simple_work`], with additional tags (comma-separated).
+pub fn post_tagged_work(
+    b: &mut Browser,
+    server: &ServerProcess,
+    title: &str,
+    fandom: &str,
+    freeforms: &str,
+) -> i64 {
     let form = b.page(&server.url("/works/new"));
     let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
     let resp = b.submit(
@@ -271,6 +284,7 @@ pub fn post_simple_work(b: &mut Browser, server: &ServerProcess, title: &str, fa
                 "No Archive Warnings Apply",
             ),
             ("work[fandom_string]", fandom),
+            ("work[freeform_string]", freeforms),
             ("work[chapter_attributes][content]", "<p>Words.</p>"),
             ("post_button", "Post"),
         ],
@@ -306,4 +320,34 @@ pub fn answer(resp: Response, want: u16) -> serde_json::Value {
     let body = resp.text().expect("body");
     assert_eq!(status, want, "{body}");
     serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)
+}
+
+/// Presses the Subscribe button (`li.subscribe form`) on `page_path` as
+/// `b`, sending the form's own fields; returns the response.
+pub fn press_subscribe(b: &mut Browser, server: &ServerProcess, page_path: &str) -> Response {
+    let page = b.page(&server.url(page_path));
+    let form_sel = Selector::parse("li.subscribe form").expect("selector");
+    let input_sel = Selector::parse("input[type=hidden]").expect("selector");
+    let form = page
+        .select(&form_sel)
+        .next()
+        .unwrap_or_else(|| panic!("no Subscribe button on {page_path}"));
+    let action = form.value().attr("action").expect("action").to_string();
+    let fields: Vec<(String, String)> = form
+        .select(&input_sel)
+        .filter_map(|i| {
+            let name = i.value().attr("name")?;
+            (name != "authenticity_token").then(|| {
+                (
+                    name.to_string(),
+                    i.value().attr("value").unwrap_or("").to_string(),
+                )
+            })
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    b.submit(server, &action, &refs)
 }
