@@ -111,10 +111,17 @@ impl SearchIndex {
         })
     }
 
-    /// An index held in memory, empty (a [`crate::Probe`]'s one work).
-    pub fn in_memory() -> Result<SearchIndex, SearchError> {
+    /// An index held in memory holding `docs` (built with [`Fields`]
+    /// from [`Fields::build`]), written as one segment on this thread —
+    /// no writer threads, no merges: a [`crate::Probe`]'s one work.
+    pub(crate) fn in_memory(docs: Vec<TantivyDocument>) -> Result<SearchIndex, SearchError> {
         let (schema, fields) = Fields::build();
-        let index = Index::create_in_ram(schema);
+        let mut writer =
+            tantivy::SingleSegmentIndexWriter::new(Index::create_in_ram(schema), 15_000_000)?;
+        for d in docs {
+            writer.add_document(d)?;
+        }
+        let index = writer.finalize()?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -125,7 +132,6 @@ impl SearchIndex {
             writer: Mutex::new(None),
             fields,
             dir: PathBuf::new(),
-            // tantivy's least budget: one writer thread.
             writer_heap: 15_000_000,
             cache: Mutex::new(ResultCache::default()),
         })

@@ -6,8 +6,7 @@
 use ficus_core::wrangling::TagGraph;
 use ficus_store::Store;
 
-use crate::fields::SCHEMA_VERSION;
-use crate::{CommitState, Request, SearchError, SearchIndex};
+use crate::{Request, SearchError, SearchIndex};
 
 /// One work, indexed alone.
 pub struct Probe {
@@ -26,17 +25,9 @@ impl Probe {
         if docs.is_empty() {
             return Ok(None);
         }
-        let index = SearchIndex::in_memory()?;
-        let built = docs
-            .iter()
-            .map(|d| index.fields().document(d, graph))
-            .collect();
-        index.replace_uncommitted(&[work_id], built)?;
-        index.commit(CommitState {
-            schema: SCHEMA_VERSION,
-            seq: 0,
-            built: true,
-        })?;
+        let (_, fields) = crate::fields::Fields::build();
+        let built = docs.iter().map(|d| fields.document(d, graph)).collect();
+        let index = SearchIndex::in_memory(built)?;
         Ok(Some(Probe { index }))
     }
 

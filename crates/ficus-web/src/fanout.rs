@@ -14,7 +14,7 @@ use ficus_store::subscriptions::{SavedSearch, SearchMatcher};
 use ficus_store::{Store, StoreError};
 
 use crate::AppState;
-use crate::pages::discover::saved_filters;
+use crate::filter_form::saved_filters;
 
 /// Seconds between looks at the queue.
 pub const FANOUT_SECS: u64 = 2;

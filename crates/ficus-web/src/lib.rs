@@ -14,6 +14,7 @@ pub mod comment_cache;
 pub mod error;
 mod extract;
 pub mod fanout;
+pub mod filter_form;
 pub mod hits;
 pub mod mail;
 pub mod origin;

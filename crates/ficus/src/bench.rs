@@ -10,6 +10,7 @@ pub mod export;
 pub mod fanout;
 pub mod feedback;
 mod raw_sqlite;
+mod saved_searches;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;

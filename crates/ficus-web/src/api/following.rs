@@ -225,7 +225,7 @@ pub async fn subscribe(
         SubscriptionKind::Series => Target::Series(id()?),
         SubscriptionKind::User => Target::User(id()?),
         SubscriptionKind::Tag => Target::Tag(id()?),
-        SubscriptionKind::Search => Target::Search(crate::pages::discover::saved_search(
+        SubscriptionKind::Search => Target::Search(crate::filter_form::saved_search(
             input.search.as_deref().ok_or_else(|| {
                 ApiFailure::from(WebError::BadRequest(
                     "search is the listing's address with its filters.".into(),

@@ -110,7 +110,7 @@ pub async fn create(
         "Series" => Target::Series(id()?),
         "User" => Target::User(id()?),
         "Tag" => Target::Tag(id()?),
-        "Search" => Target::Search(super::discover::saved_search(
+        "Search" => Target::Search(crate::filter_form::saved_search(
             form.field("subscription[search]"),
         )?),
         other => {

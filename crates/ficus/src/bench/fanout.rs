@@ -2,9 +2,11 @@
 //! gets a new chapter. Reports how long posting the chapter took (the
 //! writer's wait: one queued job), then how fast the background fan-out
 //! wrote the subscribers' updates (`Store::run_fanout_job`, batches of
-//! 1,000 a transaction), next to a baseline measured in the same run on
-//! SQLite: the same number of rows of the same shape inserted by one plain
-//! SQL statement on the archive's file (the floor of the write itself).
+//! 1,000 a transaction) with their mail jobs (a message each: a work's
+//! subscription's default), next to a baseline measured in the same run
+//! on SQLite: the same number of rows of the same shapes inserted by plain
+//! SQL statements on the archive's file (the floor of the write itself).
+//! Then the saved searches ([`super::saved_searches`]).
 
 use std::time::Instant;
 
@@ -21,11 +23,14 @@ pub struct FanoutArgs {
     /// Subscribers of the work.
     #[arg(long, default_value_t = 50_000)]
     pub subscribers: usize,
+    /// Saved searches followed (one per subscriber, at most as many).
+    #[arg(long, default_value_t = 1_000)]
+    pub searches: usize,
 }
 
 /// Runs the benchmark and prints its report.
 pub fn run(storage: &StorageArgs, args: &FanoutArgs) -> anyhow::Result<()> {
-    let (_temp, bench_storage, store) = super::empty_store(storage, "ficus-bench-fanout-")?;
+    let (temp, bench_storage, store) = super::empty_store(storage, "ficus-bench-fanout-")?;
     let now = chrono::Utc::now().naive_utc();
     let today = now.date();
     let writer = store.create_user(
@@ -42,6 +47,7 @@ pub fn run(storage: &StorageArgs, args: &FanoutArgs) -> anyhow::Result<()> {
         today,
     );
     work.pseuds = vec![pseud];
+    work.tags = super::saved_searches::seed_tags();
     let invites = CoCreatorInvites {
         pseuds: vec![],
         by: writer.id,
@@ -50,6 +56,7 @@ pub fn run(storage: &StorageArgs, args: &FanoutArgs) -> anyhow::Result<()> {
     while store.run_fanout_job(now, &NoSearches)?.is_some() {}
 
     let t = Instant::now();
+    let mut readers = Vec::with_capacity(args.subscribers);
     for i in 0..args.subscribers {
         let reader = store.create_user(
             &Login::parse(&format!("reader{i}"))?,
@@ -58,6 +65,7 @@ pub fn run(storage: &StorageArgs, args: &FanoutArgs) -> anyhow::Result<()> {
             Role::User,
             now,
         )?;
+        readers.push(reader.id);
         store.subscribe(
             reader.id,
             SubscriptionKind::Work,
@@ -105,11 +113,20 @@ pub fn run(storage: &StorageArgs, args: &FanoutArgs) -> anyhow::Result<()> {
     }
     let rate = queued as f64 / fanout;
     println!(
-        "fan-out: {queued} updates in {fanout:.2}s = {rate:.0} updates/s (each subscriber once, checked)"
+        "fan-out: {queued} updates and their mail jobs in {fanout:.2}s = {rate:.0} subscribers/s (each subscriber once, checked)"
     );
     if let Some(kib) = super::rss_kib() {
         println!("bench process RSS: {:.0} MiB", kib as f64 / 1024.0);
     }
+
+    super::saved_searches::run(
+        &store,
+        &temp.path().join("index"),
+        &readers,
+        pseud,
+        writer.id,
+        args.searches,
+    )?;
 
     // Baseline: the same number of rows of the same shape, one statement.
     match bench_storage.backend()? {
@@ -122,6 +139,11 @@ pub fn run(storage: &StorageArgs, args: &FanoutArgs) -> anyhow::Result<()> {
                  is_read BOOLEAN NOT NULL DEFAULT 0, created_at TIMESTAMP NOT NULL, \
                  PRIMARY KEY (user_id, chapter_id))",
             )?;
+            raw.exec(
+                "CREATE TABLE bench_mail (id INTEGER PRIMARY KEY AUTOINCREMENT, \
+                 user_id BIGINT NOT NULL, kind TEXT NOT NULL, chapter_id BIGINT, \
+                 created_at TIMESTAMP NOT NULL, due_at TIMESTAMP NOT NULL)",
+            )?;
             let t = Instant::now();
             raw.exec(&format!(
                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {}) \
@@ -129,10 +151,16 @@ pub fn run(storage: &StorageArgs, args: &FanoutArgs) -> anyhow::Result<()> {
                  SELECT i, 2, 1, 'chapter', 'work', '2026-12-07 00:00:00' FROM n",
                 args.subscribers
             ))?;
+            raw.exec(&format!(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {}) \
+                 INSERT INTO bench_mail (user_id, kind, chapter_id, created_at, due_at) \
+                 SELECT i, 'subscription', 2, '2026-12-07 00:00:00', '2026-12-07 00:00:00' FROM n",
+                args.subscribers
+            ))?;
             let base = t.elapsed().as_secs_f64();
             let base_rate = args.subscribers as f64 / base;
             println!(
-                "baseline (one INSERT … SELECT of as many rows, raw SQLite): {base:.3}s = {base_rate:.0} rows/s"
+                "baseline (two INSERT … SELECT, as many updates and mail jobs, raw SQLite): {base:.3}s = {base_rate:.0} subscribers/s"
             );
             println!("ratio fan-out/baseline throughput: {:.2}", rate / base_rate);
         }

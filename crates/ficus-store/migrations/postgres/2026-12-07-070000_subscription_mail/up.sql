@@ -6,13 +6,18 @@
 ALTER TABLE subscriptions ADD COLUMN mail TEXT NOT NULL DEFAULT 'immediate';
 
 -- Each update keeps the subscription that brought it and the frequency
--- that subscription had when the update was written.
-ALTER TABLE subscription_updates ADD COLUMN subscription_id BIGINT REFERENCES subscriptions (id) ON DELETE SET NULL;
+-- that subscription had when the update was written. No foreign key: a
+-- stopped subscription's id joins nothing (its updates stay in the inbox
+-- and send no mail), and the fan-out writes these rows by the tens of
+-- thousands, where each key check costs (PostgreSQL runs one per row).
+ALTER TABLE subscription_updates ADD COLUMN subscription_id BIGINT;
 ALTER TABLE subscription_updates ADD COLUMN mail TEXT NOT NULL DEFAULT 'off';
 
 -- A message per update: the job names its chapter (once per recipient
--- and chapter, so a fan-out job run again queues nothing twice).
-ALTER TABLE mail_jobs ADD COLUMN chapter_id BIGINT REFERENCES chapters (id) ON DELETE CASCADE;
+-- and chapter, so a fan-out job run again queues nothing twice). No
+-- foreign key, for the same reason: a deleted chapter's job finds no
+-- update to tell and is dropped when it is due.
+ALTER TABLE mail_jobs ADD COLUMN chapter_id BIGINT;
 CREATE UNIQUE INDEX mail_jobs_one_update ON mail_jobs (user_id, chapter_id);
 
 -- Saved searches an account follows (a subscription of kind 'search'
