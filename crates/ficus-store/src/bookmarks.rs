@@ -613,3 +613,64 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// Hides or unhides bookmark `id` (a moderator's action, recorded in
+    /// the audit log with the bookmarked work and `reason`), moving the
+    /// work's public count with it, in one transaction. False when there
+    /// is no such bookmark.
+    pub fn set_bookmark_hidden(
+        &self,
+        id: i64,
+        hidden: bool,
+        actor_id: i64,
+        reason: &str,
+        now: NaiveDateTime,
+    ) -> Result<bool, StoreError> {
+        use crate::schema::audit_log;
+        let action = if hidden {
+            "hide_bookmark"
+        } else {
+            "unhide_bookmark"
+        };
+        let reason = reason.trim();
+        let detail = if reason.is_empty() {
+            format!("bookmark {id}")
+        } else {
+            format!("bookmark {id}: {reason}")
+        };
+        Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            // The row's lock first, as an edit takes it (see update).
+            let locked = diesel::update(bookmarks::table.find(id))
+                .set(bookmarks::hidden_by_admin.eq(bookmarks::hidden_by_admin))
+                .execute(conn)?;
+            if locked == 0 {
+                return Ok::<_, diesel::result::Error>(false);
+            }
+            let (work_id, private, was_hidden): (Option<i64>, bool, bool) = bookmarks::table
+                .find(id)
+                .select((
+                    bookmarks::work_id,
+                    bookmarks::private,
+                    bookmarks::hidden_by_admin,
+                ))
+                .first(conn)?;
+            diesel::update(bookmarks::table.find(id))
+                .set(bookmarks::hidden_by_admin.eq(hidden))
+                .execute(conn)?;
+            let delta = i64::from(rules::is_public(private, hidden))
+                - i64::from(rules::is_public(private, was_hidden));
+            conn.move_bookmark_count(work_id, delta)?;
+            diesel::insert_into(audit_log::table)
+                .values((
+                    audit_log::actor_id.eq(actor_id),
+                    audit_log::action.eq(action),
+                    audit_log::work_id.eq(work_id),
+                    audit_log::detail.eq(Some(detail.as_str())),
+                    audit_log::created_at.eq(now),
+                ))
+                .execute(conn)?;
+            Ok(true)
+        }))?)
+    }
+}

@@ -195,6 +195,14 @@ pub fn router(state: AppState) -> Router {
             "/bookmarks/{id}",
             get(pages::bookmarks::show).post(pages::bookmarks::update_or_delete),
         )
+        .route(
+            "/bookmarks/{id}/hide",
+            post(pages::moderation::hide_bookmark),
+        )
+        .route(
+            "/bookmarks/{id}/unhide",
+            post(pages::moderation::unhide_bookmark),
+        )
         .route("/bookmarks/{id}/edit", get(pages::bookmarks::edit_form))
         .route(
             "/bookmarks/{id}/confirm_delete",

@@ -381,3 +381,74 @@ fn bookmarks_through_the_api() {
         404,
     );
 }
+
+#[test]
+fn a_moderator_hides_a_bookmark() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut writer = Browser::new();
+    assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
+    let work = support::post_simple_work(&mut writer, &server, "Bookmarked", "Hide Fandom");
+    let mut reader = Browser::new();
+    assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
+    let mut moderator = Browser::new();
+    assert_eq!(signup(&mut moderator, &server, "mod").status(), 303);
+    support::admin(dir.path(), &["set-role", "mod", "moderator"]);
+    let resp = reader.submit(
+        &server,
+        &format!("/works/{work}/bookmarks"),
+        &[("bookmark[bookmarker_notes]", "Buy cheap pills at …")],
+    );
+    assert_eq!(resp.status(), 303);
+    let bookmark = location(&resp)
+        .trim_start_matches("/bookmarks/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_string();
+    let path = format!("/bookmarks/{bookmark}");
+
+    // Readers see no moderation button, and may not use its address.
+    let page = reader.page(&server.url(&path));
+    assert_eq!(count(&page, "form.moderation"), 0);
+    let resp = reader.submit(&server, &format!("{path}/hide"), &[]);
+    assert_eq!(resp.status(), 403);
+
+    // The moderator hides it, with a reason.
+    let page = moderator.page(&server.url(&path));
+    assert_eq!(
+        attr(&page, "form.moderation input[type=submit]", "value").as_deref(),
+        Some("Hide Bookmark")
+    );
+    let resp = moderator.submit(&server, &format!("{path}/hide"), &[("reason", "spam")]);
+    assert_eq!(resp.status(), 303);
+    let page = moderator.page(&server.url(&path));
+    assert_eq!(
+        attr(&page, "form.moderation input[type=submit]", "value").as_deref(),
+        Some("Unhide Bookmark")
+    );
+    assert_eq!(Browser::new().get(&server.url(&path)).status(), 404);
+    let listing = Browser::new().page(&server.url(&format!("/works/{work}/bookmarks")));
+    assert!(!text(&listing, "#main").contains("cheap pills"));
+    let page = Browser::new().page(&server.url(&format!("/works/{work}")));
+    assert_eq!(text(&page, "dd.stats dd.bookmarks"), "0");
+    let own = reader.page(&server.url(&path));
+    assert!(
+        text(&own, "li.bookmark.blurb").contains("Bookmark Hidden by Admin"),
+        "{}",
+        text(&own, "li.bookmark.blurb")
+    );
+    let log = moderator.page(&server.url("/admin/audit"));
+    assert!(
+        text(&log, "#main").contains("hide_bookmark"),
+        "{}",
+        text(&log, "#main")
+    );
+
+    // Unhidden, it is back for everyone.
+    let resp = moderator.submit(&server, &format!("{path}/unhide"), &[]);
+    assert_eq!(resp.status(), 303);
+    assert_eq!(Browser::new().get(&server.url(&path)).status(), 200);
+    let page = Browser::new().page(&server.url(&format!("/works/{work}")));
+    assert_eq!(text(&page, "dd.stats dd.bookmarks"), "1");
+}

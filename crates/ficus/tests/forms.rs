@@ -132,6 +132,8 @@ fn every_form_refuses_forged_and_broken_posts() {
         "/admin/users/ada/standing".to_string(),
         format!("/works/{id}/bookmarks"),
         format!("/bookmarks/{bookmark}"),
+        format!("/bookmarks/{bookmark}/hide"),
+        format!("/bookmarks/{bookmark}/unhide"),
         format!("/works/{id}/mark_for_later"),
         format!("/works/{id}/mark_as_read"),
         format!("/users/ada/readings/{id}/delete"),

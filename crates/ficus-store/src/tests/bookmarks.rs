@@ -342,3 +342,76 @@ fn who_sees_bookmarks_as_their_works_change() {
         assert_eq!(page.total, 0, "a private bookmark is not listed");
     });
 }
+
+#[test]
+fn a_moderator_hides_a_bookmark() {
+    each_backend(|store| {
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let cam = person(store, "cam", Role::User);
+        let moderator = person(store, "mod", Role::Moderator);
+        let work = work_by(store, &ada, CommentPermission::Everyone, false);
+        let id = store
+            .create_bookmark(
+                bea.viewer,
+                Some(pseud(&bea)),
+                work,
+                &draft("Spam spam.", "", false),
+                now(),
+            )
+            .expect("store")
+            .expect("bookmarked");
+        assert_eq!(public_count(store, work), 1);
+        let mod_id = moderator.viewer.user_id().expect("account");
+        assert!(
+            store
+                .set_bookmark_hidden(id, true, mod_id, "spam", now())
+                .expect("hide")
+        );
+        // Twice changes nothing more.
+        assert!(
+            store
+                .set_bookmark_hidden(id, true, mod_id, "", now())
+                .expect("hide")
+        );
+        assert_eq!(public_count(store, work), 0);
+        assert!(matches!(
+            store.bookmark(id, cam.viewer).expect("read"),
+            crate::Found::NotFound | crate::Found::LogInFirst
+        ));
+        assert!(matches!(
+            store.bookmark(id, bea.viewer).expect("read"),
+            crate::Found::Visible(_)
+        ));
+        assert!(matches!(
+            store.bookmark(id, moderator.viewer).expect("read"),
+            crate::Found::Visible(_)
+        ));
+        let log = store.audit_entries(10).expect("audit");
+        assert_eq!(log[0].action, "hide_bookmark");
+        assert_eq!(log[0].work_id, Some(work));
+        assert_eq!(
+            log[0].detail.as_deref(),
+            Some(format!("bookmark {id}").as_str())
+        );
+        assert_eq!(
+            log[1].detail.as_deref(),
+            Some(format!("bookmark {id}: spam").as_str())
+        );
+        assert!(
+            store
+                .set_bookmark_hidden(id, false, mod_id, "", now())
+                .expect("unhide")
+        );
+        assert_eq!(public_count(store, work), 1);
+        assert!(matches!(
+            store.bookmark(id, cam.viewer).expect("read"),
+            crate::Found::Visible(_)
+        ));
+        assert!(
+            !store
+                .set_bookmark_hidden(id + 1000, true, mod_id, "", now())
+                .expect("none")
+        );
+    });
+}

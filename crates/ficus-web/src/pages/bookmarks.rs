@@ -153,6 +153,9 @@ pub struct BookmarkPage {
     pub message: Option<&'static str>,
     pub bm: BookmarkView,
     pub back_href: String,
+    /// For a moderator: whether the bookmark is hidden (the Hide /
+    /// Unhide button).
+    pub moderation: Option<bool>,
 }
 
 #[derive(Template)]
@@ -432,6 +435,7 @@ pub async fn show(
         message: q.get("bookmark").and_then(|c| outcome_message(c)),
         back_href: format!("/users/{}/bookmarks", encode_segment(&b.login)),
         bm: BookmarkView::of(&b, &visitor),
+        moderation: visitor.viewer().moderates().then_some(b.hidden_by_admin),
     };
     Ok(Html(page.render()?).into_response())
 }

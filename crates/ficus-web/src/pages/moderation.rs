@@ -1,4 +1,5 @@
-//! Moderators and admins: hide and unhide works; read the audit log.
+//! Moderators and admins: hide and unhide works and bookmarks; read the
+//! audit log.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -26,16 +27,29 @@ fn require_moderator(visitor: &Visitor) -> Result<i64, WebError> {
     }
 }
 
+/// What a moderator hides.
+#[derive(Clone, Copy)]
+enum Hideable {
+    Work,
+    Bookmark,
+}
+
 async fn set_hidden(
     st: AppState,
     visitor: Visitor,
     headers: HeaderMap,
-    id: String,
+    (what, id): (Hideable, String),
     form: StrictForm,
     hidden: bool,
 ) -> Result<Response, WebError> {
     let actor = require_moderator(&visitor)?;
-    let id = params::id(&id, "work")?;
+    let id = params::id(
+        &id,
+        match what {
+            Hideable::Work => "work",
+            Hideable::Bookmark => "bookmark",
+        },
+    )?;
     let fields = form.0;
     let get = |name: &str| {
         fields
@@ -49,13 +63,21 @@ async fn set_hidden(
         .chars()
         .take(MAX_REASON_CHARS)
         .collect();
+    let now = chrono::Utc::now().naive_utc();
     let found = st
-        .db(move |s| s.set_hidden(id, hidden, actor, &reason))
+        .db(move |s| match what {
+            Hideable::Work => s.set_hidden(id, hidden, actor, &reason),
+            Hideable::Bookmark => s.set_bookmark_hidden(id, hidden, actor, &reason, now),
+        })
         .await?;
-    if !found {
-        return Err(WebError::NotFound("This work does not exist.".into()));
+    match (found, what) {
+        (false, Hideable::Work) => Err(WebError::NotFound("This work does not exist.".into())),
+        (false, Hideable::Bookmark) => {
+            Err(WebError::NotFound("This bookmark does not exist.".into()))
+        }
+        (true, Hideable::Work) => Ok(Redirect::to("/admin/audit").into_response()),
+        (true, Hideable::Bookmark) => Ok(Redirect::to(&format!("/bookmarks/{id}")).into_response()),
     }
-    Ok(Redirect::to("/admin/audit").into_response())
 }
 
 /// `POST /works/{id}/hide`.
@@ -66,7 +88,7 @@ pub async fn hide(
     Path(id): Path<String>,
     form: StrictForm,
 ) -> Result<Response, WebError> {
-    set_hidden(st, visitor, headers, id, form, true).await
+    set_hidden(st, visitor, headers, (Hideable::Work, id), form, true).await
 }
 
 /// `POST /works/{id}/unhide`.
@@ -77,7 +99,29 @@ pub async fn unhide(
     Path(id): Path<String>,
     form: StrictForm,
 ) -> Result<Response, WebError> {
-    set_hidden(st, visitor, headers, id, form, false).await
+    set_hidden(st, visitor, headers, (Hideable::Work, id), form, false).await
+}
+
+/// `POST /bookmarks/{id}/hide`.
+pub async fn hide_bookmark(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: StrictForm,
+) -> Result<Response, WebError> {
+    set_hidden(st, visitor, headers, (Hideable::Bookmark, id), form, true).await
+}
+
+/// `POST /bookmarks/{id}/unhide`.
+pub async fn unhide_bookmark(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: StrictForm,
+) -> Result<Response, WebError> {
+    set_hidden(st, visitor, headers, (Hideable::Bookmark, id), form, false).await
 }
 
 /// `GET /admin/audit`.
