@@ -315,7 +315,7 @@ fn tell_update(site: &MailSite, u: &MailUpdate, full: bool) -> String {
             } else {
                 format!(" [{}]", u.fandoms.join(", "))
             },
-            u.chapter_words,
+            u.work_words,
             site.base_url,
             u.work_id
         ));
@@ -392,6 +392,18 @@ pub fn deliver_due(
             Ok(()) => {
                 if !store.mail_job_done(&job, now)? {
                     done.late += 1;
+                }
+                // Subscription updates told are not told again; a digest
+                // queues the next one for updates written meanwhile.
+                match &content {
+                    MailContent::Subscription(u) => {
+                        store.updates_mailed(to.user_id, &[u.chapter_id], None, now)?
+                    }
+                    MailContent::SubscriptionDigest(mail, all) => {
+                        let chapters: Vec<i64> = all.iter().map(|u| u.chapter_id).collect();
+                        store.updates_mailed(to.user_id, &chapters, Some(*mail), now)?
+                    }
+                    _ => {}
                 }
                 done.sent += 1;
             }

@@ -32,10 +32,24 @@ impl Target {
     }
 }
 
+/// Saved searches an account may follow: each is matched against every
+/// new work, so their number is bounded.
+pub const MAX_SEARCHES: usize = 100;
+
+/// Why a subscription was not made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowRefusal {
+    /// Nothing there to follow, or the account may not see it (a draft,
+    /// a hidden or restricted work it cannot read; itself; a tag only
+    /// drafts carry).
+    NotThere,
+    /// The account follows [`MAX_SEARCHES`] saved searches already.
+    TooManySearches,
+}
+
 /// Follows `target` for account `user_id` (seeing as `viewer`), with
-/// `mail` or the kind's default. `None` when there is nothing there to
-/// follow, or the account may not see it (a draft, a hidden or
-/// restricted work it cannot read; itself; a tag only drafts carry).
+/// `mail` or the kind's default; following again keeps the subscription
+/// and applies `mail` when one is given.
 pub fn follow(
     store: &Store,
     user_id: i64,
@@ -43,11 +57,41 @@ pub fn follow(
     target: &Target,
     mail: Option<SubscriptionMail>,
     now: NaiveDateTime,
-) -> Result<Option<Subscribed>, StoreError> {
+) -> Result<Result<Subscribed, FollowRefusal>, StoreError> {
+    let made = match subscribe(store, user_id, viewer, target, mail, now)? {
+        Ok(made) => made,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    if let Some(mail) = mail
+        && !made.new
+    {
+        store.set_subscription_mail(user_id, made.id, mail)?;
+    }
+    Ok(Ok(made))
+}
+
+fn subscribe(
+    store: &Store,
+    user_id: i64,
+    viewer: Viewer,
+    target: &Target,
+    mail: Option<SubscriptionMail>,
+    now: NaiveDateTime,
+) -> Result<Result<Subscribed, FollowRefusal>, StoreError> {
     let mail = mail.unwrap_or(target.kind().default_mail());
     let (kind, id) = match target {
         Target::Search(search) => {
-            return store.subscribe_search(user_id, search, mail, now).map(Some);
+            if store.search_subscription_to(user_id, search)?.is_none()
+                && store
+                    .subscriptions_of(user_id)?
+                    .iter()
+                    .filter(|s| s.kind == SubscriptionKind::Search)
+                    .count()
+                    >= MAX_SEARCHES
+            {
+                return Ok(Err(FollowRefusal::TooManySearches));
+            }
+            return store.subscribe_search(user_id, search, mail, now).map(Ok);
         }
         Target::Work(id) => {
             let ok = store.work(*id, viewer)?.is_some_and(|w| w.posted);
@@ -77,7 +121,7 @@ pub fn follow(
         ),
     };
     match kind {
-        Some(kind) => store.subscribe(user_id, kind, id, mail, now).map(Some),
-        None => Ok(None),
+        Some(kind) => store.subscribe(user_id, kind, id, mail, now).map(Ok),
+        None => Ok(Err(FollowRefusal::NotThere)),
     }
 }

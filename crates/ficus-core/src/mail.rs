@@ -41,16 +41,6 @@ impl MailKind {
         .into_iter()
         .find(|k| k.as_str() == s)
     }
-
-    /// The digest kind that gathers updates of this frequency (`None`:
-    /// a message each, or none).
-    pub fn subscription_digest(mail: SubscriptionMail) -> Option<MailKind> {
-        match mail {
-            SubscriptionMail::Daily => Some(MailKind::SubscriptionDaily),
-            SubscriptionMail::Weekly => Some(MailKind::SubscriptionWeekly),
-            SubscriptionMail::Immediate | SubscriptionMail::Off => None,
-        }
-    }
 }
 
 /// What a reader may stop getting mail about (what an unsubscribe link

@@ -96,6 +96,17 @@ impl SearchIndex {
         } else {
             Index::create(mmap, schema, Default::default())?
         };
+        Self::around(index, fields, dir.to_path_buf(), writer_heap)
+    }
+
+    /// The handle on an opened tantivy index (reloaded by hand, after
+    /// each commit).
+    fn around(
+        index: Index,
+        fields: Fields,
+        dir: PathBuf,
+        writer_heap: usize,
+    ) -> Result<SearchIndex, SearchError> {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -105,7 +116,7 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(None),
             fields,
-            dir: dir.to_path_buf(),
+            dir,
             writer_heap,
             cache: Mutex::new(ResultCache::default()),
         })
@@ -121,20 +132,7 @@ impl SearchIndex {
         for d in docs {
             writer.add_document(d)?;
         }
-        let index = writer.finalize()?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
-        Ok(SearchIndex {
-            index,
-            reader,
-            writer: Mutex::new(None),
-            fields,
-            dir: PathBuf::new(),
-            writer_heap: 15_000_000,
-            cache: Mutex::new(ResultCache::default()),
-        })
+        Self::around(writer.finalize()?, fields, PathBuf::new(), 15_000_000)
     }
 
     /// The directory the index lives in.

@@ -357,6 +357,12 @@ impl Store {
             Err(r) => return Ok(Err(r)),
         };
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            // The row's lock before reading it, as an edit or a
+            // moderator's hide takes it: the count moves from what they
+            // left, never twice from the same start.
+            diesel::update(bookmarks::table.find(id))
+                .set(bookmarks::hidden_by_admin.eq(bookmarks::hidden_by_admin))
+                .execute(conn)?;
             let row: Option<(i64, Option<i64>, bool, bool)> = bookmarks::table
                 .find(id)
                 .select((

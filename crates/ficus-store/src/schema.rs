@@ -480,6 +480,7 @@ diesel::table! {
         created_at -> Timestamp,
         subscription_id -> Nullable<BigInt>,
         mail -> Text,
+        mailed_at -> Nullable<Timestamp>,
     }
 }
 

@@ -152,3 +152,17 @@ impl IntoResponse for ApiError {
         self.0.into_json()
     }
 }
+
+impl From<ficus_app::subscriptions::FollowRefusal> for WebError {
+    fn from(r: ficus_app::subscriptions::FollowRefusal) -> Self {
+        use ficus_app::subscriptions::{FollowRefusal, MAX_SEARCHES};
+        match r {
+            FollowRefusal::NotThere => WebError::NotFound(
+                "There is nothing to subscribe to there, or it is not visible to you.".into(),
+            ),
+            FollowRefusal::TooManySearches => WebError::BadRequest(format!(
+                "You follow {MAX_SEARCHES} searches already: unsubscribe from one first."
+            )),
+        }
+    }
+}

@@ -237,12 +237,20 @@ fn names(list: &str) -> impl Iterator<Item = &str> {
     list.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The longest listing address kept as a saved search.
+pub const MAX_SAVED_ADDRESS: usize = 2_000;
+
 /// A listing's address (`/works`, `/works/search` or
 /// `/tags/{name}/works`, with its `work_search[...]` filters) as a saved
 /// search: the path with the tag's name as the archive writes it, and the
 /// filters normalized (the page and anything else dropped). A malformed
 /// filter is refused here, as the listing would refuse it.
 pub fn saved_search(address: &str) -> Result<SavedSearch, WebError> {
+    if address.len() > MAX_SAVED_ADDRESS {
+        return Err(WebError::BadRequest(format!(
+            "A saved search's address is at most {MAX_SAVED_ADDRESS} characters."
+        )));
+    }
     let (path, raw) = match address.trim().split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (address.trim(), None),

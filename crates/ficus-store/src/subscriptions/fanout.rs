@@ -62,6 +62,77 @@ impl SearchMatcher for NoSearches {
     }
 }
 
+/// The mail kind of a digest frequency.
+fn digest_kind(mail: SubscriptionMail) -> MailKind {
+    if mail == SubscriptionMail::Weekly {
+        MailKind::SubscriptionWeekly
+    } else {
+        MailKind::SubscriptionDaily
+    }
+}
+
+/// The period key and due time of the digest an update on `today` goes
+/// in: this period's, or the next one's when this one's was sent
+/// already (`closed`).
+fn digest_period(
+    mail: SubscriptionMail,
+    today: NaiveDate,
+    closed: bool,
+) -> (NaiveDate, NaiveDateTime) {
+    if mail == SubscriptionMail::Weekly {
+        let week = week_of(today) + Duration::days(if closed { 7 } else { 0 });
+        (week, weekly_due(week))
+    } else {
+        let day = today + Duration::days(i64::from(closed));
+        (day, digest_due(day))
+    }
+}
+
+/// Queuing one recipient's digest.
+pub(crate) trait DigestQueue {
+    /// Queues `user_id`'s digest of `mail` frequency for the period of
+    /// `now`, or the next one when this one's was sent already.
+    fn queue_digest(
+        &mut self,
+        user_id: i64,
+        mail: SubscriptionMail,
+        now: NaiveDateTime,
+    ) -> QueryResult<()>;
+}
+
+impl_for_both_backends! {
+    impl DigestQueue {
+        fn queue_digest(
+            &mut self,
+            user_id: i64,
+            mail: SubscriptionMail,
+            now: NaiveDateTime,
+        ) -> QueryResult<()> {
+            let kind = digest_kind(mail);
+            let (day, _) = digest_period(mail, now.date(), false);
+            let closed: i64 = mail_jobs::table
+                .filter(mail_jobs::user_id.eq(user_id))
+                .filter(mail_jobs::kind.eq(kind.as_str()))
+                .filter(mail_jobs::day.eq(day))
+                .filter(mail_jobs::sent_at.is_not_null())
+                .count()
+                .get_result(self)?;
+            let (day, due) = digest_period(mail, now.date(), closed > 0);
+            diesel::insert_into(mail_jobs::table)
+                .values((
+                    mail_jobs::user_id.eq(user_id),
+                    mail_jobs::kind.eq(kind.as_str()),
+                    mail_jobs::day.eq(Some(day)),
+                    mail_jobs::created_at.eq(now),
+                    mail_jobs::due_at.eq(due),
+                ))
+                .on_conflict_do_nothing()
+                .execute(self)?;
+            Ok(())
+        }
+    }
+}
+
 /// One subscriber an update goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Reach {
@@ -433,49 +504,63 @@ impl_for_both_backends! {
                 .values(&rows)
                 .on_conflict_do_nothing()
                 .execute(self)?;
-            // A message each: keyed by recipient and chapter.
-            let messages: Vec<_> = batch
-                .iter()
-                .filter(|r| r.mail == SubscriptionMail::Immediate)
-                .map(|r| {
-                    (
-                        mail_jobs::user_id.eq(r.user_id),
-                        mail_jobs::kind.eq(MailKind::Subscription.as_str()),
-                        mail_jobs::chapter_id.eq(Some(chapter_id)),
-                        mail_jobs::created_at.eq(now),
-                        mail_jobs::due_at.eq(now),
-                    )
-                })
-                .collect();
-            if !messages.is_empty() {
-                diesel::insert_into(mail_jobs::table)
-                    .values(&messages)
-                    .on_conflict_do_nothing()
-                    .execute(self)?;
-            }
-            // Digests: one per recipient and period, due when it ends.
+            // A message each (keyed by recipient and chapter), or a place
+            // in the recipient's digest (one per recipient, kind and
+            // period, due when the period ends; the next period's when
+            // this one's was sent already, as the period closed).
             let today = now.date();
-            let digests: Vec<_> = batch
+            let digest_users: Vec<i64> = batch
+                .iter()
+                .filter(|r| matches!(r.mail, SubscriptionMail::Daily | SubscriptionMail::Weekly))
+                .map(|r| r.user_id)
+                .collect();
+            let sent: HashSet<(i64, String)> = if digest_users.is_empty() {
+                HashSet::new()
+            } else {
+                mail_jobs::table
+                    .filter(mail_jobs::user_id.eq_any(&digest_users))
+                    .filter(mail_jobs::sent_at.is_not_null())
+                    .filter(
+                        mail_jobs::kind
+                            .eq(MailKind::SubscriptionDaily.as_str())
+                            .and(mail_jobs::day.eq(today))
+                            .or(mail_jobs::kind
+                                .eq(MailKind::SubscriptionWeekly.as_str())
+                                .and(mail_jobs::day.eq(week_of(today)))),
+                    )
+                    .select((mail_jobs::user_id, mail_jobs::kind))
+                    .load::<(i64, String)>(self)?
+                    .into_iter()
+                    .collect()
+            };
+            let mail: Vec<_> = batch
                 .iter()
                 .filter_map(|r| {
-                    let kind = MailKind::subscription_digest(r.mail)?;
-                    let (day, due) = if kind == MailKind::SubscriptionWeekly {
-                        (week_of(today), weekly_due(week_of(today)))
-                    } else {
-                        (today, digest_due(today))
+                    let (kind, chapter, day, due) = match r.mail {
+                        SubscriptionMail::Off => return None,
+                        SubscriptionMail::Immediate => {
+                            (MailKind::Subscription, Some(chapter_id), None, now)
+                        }
+                        digest => {
+                            let kind = digest_kind(digest);
+                            let closed = sent.contains(&(r.user_id, kind.as_str().to_string()));
+                            let (day, due) = digest_period(digest, today, closed);
+                            (kind, None, Some(day), due)
+                        }
                     };
                     Some((
                         mail_jobs::user_id.eq(r.user_id),
                         mail_jobs::kind.eq(kind.as_str()),
-                        mail_jobs::day.eq(Some(day)),
+                        mail_jobs::chapter_id.eq(chapter),
+                        mail_jobs::day.eq(day),
                         mail_jobs::created_at.eq(now),
                         mail_jobs::due_at.eq(due),
                     ))
                 })
                 .collect();
-            if !digests.is_empty() {
+            if !mail.is_empty() {
                 diesel::insert_into(mail_jobs::table)
-                    .values(&digests)
+                    .values(&mail)
                     .on_conflict_do_nothing()
                     .execute(self)?;
             }

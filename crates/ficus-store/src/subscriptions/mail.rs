@@ -8,8 +8,9 @@ use diesel::prelude::*;
 use ficus_core::access::Viewer;
 use ficus_core::mail::{MailKind, SubscriptionMail};
 
-use super::fanout::weekly_due;
+use super::fanout::{DigestQueue, weekly_due};
 use crate::Store;
+use crate::conn::WriteTransaction;
 use crate::error::StoreError;
 use crate::mail::digest_due;
 use crate::schema::{chapters, subscription_updates, subscriptions};
@@ -32,6 +33,8 @@ pub struct MailUpdate {
     pub chapter_position: i32,
     pub chapter_title: Option<String>,
     pub chapter_words: i64,
+    /// The whole work's words (a new work's message).
+    pub work_words: i64,
     /// The work's summary as plain text (a new work's message).
     pub summary: String,
 }
@@ -100,15 +103,18 @@ impl Store {
             match what {
                 UpdateMail::Chapter(chapter) => mine
                     .filter(subscription_updates::chapter_id.eq(chapter))
+                    .filter(subscription_updates::mailed_at.is_null())
                     .load(conn)?,
+                // Every update of this frequency not mailed yet, up to the
+                // period's end: one written as an earlier period closed
+                // comes now rather than never.
                 UpdateMail::Digest(mail, day) => {
-                    let from = day.and_hms_opt(0, 0, 0).unwrap_or_default();
                     let to: NaiveDateTime = match mail {
                         SubscriptionMail::Weekly => weekly_due(day),
                         _ => digest_due(day),
                     };
                     mine.filter(subscription_updates::mail.eq(mail.as_str()))
-                        .filter(subscription_updates::created_at.ge(from))
+                        .filter(subscription_updates::mailed_at.is_null())
                         .filter(subscription_updates::created_at.lt(to))
                         .load(conn)?
                 }
@@ -174,6 +180,7 @@ impl Store {
                 chapter_position: chapter.1,
                 chapter_title: chapter.2.clone(),
                 chapter_words: chapter.3,
+                work_words: work.word_count,
                 summary: work
                     .summary
                     .as_deref()
@@ -182,5 +189,45 @@ impl Store {
             });
         }
         Ok(out)
+    }
+}
+
+impl Store {
+    /// Notes that `user_id`'s updates on `chapters` went out by e-mail;
+    /// after a digest of `digest` frequency, queues the next period's
+    /// digest when updates of that frequency are still waiting (written
+    /// while this one was being sent).
+    pub fn updates_mailed(
+        &self,
+        user_id: i64,
+        chapters: &[i64],
+        digest: Option<SubscriptionMail>,
+        now: NaiveDateTime,
+    ) -> Result<(), StoreError> {
+        with_conn!(self, |conn| conn.write_transaction(|conn| {
+            for chunk in chapters.chunks(500) {
+                diesel::update(
+                    subscription_updates::table
+                        .filter(subscription_updates::user_id.eq(user_id))
+                        .filter(subscription_updates::chapter_id.eq_any(chunk)),
+                )
+                .set(subscription_updates::mailed_at.eq(now))
+                .execute(conn)?;
+            }
+            let Some(mail) = digest else {
+                return Ok::<_, diesel::result::Error>(());
+            };
+            let waiting: i64 = subscription_updates::table
+                .filter(subscription_updates::user_id.eq(user_id))
+                .filter(subscription_updates::mail.eq(mail.as_str()))
+                .filter(subscription_updates::mailed_at.is_null())
+                .count()
+                .get_result(conn)?;
+            if waiting > 0 {
+                conn.queue_digest(user_id, mail, now)?;
+            }
+            Ok(())
+        })?);
+        Ok(())
     }
 }

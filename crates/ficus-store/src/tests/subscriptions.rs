@@ -313,6 +313,17 @@ fn due_mail(store: &Store, at: chrono::NaiveDateTime) -> Vec<(String, crate::mai
         .expect("lease")
     {
         if let Some((to, content)) = store.mail_content(&job).expect("content") {
+            // As the sender does once a message is out.
+            let (chapters, digest) = match &content {
+                crate::mail::MailContent::Subscription(u) => (vec![u.chapter_id], None),
+                crate::mail::MailContent::SubscriptionDigest(mail, all) => {
+                    (all.iter().map(|u| u.chapter_id).collect(), Some(*mail))
+                }
+                _ => (Vec::new(), None),
+            };
+            store
+                .updates_mailed(to.user_id, &chapters, digest, at)
+                .expect("mailed");
             out.push((to.login, content));
         }
         store.mail_job_done(&job, at).expect("done");
@@ -442,6 +453,26 @@ fn subscription_mail_and_saved_searches() {
         let mut ids: Vec<i64> = items.iter().map(|u| u.work_id).collect();
         ids.sort_unstable();
         assert_eq!(ids, vec![hit, miss]);
+
+        // A work fanned out on the same day after that day's digest went:
+        // it comes in the next day's digest, alone.
+        let late = posted_by(store, &ada, "Late Evening", "Mail F", false);
+        fan_out_with(store, &TitleHolds);
+        assert!(due_mail(store, tomorrow).iter().all(|(l, _)| l != "cam"));
+        let sent = due_mail(store, tomorrow + Duration::days(1));
+        let cams: Vec<&crate::mail::MailContent> = sent
+            .iter()
+            .filter(|(l, _)| l == "cam")
+            .map(|(_, c)| c)
+            .collect();
+        assert_eq!(cams.len(), 1, "{sent:?}");
+        let MailContent::SubscriptionDigest(_, items) = cams[0] else {
+            panic!("{cams:?}")
+        };
+        assert_eq!(
+            items.iter().map(|u| u.work_id).collect::<Vec<_>>(),
+            vec![late]
+        );
 
         // Bea stops the account's mail: a new chapter reaches her inbox,
         // and the queued message says nothing (it is dropped).

@@ -238,16 +238,18 @@ pub async fn subscribe(
     let now = chrono::Utc::now().naive_utc();
     let made = st
         .db(move |s| {
-            let Some(made) =
-                ficus_app::subscriptions::follow(s, user.id, viewer, &target, mail, now)?
-            else {
-                return Ok(None);
-            };
-            Ok(s.subscriptions_of(user.id)?
+            let made =
+                match ficus_app::subscriptions::follow(s, user.id, viewer, &target, mail, now)? {
+                    Ok(made) => made,
+                    Err(refusal) => return Ok(Err(refusal)),
+                };
+            Ok(Ok(s
+                .subscriptions_of(user.id)?
                 .into_iter()
-                .find(|x| x.id == made.id))
+                .find(|x| x.id == made.id)))
         })
         .await?
+        .map_err(WebError::from)?
         .ok_or_else(|| not_found("work, series, account or tag"))?;
     Ok((StatusCode::CREATED, Json(SubscriptionJson::from(made))))
 }

@@ -126,11 +126,7 @@ pub async fn create(
     let done = st
         .db(move |s| ficus_app::subscriptions::follow(s, uid, viewer, &target, mail, now))
         .await?;
-    if done.is_none() {
-        return Err(WebError::NotFound(
-            "There is nothing to subscribe to there, or it is not visible to you.".into(),
-        ));
-    }
+    done?;
     Ok(Redirect::to(&back(&form, &user.login)).into_response())
 }
 
@@ -247,8 +243,14 @@ pub async fn show(
                     },
                     SubscriptionKind::Search => match &sub.search {
                         Some(search) => (
+                            // Only names the reader could find (as for
+                            // following a tag): none from drafts alone.
                             search_label(search, |id| {
-                                s.tag(id).ok().flatten().map(|t| t.name.clone())
+                                s.tag_detail(id, viewer)
+                                    .ok()
+                                    .flatten()
+                                    .filter(|d| d.canonical || d.direct_uses > 0)
+                                    .map(|d| d.tag.name.clone())
                             }),
                             Some(search.href()),
                             "Search",

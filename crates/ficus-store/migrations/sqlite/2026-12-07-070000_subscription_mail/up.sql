@@ -12,6 +12,10 @@ ALTER TABLE subscriptions ADD COLUMN mail TEXT NOT NULL DEFAULT 'immediate';
 -- thousands, where each key check costs (PostgreSQL runs one per row).
 ALTER TABLE subscription_updates ADD COLUMN subscription_id BIGINT;
 ALTER TABLE subscription_updates ADD COLUMN mail TEXT NOT NULL DEFAULT 'off';
+-- When the update went out by e-mail (a message or a digest): a digest
+-- tells the updates not yet mailed, so one written as its period closed
+-- goes in the next one rather than nowhere.
+ALTER TABLE subscription_updates ADD COLUMN mailed_at TIMESTAMP;
 
 -- A message per update: the job names its chapter (once per recipient
 -- and chapter, so a fan-out job run again queues nothing twice). No
