@@ -1,12 +1,24 @@
-//! Bookmarking a work, changing and deleting a bookmark — for the pages,
-//! the API and anything else: the form is checked here
-//! (`ficus_core::bookmarks::BookmarkDraft`), then the store applies it in
-//! one transaction.
+//! Bookmarking a work, a series or an external work, changing and
+//! deleting a bookmark — for the pages, the API and anything else: the
+//! forms are checked here (`ficus_core::bookmarks::BookmarkDraft`,
+//! `ficus_core::external_works::ExternalWorkForm`), then the store
+//! applies them in one transaction.
 
 use chrono::NaiveDateTime;
 use ficus_core::access::Viewer;
 use ficus_core::bookmarks::{BookmarkDraft, BookmarkRefusal};
+use ficus_core::external_works::ExternalWorkForm;
+use ficus_store::bookmarks::BookmarkTarget;
 use ficus_store::{Store, StoreError};
+
+/// What a new bookmark is of.
+#[derive(Debug, Clone, Copy)]
+pub enum BookmarkOf<'a> {
+    Work(i64),
+    Series(i64),
+    /// A work elsewhere, by its details as typed.
+    External(ExternalWorkForm<'a>),
+}
 
 /// A bookmark form as typed.
 #[derive(Debug, Clone, Copy)]
@@ -29,18 +41,31 @@ fn draft(form: &BookmarkForm<'_>) -> Result<BookmarkDraft, BookmarkRefusal> {
     BookmarkDraft::parse(form.notes, form.tag_string, form.private, form.rec)
 }
 
-/// Bookmarks work `work_id`; the new bookmark's id.
+/// Bookmarks `of`; the new bookmark's id.
 pub fn create(
     store: &Store,
     viewer: Viewer,
-    work_id: i64,
+    of: BookmarkOf<'_>,
     form: &BookmarkForm<'_>,
     now: NaiveDateTime,
 ) -> Outcome<i64> {
-    match draft(form) {
-        Ok(d) => store.create_bookmark(viewer, form.pseud_id, work_id, &d, now),
-        Err(r) => Ok(Err(r)),
-    }
+    let d = match draft(form) {
+        Ok(d) => d,
+        Err(r) => return Ok(Err(r)),
+    };
+    let details;
+    let target = match of {
+        BookmarkOf::Work(id) => BookmarkTarget::Work(id),
+        BookmarkOf::Series(id) => BookmarkTarget::Series(id),
+        BookmarkOf::External(typed) => {
+            details = match typed.check() {
+                Ok(details) => details,
+                Err(r) => return Ok(Err(r.into())),
+            };
+            BookmarkTarget::External(&details)
+        }
+    };
+    store.create_bookmark(viewer, form.pseud_id, target, &d, now)
 }
 
 /// Changes the viewer's bookmark `id`.

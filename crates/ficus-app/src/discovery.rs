@@ -46,6 +46,25 @@ pub struct Filters {
     pub include_names: Vec<String>,
     /// Tag names (any type) no work may carry.
     pub exclude_names: Vec<String>,
+    /// A bookmark listing: only bookmarked works, filtered on what their
+    /// public bookmarks say.
+    pub bookmarks: Option<BookmarkFilters>,
+}
+
+/// A bookmark listing's own filters (AO3's `bookmark_search[...]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BookmarkFilters {
+    /// Recs only.
+    pub rec: bool,
+    /// Only bookmarks with notes.
+    pub with_notes: bool,
+    /// Bookmarker's tag names every listed item's bookmarks must carry.
+    pub include_names: Vec<String>,
+    /// Bookmarker's tag names none of its bookmarks may carry.
+    pub exclude_names: Vec<String>,
+    /// Newest bookmark first ("Date Bookmarked"); else by the item's
+    /// update ("Date Updated").
+    pub by_date_bookmarked: bool,
 }
 
 /// Where a listing draws from.
@@ -159,6 +178,24 @@ pub fn build_request(
         req.exclude.extend(tag_forms(store, graph, None, name)?);
     }
     apply_mutes(&mut req, graph, mutes);
+    if let Some(b) = &filters.bookmarks {
+        let mut wanted = ficus_search::BookmarkFilter {
+            rec: b.rec,
+            with_notes: b.with_notes,
+            by_date_bookmarked: b.by_date_bookmarked,
+            ..Default::default()
+        };
+        for name in &b.include_names {
+            wanted.include.push(tag_forms(store, graph, None, name)?);
+        }
+        for name in &b.exclude_names {
+            wanted.exclude.extend(tag_forms(store, graph, None, name)?);
+        }
+        if b.by_date_bookmarked && filters.direction.is_none() {
+            req.direction = SortDirection::Desc;
+        }
+        req.bookmarks = Some(wanted);
+    }
     req.crossover = filters.crossover;
     req.complete = filters.complete;
     req.single_chapter = filters.single_chapter;

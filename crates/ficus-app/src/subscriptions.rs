@@ -81,17 +81,9 @@ fn subscribe(
     let mail = mail.unwrap_or(target.kind().default_mail());
     let (kind, id) = match target {
         Target::Search(search) => {
-            if store.search_subscription_to(user_id, search)?.is_none()
-                && store
-                    .subscriptions_of(user_id)?
-                    .iter()
-                    .filter(|s| s.kind == SubscriptionKind::Search)
-                    .count()
-                    >= MAX_SEARCHES
-            {
-                return Ok(Err(FollowRefusal::TooManySearches));
-            }
-            return store.subscribe_search(user_id, search, mail, now).map(Ok);
+            return Ok(store
+                .subscribe_search(user_id, search, mail, MAX_SEARCHES, now)?
+                .ok_or(FollowRefusal::TooManySearches));
         }
         Target::Work(id) => {
             let ok = store.work(*id, viewer)?.is_some_and(|w| w.posted);

@@ -7,6 +7,7 @@
 //! statistics, never in the public count.
 
 use crate::access::{Viewer, WorkAccess};
+use crate::external_works::ExternalWorkRefusal;
 use crate::tag::TagName;
 
 /// The longest notes, in characters of text (AO3's `NOTES_MAX`): the
@@ -50,6 +51,49 @@ pub enum BookmarkRefusal {
     /// No such work or bookmark, or not one this viewer may see.
     #[error("There is no such work or bookmark, or it is not visible to you.")]
     NotFound,
+    /// The external work's details were refused.
+    #[error("{0}")]
+    External(#[from] ExternalWorkRefusal),
+}
+
+/// What a bookmark is of (AO3's bookmarkable types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookmarkKind {
+    Work,
+    Series,
+    /// A work elsewhere on the web ([`crate::external_works`]).
+    ExternalWork,
+}
+
+impl BookmarkKind {
+    /// As stored and in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookmarkKind::Work => "work",
+            BookmarkKind::Series => "series",
+            BookmarkKind::ExternalWork => "external_work",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BookmarkKind> {
+        [
+            BookmarkKind::Work,
+            BookmarkKind::Series,
+            BookmarkKind::ExternalWork,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    /// The item's name in a sentence ("a deleted work").
+    pub fn noun(self) -> &'static str {
+        match self {
+            BookmarkKind::Work => "work",
+            BookmarkKind::Series => "series",
+            BookmarkKind::ExternalWork => "external work",
+        }
+    }
 }
 
 /// A bookmark as its owner filled in the form, checked.
@@ -137,6 +181,17 @@ pub enum ItemSight {
     Unavailable,
 }
 
+/// What a viewer sees of a bookmarked series: `None` when it was
+/// deleted; else whether any of its works is visible to them (or the
+/// series is theirs), as the series page decides.
+pub fn series_sight(visible: Option<bool>) -> ItemSight {
+    match visible {
+        None => ItemSight::Deleted,
+        Some(true) => ItemSight::Shown,
+        Some(false) => ItemSight::Unavailable,
+    }
+}
+
 /// What `viewer` sees of a bookmarked work (`None`: it was deleted).
 pub fn item_sight(viewer: Viewer, work: Option<&WorkAccess<'_>>) -> ItemSight {
     match work {
@@ -222,6 +277,21 @@ mod tests {
                 .notes,
             ""
         );
+    }
+
+    #[test]
+    fn kinds_read_back_and_series_are_seen_through_their_works() {
+        for k in [
+            BookmarkKind::Work,
+            BookmarkKind::Series,
+            BookmarkKind::ExternalWork,
+        ] {
+            assert_eq!(BookmarkKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(BookmarkKind::parse("Work"), None);
+        assert_eq!(series_sight(None), ItemSight::Deleted);
+        assert_eq!(series_sight(Some(false)), ItemSight::Unavailable);
+        assert_eq!(series_sight(Some(true)), ItemSight::Shown);
     }
 
     #[test]

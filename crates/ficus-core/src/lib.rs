@@ -22,6 +22,7 @@ pub mod access;
 pub mod account;
 pub mod bookmarks;
 pub mod comments;
+pub mod external_works;
 pub mod html;
 pub mod kudos;
 pub mod mail;

@@ -11,7 +11,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the meaning of a field changes; an index
 /// of another version is rebuilt from the database on open.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The fields of a work document.
 #[derive(Debug, Clone, Copy)]
@@ -55,6 +55,17 @@ pub struct Fields {
     pub series: Field,
     /// The full text of the work's chapters.
     pub body: Field,
+    /// 1 when the work has a public bookmark (it is on the bookmark
+    /// listings).
+    pub bookmarked: Field,
+    /// 1 when one of its public bookmarks is a rec.
+    pub bookmark_rec: Field,
+    /// 1 when one of its public bookmarks has notes.
+    pub bookmark_notes: Field,
+    /// The filter forms of its public bookmarks' tags (the bookmarkers').
+    pub bookmarker_tags: Field,
+    /// Milliseconds since 1970 of its newest public bookmark (0: none).
+    pub bookmarked_at: Field,
 }
 
 impl Fields {
@@ -93,6 +104,11 @@ impl Fields {
             tag_names: b.add_text_field("tag_names", text.clone()),
             series: b.add_text_field("series", text.clone()),
             body: b.add_text_field("body", text),
+            bookmarked: b.add_u64_field("bookmarked", INDEXED),
+            bookmark_rec: b.add_u64_field("bookmark_rec", INDEXED),
+            bookmark_notes: b.add_u64_field("bookmark_notes", INDEXED),
+            bookmarker_tags: b.add_u64_field("bookmarker_tags", INDEXED),
+            bookmarked_at: b.add_u64_field("bookmarked_at", num()),
         };
         (b.build(), fields)
     }
@@ -163,6 +179,18 @@ impl Fields {
         if !doc.body.is_empty() {
             d.add_text(self.body, &doc.body);
         }
+        let b = &doc.bookmarks;
+        d.add_u64(self.bookmarked, u64::from(b.count > 0));
+        d.add_u64(self.bookmark_rec, u64::from(b.rec));
+        d.add_u64(self.bookmark_notes, u64::from(b.notes));
+        for filter in graph.filter_tags(b.tags.iter().copied()) {
+            d.add_u64(self.bookmarker_tags, filter as u64);
+        }
+        d.add_u64(
+            self.bookmarked_at,
+            b.latest
+                .map_or(0, |at| at.and_utc().timestamp_millis().max(0) as u64),
+        );
         d
     }
 }

@@ -219,7 +219,9 @@ impl SearchIndex {
         req: &Request,
     ) -> Result<Hits, SearchError> {
         let query = self.query(req)?;
+        let by_bookmark = req.bookmarks.as_ref().is_some_and(|b| b.by_date_bookmarked);
         let key = match req.sort {
+            _ if by_bookmark => SortKey::Field("bookmarked_at"),
             SortColumn::BestMatch => {
                 if req.query.as_ref().is_some_and(|q| q.has_text()) {
                     SortKey::Score
@@ -238,6 +240,7 @@ impl SearchIndex {
             SortColumn::Bookmarks => SortKey::Field("bookmarks"),
         };
         let descending = match (req.sort, key) {
+            _ if by_bookmark => req.direction == SortDirection::Desc,
             (_, SortKey::Score) | (SortColumn::BestMatch, _) => true,
             _ => req.direction == SortDirection::Desc,
         };

@@ -19,7 +19,7 @@ pub mod sync;
 
 pub use index::{CommitState, Hits, INDEX_DIR, SearchIndex};
 pub use probe::Probe;
-pub use request::{Crossover, Request, ResolvedQuery};
+pub use request::{BookmarkFilter, Crossover, Request, ResolvedQuery};
 pub use sync::Indexer;
 
 /// Anything the index can fail with.

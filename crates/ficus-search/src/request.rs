@@ -67,6 +67,27 @@ pub struct Request {
     pub after: Option<(u64, u64)>,
     /// Whether to count the tags of the results for the sidebar.
     pub facets: bool,
+    /// A bookmark listing: only works with public bookmarks, filtered on
+    /// what those say.
+    pub bookmarks: Option<BookmarkFilter>,
+}
+
+/// What a bookmark listing asks of the bookmarks (AO3's "Bookmark
+/// types" and bookmarker's tags): the works listed are those whose public
+/// bookmarks, together, match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BookmarkFilter {
+    /// Only works a public bookmark recs.
+    pub rec: bool,
+    /// Only works a public bookmark has notes on.
+    pub with_notes: bool,
+    /// Every group must match a bookmarker's tag (filter forms).
+    pub include: Vec<Vec<i64>>,
+    /// No bookmark of a result carries these (filter forms).
+    pub exclude: Vec<i64>,
+    /// Newest bookmark first (AO3's "Date Bookmarked"), instead of the
+    /// request's sort.
+    pub by_date_bookmarked: bool,
 }
 
 impl Default for Request {
@@ -90,6 +111,7 @@ impl Default for Request {
             limit: 20,
             after: None,
             facets: false,
+            bookmarks: None,
         }
     }
 }
@@ -226,6 +248,25 @@ impl QueryBuilder<'_> {
         }
         if let Some(q) = &req.query {
             self.add_search(q, &mut clauses);
+        }
+        if let Some(b) = &req.bookmarks {
+            clauses.push((Occur::Must, term_u64(f.bookmarked, 1)));
+            if b.rec {
+                clauses.push((Occur::Must, term_u64(f.bookmark_rec, 1)));
+            }
+            if b.with_notes {
+                clauses.push((Occur::Must, term_u64(f.bookmark_notes, 1)));
+            }
+            for group in &b.include {
+                let any: Vec<(Occur, Box<dyn Query>)> = group
+                    .iter()
+                    .map(|&t| (Occur::Should, term_u64(f.bookmarker_tags, t as u64)))
+                    .collect();
+                clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            }
+            for &t in &b.exclude {
+                clauses.push((Occur::MustNot, term_u64(f.bookmarker_tags, t as u64)));
+            }
         }
         if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
             clauses.push((Occur::Must, Box::new(AllQuery)));

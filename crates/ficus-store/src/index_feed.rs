@@ -15,7 +15,9 @@ use ficus_core::TagType;
 use crate::Store;
 use crate::error::StoreError;
 use crate::records::WorkRecord;
-use crate::schema::{chapters, index_consumers, index_log, taggings, tags, works};
+use crate::schema::{
+    bookmark_tags, bookmarks, chapters, index_consumers, index_log, taggings, tags, works,
+};
 
 /// One row of the change log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +37,25 @@ pub struct IndexDoc {
     pub tags: Vec<(i64, TagType)>,
     /// The plain text of its chapters, in order (empty unless asked for).
     pub body: String,
+    /// What its public bookmarks say, for the bookmark listings.
+    pub bookmarks: BookmarkFacts,
+}
+
+/// What a work's public bookmarks (not private, not hidden by an admin)
+/// say together: AO3's bookmark listings show each bookmarked item once,
+/// with its bookmarks under it, and filter on the bookmarks' facts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BookmarkFacts {
+    /// How many (0: not on the bookmark listings).
+    pub count: i64,
+    /// One of them is a rec.
+    pub rec: bool,
+    /// One of them has notes.
+    pub notes: bool,
+    /// The bookmarkers' tags, each once.
+    pub tags: Vec<i64>,
+    /// The newest one's date.
+    pub latest: Option<chrono::NaiveDateTime>,
 }
 
 impl Store {
@@ -142,14 +163,64 @@ impl Store {
             }
             tags
         };
+        let mut facts = self.bookmark_facts(&wanted)?;
         Ok(works
             .into_iter()
             .map(|work| IndexDoc {
                 tags: tags_of(&work),
                 body: body_of.remove(&work.id).unwrap_or_default(),
+                bookmarks: facts.remove(&work.id).unwrap_or_default(),
                 work,
             })
             .collect())
+    }
+
+    /// What the public bookmarks of each of `work_ids` say (absent: none).
+    pub fn bookmark_facts(
+        &self,
+        work_ids: &[i64],
+    ) -> Result<HashMap<i64, BookmarkFacts>, StoreError> {
+        let mut out: HashMap<i64, BookmarkFacts> = HashMap::new();
+        for chunk in work_ids.chunks(500) {
+            type Row = (Option<i64>, bool, bool, chrono::NaiveDateTime);
+            let (rows, tag_rows): (Vec<Row>, Vec<(Option<i64>, i64)>) = with_conn!(self, |conn| {
+                let public = bookmarks::table
+                    .filter(bookmarks::work_id.eq_any(chunk))
+                    .filter(bookmarks::private.eq(false))
+                    .filter(bookmarks::hidden_by_admin.eq(false));
+                let rows = public
+                    .clone()
+                    .select((
+                        bookmarks::work_id,
+                        bookmarks::rec,
+                        bookmarks::notes.ne(""),
+                        bookmarks::created_at,
+                    ))
+                    .load(conn)?;
+                let tag_rows = public
+                    .inner_join(bookmark_tags::table)
+                    .select((bookmarks::work_id, bookmark_tags::tag_id))
+                    .distinct()
+                    .load(conn)?;
+                Ok::<_, StoreError>((rows, tag_rows))
+            })?;
+            for (work, rec, notes, at) in rows {
+                let Some(work) = work else { continue };
+                let f = out.entry(work).or_default();
+                f.count += 1;
+                f.rec |= rec;
+                f.notes |= notes;
+                f.latest = f.latest.max(Some(at));
+            }
+            for (work, tag) in tag_rows {
+                if let Some(f) = work.and_then(|w| out.get_mut(&w))
+                    && !f.tags.contains(&tag)
+                {
+                    f.tags.push(tag);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Records that the index `name` has consumed the log up to `seq`, and

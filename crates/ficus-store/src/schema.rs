@@ -414,6 +414,28 @@ diesel::table! {
         hidden_by_admin -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        kind -> Text,
+        series_id -> Nullable<BigInt>,
+        external_work_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    external_works (id) {
+        id -> BigInt,
+        url -> Text,
+        title -> Text,
+        creator -> Text,
+        summary -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    external_work_tags (external_work_id, tag_id) {
+        external_work_id -> BigInt,
+        tag_id -> BigInt,
+        position -> Integer,
     }
 }
 
@@ -493,6 +515,10 @@ diesel::joinable!(bookmarks -> users (user_id));
 diesel::joinable!(bookmarks -> pseuds (pseud_id));
 diesel::joinable!(bookmarks -> works (work_id));
 diesel::joinable!(bookmark_tags -> bookmarks (bookmark_id));
+diesel::joinable!(bookmarks -> series (series_id));
+diesel::joinable!(bookmarks -> external_works (external_work_id));
+diesel::joinable!(external_work_tags -> external_works (external_work_id));
+diesel::joinable!(external_work_tags -> tags (tag_id));
 diesel::joinable!(bookmark_tags -> tags (tag_id));
 diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(pseuds -> users (user_id));
@@ -535,6 +561,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     serial_works,
     bookmarks,
     bookmark_tags,
+    external_works,
+    external_work_tags,
     readings,
     subscriptions,
     fanout_jobs,

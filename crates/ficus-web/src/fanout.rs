@@ -9,6 +9,7 @@
 //! work is in that listing, and does not wait for this node's index.
 
 use ficus_app::discovery::{self, Mutes};
+use ficus_core::wrangling::TagGraph;
 use ficus_search::Probe;
 use ficus_store::subscriptions::{SavedSearch, SearchMatcher};
 use ficus_store::{Store, StoreError};
@@ -26,12 +27,12 @@ impl SearchMatcher for SavedSearches {
     fn matching(
         &self,
         store: &Store,
+        graph: &TagGraph,
         work_id: i64,
         searches: &[(i64, SavedSearch)],
     ) -> Result<Vec<i64>, StoreError> {
         let failed = |e: ficus_search::SearchError| StoreError::Invalid(e.to_string());
-        let graph = store.tag_graph()?;
-        let Some(probe) = Probe::of_work(store, &graph, work_id).map_err(failed)? else {
+        let Some(probe) = Probe::of_work(store, graph, work_id).map_err(failed)? else {
             return Ok(Vec::new());
         };
         let mut matched = Vec::new();
@@ -44,7 +45,7 @@ impl SearchMatcher for SavedSearches {
             // As an account sees it: subscribers are accounts; their mutes
             // are applied to every update by the fan-out itself.
             let built =
-                discovery::build_request(store, &graph, &filters, &scope, true, Mutes::default())?;
+                discovery::build_request(store, graph, &filters, &scope, true, Mutes::default())?;
             if built.error.is_none() && probe.matches(&built.request).map_err(failed)? {
                 matched.push(*id);
             }

@@ -228,7 +228,100 @@ impl FilterForm {
             exclude_names: names(&self.excluded_tag_names)
                 .map(str::to_string)
                 .collect(),
+            bookmarks: None,
         })
+    }
+}
+
+/// A bookmark listing's own choices, under AO3's `bookmark_search[...]`
+/// names (the bookmarked works' filters are the [`FilterForm`]'s).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BookmarkSearchForm {
+    pub rec: bool,
+    pub with_notes: bool,
+    /// Bookmarker's tags, comma-separated.
+    pub other_bookmark_tag_names: String,
+    pub excluded_bookmark_tag_names: String,
+    /// `created_at` (Date Bookmarked, the default) or `bookmarkable_date`
+    /// (Date Updated).
+    pub sort_column: String,
+}
+
+impl BookmarkSearchForm {
+    /// Parses the raw query string strictly; an unknown sort is a 400.
+    pub fn parse(raw: Option<&str>) -> Result<BookmarkSearchForm, WebError> {
+        let mut f = BookmarkSearchForm::default();
+        for (k, v) in params::parse_form(raw.unwrap_or("").as_bytes())? {
+            let Some(name) = k.strip_prefix("bookmark_search[") else {
+                continue;
+            };
+            match name.trim_end_matches(']') {
+                "rec" => f.rec = v == "1" || v == "true",
+                "with_notes" => f.with_notes = v == "1" || v == "true",
+                "other_bookmark_tag_names" => f.other_bookmark_tag_names = v,
+                "excluded_bookmark_tag_names" => f.excluded_bookmark_tag_names = v,
+                "sort_column" => match v.trim() {
+                    "" | "created_at" | "bookmarkable_date" => f.sort_column = v.trim().into(),
+                    other => {
+                        return Err(WebError::BadRequest(format!(
+                            "{other:?} is not a bookmark sort order (created_at or bookmarkable_date)."
+                        )));
+                    }
+                },
+                _ => {}
+            }
+        }
+        Ok(f)
+    }
+
+    /// Whether the raw query string asks for a filtered bookmark listing
+    /// (any `bookmark_search[...]` or `work_search[...]` field).
+    pub fn asked(raw: Option<&str>) -> Result<bool, WebError> {
+        Ok(params::parse_form(raw.unwrap_or("").as_bytes())?
+            .iter()
+            .any(|(k, _)| k.starts_with("bookmark_search[") || k.starts_with("work_search[")))
+    }
+
+    /// Sorted by the item's update ("Date Updated").
+    pub fn by_date_updated(&self) -> bool {
+        self.sort_column == "bookmarkable_date"
+    }
+
+    /// The query string that reproduces these choices.
+    pub fn query_string(&self) -> String {
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut put = |k: &str, v: &str| {
+            if !v.is_empty() {
+                out.push((format!("bookmark_search[{k}]"), v.to_string()));
+            }
+        };
+        put("rec", if self.rec { "1" } else { "" });
+        put("with_notes", if self.with_notes { "1" } else { "" });
+        put("other_bookmark_tag_names", &self.other_bookmark_tag_names);
+        put(
+            "excluded_bookmark_tag_names",
+            &self.excluded_bookmark_tag_names,
+        );
+        put("sort_column", &self.sort_column);
+        out.iter()
+            .map(|(k, v)| format!("{}={}", view::encode_query(k), view::encode_query(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// The typed filters.
+    pub fn to_filters(&self) -> discovery::BookmarkFilters {
+        discovery::BookmarkFilters {
+            rec: self.rec,
+            with_notes: self.with_notes,
+            include_names: names(&self.other_bookmark_tag_names)
+                .map(str::to_string)
+                .collect(),
+            exclude_names: names(&self.excluded_bookmark_tag_names)
+                .map(str::to_string)
+                .collect(),
+            by_date_bookmarked: !self.by_date_updated(),
+        }
     }
 }
 

@@ -190,7 +190,28 @@ pub fn router(state: AppState) -> Router {
             get(pages::bookmarks::work_bookmarks).post(pages::bookmarks::create),
         )
         .route("/works/{id}/bookmarks/new", get(pages::bookmarks::new_form))
-        .route("/bookmarks", get(pages::bookmarks::recent))
+        .route(
+            "/bookmarks",
+            get(pages::bookmarks::recent).post(pages::bookmarks::create_external),
+        )
+        .route(
+            "/series/{id}/bookmarks",
+            get(pages::bookmarks::series_bookmarks).post(pages::bookmarks::create_for_series),
+        )
+        .route(
+            "/series/{id}/bookmarks/new",
+            get(pages::bookmarks::new_for_series),
+        )
+        .route(
+            "/tags/{name}/bookmarks",
+            get(pages::discover::tag_bookmarks),
+        )
+        .route("/external_works/new", get(pages::bookmarks::new_external))
+        .route("/external_works/{id}", get(pages::bookmarks::external_work))
+        .route(
+            "/external_works/{id}/bookmarks",
+            get(pages::bookmarks::external_work),
+        )
         .route(
             "/bookmarks/{id}",
             get(pages::bookmarks::show).post(pages::bookmarks::update_or_delete),

@@ -110,6 +110,10 @@ pub struct SeriesPage {
     pub blurbs: Vec<crate::view::Blurb>,
     /// Subscribe / Unsubscribe, for accounts.
     pub subscribe: Option<crate::view::SubscribeButton>,
+    /// "Bookmark Series" / "Edit Bookmark", for accounts.
+    pub bookmark_href: Option<(String, &'static str)>,
+    /// Its public bookmarks.
+    pub bookmarks: String,
 }
 
 /// `/series/{id}/edit`.

@@ -57,7 +57,7 @@ pub struct TagLink {
 }
 
 impl TagLink {
-    fn of(t: &TagRecord) -> TagLink {
+    pub fn of(t: &TagRecord) -> TagLink {
         TagLink {
             name: t.name.clone(),
             href: tag_works_href(&t.name),

@@ -6,35 +6,7 @@
 mod support;
 
 use ficus_testkit::ServerProcess;
-use support::{Browser, attr, serve, signup, text};
-
-fn post_work(b: &mut Browser, server: &ServerProcess, title: &str) -> i64 {
-    let form = b.page(&server.url("/works/new"));
-    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
-    let resp = b.submit(
-        server,
-        "/works",
-        &[
-            ("work[title]", title),
-            ("work[pseud_ids][]", pseud.as_str()),
-            ("work[rating_string]", "General Audiences"),
-            (
-                "work[archive_warning_strings][]",
-                "No Archive Warnings Apply",
-            ),
-            ("work[fandom_string]", "Shared Fandom"),
-            ("work[chapter_attributes][content]", "<p>Shared words.</p>"),
-            ("post_button", "Post"),
-        ],
-    );
-    assert_eq!(resp.status(), 303, "posting {title}");
-    resp.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .trim_start_matches("/works/")
-        .parse()
-        .expect("id")
-}
+use support::{Browser, post_simple_work, serve, signup, text};
 
 /// How many works `/works` and a search show this browser, and whether
 /// each count is exactly what is listed.
@@ -80,9 +52,9 @@ fn blocked_and_muted_accounts_leave_the_blockers_view() {
     assert_eq!(signup(&mut ada, &server, "ada").status(), 303);
     assert_eq!(signup(&mut bea, &server, "bea").status(), 303);
     assert_eq!(signup(&mut cleo, &server, "cleo").status(), 303);
-    let ada_work = post_work(&mut ada, &server, "Ada Work");
-    post_work(&mut bea, &server, "Bea Work");
-    post_work(&mut cleo, &server, "Cleo Work");
+    let ada_work = post_simple_work(&mut ada, &server, "Ada Work", "Shared Fandom");
+    post_simple_work(&mut bea, &server, "Bea Work", "Shared Fandom");
+    post_simple_work(&mut cleo, &server, "Cleo Work", "Shared Fandom");
     assert_eq!(seen(&mut ada, &server), (3, 3));
 
     // The list refuses yourself and strangers, and is the owner's only.

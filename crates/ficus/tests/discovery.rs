@@ -8,44 +8,7 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use ficus_testkit::ServerProcess;
-use support::{Browser, attr, count, serve, signup, text};
-
-fn post(
-    b: &mut Browser,
-    server: &ServerProcess,
-    title: &str,
-    fandoms: &str,
-    freeforms: &str,
-    body: &str,
-) -> i64 {
-    let form = b.page(&server.url("/works/new"));
-    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
-    let resp = b.submit(
-        server,
-        "/works",
-        &[
-            ("work[title]", title),
-            ("work[pseud_ids][]", &pseud),
-            ("work[rating_string]", "General Audiences"),
-            (
-                "work[archive_warning_strings][]",
-                "No Archive Warnings Apply",
-            ),
-            ("work[fandom_string]", fandoms),
-            ("work[freeform_string]", freeforms),
-            ("work[chapter_attributes][content]", body),
-            ("post_button", "Post"),
-        ],
-    );
-    assert_eq!(resp.status(), 303, "posting {title}");
-    resp.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .trim_start_matches("/works/")
-        .parse()
-        .expect("id")
-}
+use support::{Browser, attr, count, post_tagged_work, serve, signup, text};
 
 /// Work ids listed on a page.
 fn listed(b: &mut Browser, url: &str) -> Vec<i64> {
@@ -68,7 +31,7 @@ fn filters_search_wrangling_and_mutes() {
     let server = serve(dir.path());
     let mut writer = Browser::new();
     assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
-    let a = post(
+    let a = post_tagged_work(
         &mut writer,
         &server,
         "Alpha",
@@ -76,7 +39,7 @@ fn filters_search_wrangling_and_mutes() {
         "Slowburn",
         "<p>The lighthouse keeper waited.</p>",
     );
-    let b = post(
+    let b = post_tagged_work(
         &mut writer,
         &server,
         "Beta",
@@ -84,7 +47,7 @@ fn filters_search_wrangling_and_mutes() {
         "Slow Burn",
         "<p>A quiet harbour morning.</p>",
     );
-    let c = post(
+    let c = post_tagged_work(
         &mut writer,
         &server,
         "Gamma",

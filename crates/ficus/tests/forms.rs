@@ -134,6 +134,8 @@ fn every_form_refuses_forged_and_broken_posts() {
         format!("/bookmarks/{bookmark}"),
         format!("/bookmarks/{bookmark}/hide"),
         format!("/bookmarks/{bookmark}/unhide"),
+        "/series/1/bookmarks".to_string(),
+        "/bookmarks".to_string(),
         format!("/works/{id}/mark_for_later"),
         format!("/works/{id}/mark_as_read"),
         format!("/users/ada/readings/{id}/delete"),

@@ -47,7 +47,14 @@ fn subscription_mail_digests_unsubscribe_and_saved_searches() {
     assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
     let mut other = Browser::new();
     assert_eq!(signup(&mut other, &server, "other").status(), 303);
-    post_tagged_work(&mut writer, &server, "First Light", "Coast Fandom", "");
+    post_tagged_work(
+        &mut writer,
+        &server,
+        "First Light",
+        "Coast Fandom",
+        "",
+        "<p>Words.</p>",
+    );
     let mut reader = Browser::new();
     assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
     let mut seeker = Browser::new();
@@ -102,8 +109,16 @@ fn subscription_mail_digests_unsubscribe_and_saved_searches() {
         "Harbour",
         "Coast Fandom",
         "Lighthouse",
+        "<p>Words.</p>",
     );
-    post_tagged_work(&mut other, &server, "Inland", "Coast Fandom", "Fields");
+    post_tagged_work(
+        &mut other,
+        &server,
+        "Inland",
+        "Coast Fandom",
+        "Fields",
+        "<p>Words.</p>",
+    );
     let got = wait_for(&maildir, 2);
     std::thread::sleep(Duration::from_secs(5));
     let got_later = received(&maildir);
@@ -168,7 +183,14 @@ fn subscription_mail_digests_unsubscribe_and_saved_searches() {
         attr(&list, "form.subscription-mail option[selected]", "value").as_deref(),
         Some("off")
     );
-    post_tagged_work(&mut writer, &server, "Later", "Coast Fandom", "");
+    post_tagged_work(
+        &mut writer,
+        &server,
+        "Later",
+        "Coast Fandom",
+        "",
+        "<p>Words.</p>",
+    );
     std::thread::sleep(Duration::from_secs(5));
     assert_eq!(received(&maildir).len(), 3, "no message for Later");
     let inbox = reader.page(&server.url("/users/reader/inbox/updates"));

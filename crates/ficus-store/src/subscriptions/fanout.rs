@@ -16,6 +16,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use ficus_core::mail::{MailKind, SubscriptionMail};
+use ficus_core::wrangling::TagGraph;
 
 use super::{SavedSearch, SubscriptionKind};
 use crate::Store;
@@ -38,10 +39,12 @@ const LEASE_SECS: i64 = 120;
 /// above the store (in the index crate and the web layer's filter
 /// parsing); the fan-out asks through this.
 pub trait SearchMatcher {
-    /// The ids (of `searches`) whose listing holds `work_id` now.
+    /// The ids (of `searches`) whose listing holds `work_id` now;
+    /// `graph` is the tag graph the fan-out loaded for this work.
     fn matching(
         &self,
         store: &Store,
+        graph: &TagGraph,
         work_id: i64,
         searches: &[(i64, SavedSearch)],
     ) -> Result<Vec<i64>, StoreError>;
@@ -55,6 +58,7 @@ impl SearchMatcher for NoSearches {
     fn matching(
         &self,
         _: &Store,
+        _: &TagGraph,
         _: i64,
         _: &[(i64, SavedSearch)],
     ) -> Result<Vec<i64>, StoreError> {
@@ -393,7 +397,7 @@ impl Store {
                     })
                     .collect();
                 let matched: HashSet<i64> = matcher
-                    .matching(self, work_id, &searches)?
+                    .matching(self, &graph, work_id, &searches)?
                     .into_iter()
                     .collect();
                 for (user_id, subscription_id, mail, saved, _, _) in rows {

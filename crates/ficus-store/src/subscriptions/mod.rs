@@ -154,9 +154,27 @@ impl Store {
         user_id: i64,
         search: &SavedSearch,
         mail: SubscriptionMail,
+        max_searches: usize,
         now: NaiveDateTime,
-    ) -> Result<Subscribed, StoreError> {
+    ) -> Result<Option<Subscribed>, StoreError> {
+        let max = i64::try_from(max_searches).unwrap_or(i64::MAX);
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            let known: Option<i64> = saved_searches::table
+                .filter(saved_searches::user_id.eq(user_id))
+                .filter(saved_searches::path.eq(&search.path))
+                .filter(saved_searches::query.eq(&search.query))
+                .select(saved_searches::id)
+                .first(conn)
+                .optional()?;
+            if known.is_none() {
+                let held: i64 = saved_searches::table
+                    .filter(saved_searches::user_id.eq(user_id))
+                    .count()
+                    .get_result(conn)?;
+                if held >= max {
+                    return Ok::<_, diesel::result::Error>(None);
+                }
+            }
             diesel::insert_into(saved_searches::table)
                 .values((
                     saved_searches::user_id.eq(user_id),
@@ -174,11 +192,11 @@ impl Store {
                 .first(conn)?;
             let (id, new) =
                 conn.insert_subscription(user_id, SubscriptionKind::Search, saved, mail, now)?;
-            Ok::<_, diesel::result::Error>(Subscribed {
+            Ok(Some(Subscribed {
                 id,
                 target_id: saved,
                 new,
-            })
+            }))
         })?))
     }
 

@@ -11,6 +11,7 @@ use ficus_core::comments::{CommentPermission, Commenter};
 use super::comment_fixtures::*;
 use super::each_backend;
 use crate::Found;
+use crate::bookmarks::BookmarkTarget;
 use crate::schema::works;
 
 fn draft(notes: &str, tags: &str, private: bool) -> BookmarkDraft {
@@ -55,7 +56,7 @@ fn one_bookmark_per_account_and_a_public_count() {
             .create_bookmark(
                 bea.viewer,
                 Some(pseud(&bea)),
-                work,
+                BookmarkTarget::Work(work),
                 &draft("So good.", "comfort read, Harry Potter", false),
                 now(),
             )
@@ -67,7 +68,7 @@ fn one_bookmark_per_account_and_a_public_count() {
                 .create_bookmark(
                     bea.viewer,
                     Some(pseud(&bea)),
-                    work,
+                    BookmarkTarget::Work(work),
                     &draft("", "", true),
                     now()
                 )
@@ -79,7 +80,7 @@ fn one_bookmark_per_account_and_a_public_count() {
                 .create_bookmark(
                     cam.viewer,
                     Some(pseud(&bea)),
-                    work,
+                    BookmarkTarget::Work(work),
                     &draft("", "", false),
                     now()
                 )
@@ -91,7 +92,7 @@ fn one_bookmark_per_account_and_a_public_count() {
                 .create_bookmark(
                     Viewer::Guest,
                     Some(pseud(&bea)),
-                    work,
+                    BookmarkTarget::Work(work),
                     &draft("", "", false),
                     now()
                 )
@@ -103,7 +104,7 @@ fn one_bookmark_per_account_and_a_public_count() {
             .create_bookmark(
                 cam.viewer,
                 Some(pseud(&cam)),
-                work,
+                BookmarkTarget::Work(work),
                 &draft("", "", true),
                 now(),
             )
@@ -117,7 +118,7 @@ fn one_bookmark_per_account_and_a_public_count() {
         let names: Vec<&str> = b.tags.iter().map(|t| t.1.as_str()).collect();
         assert_eq!(names, vec!["comfort read", "Harry Potter"]);
         assert_eq!(b.item, ItemSight::Shown);
-        assert!(b.work.is_some());
+        assert!(b.work().is_some());
         assert_eq!(b.notes, "<p>So good.</p>");
         // Private → public moves the count; only the owner changes it.
         assert_eq!(
@@ -174,7 +175,13 @@ fn racing_edits_move_the_count_once() {
         let bea = person(store, "bea", Role::User);
         let work = work_by(store, &ada, CommentPermission::Everyone, false);
         let id = store
-            .create_bookmark(bea.viewer, None, work, &draft("", "", false), now())
+            .create_bookmark(
+                bea.viewer,
+                None,
+                BookmarkTarget::Work(work),
+                &draft("", "", false),
+                now(),
+            )
             .expect("store")
             .expect("bookmarked");
         assert_eq!(public_count(store, work), 1);
@@ -211,7 +218,13 @@ fn racing_bookmarks_make_one() {
                 .map(|_| {
                     s.spawn(|| {
                         store
-                            .create_bookmark(bea.viewer, None, work, &draft("", "", false), now())
+                            .create_bookmark(
+                                bea.viewer,
+                                None,
+                                BookmarkTarget::Work(work),
+                                &draft("", "", false),
+                                now(),
+                            )
                             .expect("store")
                     })
                 })
@@ -260,7 +273,7 @@ fn who_sees_bookmarks_as_their_works_change() {
                     .create_bookmark(
                         bea.viewer,
                         Some(pseud(&bea)),
-                        work,
+                        BookmarkTarget::Work(work),
                         &draft("", "", private),
                         now(),
                     )
@@ -282,7 +295,7 @@ fn who_sees_bookmarks_as_their_works_change() {
             assert_eq!(page.total as usize, page.items.len(), "exact count");
             page.items
                 .iter()
-                .map(|b| (b.work_id, b.item, b.work.is_some()))
+                .map(|b| (b.work_id(), b.item, b.work().is_some()))
                 .collect::<Vec<_>>()
         };
         // The owner: everything, newest first; the deleted work a placeholder.
@@ -355,7 +368,7 @@ fn a_moderator_hides_a_bookmark() {
             .create_bookmark(
                 bea.viewer,
                 Some(pseud(&bea)),
-                work,
+                BookmarkTarget::Work(work),
                 &draft("Spam spam.", "", false),
                 now(),
             )
@@ -414,4 +427,251 @@ fn a_moderator_hides_a_bookmark() {
                 .expect("none")
         );
     });
+}
+
+#[test]
+fn bookmarks_of_series_and_external_works() {
+    use crate::bookmarks::BookmarkItem;
+    use ficus_core::TagType;
+    use ficus_core::bookmarks::BookmarkKind;
+    use ficus_core::external_works::ExternalWorkForm;
+
+    each_backend(|store| {
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let cam = person(store, "cam", Role::User);
+        // A series whose only work is for registered users.
+        let mut w = super::sample("In A Series", None, 1);
+        w.pseuds = vec![pseud(&ada)];
+        w.creators = vec![];
+        w.restricted = true;
+        w.series = vec![("The Long Road".into(), 1)];
+        let work = store.insert_work(&w).expect("insert").work_id();
+        let series = store.series_of_works(&[work]).expect("places")[&work][0].series_id;
+
+        let bea_series = store
+            .create_bookmark(
+                bea.viewer,
+                None,
+                BookmarkTarget::Series(series),
+                &draft("A series rec.", "long reads", false),
+                now(),
+            )
+            .expect("store")
+            .expect("a member sees the series");
+        assert_eq!(
+            store
+                .create_bookmark(
+                    bea.viewer,
+                    None,
+                    BookmarkTarget::Series(series),
+                    &draft("", "", false),
+                    now()
+                )
+                .expect("store"),
+            Err(BookmarkRefusal::AlreadyBookmarked),
+            "once per account per series"
+        );
+        // Bookmarking the series is not bookmarking its work.
+        store
+            .create_bookmark(
+                bea.viewer,
+                None,
+                BookmarkTarget::Work(work),
+                &draft("", "", false),
+                now(),
+            )
+            .expect("store")
+            .expect("the work too");
+        assert_eq!(
+            store
+                .create_bookmark(
+                    Viewer::Guest,
+                    None,
+                    BookmarkTarget::Series(series),
+                    &draft("", "", false),
+                    now()
+                )
+                .expect("store"),
+            Err(BookmarkRefusal::NotFound)
+        );
+        assert_eq!(
+            store
+                .create_bookmark(
+                    bea.viewer,
+                    None,
+                    BookmarkTarget::Series(series + 1000),
+                    &draft("", "", false),
+                    now()
+                )
+                .expect("store"),
+            Err(BookmarkRefusal::NotFound),
+            "no such series"
+        );
+        // A member sees the series in the bookmark; a guest a placeholder
+        // without the notes' owner-only parts (the page decides those).
+        let Found::Visible(b) = store.bookmark(bea_series, cam.viewer).expect("read") else {
+            panic!("visible to a member")
+        };
+        assert_eq!(b.kind, BookmarkKind::Series);
+        assert!(matches!(&b.shown, Some(BookmarkItem::Series(s)) if s.title == "The Long Road"));
+        assert_eq!(b.item_bookmarks, 1);
+        assert_eq!(
+            b.item_href().as_deref(),
+            Some(&*format!("/series/{series}"))
+        );
+        let Found::Visible(g) = store.bookmark(bea_series, Viewer::Guest).expect("read") else {
+            panic!("the bookmark is public; its series a placeholder")
+        };
+        assert_eq!(g.item, ItemSight::Unavailable);
+        assert!(g.shown.is_none());
+        assert_eq!(g.item_title(), "an unavailable series");
+        let (_, listed) = store
+            .series_bookmarks(series, cam.viewer, 1)
+            .expect("read")
+            .expect("visible");
+        assert_eq!(listed.total, 1);
+        assert!(
+            store
+                .series_bookmarks(series, Viewer::Guest, 1)
+                .expect("read")
+                .is_none(),
+            "a guest cannot see the series"
+        );
+
+        // External works: checked details, one row per address.
+        let cats = vec!["Gen".to_string()];
+        let form = ExternalWorkForm {
+            url: "https://Example.org/story/7#part2",
+            title: "Elsewhere",
+            creator: "Someone Else",
+            summary: "Found on an old site.",
+            fandoms: "Old Fandom",
+            rating: "General Audiences",
+            categories: &cats,
+            relationships: "",
+            characters: "Wanderer",
+        };
+        let details = form.check().expect("valid");
+        let bea_ext = store
+            .create_bookmark(
+                bea.viewer,
+                None,
+                BookmarkTarget::External(&details),
+                &draft("", "found it", true),
+                now(),
+            )
+            .expect("store")
+            .expect("bookmarked");
+        let other = ExternalWorkForm {
+            title: "Another Title Given Later",
+            url: "example.org/story/7",
+            ..form
+        }
+        .check()
+        .expect("valid");
+        assert_eq!(other.url, "http://example.org/story/7", "http differs");
+        let same = ExternalWorkForm {
+            title: "Another Title Given Later",
+            ..form
+        }
+        .check()
+        .expect("valid");
+        let cam_ext = store
+            .create_bookmark(
+                cam.viewer,
+                None,
+                BookmarkTarget::External(&same),
+                &draft("Worth it.", "", false),
+                now(),
+            )
+            .expect("store")
+            .expect("bookmarked");
+        let Found::Visible(c) = store.bookmark(cam_ext, Viewer::Guest).expect("read") else {
+            panic!("a public bookmark of an external work is everyone's to see")
+        };
+        let Some(BookmarkItem::External(e)) = &c.shown else {
+            panic!("the external work")
+        };
+        assert_eq!(e.url, "https://example.org/story/7");
+        assert_eq!(e.title, "Elsewhere", "the first details stand");
+        let tags: Vec<(TagType, &str)> = e.tags.iter().map(|t| (t.kind, t.name.as_str())).collect();
+        assert_eq!(
+            tags,
+            vec![
+                (TagType::Fandom, "Old Fandom"),
+                (TagType::Rating, "General Audiences"),
+                (TagType::Category, "Gen"),
+                (TagType::Character, "Wanderer"),
+            ]
+        );
+        assert_eq!(c.item_bookmarks, 1, "bea's is private");
+        let Found::Visible(mine) = store.bookmark(bea_ext, bea.viewer).expect("read") else {
+            panic!("her own private bookmark")
+        };
+        assert_eq!(mine.item_id, c.item_id, "one external work per address");
+        let (_, listed) = store
+            .external_work_bookmarks(c.item_id.expect("id"), Viewer::Guest, 1)
+            .expect("read")
+            .expect("exists");
+        assert_eq!(listed.total, 1, "the public one only");
+        assert_eq!(
+            store
+                .create_bookmark(
+                    bea.viewer,
+                    None,
+                    BookmarkTarget::External(&same),
+                    &draft("", "", false),
+                    now()
+                )
+                .expect("store"),
+            Err(BookmarkRefusal::AlreadyBookmarked)
+        );
+        // A refused bookmark of a new address leaves no external work.
+        let fresh = ExternalWorkForm {
+            url: "https://example.net/unsaved",
+            ..form
+        }
+        .check()
+        .expect("valid");
+        assert_eq!(
+            store
+                .create_bookmark(
+                    bea.viewer,
+                    Some(pseud(&cam)),
+                    BookmarkTarget::External(&fresh),
+                    &draft("", "", false),
+                    now()
+                )
+                .expect("store"),
+            Err(BookmarkRefusal::NotYourPseud)
+        );
+        let count = || -> Result<i64, crate::StoreError> {
+            Ok(with_conn!(store, |conn| {
+                crate::schema::external_works::table
+                    .count()
+                    .get_result::<i64>(conn)
+            })?)
+        };
+        assert_eq!(count().expect("count"), 1);
+
+        // Listings hold all three kinds; the account's total is exact.
+        let all = store
+            .user_bookmarks(id_of(&bea), bea.viewer, 1)
+            .expect("read");
+        assert_eq!(all.total, 3);
+        let kinds: Vec<BookmarkKind> = all.items.iter().map(|b| b.kind).collect();
+        assert!(kinds.contains(&BookmarkKind::Series));
+        assert!(kinds.contains(&BookmarkKind::ExternalWork));
+        let seen = store
+            .user_bookmarks(id_of(&bea), Viewer::Guest, 1)
+            .expect("read");
+        assert_eq!(seen.total, 2, "the private one is hers alone");
+        let recent = store.recent_bookmarks(Viewer::Guest, 1).expect("read");
+        assert_eq!(recent.total, 3, "bea's two public ones and cam's");
+    });
+}
+
+fn id_of(p: &Person) -> i64 {
+    p.viewer.user_id().expect("an account")
 }

@@ -301,6 +301,31 @@ fn script(store: &Store) {
     store
         .wrangle(hurt.id, &WrangleChange::SynonymOf(Some(angst.id)))
         .expect("synonym");
+    // A bookmark's life re-indexes its work (its document carries what
+    // its public bookmarks say).
+    let reader = super::comment_fixtures::person(store, "reader", ficus_core::account::Role::User);
+    let draft = |tags: &str| {
+        ficus_core::bookmarks::BookmarkDraft::parse("Notes.", tags, false, false).expect("draft")
+    };
+    let now = chrono::Utc::now().naive_utc();
+    let bookmark = store
+        .create_bookmark(
+            reader.viewer,
+            None,
+            crate::bookmarks::BookmarkTarget::Work(id),
+            &draft("kept, reread"),
+            now,
+        )
+        .expect("store")
+        .expect("bookmarked");
+    store
+        .update_bookmark(reader.viewer, bookmark, None, &draft("kept"), now)
+        .expect("store")
+        .expect("updated");
+    store
+        .delete_bookmark(reader.viewer, bookmark)
+        .expect("store")
+        .expect("deleted");
     let other = store
         .insert_work(&sample("Gone", Some("gone"), 2))
         .expect("insert")

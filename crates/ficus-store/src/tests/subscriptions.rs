@@ -282,6 +282,7 @@ impl crate::subscriptions::SearchMatcher for TitleHolds {
     fn matching(
         &self,
         store: &Store,
+        _: &ficus_core::wrangling::TagGraph,
         work_id: i64,
         searches: &[(i64, crate::subscriptions::SavedSearch)],
     ) -> Result<Vec<i64>, crate::StoreError> {
@@ -388,14 +389,27 @@ fn subscription_mail_and_saved_searches() {
             query: "Needle".into(),
         };
         let dee_sub = store
-            .subscribe_search(id(&dee), &needle, SubscriptionMail::Immediate, t)
-            .expect("sub");
+            .subscribe_search(id(&dee), &needle, SubscriptionMail::Immediate, 1, t)
+            .expect("sub")
+            .expect("under the cap");
         assert!(dee_sub.new);
         assert!(
             !store
-                .subscribe_search(id(&dee), &needle, SubscriptionMail::Daily, t)
+                .subscribe_search(id(&dee), &needle, SubscriptionMail::Daily, 1, t)
                 .expect("again")
+                .expect("the same search is not a new one")
                 .new
+        );
+        let hay = SavedSearch {
+            path: "/works".into(),
+            query: "Hay".into(),
+        };
+        assert!(
+            store
+                .subscribe_search(id(&dee), &hay, SubscriptionMail::Daily, 1, t)
+                .expect("refused")
+                .is_none(),
+            "a second search over a cap of one"
         );
         assert_eq!(
             store

@@ -28,6 +28,10 @@ pub(crate) trait WorkHelpers {
     /// A work's chapters in order, without texts.
     fn load_chapter_list(&mut self, work_id: i64) -> QueryResult<Vec<ChapterListRow>>;
 
+    /// The ids of tags (type, name), in order, found by name or created
+    /// (canonical unless of a free type, as a work's new tags are).
+    fn tag_ids(&mut self, wanted: &[(TagType, &str)], now: NaiveDateTime) -> QueryResult<Vec<i64>>;
+
     /// Writes a work's bylines (pseuds first, then bare names) and
     /// taggings (rating first), creating creators and tags as needed. The
     /// work's old bylines and taggings must be gone.
@@ -197,11 +201,32 @@ impl_for_both_backends! {
                     .execute(self)?;
             }
 
-            // Tags: one lookup for all of them; insert only the new ones.
+            // Tags: the rating first, then the others in their order.
             let rating = (TagType::Rating, work.rating.name());
-            let wanted: Vec<(TagType, &str, String)> = std::iter::once(rating)
+            let wanted: Vec<(TagType, &str)> = std::iter::once(rating)
                 .chain(work.tags.iter().map(|t| (t.kind, t.name.as_str())))
-                .map(|(kind, name)| (kind, name, tag_key(name)))
+                .collect();
+            let mut tagging_rows: Vec<TaggingRow> = Vec::new();
+            for (position, tag_id) in self.tag_ids(&wanted, now)?.into_iter().enumerate() {
+                if tagging_rows.iter().all(|r| r.tag_id != tag_id) {
+                    tagging_rows.push(TaggingRow {
+                        work_id,
+                        tag_id,
+                        position: i32::try_from(position).unwrap_or(i32::MAX),
+                    });
+                }
+            }
+            diesel::insert_into(taggings::table)
+                .values(&tagging_rows)
+                .execute(self)?;
+            Ok(())
+        }
+
+        fn tag_ids(&mut self, wanted: &[(TagType, &str)], now: NaiveDateTime) -> QueryResult<Vec<i64>> {
+            // One lookup for all of them; insert only the new ones.
+            let wanted: Vec<(TagType, &str, String)> = wanted
+                .iter()
+                .map(|(kind, name)| (*kind, *name, tag_key(name)))
                 .collect();
             let keys: Vec<&str> = wanted.iter().map(|(_, _, key)| key.as_str()).collect();
             let mut known: HashMap<(String, String), i64> = tags::table
@@ -211,8 +236,8 @@ impl_for_both_backends! {
                 .into_iter()
                 .map(|(id, kind, key)| ((kind, key), id))
                 .collect();
-            let mut tagging_rows: Vec<TaggingRow> = Vec::new();
-            for (position, (kind, name, key)) in wanted.iter().enumerate() {
+            let mut ids = Vec::with_capacity(wanted.len());
+            for (kind, name, key) in &wanted {
                 let lookup = (kind.as_str().to_string(), key.clone());
                 let tag_id = match known.get(&lookup) {
                     Some(id) => *id,
@@ -237,18 +262,9 @@ impl_for_both_backends! {
                         id
                     }
                 };
-                if tagging_rows.iter().all(|r| r.tag_id != tag_id) {
-                    tagging_rows.push(TaggingRow {
-                        work_id,
-                        tag_id,
-                        position: i32::try_from(position).unwrap_or(i32::MAX),
-                    });
-                }
+                ids.push(tag_id);
             }
-            diesel::insert_into(taggings::table)
-                .values(&tagging_rows)
-                .execute(self)?;
-            Ok(())
+            Ok(ids)
         }
 
         fn refresh_counts(&mut self, work_id: i64) -> QueryResult<()> {

@@ -179,7 +179,7 @@ fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, Stor
     }
 }
 
-fn tag_record(id: i64, kind: &str, name: String) -> Result<TagRecord, StoreError> {
+pub(crate) fn tag_record(id: i64, kind: &str, name: String) -> Result<TagRecord, StoreError> {
     let kind = TagType::parse(kind)
         .ok_or_else(|| StoreError::Corrupt(format!("tag {id} has unknown type {kind:?}")))?;
     Ok(TagRecord { id, kind, name })

@@ -1,15 +1,19 @@
 //! Bookmarks through the API, on the same use cases as the pages:
-//! `GET /api/v1/works/{id}/bookmarks` and `GET
-//! /api/v1/users/{login}/bookmarks` (pages of 20, newest first), `GET
-//! /api/v1/bookmarks/{id}`, `POST /api/v1/works/{id}/bookmarks`, `PATCH`
-//! and `DELETE /api/v1/bookmarks/{id}` (with a token).
+//! `GET /api/v1/works/{id}/bookmarks`, `/api/v1/series/{id}/bookmarks`,
+//! `/api/v1/external_works/{id}/bookmarks` and
+//! `/api/v1/users/{login}/bookmarks` (pages of 20, newest first), `GET
+//! /api/v1/bookmarks/{id}`; with a token, `POST
+//! /api/v1/works/{id}/bookmarks`, `POST /api/v1/series/{id}/bookmarks`,
+//! `POST /api/v1/bookmarks` (an external work, by its details), `PATCH`
+//! and `DELETE /api/v1/bookmarks/{id}`.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use ficus_app::bookmarks::BookmarkForm;
-use ficus_core::bookmarks::{BookmarkRefusal, ItemSight};
-use ficus_store::bookmarks::BookmarkRecord;
+use ficus_app::bookmarks::{BookmarkForm, BookmarkOf};
+use ficus_core::bookmarks::{BookmarkKind, BookmarkRefusal, ItemSight};
+use ficus_core::external_works::ExternalWorkForm;
+use ficus_store::bookmarks::{BookmarkItem, BookmarkRecord};
 use ficus_store::{Found, Page};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -24,11 +28,19 @@ use crate::params;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BookmarkJson {
     pub id: i64,
-    /// The bookmarked work, when the caller may see it (else `null`).
+    /// What is bookmarked: `work`, `series` or `external_work`.
+    pub kind: String,
+    /// The bookmarked item's id and title, when the caller may see it
+    /// (else `null`).
+    pub item_id: Option<i64>,
+    pub item_title: Option<String>,
+    /// An external work's address (linked, never fetched).
+    pub external_url: Option<String>,
+    /// The bookmarked work (a bookmark of a work the caller may see).
     pub work_id: Option<i64>,
     pub work_title: Option<String>,
     /// "deleted" or "unavailable" when the caller sees a placeholder
-    /// instead of the work.
+    /// instead of the item.
     pub placeholder: Option<String>,
     /// The bookmarker's login and the pseud they bookmarked under.
     pub login: String,
@@ -73,6 +85,35 @@ pub struct BookmarkInputJson {
     /// `PATCH`, the bookmark's).
     #[serde(default)]
     pub pseud_id: Option<i64>,
+    /// The external work bookmarked: only on `POST /api/v1/bookmarks`,
+    /// where it is required.
+    #[serde(default)]
+    pub external: Option<ExternalWorkInputJson>,
+}
+
+/// A work elsewhere on the web, as a bookmark names it. A work already
+/// bookmarked at the same address keeps its first details.
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalWorkInputJson {
+    /// `http(s)` address, at most 2,000 characters (stored, never fetched).
+    pub url: String,
+    pub title: String,
+    pub creator: String,
+    /// HTML or plain text; at most 1,250 characters of text.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// At least one.
+    pub fandoms: Vec<String>,
+    /// One of the ratings' names.
+    #[serde(default)]
+    pub rating: Option<String>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub relationships: Vec<String>,
+    #[serde(default)]
+    pub characters: Vec<String>,
 }
 
 /// `?page=`.
@@ -91,10 +132,20 @@ fn bookmark_json(b: &BookmarkRecord, caller_id: Option<i64>) -> BookmarkJson {
     // With a placeholder, notes and tags (which often tell about the
     // work) are its owner's alone, as on the pages.
     let withheld = !shown && caller_id != Some(b.user_id);
+    let (item_title, external_url) = match &b.shown {
+        Some(BookmarkItem::Work(w)) => (Some(w.title.clone()), None),
+        Some(BookmarkItem::Series(s)) => (Some(s.title.clone()), None),
+        Some(BookmarkItem::External(e)) => (Some(e.title.clone()), Some(e.url.clone())),
+        None => (None, None),
+    };
     BookmarkJson {
         id: b.id,
-        work_id: b.work.as_ref().map(|w| w.id),
-        work_title: b.work.as_ref().map(|w| w.title.clone()),
+        kind: b.kind.as_str().into(),
+        item_id: b.shown.as_ref().and(b.item_id),
+        item_title,
+        external_url,
+        work_id: b.work().map(|w| w.id),
+        work_title: b.work().map(|w| w.title.clone()),
         placeholder: match b.item {
             ItemSight::Shown => None,
             ItemSight::Deleted => Some("deleted".into()),
@@ -153,7 +204,8 @@ fn refused(refusal: BookmarkRefusal) -> ApiFailure {
         | BookmarkRefusal::TooManyTags
         | BookmarkRefusal::BadTag(_) => "tags",
         BookmarkRefusal::NotYourPseud => "pseud_id",
-        BookmarkRefusal::AlreadyBookmarked | BookmarkRefusal::Suspended => "work",
+        BookmarkRefusal::AlreadyBookmarked | BookmarkRefusal::Suspended => "bookmark",
+        BookmarkRefusal::External(_) => "external",
     };
     ApiFailure::Invalid(vec![ficus_core::posting::FieldError {
         field,
@@ -183,6 +235,63 @@ pub async fn work_list(
     let page = super::page_param(q.page)?;
     let viewer = caller.visitor().viewer();
     let Found::Visible((_, listed)) = st.db(move |s| s.work_bookmarks(id, viewer, page)).await?
+    else {
+        return Err(not_found());
+    };
+    Ok(Json(page_json(&listed, viewer.user_id())))
+}
+
+/// A series' public bookmarks.
+#[utoipa::path(
+    get, path = "/api/v1/series/{id}/bookmarks", tag = "bookmarks",
+    params(("id" = i64, Path, description = "Series id"), BookmarksQuery),
+    responses(
+        (status = 200, description = "A page of bookmarks", body = BookmarksJson),
+        (status = 400, description = "Bad id or page", body = ErrorBody),
+        (status = 401, description = "Invalid API token", body = ErrorBody),
+        (status = 404, description = "No such series, or not visible", body = ErrorBody),
+    ),
+    security((), ("token" = []))
+)]
+pub async fn series_list(
+    State(st): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<BookmarksQuery>,
+) -> Result<Json<BookmarksJson>, ApiFailure> {
+    let id = params::id(&id, "series")?;
+    let page = super::page_param(q.page)?;
+    let viewer = caller.visitor().viewer();
+    let Some((_, listed)) = st.db(move |s| s.series_bookmarks(id, viewer, page)).await? else {
+        return Err(not_found());
+    };
+    Ok(Json(page_json(&listed, viewer.user_id())))
+}
+
+/// An external work's public bookmarks.
+#[utoipa::path(
+    get, path = "/api/v1/external_works/{id}/bookmarks", tag = "bookmarks",
+    params(("id" = i64, Path, description = "External work id"), BookmarksQuery),
+    responses(
+        (status = 200, description = "A page of bookmarks", body = BookmarksJson),
+        (status = 400, description = "Bad id or page", body = ErrorBody),
+        (status = 401, description = "Invalid API token", body = ErrorBody),
+        (status = 404, description = "No such external work", body = ErrorBody),
+    ),
+    security((), ("token" = []))
+)]
+pub async fn external_list(
+    State(st): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<BookmarksQuery>,
+) -> Result<Json<BookmarksJson>, ApiFailure> {
+    let id = params::id(&id, "external work")?;
+    let page = super::page_param(q.page)?;
+    let viewer = caller.visitor().viewer();
+    let Some((_, listed)) = st
+        .db(move |s| s.external_work_bookmarks(id, viewer, page))
+        .await?
     else {
         return Err(not_found());
     };
@@ -266,9 +375,85 @@ pub async fn create(
     Path(id): Path<String>,
     body: Result<ApiJson<BookmarkInputJson>, ApiFailure>,
 ) -> Result<(StatusCode, Json<BookmarkJson>), ApiFailure> {
+    let id = params::id(&id, "work")?;
+    save(st, caller, BookmarkKind::Work, id, body).await
+}
+
+/// Bookmark a series.
+#[utoipa::path(
+    post, path = "/api/v1/series/{id}/bookmarks", tag = "bookmarks",
+    params(("id" = i64, Path, description = "Series id")),
+    request_body = BookmarkInputJson,
+    responses(
+        (status = 201, description = "Bookmarked", body = BookmarkJson),
+        (status = 400, description = "Bad id or malformed JSON", body = ErrorBody),
+        (status = 401, description = "No valid API token", body = ErrorBody),
+        (status = 404, description = "No such series, or not visible", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Refused: bookmarked already, notes too long, not your pseud…", body = ErrorBody),
+    ),
+    security(("token" = []))
+)]
+pub async fn create_for_series(
+    State(st): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    body: Result<ApiJson<BookmarkInputJson>, ApiFailure>,
+) -> Result<(StatusCode, Json<BookmarkJson>), ApiFailure> {
+    let id = params::id(&id, "series")?;
+    save(st, caller, BookmarkKind::Series, id, body).await
+}
+
+/// Bookmark a work elsewhere on the web (`external` required).
+#[utoipa::path(
+    post, path = "/api/v1/bookmarks", tag = "bookmarks",
+    request_body = BookmarkInputJson,
+    responses(
+        (status = 201, description = "Bookmarked", body = BookmarkJson),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "No valid API token", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Refused: no or bad external work, bookmarked already…", body = ErrorBody),
+    ),
+    security(("token" = []))
+)]
+pub async fn create_external(
+    State(st): State<AppState>,
+    caller: ApiCaller,
+    body: Result<ApiJson<BookmarkInputJson>, ApiFailure>,
+) -> Result<(StatusCode, Json<BookmarkJson>), ApiFailure> {
+    save(st, caller, BookmarkKind::ExternalWork, 0, body).await
+}
+
+/// `external` given where it does not belong, or missing where it must be.
+fn external_misplaced(message: &str) -> ApiFailure {
+    ApiFailure::Invalid(vec![ficus_core::posting::FieldError {
+        field: "external",
+        message: message.into(),
+    }])
+}
+
+/// Creates a bookmark of `kind` (`id` for a work or series) from `body`.
+async fn save(
+    st: AppState,
+    caller: ApiCaller,
+    kind: BookmarkKind,
+    id: i64,
+    body: Result<ApiJson<BookmarkInputJson>, ApiFailure>,
+) -> Result<(StatusCode, Json<BookmarkJson>), ApiFailure> {
     caller.writer()?;
-    let work_id = params::id(&id, "work")?;
     let ApiJson(input) = body?;
+    match (kind, &input.external) {
+        (BookmarkKind::ExternalWork, None) => {
+            return Err(external_misplaced("Give the external work to bookmark."));
+        }
+        (BookmarkKind::Work | BookmarkKind::Series, Some(_)) => {
+            return Err(external_misplaced(
+                "An external work is bookmarked through POST /api/v1/bookmarks.",
+            ));
+        }
+        _ => {}
+    }
     let viewer = caller.visitor().viewer();
     let created = st
         .db(move |s| {
@@ -283,13 +468,32 @@ pub async fn create(
                 private: input.private.unwrap_or(false),
                 rec: input.rec.unwrap_or(false),
             };
-            let outcome = ficus_app::bookmarks::create(
-                s,
-                viewer,
-                work_id,
-                &form,
-                chrono::Utc::now().naive_utc(),
-            )?;
+            let external = input.external.unwrap_or_default();
+            let (fandoms, relationships, characters) = match (
+                tag_string(&external.fandoms),
+                tag_string(&external.relationships),
+                tag_string(&external.characters),
+            ) {
+                (Ok(f), Ok(r), Ok(c)) => (f, r, c),
+                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return Ok(Err(e)),
+            };
+            let of = match kind {
+                BookmarkKind::Work => BookmarkOf::Work(id),
+                BookmarkKind::Series => BookmarkOf::Series(id),
+                BookmarkKind::ExternalWork => BookmarkOf::External(ExternalWorkForm {
+                    url: &external.url,
+                    title: &external.title,
+                    creator: &external.creator,
+                    summary: external.summary.as_deref().unwrap_or(""),
+                    fandoms: &fandoms,
+                    rating: external.rating.as_deref().unwrap_or(""),
+                    categories: &external.categories,
+                    relationships: &relationships,
+                    characters: &characters,
+                }),
+            };
+            let outcome =
+                ficus_app::bookmarks::create(s, viewer, of, &form, chrono::Utc::now().naive_utc())?;
             Ok(match outcome {
                 Ok(bid) => Ok(s.bookmark(bid, viewer)?),
                 Err(r) => Err(r),
@@ -330,6 +534,11 @@ pub async fn update(
     let user = caller.writer()?;
     let id = params::id(&id, "bookmark")?;
     let ApiJson(input) = body?;
+    if input.external.is_some() {
+        return Err(external_misplaced(
+            "An external work's details are not changed through a bookmark.",
+        ));
+    }
     let viewer = caller.visitor().viewer();
     let updated = st
         .db(move |s| {

@@ -32,7 +32,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use ficus_core::account::token_hash;
 use ficus_core::posting::FieldError;
 use ficus_store::UserRecord;
@@ -276,9 +276,13 @@ impl Modify for BearerScheme {
         following::mark_for_later,
         following::mark_as_read,
         bookmarks::work_list,
+        bookmarks::series_list,
+        bookmarks::external_list,
         bookmarks::user_list,
         bookmarks::show,
         bookmarks::create,
+        bookmarks::create_for_series,
+        bookmarks::create_external,
         bookmarks::update,
         bookmarks::delete,
         comments::list,
@@ -306,7 +310,7 @@ impl Modify for BearerScheme {
         (name = "series", description = "Series"),
         (name = "kudos", description = "Kudos on works"),
         (name = "comments", description = "Comments on works and replies"),
-        (name = "bookmarks", description = "Bookmarks of works"),
+        (name = "bookmarks", description = "Bookmarks of works, series and external works"),
         (name = "following", description = "Subscriptions, their updates, reading history"),
         (name = "people", description = "Blocked and muted accounts"),
     )
@@ -367,6 +371,15 @@ pub fn routes() -> axum::Router<AppState> {
             get(bookmarks::work_list).post(bookmarks::create),
         )
         .route("/api/v1/users/{login}/bookmarks", get(bookmarks::user_list))
+        .route(
+            "/api/v1/series/{id}/bookmarks",
+            get(bookmarks::series_list).post(bookmarks::create_for_series),
+        )
+        .route(
+            "/api/v1/external_works/{id}/bookmarks",
+            get(bookmarks::external_list),
+        )
+        .route("/api/v1/bookmarks", post(bookmarks::create_external))
         .route(
             "/api/v1/bookmarks/{id}",
             get(bookmarks::show)

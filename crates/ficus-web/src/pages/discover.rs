@@ -1,5 +1,7 @@
 //! Browsing, filtering and searching works through the search index:
-//! `/works`, `/tags/{name}/works` and `/works/search`.
+//! `/works`, `/tags/{name}/works` and `/works/search`; and the bookmark
+//! listings `/tags/{name}/bookmarks` and `/bookmarks?…` (each bookmarked
+//! work once, its newest public bookmarks under it, AO3's grouping).
 //!
 //! The reader's choices live in the URL under AO3's `work_search[...]`
 //! names, so a filtered page can be bookmarked and shared, and the form
@@ -22,7 +24,7 @@ use ficus_store::subscriptions::SavedSearch;
 
 use crate::AppState;
 use crate::error::WebError;
-use crate::filter_form::{FILTER_TYPES, FilterForm};
+use crate::filter_form::{BookmarkSearchForm, FILTER_TYPES, FilterForm};
 use crate::params::guest_mutes;
 use crate::session::Visitor;
 use crate::templates::Chrome;
@@ -41,16 +43,43 @@ pub(crate) enum Scope {
     /// The tag's ids (every type of its name) and its name as shown.
     Tag(Vec<i64>, String),
     Search,
+    /// Bookmarked works: the archive's (`/bookmarks?…`) or a tag's
+    /// (`/tags/{name}/bookmarks`: its ids and name as shown).
+    Bookmarks(Option<(Vec<i64>, String)>),
 }
 
 impl Scope {
     fn discovery(&self) -> discovery::Scope {
         match self {
-            Scope::All => discovery::Scope::All,
-            Scope::Tag(ids, _) => discovery::Scope::Tag(ids.clone()),
+            Scope::All | Scope::Bookmarks(None) => discovery::Scope::All,
+            Scope::Tag(ids, _) | Scope::Bookmarks(Some((ids, _))) => {
+                discovery::Scope::Tag(ids.clone())
+            }
             Scope::Search => discovery::Scope::Search,
         }
     }
+}
+
+/// Bookmarks shown under each work of a bookmark listing.
+const BOOKMARKS_UNDER: i64 = 5;
+
+/// One public bookmark under its work on a bookmark listing.
+pub struct BookmarkLineView {
+    pub id: i64,
+    pub pseud: String,
+    pub bookmarker_href: String,
+    pub date: String,
+    pub rec: bool,
+    /// (name, href)
+    pub tags: Vec<(String, String)>,
+    pub notes: Option<String>,
+}
+
+/// What a bookmark listing adds to the page.
+struct BookmarkMode {
+    form: BookmarkSearchForm,
+    /// Each work with its newest public bookmarks.
+    items: Vec<(Blurb, Vec<BookmarkLineView>)>,
 }
 
 /// A rating choice in the advanced search form.
@@ -104,6 +133,7 @@ struct FilterPage {
     pager: Pager,
     empty_text: &'static str,
     follow: Option<SearchFollow>,
+    bookmark_mode: Option<BookmarkMode>,
 }
 
 /// The "Subscribe to this search" button of a signed-in reader.
@@ -123,13 +153,20 @@ async fn render(
     scope: Scope,
 ) -> Result<Response, WebError> {
     let form = FilterForm::parse(raw.as_deref())?;
-    let filters = form.to_filters()?;
-    let members = visitor.viewer().is_member();
+    let mut filters = form.to_filters()?;
+    let bookmark_form = match &scope {
+        Scope::Bookmarks(_) => Some(BookmarkSearchForm::parse(raw.as_deref())?),
+        _ => None,
+    };
+    filters.bookmarks = bookmark_form.as_ref().map(BookmarkSearchForm::to_filters);
+    let viewer = visitor.viewer();
+    let members = viewer.is_member();
     let user = visitor.user.as_ref().map(|u| u.id);
     let prefs = visitor.user.as_ref().map(|u| u.prefs).unwrap_or_default();
     let guest = guest_mutes(&headers);
     let search = st.search.clone();
-    let (scope, form, built, hits, works, facet_names, snippets) = st
+    let bookmark_listing = bookmark_form.is_some();
+    let (scope, form, built, hits, works, facet_names, snippets, under) = st
         .web_blocking(move |store| {
             let mutes = match user {
                 Some(id) => ficus_app::discovery::account_mutes(store, id)?,
@@ -152,6 +189,11 @@ async fn render(
                 search.index.search(&built.request)?
             };
             let works = store.works_by_ids(&hits.ids)?;
+            let under = if bookmark_listing {
+                store.bookmarks_under_works(&hits.ids, viewer, BOOKMARKS_UNDER)?
+            } else {
+                HashMap::new()
+            };
             let mut wanted: Vec<i64> = Vec::new();
             for (kind, list) in &hits.facets {
                 let n = if form.show_all == Some(*kind) {
@@ -182,7 +224,16 @@ async fn render(
                     }
                 }
             }
-            Ok((scope, form, built, hits, works, facet_names, snippets))
+            Ok((
+                scope,
+                form,
+                built,
+                hits,
+                works,
+                facet_names,
+                snippets,
+                under,
+            ))
         })
         .await?;
     let page_count = hits.total.div_ceil(PER_PAGE as u64).max(1);
@@ -221,21 +272,54 @@ async fn render(
             "works-search region",
             true,
         ),
+        Scope::Bookmarks(None) => (
+            "/bookmarks".to_string(),
+            "Bookmarks".to_string(),
+            String::new(),
+            "bookmarks-index dashboard filtered region",
+            false,
+        ),
+        Scope::Bookmarks(Some((_, name))) => {
+            let href = view::tag_href(name);
+            (
+                format!("{href}/bookmarks"),
+                format!("Bookmarks in {name}"),
+                format!(
+                    " in <a class=\"tag\" href=\"{}\">{}</a>",
+                    escape(&href),
+                    escape(name)
+                ),
+                "bookmarks-index dashboard filtered region",
+                false,
+            )
+        }
     };
     let total = hits.total;
     let first = (form.page as u64 - 1) * PER_PAGE as u64 + 1;
+    let noun = if bookmark_listing {
+        "Bookmarked Items"
+    } else {
+        "Works"
+    };
     let range = if total == 0 {
-        "0 Works".to_string()
+        format!("0 {noun}")
     } else {
         format!(
-            "{} - {} of {} Works",
+            "{} - {} of {} {noun}",
             view::thousands(first as i64),
             view::thousands((first + works.len() as u64).saturating_sub(1) as i64),
             view::thousands(total as i64)
         )
     };
     let found_text = format!("{} Found", view::thousands(total as i64));
-    let qs = form.query_string();
+    let qs = match &bookmark_form {
+        Some(b) => [form.query_string(), b.query_string()]
+            .into_iter()
+            .filter(|q| !q.is_empty())
+            .collect::<Vec<_>>()
+            .join("&"),
+        None => form.query_string(),
+    };
     let with_qs = if qs.is_empty() {
         base.clone()
     } else {
@@ -286,7 +370,7 @@ async fn render(
         })
         .collect();
     let _ = direction;
-    let blurbs = works
+    let blurbs: Vec<Blurb> = works
         .iter()
         .map(|w| {
             let mut b = blurb_for(w, &prefs);
@@ -301,8 +385,22 @@ async fn render(
             selected: form.rating == name,
         })
         .collect();
+    let bookmark_mode = bookmark_form.map(|bform| BookmarkMode {
+        form: bform,
+        items: works
+            .iter()
+            .zip(blurbs.iter())
+            .map(|(w, b)| {
+                let lines = under
+                    .get(&w.id)
+                    .map(|ls| ls.iter().map(line_view).collect())
+                    .unwrap_or_default();
+                (b.clone(), lines)
+            })
+            .collect(),
+    });
     let follow = match &visitor.user {
-        Some(u) if built.error.is_none() => {
+        Some(u) if built.error.is_none() && bookmark_mode.is_none() => {
             let search = SavedSearch {
                 path: base.clone(),
                 query: qs.clone(),
@@ -333,7 +431,12 @@ async fn render(
         facets,
         blurbs,
         pager: pager(&with_qs, form.page, page_count as u32),
-        empty_text: "No works match these filters.",
+        empty_text: if bookmark_mode.is_some() {
+            "No bookmarked works match these filters."
+        } else {
+            "No works match these filters."
+        },
+        bookmark_mode,
         form,
     };
     Ok(Html(page.render()?).into_response())
@@ -379,6 +482,62 @@ pub async fn tag_works(
     let display = tags[0].name.clone();
     let ids = tags.iter().map(|t| t.id).collect();
     render(st, visitor, headers, raw, Scope::Tag(ids, display)).await
+}
+
+/// `GET /tags/{name}/bookmarks`: the works of the tag (its synonyms and
+/// subtags count) that have public bookmarks, each with its newest
+/// bookmarks, filterable on the works and on the bookmarks.
+pub async fn tag_bookmarks(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(raw_name): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    let name = tag_from_url_name(&raw_name);
+    let lookup = name.clone();
+    let tags = st.db(move |s| s.tags_named(&lookup)).await?;
+    if tags.is_empty() {
+        return Err(WebError::NotFound(format!(
+            "There is no tag named {name:?}."
+        )));
+    }
+    let display = tags[0].name.clone();
+    let ids = tags.iter().map(|t| t.id).collect();
+    render(
+        st,
+        visitor,
+        headers,
+        raw,
+        Scope::Bookmarks(Some((ids, display))),
+    )
+    .await
+}
+
+/// `GET /bookmarks?…` with filters: every bookmarked work, filterable.
+pub async fn filtered_bookmarks(
+    st: AppState,
+    visitor: Visitor,
+    headers: HeaderMap,
+    raw: Option<String>,
+) -> Result<Response, WebError> {
+    render(st, visitor, headers, raw, Scope::Bookmarks(None)).await
+}
+
+fn line_view(l: &ficus_store::bookmarks::BookmarkLine) -> BookmarkLineView {
+    BookmarkLineView {
+        id: l.id,
+        pseud: l.pseud.clone(),
+        bookmarker_href: format!("/users/{}/bookmarks", view::encode_segment(&l.login)),
+        date: l.created_at.format("%d %b %Y").to_string(),
+        rec: l.rec,
+        tags: l
+            .tags
+            .iter()
+            .map(|(_, name)| (name.clone(), view::tag_href(name)))
+            .collect(),
+        notes: (!l.notes.is_empty()).then(|| l.notes.clone()),
+    }
 }
 
 /// The sort pair of a request.

@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use ficus_core::bookmarks::BookmarkKind;
 use ficus_store::{SeriesEdit, SeriesRecord, StoreError};
 
 use crate::AppState;
@@ -25,17 +26,25 @@ pub async fn show(
     let viewer = visitor.viewer();
     let prefs = visitor.user.as_ref().map(|u| u.prefs).unwrap_or_default();
     let reader = viewer.user_id();
-    let (series, subscribed) = st
+    let (series, subscribed, bookmark, bookmarks) = st
         .db(move |s| {
-            let subscribed = match reader {
-                Some(uid) => s.subscription_to(
-                    uid,
-                    ficus_store::subscriptions::SubscriptionKind::Series,
-                    id,
-                )?,
-                None => None,
+            let (subscribed, bookmark) = match reader {
+                Some(uid) => (
+                    s.subscription_to(
+                        uid,
+                        ficus_store::subscriptions::SubscriptionKind::Series,
+                        id,
+                    )?,
+                    s.bookmark_of_item(uid, BookmarkKind::Series, id)?,
+                ),
+                None => (None, None),
             };
-            Ok((s.series(id, viewer)?, subscribed))
+            let bookmarks = s
+                .public_bookmark_counts(BookmarkKind::Series, &[id])?
+                .get(&id)
+                .copied()
+                .unwrap_or(0);
+            Ok((s.series(id, viewer)?, subscribed, bookmark, bookmarks))
         })
         .await?;
     let series = series.ok_or_else(|| {
@@ -49,6 +58,11 @@ pub async fn show(
             existing: subscribed,
             back: format!("/series/{id}"),
         }),
+        bookmark_href: reader.map(|_| match bookmark {
+            Some(b) => (format!("/bookmarks/{b}/edit"), "Edit Bookmark"),
+            None => (format!("/series/{id}/bookmarks/new"), "Bookmark Series"),
+        }),
+        bookmarks: view::thousands(bookmarks),
         chrome: Chrome::of(&visitor),
         title: series.title.clone(),
         creators: series.creators(),

@@ -114,6 +114,7 @@ pub struct TagShow {
     pub boxes: Vec<ListBox>,
     pub uses_text: String,
     pub works_href: String,
+    pub bookmarks_href: String,
     pub edit_href: String,
     pub muted: bool,
     /// Subscribe / Unsubscribe, for accounts.
@@ -176,6 +177,7 @@ fn tag_show(d: &TagDetail, muted: &[i64]) -> TagShow {
         boxes,
         uses_text,
         works_href: view::tag_works_href(&d.tag.name),
+        bookmarks_href: format!("{}/bookmarks", tag_href(&d.tag.name)),
         edit_href: edit_href(&d.tag.name),
         muted: muted.contains(&d.tag.id),
         subscribe: None,

@@ -85,6 +85,7 @@ pub(super) fn run(
             *reader,
             &saved,
             ficus_core::mail::SubscriptionMail::Daily,
+            ficus_app::subscriptions::MAX_SEARCHES,
             now,
         )?;
     }

@@ -259,36 +259,56 @@ pub fn count(doc: &Html, s: &str) -> usize {
 /// Posts a one-chapter work as `b` (its first pseud, General Audiences,
 /// no warnings, one fandom); returns its id.
 pub fn post_simple_work(b: &mut Browser, server: &ServerProcess, title: &str, fandom: &str) -> i64 {
-    post_tagged_work(b, server, title, fandom, "")
+    post_tagged_work(b, server, title, fandom, "", "<p>Words.</p>")
 }
 
-/// As [`post_simple_work`], with additional tags (comma-separated).
+/// As [`post_simple_work`], with additional tags (comma-separated) and
+/// the chapter's text (`body`, HTML). `fandom` may name several,
+/// comma-separated.
 pub fn post_tagged_work(
     b: &mut Browser,
     server: &ServerProcess,
     title: &str,
     fandom: &str,
     freeforms: &str,
+    body: &str,
+) -> i64 {
+    post_work_with(
+        b,
+        server,
+        title,
+        fandom,
+        &[
+            ("work[freeform_string]", freeforms),
+            ("work[chapter_attributes][content]", body),
+        ],
+    )
+}
+
+/// Posts a work through the form as `b` with `fields` besides its title,
+/// pseud, rating, warning and fandom (the text among them); its id.
+pub fn post_work_with(
+    b: &mut Browser,
+    server: &ServerProcess,
+    title: &str,
+    fandom: &str,
+    fields: &[(&str, &str)],
 ) -> i64 {
     let form = b.page(&server.url("/works/new"));
     let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
-    let resp = b.submit(
-        server,
-        "/works",
-        &[
-            ("work[title]", title),
-            ("work[pseud_ids][]", pseud.as_str()),
-            ("work[rating_string]", "General Audiences"),
-            (
-                "work[archive_warning_strings][]",
-                "No Archive Warnings Apply",
-            ),
-            ("work[fandom_string]", fandom),
-            ("work[freeform_string]", freeforms),
-            ("work[chapter_attributes][content]", "<p>Words.</p>"),
-            ("post_button", "Post"),
-        ],
-    );
+    let mut all = vec![
+        ("work[title]", title),
+        ("work[pseud_ids][]", pseud.as_str()),
+        ("work[rating_string]", "General Audiences"),
+        (
+            "work[archive_warning_strings][]",
+            "No Archive Warnings Apply",
+        ),
+        ("work[fandom_string]", fandom),
+        ("post_button", "Post"),
+    ];
+    all.extend_from_slice(fields);
+    let resp = b.submit(server, "/works", &all);
     assert_eq!(resp.status(), 303, "posting {title}");
     resp.headers()["location"]
         .to_str()

@@ -1,19 +1,25 @@
-//! Bookmark pages, AO3's URLs: the form (`GET /works/{id}/bookmarks/new`,
-//! `GET /bookmarks/{id}/edit`), create (`POST /works/{id}/bookmarks`),
-//! one bookmark (`GET /bookmarks/{id}`), update or delete (`POST
-//! /bookmarks/{id}` with `_method=put|delete`, as AO3's forms send them),
-//! the delete confirmation, and the listings `/users/{login}/bookmarks`
-//! and `/works/{id}/bookmarks`. Every rule is the use case's
-//! (`ficus_app::bookmarks`) and the store's; handlers only translate.
+//! Bookmark pages, AO3's URLs: one bookmark (`GET /bookmarks/{id}`), its
+//! edit form, update or delete (`POST /bookmarks/{id}` with
+//! `_method=put|delete`, as AO3's forms send them) and the delete
+//! confirmation, here; the new-bookmark forms and creation for works,
+//! series and external works in `new.rs`; the listings in `listings.rs`.
+//! Every rule is the use case's (`ficus_app::bookmarks`) and the
+//! store's; handlers only translate.
+
+mod listings;
+mod new;
+
+pub use listings::{external_work, recent, series_bookmarks, user_bookmarks, work_bookmarks};
+pub use new::{create, create_external, create_for_series, new_external, new_for_series, new_form};
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use ficus_app::bookmarks::BookmarkForm;
+use ficus_core::TagType;
 use ficus_core::bookmarks::{BookmarkRefusal, ItemSight};
-use ficus_store::Found;
-use ficus_store::bookmarks::BookmarkRecord;
+use ficus_store::bookmarks::{BookmarkItem, BookmarkRecord, ExternalWorkRecord};
+use ficus_store::{Found, SeriesRecord};
 
 use crate::AppState;
 use crate::error::WebError;
@@ -21,23 +27,104 @@ use crate::extract::{CsrfForm, SignedIn};
 use crate::params::{self, QueryMap, StrictForm};
 use crate::session::Visitor;
 use crate::templates::Chrome;
-use crate::view::{self, Blurb, Pager, encode_segment, thousands};
+use crate::view::{self, Blurb, Pager, TagLink, encode_segment, thousands};
+
+/// A bookmarked series as a bookmark shows it (AO3's series blurb).
+pub struct SeriesBlurb {
+    pub id: i64,
+    pub title: String,
+    pub creators: Vec<String>,
+    pub fandoms: Vec<TagLink>,
+    pub date: String,
+    pub summary: Option<String>,
+    pub words: String,
+    pub works: usize,
+    pub complete: bool,
+}
+
+impl SeriesBlurb {
+    pub fn of(s: &SeriesRecord) -> SeriesBlurb {
+        let mut fandoms: Vec<TagLink> = Vec::new();
+        for (_, w) in &s.works {
+            for t in w.tags_of(ficus_core::TagType::Fandom) {
+                if !fandoms.iter().any(|f| f.name == t.name) {
+                    fandoms.push(TagLink::of(t));
+                }
+            }
+        }
+        SeriesBlurb {
+            id: s.id,
+            title: s.title.clone(),
+            creators: s.creators(),
+            fandoms,
+            date: s.updated_at.format("%d %b %Y").to_string(),
+            summary: s.summary.clone().filter(|x| !x.trim().is_empty()),
+            words: thousands(s.word_count()),
+            works: s.works.len(),
+            complete: s.complete,
+        }
+    }
+}
+
+/// A bookmarked external work (AO3's external work blurb): its title
+/// links to its address, marked as external.
+pub struct ExternalBlurb {
+    pub id: i64,
+    pub url: String,
+    pub title: String,
+    pub creator: String,
+    pub fandoms: Vec<TagLink>,
+    pub rating: Option<TagLink>,
+    pub categories: Vec<TagLink>,
+    pub relationships: Vec<TagLink>,
+    pub characters: Vec<TagLink>,
+    pub summary: Option<String>,
+    pub date: String,
+}
+
+impl ExternalBlurb {
+    pub fn of(e: &ExternalWorkRecord) -> ExternalBlurb {
+        let links = |kind: TagType| -> Vec<TagLink> { e.tags_of(kind).map(TagLink::of).collect() };
+        ExternalBlurb {
+            id: e.id,
+            url: e.url.clone(),
+            title: e.title.clone(),
+            creator: e.creator.clone(),
+            fandoms: links(TagType::Fandom),
+            rating: links(TagType::Rating).into_iter().next(),
+            categories: links(TagType::Category),
+            relationships: links(TagType::Relationship),
+            characters: links(TagType::Character),
+            summary: (!e.summary.is_empty()).then(|| e.summary.clone()),
+            date: e.created_at.format("%d %b %Y").to_string(),
+        }
+    }
+}
+
+/// What a bookmark shows of its item.
+pub enum ItemView {
+    Work(Box<Blurb>),
+    Series(SeriesBlurb),
+    External(ExternalBlurb),
+    /// The placeholder's words instead (deleted, unavailable).
+    Placeholder,
+}
 
 /// One bookmark as a listing or its own page shows it (AO3's
 /// `li.bookmark.blurb.group`).
 pub struct BookmarkView {
     pub id: i64,
     pub li_class: String,
-    /// "N Bookmarks" (the work's public count).
+    /// "N Bookmarks" (the item's public count).
     pub status_title: String,
     /// `private`, `hidden`, `rec` or `public`, and its words.
     pub symbol_class: &'static str,
     pub symbol_text: &'static str,
-    /// The work's bookmarks page and its public count.
+    /// The item's bookmarks page and its public count.
     pub count: Option<(String, String)>,
-    /// The work's blurb, when the viewer sees it.
-    pub work: Option<Blurb>,
-    /// Said instead of the work.
+    /// The item, when the viewer sees it.
+    pub item: ItemView,
+    /// Said instead of the item.
     pub placeholder: &'static str,
     pub log_in_href: Option<String>,
     pub own: bool,
@@ -50,16 +137,25 @@ pub struct BookmarkView {
 }
 
 impl BookmarkView {
-    fn of(b: &BookmarkRecord, visitor: &Visitor) -> BookmarkView {
+    pub fn of(b: &BookmarkRecord, visitor: &Visitor) -> BookmarkView {
         let prefs = visitor.user.as_ref().map(|u| u.prefs).unwrap_or_default();
         let own = visitor.user.as_ref().is_some_and(|u| u.id == b.user_id);
         let withheld = b.item != ItemSight::Shown && !own;
         let mut li_class = String::from("bookmark blurb group");
-        if let (Some(id), Some(work)) = (b.work_id, &b.work) {
-            li_class.push_str(&format!(" work-{id}"));
-            for owner in &work.owners {
-                li_class.push_str(&format!(" user-{owner}"));
+        match (&b.shown, b.item_id) {
+            (Some(BookmarkItem::Work(work)), Some(id)) => {
+                li_class.push_str(&format!(" work-{id}"));
+                for owner in &work.owners {
+                    li_class.push_str(&format!(" user-{owner}"));
+                }
             }
+            (Some(BookmarkItem::Series(_)), Some(id)) => {
+                li_class.push_str(&format!(" series-{id}"))
+            }
+            (Some(BookmarkItem::External(_)), Some(id)) => {
+                li_class.push_str(&format!(" external_work-{id}"))
+            }
+            _ => {}
         }
         let me = format!(" user-{}", b.user_id);
         if !li_class.contains(&me) {
@@ -74,33 +170,41 @@ impl BookmarkView {
         } else {
             ("public", "Public Bookmark")
         };
-        let count = b.work.as_ref().map(|w| {
-            let n = w.stats.bookmarks;
+        let count = b.item_href().map(|href| {
+            let n = b.item_bookmarks;
             (
-                format!("/works/{}/bookmarks", w.id),
+                format!("{href}/bookmarks"),
                 if n >= 100 { "*".into() } else { thousands(n) },
             )
         });
+        let noun = b.kind.noun();
         let placeholder = match b.item {
             ItemSight::Shown => "",
             ItemSight::Deleted => "This has been deleted, sorry!",
             ItemSight::Unavailable if b.log_in_to_see => {
                 "This work is only available to registered users of the archive."
             }
+            ItemSight::Unavailable if noun == "series" => "This series is not available.",
             ItemSight::Unavailable => "This work is not available.",
+        };
+        let item = match &b.shown {
+            Some(BookmarkItem::Work(w)) => ItemView::Work(Box::new(view::blurb_for(w, &prefs))),
+            Some(BookmarkItem::Series(s)) => ItemView::Series(SeriesBlurb::of(s)),
+            Some(BookmarkItem::External(e)) => ItemView::External(ExternalBlurb::of(e)),
+            None => ItemView::Placeholder,
         };
         BookmarkView {
             id: b.id,
             li_class,
-            status_title: b
-                .work
-                .as_ref()
-                .map(|w| format!("{} Bookmarks", thousands(w.stats.bookmarks)))
-                .unwrap_or_else(|| "Bookmark".into()),
+            status_title: if b.shown.is_some() {
+                format!("{} Bookmarks", thousands(b.item_bookmarks))
+            } else {
+                "Bookmark".into()
+            },
             symbol_class,
             symbol_text,
             count,
-            work: b.work.as_ref().map(|w| view::blurb_for(w, &prefs)),
+            item,
             placeholder,
             log_in_href: b.log_in_to_see.then(|| {
                 format!(
@@ -134,9 +238,11 @@ pub struct BookmarkFormPage {
     pub verb: &'static str,
     pub editing: bool,
     pub action: String,
-    /// The work's page, when the bookmarker may still see it.
-    pub work_id: Option<i64>,
-    pub work_title: String,
+    /// The item's page, when the bookmarker may still see it.
+    pub item_href: Option<String>,
+    pub item_title: String,
+    /// The external work's fields (a new bookmark of one).
+    pub external: Option<new::ExternalFields>,
     pub error: Option<String>,
     /// (id, name, selected)
     pub pseuds: Vec<(i64, String, bool)>,
@@ -166,8 +272,10 @@ pub struct BookmarkListPage {
     pub heading: String,
     pub heading_link: Option<(String, String)>,
     pub message: Option<&'static str>,
-    /// "Bookmark" / "Edit Bookmark" on a work's bookmarks page.
+    /// "Bookmark" / "Edit Bookmark" on an item's bookmarks page.
     pub bookmark_href: Option<(String, &'static str)>,
+    /// The external work itself, on its page.
+    pub external: Option<ExternalBlurb>,
     pub bookmarks: Vec<BookmarkView>,
     pub pager: Pager,
 }
@@ -256,153 +364,6 @@ impl Typed {
     }
 }
 
-/// The form page for `work_id`, filled from `typed`.
-#[allow(clippy::too_many_arguments)]
-async fn form_page(
-    st: &AppState,
-    visitor: &Visitor,
-    user_id: i64,
-    login: &str,
-    work_id: Option<i64>,
-    work_title: String,
-    editing: Option<i64>,
-    typed: Typed,
-    error: Option<String>,
-) -> Result<Response, WebError> {
-    let l = login.to_string();
-    let (own, default) = st
-        .db(move |s| Ok((s.pseuds_of(user_id)?, s.default_pseud_of(&l)?)))
-        .await?;
-    let chosen = typed.pseud_id.or(default.map(|(p, _)| p));
-    let page = BookmarkFormPage {
-        chrome: Chrome::of(visitor),
-        verb: if editing.is_some() { "Editing" } else { "New" },
-        editing: editing.is_some(),
-        action: match (editing, work_id) {
-            (Some(id), _) => format!("/bookmarks/{id}"),
-            (None, Some(w)) => format!("/works/{w}/bookmarks"),
-            (None, None) => return Err(no_bookmark()),
-        },
-        work_id,
-        work_title,
-        pseuds: own
-            .into_iter()
-            .map(|(id, name)| (id, name, Some(id) == chosen))
-            .collect(),
-        notes: typed.notes,
-        tag_string: typed.tag_string,
-        private: typed.private,
-        rec: typed.rec,
-        error: error.clone(),
-    };
-    let mut response = Html(page.render()?).into_response();
-    if error.is_some() {
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
-}
-
-/// A work the visitor may see, or the response instead (log in, 404).
-async fn visible_work(
-    st: &AppState,
-    visitor: &Visitor,
-    work_id: i64,
-    path: &str,
-) -> Result<Result<ficus_store::WorkRecord, Response>, WebError> {
-    Ok(super::works::load(
-        st,
-        visitor,
-        work_id,
-        ficus_store::ChapterChoice::NoText,
-        path,
-    )
-    .await?
-    .map(|reading| reading.work))
-}
-
-/// `GET /works/{id}/bookmarks/new`: the form (or the visitor's bookmark
-/// of it, to edit).
-pub async fn new_form(
-    State(st): State<AppState>,
-    SignedIn { visitor, user }: SignedIn,
-    Path(id): Path<String>,
-) -> Result<Response, WebError> {
-    let work_id = params::id(&id, "work")?;
-    let path = format!("/works/{work_id}/bookmarks/new");
-    let work = match visible_work(&st, &visitor, work_id, &path).await? {
-        Ok(w) => w,
-        Err(r) => return Ok(r),
-    };
-    let uid = user.id;
-    if let Some(existing) = st.db(move |s| s.bookmark_of(uid, work_id)).await? {
-        return Ok(Redirect::to(&format!("/bookmarks/{existing}/edit")).into_response());
-    }
-    let typed = Typed {
-        pseud_id: None,
-        notes: String::new(),
-        tag_string: String::new(),
-        private: false,
-        rec: false,
-    };
-    form_page(
-        &st,
-        &visitor,
-        user.id,
-        &user.login,
-        Some(work_id),
-        work.title,
-        None,
-        typed,
-        None,
-    )
-    .await
-}
-
-/// `POST /works/{id}/bookmarks`.
-pub async fn create(
-    State(st): State<AppState>,
-    SignedIn { visitor, user }: SignedIn,
-    Path(id): Path<String>,
-    CsrfForm(form): CsrfForm,
-) -> Result<Response, WebError> {
-    let work_id = params::id(&id, "work")?;
-    let typed = Typed::of(&form);
-    let viewer = visitor.viewer();
-    let input = typed.clone();
-    let now = chrono::Utc::now().naive_utc();
-    let outcome = st
-        .db(move |s| ficus_app::bookmarks::create(s, viewer, work_id, &input.form(), now))
-        .await?;
-    let refusal = match outcome {
-        Ok(bid) => {
-            return Ok(Redirect::to(&format!("/bookmarks/{bid}?bookmark=created")).into_response());
-        }
-        Err(BookmarkRefusal::NotFound) => {
-            return Err(WebError::NotFound(
-                "This work does not exist, or is not visible to you.".into(),
-            ));
-        }
-        Err(r) => r,
-    };
-    let path = format!("/works/{work_id}/bookmarks/new");
-    let work = match visible_work(&st, &visitor, work_id, &path).await? {
-        Ok(w) => w,
-        Err(r) => return Ok(r),
-    };
-    form_page(
-        &st,
-        &visitor,
-        user.id,
-        &user.login,
-        Some(work_id),
-        work.title,
-        None,
-        typed,
-        Some(refusal.to_string()),
-    )
-    .await
-}
-
 /// One bookmark as the visitor sees it, or the response instead.
 async fn load(
     st: &AppState,
@@ -456,14 +417,6 @@ async fn own(
     Ok(Ok(b))
 }
 
-fn title_of(b: &BookmarkRecord) -> String {
-    match (&b.work, b.item) {
-        (Some(w), _) => w.title.clone(),
-        (None, ItemSight::Deleted) => "a deleted work".into(),
-        (None, _) => "an unavailable work".into(),
-    }
-}
-
 /// `GET /bookmarks/{id}/edit`.
 pub async fn edit_form(
     State(st): State<AppState>,
@@ -487,15 +440,19 @@ pub async fn edit_form(
         private: b.private,
         rec: b.rec,
     };
-    form_page(
+    new::form_page(
         &st,
         &visitor,
         user.id,
         &user.login,
-        b.work.as_ref().map(|w| w.id),
-        title_of(&b),
-        Some(id),
+        new::FormItem {
+            title: b.item_title(),
+            href: b.item_href(),
+            action: format!("/bookmarks/{id}"),
+        },
+        true,
         typed,
+        None,
         None,
     )
     .await
@@ -544,15 +501,19 @@ pub async fn update_or_delete(
         Ok(b) => b,
         Err(r) => return Ok(r),
     };
-    form_page(
+    new::form_page(
         &st,
         &visitor,
         user.id,
         &user.login,
-        b.work.as_ref().map(|w| w.id),
-        title_of(&b),
-        Some(id),
+        new::FormItem {
+            title: b.item_title(),
+            href: b.item_href(),
+            action: format!("/bookmarks/{id}"),
+        },
+        true,
         typed,
+        None,
         Some(refusal.to_string()),
     )
     .await
@@ -572,153 +533,9 @@ pub async fn confirm_delete(
     let page = BookmarkDeletePage {
         chrome: Chrome::of(&visitor),
         id,
-        title: title_of(&b),
+        title: b.item_title(),
     };
     Ok(Html(page.render()?).into_response())
-}
-
-/// A listing page of `listed` (its heading is "N Bookmarks" then
-/// `heading_tail`), paged under `base`.
-struct ListingParts<'a> {
-    title: String,
-    heading_tail: &'a str,
-    heading_link: Option<(String, String)>,
-    message: Option<&'static str>,
-    bookmark_href: Option<(String, &'static str)>,
-    base: &'a str,
-}
-
-fn listing(
-    visitor: &Visitor,
-    listed: &ficus_store::Page<BookmarkRecord>,
-    parts: ListingParts<'_>,
-) -> Result<Response, WebError> {
-    let page = BookmarkListPage {
-        chrome: Chrome::of(visitor),
-        title: parts.title,
-        heading: format!(
-            "{}{}",
-            heading(listed.total, listed.page, listed.per_page),
-            parts.heading_tail
-        ),
-        heading_link: parts.heading_link,
-        message: parts.message,
-        bookmark_href: parts.bookmark_href,
-        bookmarks: listed
-            .items
-            .iter()
-            .map(|b| BookmarkView::of(b, visitor))
-            .collect(),
-        pager: view::pager(parts.base, listed.page, listed.page_count()),
-    };
-    Ok(Html(page.render()?).into_response())
-}
-
-/// `GET /users/{login}/bookmarks`: the account's bookmarks, newest first
-/// (its owner sees their private ones too).
-pub async fn user_bookmarks(
-    State(st): State<AppState>,
-    visitor: Visitor,
-    Path(login): Path<String>,
-    q: QueryMap,
-) -> Result<Response, WebError> {
-    let q = params::query(q)?;
-    let page = params::page(&q)?;
-    let lookup = login.clone();
-    let user = st
-        .db(move |s| s.user_for_login(&lookup))
-        .await?
-        .map(|(u, _)| u)
-        .ok_or_else(|| WebError::NotFound(format!("There is no user named {login:?}.")))?;
-    let viewer = visitor.viewer();
-    let uid = user.id;
-    let listed = st.db(move |s| s.user_bookmarks(uid, viewer, page)).await?;
-    let base = format!("/users/{}/bookmarks", encode_segment(&user.login));
-    listing(
-        &visitor,
-        &listed,
-        ListingParts {
-            title: format!("{} - Bookmarks", user.login),
-            heading_tail: &format!(" by {}", user.login),
-            heading_link: None,
-            message: q.get("bookmark").and_then(|c| outcome_message(c)),
-            bookmark_href: None,
-            base: &base,
-        },
-    )
-}
-
-/// `GET /bookmarks`: the archive's latest public bookmarks.
-pub async fn recent(
-    State(st): State<AppState>,
-    visitor: Visitor,
-    q: QueryMap,
-) -> Result<Response, WebError> {
-    let q = params::query(q)?;
-    let page = params::page(&q)?;
-    let viewer = visitor.viewer();
-    let listed = st.db(move |s| s.recent_bookmarks(viewer, page)).await?;
-    listing(
-        &visitor,
-        &listed,
-        ListingParts {
-            title: "Latest Bookmarks".into(),
-            heading_tail: "",
-            heading_link: None,
-            message: q.get("bookmark").and_then(|c| outcome_message(c)),
-            bookmark_href: None,
-            base: "/bookmarks",
-        },
-    )
-}
-
-/// `GET /works/{id}/bookmarks`: a work's public bookmarks, newest first.
-pub async fn work_bookmarks(
-    State(st): State<AppState>,
-    visitor: Visitor,
-    Path(id): Path<String>,
-    q: QueryMap,
-) -> Result<Response, WebError> {
-    let work_id = params::id(&id, "work")?;
-    let q = params::query(q)?;
-    let page = params::page(&q)?;
-    let viewer = visitor.viewer();
-    let reader = visitor.user.as_ref().map(|u| u.id);
-    let (found, mine) = st
-        .db(move |s| {
-            let mine = match reader {
-                Some(uid) => s.bookmark_of(uid, work_id)?,
-                None => None,
-            };
-            Ok((s.work_bookmarks(work_id, viewer, page)?, mine))
-        })
-        .await?;
-    let (work, listed) = match found {
-        Found::Visible(v) => v,
-        Found::LogInFirst => return Ok(log_in_then(&format!("/works/{work_id}/bookmarks"))),
-        Found::NotFound => {
-            return Err(WebError::NotFound(
-                "This work does not exist, or is not visible to you.".into(),
-            ));
-        }
-    };
-    let bookmark_href = reader.map(|_| match mine {
-        Some(b) => (format!("/bookmarks/{b}/edit"), "Edit Bookmark"),
-        None => (format!("/works/{work_id}/bookmarks/new"), "Bookmark"),
-    });
-    let base = format!("/works/{work_id}/bookmarks");
-    listing(
-        &visitor,
-        &listed,
-        ListingParts {
-            title: format!("Bookmarks of {}", work.title),
-            heading_tail: " of",
-            heading_link: Some((format!("/works/{work_id}"), work.title.clone())),
-            message: None,
-            bookmark_href,
-            base: &base,
-        },
-    )
 }
 
 #[cfg(test)]

@@ -1,90 +1,43 @@
-//! Bookmarks as stored: one row per account per work (`bookmarks`, a
-//! unique index), the bookmarker's tags (`bookmark_tags`, tags of any
+//! Bookmarks as stored: one row per account per item — a work, a series
+//! or an external work (`bookmarks.kind` and the item's id in its column;
+//! a unique index per kind) —, the bookmarker's tags (`bookmark_tags`, tags of any
 //! type found by name, new ones created as non-canonical freeform tags,
 //! as AO3's unsorted tags), and `works.bookmarks_count` — the public
 //! bookmarks — moved in the transaction of the change. Who sees what is
 //! `ficus_core::bookmarks`; listings filter in SQL so their counts stay
 //! exact, and the access-matrix tests hold the two together.
 
+mod external;
+mod read;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
 use ficus_core::TagType;
-use ficus_core::access::Viewer;
-use ficus_core::bookmarks::{
-    self as rules, BOOKMARKS_PER_PAGE, BookmarkDraft, BookmarkRefusal, ItemSight,
-};
+use ficus_core::access::{Viewer, WorkAccess};
+use ficus_core::bookmarks::{self as rules, BookmarkDraft, BookmarkKind, BookmarkRefusal};
+use ficus_core::external_works::ExternalWorkDraft;
 use ficus_core::tag::TagName;
 
+pub use external::ExternalWorkRecord;
+pub use read::{BookmarkItem, BookmarkLine, BookmarkRecord};
+
+use crate::Store;
 use crate::conn::WriteTransaction;
 use crate::error::StoreError;
-use crate::records::WorkRecord;
 use crate::reports::StandingHelpers;
-use crate::schema::{bookmark_tags, bookmarks, pseuds, tags, users, works};
+use crate::schema::{bookmark_tags, bookmarks, pseuds, serial_works, series, tags, works};
 use crate::works::helpers::WorkHelpers;
-use crate::{Found, Page, Store};
+use external::ExternalWorkHelpers;
 
 type Outcome<T> = Result<Result<T, BookmarkRefusal>, StoreError>;
 
-/// One bookmark as one viewer sees it.
-#[derive(Debug, Clone)]
-pub struct BookmarkRecord {
-    pub id: i64,
-    pub user_id: i64,
-    pub login: String,
-    pub pseud_id: i64,
-    pub pseud: String,
-    /// The bookmarked work's id (`None`: it was deleted).
-    pub work_id: Option<i64>,
-    /// Sanitized HTML (empty: none).
-    pub notes: String,
-    /// The bookmarker's tags (id, name), in their order.
-    pub tags: Vec<(i64, String)>,
-    pub private: bool,
-    pub rec: bool,
-    pub hidden_by_admin: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    /// What this viewer sees of the work.
-    pub item: ItemSight,
-    /// The work is for registered users and the viewer is a guest.
-    pub log_in_to_see: bool,
-    /// The work, when `item` is `Shown`.
-    pub work: Option<WorkRecord>,
-}
-
-type BookmarkRow = (
-    i64,
-    i64,
-    i64,
-    Option<i64>,
-    String,
-    bool,
-    bool,
-    bool,
-    NaiveDateTime,
-    NaiveDateTime,
-    String,
-    String,
-);
-
-macro_rules! bookmark_columns {
-    () => {
-        (
-            bookmarks::id,
-            bookmarks::user_id,
-            bookmarks::pseud_id,
-            bookmarks::work_id,
-            bookmarks::notes,
-            bookmarks::private,
-            bookmarks::rec,
-            bookmarks::hidden_by_admin,
-            bookmarks::created_at,
-            bookmarks::updated_at,
-            users::login,
-            pseuds::name,
-        )
-    };
+/// What a new bookmark is of.
+#[derive(Debug, Clone, Copy)]
+pub enum BookmarkTarget<'a> {
+    Work(i64),
+    Series(i64),
+    /// Found by its address, or made from these details.
+    External(&'a ExternalWorkDraft),
 }
 
 /// Typed helpers on a connection of either backend.
@@ -108,6 +61,23 @@ pub(crate) trait BookmarkHelpers {
 
     /// The account's default pseud.
     fn default_pseud(&mut self, user_id: i64) -> QueryResult<Option<i64>>;
+
+    /// The account's bookmark of an item, if any.
+    fn bookmark_of_item(
+        &mut self,
+        user_id: i64,
+        kind: BookmarkKind,
+        item_id: i64,
+    ) -> QueryResult<Option<i64>>;
+
+    /// Whether `viewer` may bookmark work `work_id` (it exists, is posted
+    /// and visible to them).
+    fn may_bookmark_work(&mut self, viewer: Viewer, work_id: i64) -> QueryResult<bool>;
+
+    /// `None` when series `series_id` does not exist; else whether
+    /// `viewer` sees it (one of its works is visible to them, or it is
+    /// theirs), as the series page decides.
+    fn series_visible(&mut self, viewer: Viewer, series_id: i64) -> QueryResult<Option<bool>>;
 }
 
 impl_for_both_backends! {
@@ -206,6 +176,73 @@ impl_for_both_backends! {
                 .first(self)
                 .optional()
         }
+
+        fn bookmark_of_item(
+            &mut self,
+            user_id: i64,
+            kind: BookmarkKind,
+            item_id: i64,
+        ) -> QueryResult<Option<i64>> {
+            let q = bookmarks::table
+                .filter(bookmarks::user_id.eq(user_id))
+                .select(bookmarks::id)
+                .into_boxed();
+            match kind {
+                BookmarkKind::Work => q.filter(bookmarks::work_id.eq(item_id)),
+                BookmarkKind::Series => q.filter(bookmarks::series_id.eq(item_id)),
+                BookmarkKind::ExternalWork => q.filter(bookmarks::external_work_id.eq(item_id)),
+            }
+            .first(self)
+            .optional()
+        }
+
+        fn may_bookmark_work(&mut self, viewer: Viewer, work_id: i64) -> QueryResult<bool> {
+            let parts = self.load_work_parts(&[work_id])?;
+            let Some(row) = parts.0.first() else {
+                return Ok(false);
+            };
+            let owners: Vec<i64> = parts.2.iter().filter_map(|r| r.3).collect();
+            let access = WorkAccess {
+                posted: row.posted,
+                restricted: row.restricted,
+                hidden: row.hidden,
+                owners: &owners,
+            };
+            Ok(rules::may_bookmark(viewer, &access).is_ok())
+        }
+
+        fn series_visible(&mut self, viewer: Viewer, series_id: i64) -> QueryResult<Option<bool>> {
+            let owner: Option<Option<i64>> = series::table
+                .find(series_id)
+                .select(series::user_id)
+                .first(self)
+                .optional()?;
+            let Some(owner) = owner else {
+                return Ok(None);
+            };
+            if owner.is_some() && owner == viewer.user_id() {
+                return Ok(Some(true));
+            }
+            let ids: Vec<i64> = serial_works::table
+                .filter(serial_works::series_id.eq(series_id))
+                .select(serial_works::work_id)
+                .load(self)?;
+            let parts = self.load_work_parts(&ids)?;
+            Ok(Some(parts.0.iter().any(|row| {
+                let owners: Vec<i64> = parts
+                    .2
+                    .iter()
+                    .filter(|r| r.0 == row.id)
+                    .filter_map(|r| r.3)
+                    .collect();
+                viewer.may_see(&WorkAccess {
+                    posted: row.posted,
+                    restricted: row.restricted,
+                    hidden: row.hidden,
+                    owners: &owners,
+                })
+            })))
+        }
     }
 }
 
@@ -215,15 +252,16 @@ fn account(viewer: Viewer) -> Result<i64, BookmarkRefusal> {
 }
 
 impl Store {
-    /// Bookmarks work `work_id` for `viewer` under `pseud_id` (their
-    /// default pseud when `None`), in one transaction: the work must be one
-    /// they may see, the pseud theirs, their account in good standing, and
-    /// no bookmark of theirs on it yet.
+    /// Bookmarks `target` for `viewer` under `pseud_id` (their default
+    /// pseud when `None`), in one transaction: a work or series must be one
+    /// they may see (an external work is made from its details, or found by
+    /// its address), the pseud theirs, their account in good standing, and
+    /// no bookmark of theirs on the item yet.
     pub fn create_bookmark(
         &self,
         viewer: Viewer,
         pseud_id: Option<i64>,
-        work_id: i64,
+        target: BookmarkTarget<'_>,
         draft: &BookmarkDraft,
         now: NaiveDateTime,
     ) -> Outcome<i64> {
@@ -232,20 +270,29 @@ impl Store {
             Err(r) => return Ok(Err(r)),
         };
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
-            let parts = conn.load_work_parts(&[work_id])?;
-            let Some(row) = parts.0.first() else {
-                return Ok::<_, diesel::result::Error>(Err(BookmarkRefusal::NotFound));
+            let (kind, item_id) = match target {
+                BookmarkTarget::Work(work_id) => {
+                    if !conn.may_bookmark_work(viewer, work_id)? {
+                        return Ok::<_, diesel::result::Error>(Err(BookmarkRefusal::NotFound));
+                    }
+                    (BookmarkKind::Work, work_id)
+                }
+                BookmarkTarget::Series(series_id) => {
+                    if conn.series_visible(viewer, series_id)? != Some(true) || !viewer.is_member()
+                    {
+                        return Ok(Err(BookmarkRefusal::NotFound));
+                    }
+                    (BookmarkKind::Series, series_id)
+                }
+                BookmarkTarget::External(_) => {
+                    if !viewer.is_member() {
+                        return Ok(Err(BookmarkRefusal::NotFound));
+                    }
+                    // Refusals come before the external work is made, so a
+                    // refused bookmark leaves nothing behind.
+                    (BookmarkKind::ExternalWork, 0)
+                }
             };
-            let owners: Vec<i64> = parts.2.iter().filter_map(|r| r.3).collect();
-            let access = ficus_core::access::WorkAccess {
-                posted: row.posted,
-                restricted: row.restricted,
-                hidden: row.hidden,
-                owners: &owners,
-            };
-            if let Err(r) = rules::may_bookmark(viewer, &access) {
-                return Ok(Err(r));
-            }
             let pseud_id = match pseud_id {
                 Some(p) => p,
                 None => conn.default_pseud(user_id)?.unwrap_or(0),
@@ -256,11 +303,19 @@ impl Store {
             if !conn.standing_of(user_id, now)?.may_act() {
                 return Ok(Err(BookmarkRefusal::Suspended));
             }
+            let item_id = match target {
+                BookmarkTarget::External(details) => conn.external_work_for(details, now)?,
+                _ => item_id,
+            };
+            let of = |k: BookmarkKind| (k == kind).then_some(item_id);
             let inserted = diesel::insert_into(bookmarks::table)
                 .values((
                     bookmarks::user_id.eq(user_id),
                     bookmarks::pseud_id.eq(pseud_id),
-                    bookmarks::work_id.eq(work_id),
+                    bookmarks::kind.eq(kind.as_str()),
+                    bookmarks::work_id.eq(of(BookmarkKind::Work)),
+                    bookmarks::series_id.eq(of(BookmarkKind::Series)),
+                    bookmarks::external_work_id.eq(of(BookmarkKind::ExternalWork)),
                     bookmarks::notes.eq(&draft.notes),
                     bookmarks::private.eq(draft.private),
                     bookmarks::rec.eq(draft.rec),
@@ -272,14 +327,12 @@ impl Store {
             if inserted == 0 {
                 return Ok(Err(BookmarkRefusal::AlreadyBookmarked));
             }
-            let id: i64 = bookmarks::table
-                .filter(bookmarks::user_id.eq(user_id))
-                .filter(bookmarks::work_id.eq(work_id))
-                .select(bookmarks::id)
-                .first(conn)?;
+            let Some(id) = conn.bookmark_of_item(user_id, kind, item_id)? else {
+                return Err(diesel::result::Error::NotFound);
+            };
             conn.write_bookmark_tags(id, &draft.tags, now)?;
             conn.move_bookmark_count(
-                Some(work_id),
+                of(BookmarkKind::Work),
                 i64::from(rules::is_public(draft.private, false)),
             )?;
             Ok(Ok(id))
@@ -391,232 +444,17 @@ impl Store {
     /// The viewer's own bookmark of `work_id`, if any (for "Edit
     /// Bookmark" on the work page).
     pub fn bookmark_of(&self, user_id: i64, work_id: i64) -> Result<Option<i64>, StoreError> {
-        Ok(with_conn!(self, |conn| bookmarks::table
-            .filter(bookmarks::user_id.eq(user_id))
-            .filter(bookmarks::work_id.eq(work_id))
-            .select(bookmarks::id)
-            .first(conn)
-            .optional())?)
+        self.bookmark_of_item(user_id, BookmarkKind::Work, work_id)
     }
 
-    /// One bookmark as `viewer` sees it: `NotFound` when they may not see
-    /// it (a private bookmark not theirs, one of a deleted work not theirs,
-    /// one an admin hid); `LogInFirst` for a guest when the work is for
-    /// registered users (the work is never shown to them).
-    pub fn bookmark(&self, id: i64, viewer: Viewer) -> Result<Found<BookmarkRecord>, StoreError> {
-        let rows: Vec<BookmarkRow> = with_conn!(self, |conn| bookmarks::table
-            .inner_join(users::table)
-            .inner_join(pseuds::table)
-            .filter(bookmarks::id.eq(id))
-            .select(bookmark_columns!())
-            .load(conn)?);
-        let mut records = self.assemble_bookmarks(rows, viewer)?;
-        let Some(record) = records.pop() else {
-            return Ok(Found::NotFound);
-        };
-        if !rules::may_see_bookmark(
-            viewer,
-            record.user_id,
-            record.private,
-            record.hidden_by_admin,
-            record.item,
-        ) {
-            return Ok(Found::NotFound);
-        }
-        if record.log_in_to_see {
-            return Ok(Found::LogInFirst);
-        }
-        Ok(Found::Visible(record))
-    }
-
-    /// Page `page` of account `user_id`'s bookmarks, newest first, as
-    /// `viewer` sees them: the owner all of theirs (private ones and those
-    /// of deleted works too), everyone else the public ones of works that
-    /// still exist (moderators also those an admin hid).
-    pub fn user_bookmarks(
+    /// The account's own bookmark of the item (`kind`, `item_id`), if any.
+    pub fn bookmark_of_item(
         &self,
         user_id: i64,
-        viewer: Viewer,
-        page: u32,
-    ) -> Result<Page<BookmarkRecord>, StoreError> {
-        let page = page.max(1);
-        let per_page = BOOKMARKS_PER_PAGE;
-        let owner = viewer.user_id() == Some(user_id);
-        let moderator = viewer.moderates();
-        macro_rules! shown {
-            () => {
-                bookmarks::table
-                    .filter(bookmarks::user_id.eq(user_id))
-                    .filter(
-                        owner.into_sql::<Bool>().or(bookmarks::private
-                            .eq(false)
-                            .and(bookmarks::work_id.is_not_null())
-                            .and(
-                                bookmarks::hidden_by_admin
-                                    .eq(false)
-                                    .or(moderator.into_sql::<Bool>()),
-                            )),
-                    )
-            };
-        }
-        let (total, rows): (i64, Vec<BookmarkRow>) = with_conn!(self, |conn| {
-            let total: i64 = shown!().count().get_result(conn)?;
-            let rows = shown!()
-                .inner_join(users::table)
-                .inner_join(pseuds::table)
-                .order((bookmarks::created_at.desc(), bookmarks::id.desc()))
-                .limit(i64::from(per_page))
-                .offset(i64::from(page - 1) * i64::from(per_page))
-                .select(bookmark_columns!())
-                .load(conn)?;
-            Ok::<_, StoreError>((total, rows))
-        })?;
-        Ok(Page {
-            items: self.assemble_bookmarks(rows, viewer)?,
-            page,
-            per_page,
-            total: total.max(0) as u64,
-        })
-    }
-
-    /// Page `page` of the archive's public bookmarks, newest first (AO3's
-    /// `/bookmarks`): those of works that still exist, not private, not
-    /// hidden by an admin (moderators see those too); a work the viewer
-    /// may not see is a placeholder.
-    pub fn recent_bookmarks(
-        &self,
-        viewer: Viewer,
-        page: u32,
-    ) -> Result<Page<BookmarkRecord>, StoreError> {
-        let page = page.max(1);
-        let per_page = BOOKMARKS_PER_PAGE;
-        let moderator = viewer.moderates();
-        macro_rules! shown {
-            () => {
-                bookmarks::table
-                    .filter(bookmarks::private.eq(false))
-                    .filter(bookmarks::work_id.is_not_null())
-                    .filter(
-                        bookmarks::hidden_by_admin
-                            .eq(false)
-                            .or(moderator.into_sql::<Bool>()),
-                    )
-            };
-        }
-        let (total, rows): (i64, Vec<BookmarkRow>) = with_conn!(self, |conn| {
-            let total: i64 = shown!().count().get_result(conn)?;
-            let rows = shown!()
-                .inner_join(users::table)
-                .inner_join(pseuds::table)
-                .order((bookmarks::created_at.desc(), bookmarks::id.desc()))
-                .limit(i64::from(per_page))
-                .offset(i64::from(page - 1) * i64::from(per_page))
-                .select(bookmark_columns!())
-                .load(conn)?;
-            Ok::<_, StoreError>((total, rows))
-        })?;
-        Ok(Page {
-            items: self.assemble_bookmarks(rows, viewer)?,
-            page,
-            per_page,
-            total: total.max(0) as u64,
-        })
-    }
-
-    /// Page `page` of a work's public bookmarks, newest first — when
-    /// `viewer` may see the work.
-    pub fn work_bookmarks(
-        &self,
-        work_id: i64,
-        viewer: Viewer,
-        page: u32,
-    ) -> Result<Found<(WorkRecord, Page<BookmarkRecord>)>, StoreError> {
-        let work = match self.read_work(work_id, viewer, crate::ChapterChoice::NoText)? {
-            Found::Visible(reading) => reading.work,
-            Found::LogInFirst => return Ok(Found::LogInFirst),
-            Found::NotFound => return Ok(Found::NotFound),
-        };
-        let page = page.max(1);
-        let per_page = BOOKMARKS_PER_PAGE;
-        let moderator = viewer.moderates();
-        macro_rules! shown {
-            () => {
-                bookmarks::table
-                    .filter(bookmarks::work_id.eq(work_id))
-                    .filter(bookmarks::private.eq(false))
-                    .filter(
-                        bookmarks::hidden_by_admin
-                            .eq(false)
-                            .or(moderator.into_sql::<Bool>()),
-                    )
-            };
-        }
-        let (total, rows): (i64, Vec<BookmarkRow>) = with_conn!(self, |conn| {
-            let total: i64 = shown!().count().get_result(conn)?;
-            let rows = shown!()
-                .inner_join(users::table)
-                .inner_join(pseuds::table)
-                .order((bookmarks::created_at.desc(), bookmarks::id.desc()))
-                .limit(i64::from(per_page))
-                .offset(i64::from(page - 1) * i64::from(per_page))
-                .select(bookmark_columns!())
-                .load(conn)?;
-            Ok::<_, StoreError>((total, rows))
-        })?;
-        Ok(Found::Visible((
-            work,
-            Page {
-                items: self.assemble_bookmarks(rows, viewer)?,
-                page,
-                per_page,
-                total: total.max(0) as u64,
-            },
-        )))
-    }
-
-    /// Rows → records: their tags, and each work as `viewer` may see it.
-    fn assemble_bookmarks(
-        &self,
-        rows: Vec<BookmarkRow>,
-        viewer: Viewer,
-    ) -> Result<Vec<BookmarkRecord>, StoreError> {
-        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-        let tag_rows = with_conn!(self, |conn| conn.bookmark_tag_rows(&ids)?);
-        let mut work_ids: Vec<i64> = rows.iter().filter_map(|r| r.3).collect();
-        work_ids.sort_unstable();
-        work_ids.dedup();
-        let works = self.works_by_ids(&work_ids)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let work = r.3.and_then(|w| works.iter().find(|x| x.id == w));
-                let item = rules::item_sight(viewer, work.map(WorkRecord::access).as_ref());
-                let log_in_to_see =
-                    work.is_some_and(|w| viewer.must_log_in(&w.access()) && !w.hidden);
-                BookmarkRecord {
-                    id: r.0,
-                    user_id: r.1,
-                    pseud_id: r.2,
-                    work_id: r.3,
-                    notes: r.4,
-                    private: r.5,
-                    rec: r.6,
-                    hidden_by_admin: r.7,
-                    created_at: r.8,
-                    updated_at: r.9,
-                    login: r.10,
-                    pseud: r.11,
-                    tags: tag_rows
-                        .iter()
-                        .filter(|t| t.0 == r.0)
-                        .map(|t| (t.1, t.2.clone()))
-                        .collect(),
-                    item,
-                    log_in_to_see,
-                    work: (item == ItemSight::Shown).then(|| work.cloned()).flatten(),
-                }
-            })
-            .collect())
+        kind: BookmarkKind,
+        item_id: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        Ok(with_conn!(self, |conn| conn.bookmark_of_item(user_id, kind, item_id))?)
     }
 }
 

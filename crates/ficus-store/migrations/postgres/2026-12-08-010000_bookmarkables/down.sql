@@ -1,0 +1,10 @@
+DELETE FROM bookmarks WHERE kind <> 'work';
+DROP INDEX bookmarks_by_external_work;
+DROP INDEX bookmarks_by_series;
+DROP INDEX bookmarks_of_external_works_once;
+DROP INDEX bookmarks_of_series_once;
+ALTER TABLE bookmarks DROP COLUMN external_work_id;
+ALTER TABLE bookmarks DROP COLUMN series_id;
+ALTER TABLE bookmarks DROP COLUMN kind;
+DROP TABLE external_work_tags;
+DROP TABLE external_works;
