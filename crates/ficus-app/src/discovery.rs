@@ -77,6 +77,8 @@ pub enum Scope {
     Tag(Vec<i64>),
     /// A search (`/works/search`): best match first, no sidebar.
     Search,
+    /// A collection's works (`/collections/{name}/works`).
+    Collection(i64),
 }
 
 /// What a reader does not want to see: tags and byline entries.
@@ -159,6 +161,9 @@ pub fn build_request(
         facets: !matches!(scope, Scope::Search),
         ..Request::default()
     };
+    if let Scope::Collection(id) = scope {
+        req.collection = Some(*id);
+    }
     if let Scope::Tag(ids) = scope {
         let mut forms: Vec<i64> = ids.iter().map(|&t| graph.filter_form(t)).collect();
         forms.sort_unstable();

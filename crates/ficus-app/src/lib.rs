@@ -23,6 +23,7 @@
 //!   count failures (the log-in form and HTTP Basic alike).
 
 pub mod bookmarks;
+pub mod collections;
 pub mod comments;
 pub mod discovery;
 pub mod export;

@@ -21,6 +21,7 @@
 pub mod access;
 pub mod account;
 pub mod bookmarks;
+pub mod collections;
 pub mod comments;
 pub mod external_works;
 pub mod html;

@@ -11,7 +11,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the meaning of a field changes; an index
 /// of another version is rebuilt from the database on open.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The fields of a work document.
 #[derive(Debug, Clone, Copy)]
@@ -66,6 +66,8 @@ pub struct Fields {
     pub bookmarker_tags: Field,
     /// Milliseconds since 1970 of its newest public bookmark (0: none).
     pub bookmarked_at: Field,
+    /// The collections it is in.
+    pub collections: Field,
 }
 
 impl Fields {
@@ -109,6 +111,7 @@ impl Fields {
             bookmark_notes: b.add_u64_field("bookmark_notes", INDEXED),
             bookmarker_tags: b.add_u64_field("bookmarker_tags", INDEXED),
             bookmarked_at: b.add_u64_field("bookmarked_at", num()),
+            collections: b.add_u64_field("collections", INDEXED),
         };
         (b.build(), fields)
     }
@@ -191,6 +194,9 @@ impl Fields {
             b.latest
                 .map_or(0, |at| at.and_utc().timestamp_millis().max(0) as u64),
         );
+        for &c in &doc.collections {
+            d.add_u64(self.collections, c as u64);
+        }
         d
     }
 }

@@ -70,6 +70,8 @@ pub struct Request {
     /// A bookmark listing: only works with public bookmarks, filtered on
     /// what those say.
     pub bookmarks: Option<BookmarkFilter>,
+    /// A collection's listing: only its works.
+    pub collection: Option<i64>,
 }
 
 /// What a bookmark listing asks of the bookmarks (AO3's "Bookmark
@@ -112,6 +114,7 @@ impl Default for Request {
             after: None,
             facets: false,
             bookmarks: None,
+            collection: None,
         }
     }
 }
@@ -248,6 +251,9 @@ impl QueryBuilder<'_> {
         }
         if let Some(q) = &req.query {
             self.add_search(q, &mut clauses);
+        }
+        if let Some(c) = req.collection {
+            clauses.push((Occur::Must, term_u64(f.collections, c as u64)));
         }
         if let Some(b) = &req.bookmarks {
             clauses.push((Occur::Must, term_u64(f.bookmarked, 1)));

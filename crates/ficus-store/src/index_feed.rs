@@ -39,6 +39,8 @@ pub struct IndexDoc {
     pub body: String,
     /// What its public bookmarks say, for the bookmark listings.
     pub bookmarks: BookmarkFacts,
+    /// The collections it is in (both approved), for their listings.
+    pub collections: Vec<i64>,
 }
 
 /// What a work's public bookmarks (not private, not hidden by an admin)
@@ -164,12 +166,19 @@ impl Store {
             tags
         };
         let mut facts = self.bookmark_facts(&wanted)?;
+        let mut collections = self.collections_of_works(&wanted)?;
         Ok(works
             .into_iter()
             .map(|work| IndexDoc {
                 tags: tags_of(&work),
                 body: body_of.remove(&work.id).unwrap_or_default(),
                 bookmarks: facts.remove(&work.id).unwrap_or_default(),
+                collections: collections
+                    .remove(&work.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|c| c.id)
+                    .collect(),
                 work,
             })
             .collect())

@@ -17,6 +17,7 @@ pub mod bookmarks;
 mod bylines;
 pub mod claims;
 pub mod co_creators;
+pub mod collections;
 pub mod comments;
 pub mod error;
 pub mod hits;

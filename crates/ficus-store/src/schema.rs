@@ -440,6 +440,48 @@ diesel::table! {
 }
 
 diesel::table! {
+    collections (id) {
+        id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+        title -> Text,
+        description -> Text,
+        intro -> Text,
+        owner_id -> BigInt,
+        moderated -> Bool,
+        closed -> Bool,
+        unrevealed -> Bool,
+        anonymous -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    collection_participants (collection_id, user_id) {
+        collection_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    collection_items (id) {
+        id -> BigInt,
+        collection_id -> BigInt,
+        work_id -> BigInt,
+        user_approval -> Integer,
+        collection_approval -> Integer,
+        unrevealed -> Bool,
+        anonymous -> Bool,
+        added_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     bookmark_tags (bookmark_id, tag_id) {
         bookmark_id -> BigInt,
         tag_id -> BigInt,
@@ -515,6 +557,10 @@ diesel::joinable!(bookmarks -> users (user_id));
 diesel::joinable!(bookmarks -> pseuds (pseud_id));
 diesel::joinable!(bookmarks -> works (work_id));
 diesel::joinable!(bookmark_tags -> bookmarks (bookmark_id));
+diesel::joinable!(collection_items -> collections (collection_id));
+diesel::joinable!(collection_items -> works (work_id));
+diesel::joinable!(collection_participants -> collections (collection_id));
+diesel::joinable!(collection_participants -> users (user_id));
 diesel::joinable!(bookmarks -> series (series_id));
 diesel::joinable!(bookmarks -> external_works (external_work_id));
 diesel::joinable!(external_work_tags -> external_works (external_work_id));
@@ -563,6 +609,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     bookmark_tags,
     external_works,
     external_work_tags,
+    collections,
+    collection_participants,
+    collection_items,
     readings,
     subscriptions,
     fanout_jobs,

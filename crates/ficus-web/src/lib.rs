@@ -206,6 +206,35 @@ pub fn router(state: AppState) -> Router {
             "/tags/{name}/bookmarks",
             get(pages::discover::tag_bookmarks),
         )
+        .route(
+            "/collections",
+            get(pages::collections::index).post(pages::collections::create),
+        )
+        .route("/collections/new", get(pages::collections::new_form))
+        .route(
+            "/collections/{name}",
+            get(pages::collections::show).post(pages::collections::update),
+        )
+        .route(
+            "/collections/{name}/edit",
+            get(pages::collections::edit_form),
+        )
+        .route(
+            "/collections/{name}/works",
+            get(pages::discover::collection_works),
+        )
+        .route(
+            "/collections/{name}/participants",
+            post(pages::collections::add_participant),
+        )
+        .route("/collections/{name}/items", get(pages::collections::items))
+        .route("/collection_items", post(pages::collections::add))
+        .route("/collection_items/new", get(pages::collections::add_form))
+        .route("/collection_items/{id}", post(pages::collections::answer))
+        .route(
+            "/users/{login}/collection_items",
+            get(pages::collections::user_items),
+        )
         .route("/external_works/new", get(pages::bookmarks::new_external))
         .route("/external_works/{id}", get(pages::bookmarks::external_work))
         .route(

@@ -172,6 +172,8 @@ pub struct WorkPage {
     pub stats: Stats,
     /// The series the work is in, with its position in each.
     pub series: Vec<ficus_store::SeriesPlace>,
+    /// The collections it is in: (href, title).
+    pub collections: Vec<(String, String)>,
     pub summary: Option<String>,
     pub notes: Option<String>,
     pub end_notes: Option<String>,

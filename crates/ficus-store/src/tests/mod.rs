@@ -1093,6 +1093,7 @@ fn deleting_a_work_deletes_a_series_it_leaves_empty_only() {
 
 mod atomic;
 mod bookmarks;
+mod collections;
 mod comment_fixtures;
 mod comments;
 mod feedback_flow;

@@ -46,6 +46,8 @@ pub(crate) enum Scope {
     /// Bookmarked works: the archive's (`/bookmarks?…`) or a tag's
     /// (`/tags/{name}/bookmarks`: its ids and name as shown).
     Bookmarks(Option<(Vec<i64>, String)>),
+    /// A collection's works: its id, URL name and title.
+    Collection(i64, String, String),
 }
 
 impl Scope {
@@ -56,6 +58,7 @@ impl Scope {
                 discovery::Scope::Tag(ids.clone())
             }
             Scope::Search => discovery::Scope::Search,
+            Scope::Collection(id, _, _) => discovery::Scope::Collection(*id),
         }
     }
 }
@@ -272,6 +275,16 @@ async fn render(
             "works-search region",
             true,
         ),
+        Scope::Collection(_, name, title) => {
+            let href = format!("/collections/{}", view::encode_segment(name));
+            (
+                format!("{href}/works"),
+                format!("Works in {title}"),
+                format!(" in <a href=\"{}\">{}</a>", escape(&href), escape(title)),
+                "works-index dashboard filtered region",
+                false,
+            )
+        }
         Scope::Bookmarks(None) => (
             "/bookmarks".to_string(),
             "Bookmarks".to_string(),
@@ -400,7 +413,11 @@ async fn render(
             .collect(),
     });
     let follow = match &visitor.user {
-        Some(u) if built.error.is_none() && bookmark_mode.is_none() => {
+        Some(u)
+            if built.error.is_none()
+                && bookmark_mode.is_none()
+                && !matches!(scope, Scope::Collection(..)) =>
+        {
             let search = SavedSearch {
                 path: base.clone(),
                 query: qs.clone(),
@@ -510,6 +527,28 @@ pub async fn tag_bookmarks(
         headers,
         raw,
         Scope::Bookmarks(Some((ids, display))),
+    )
+    .await
+}
+
+/// `GET /collections/{name}/works`: the collection's works, filterable.
+pub async fn collection_works(
+    State(st): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    let lookup = name.clone();
+    let found = st.db(move |s| s.collection_by_name(&lookup)).await?;
+    let c = found
+        .ok_or_else(|| WebError::NotFound(format!("There is no collection named {name:?}.")))?;
+    render(
+        st,
+        visitor,
+        headers,
+        raw,
+        Scope::Collection(c.id, c.name, c.title),
     )
     .await
 }

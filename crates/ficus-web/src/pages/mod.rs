@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod bookmarks;
+pub mod collections;
 pub mod comments;
 pub mod discover;
 pub mod downloads;

@@ -271,7 +271,7 @@ async fn render(
     let reader = visitor.user.as_ref().map(|u| u.id);
     let owners = work.owners.clone();
     let plain_role = !visitor.viewer().moderates() && !owner;
-    let (kudos_sentence, blocked, cache_as, account) = st
+    let (kudos_sentence, blocked, cache_as, account, collections) = st
         .db(move |s| {
             let (blocked, cache_as, account) = match reader {
                 Some(uid) => (
@@ -296,7 +296,17 @@ async fn render(
                     ReadersOwn::default(),
                 ),
             };
-            Ok((s.kudos_sentence(id)?, blocked, cache_as, account))
+            let collections = s
+                .collections_of_works(&[id])?
+                .remove(&id)
+                .unwrap_or_default();
+            Ok((
+                s.kudos_sentence(id)?,
+                blocked,
+                cache_as,
+                account,
+                collections,
+            ))
         })
         .await?;
     let ReadersOwn {
@@ -368,6 +378,15 @@ async fn render(
         meta: meta_groups(&work, &prefs),
         stats: stats(&work),
         series,
+        collections: collections
+            .into_iter()
+            .map(|c| {
+                (
+                    format!("/collections/{}", view::encode_segment(&c.name)),
+                    c.title,
+                )
+            })
+            .collect(),
         summary: work.summary.clone(),
         notes: work.notes.clone(),
         end_notes: work.end_notes.clone(),

@@ -1,0 +1,3 @@
+DROP TABLE collection_items;
+DROP TABLE collection_participants;
+DROP TABLE collections;

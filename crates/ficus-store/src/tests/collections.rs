@@ -1,0 +1,203 @@
+//! Collections on both backends: names unique by case, who may add a
+//! work and who approves it (open, moderated, closed; invitations), an
+//! all-or-nothing form, answers and removal, and the index's view of a
+//! work's collections.
+
+use ficus_core::account::Role as AccountRole;
+use ficus_core::collections::{Approval, CollectionForm, CollectionRefusal, Role, Settings};
+use ficus_core::comments::CommentPermission;
+
+use super::comment_fixtures::*;
+use super::each_backend;
+use crate::collections::ItemsShown;
+
+fn make(store: &crate::Store, owner: &Person, name: &str, settings: Settings) -> i64 {
+    let draft = CollectionForm {
+        name,
+        title: &format!("{name} Title"),
+        settings,
+        ..CollectionForm::default()
+    }
+    .check()
+    .expect("valid");
+    store
+        .create_collection(owner.viewer, &draft, now())
+        .expect("store")
+        .expect("made")
+}
+
+fn names(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn works_join_collections_by_their_rules() {
+    each_backend(|store| {
+        let ada = person(store, "ada", AccountRole::User);
+        let bea = person(store, "bea", AccountRole::User);
+        let mod_ = person(store, "mod", AccountRole::User);
+        let open = make(store, &mod_, "Open_Fest", Settings::default());
+        let moderated = make(
+            store,
+            &mod_,
+            "Modded",
+            Settings {
+                moderated: true,
+                ..Settings::default()
+            },
+        );
+        make(
+            store,
+            &mod_,
+            "Shut",
+            Settings {
+                closed: true,
+                ..Settings::default()
+            },
+        );
+        // Names are unique by case.
+        let again = CollectionForm {
+            name: "open_fest",
+            title: "Again",
+            ..CollectionForm::default()
+        }
+        .check()
+        .expect("valid");
+        assert_eq!(
+            store
+                .create_collection(bea.viewer, &again, now())
+                .expect("store"),
+            Err(CollectionRefusal::NameTaken)
+        );
+
+        let work = work_by(store, &ada, CommentPermission::Everyone, false);
+        // A closed collection refuses the whole form: nothing is added.
+        assert_eq!(
+            store
+                .add_to_collections(ada.viewer, work, &names(&["Open_Fest", "Shut"]), now())
+                .expect("store"),
+            Err(CollectionRefusal::Closed("Shut Title".into()))
+        );
+        assert!(
+            store
+                .collections_of_works(&[work])
+                .expect("read")
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .add_to_collections(ada.viewer, work, &names(&["no_such"]), now())
+                .expect("store"),
+            Err(CollectionRefusal::NoSuchCollection("no_such".into()))
+        );
+        // Someone else's work: not theirs to add.
+        assert_eq!(
+            store
+                .add_to_collections(bea.viewer, work, &names(&["Open_Fest"]), now())
+                .expect("store"),
+            Err(CollectionRefusal::NotCreator)
+        );
+        let added = store
+            .add_to_collections(ada.viewer, work, &names(&["open_fest", "Modded"]), now())
+            .expect("store")
+            .expect("added");
+        assert_eq!(added[0].collection_approval, Approval::Approved);
+        assert_eq!(added[1].collection_approval, Approval::Unreviewed);
+        assert_eq!(
+            store
+                .add_to_collections(ada.viewer, work, &names(&["Open_Fest"]), now())
+                .expect("store"),
+            Err(CollectionRefusal::AlreadyIn("Open_Fest Title".into()))
+        );
+        // In the open one only, until a maintainer approves.
+        let ids = |store: &crate::Store| -> Vec<i64> {
+            store.collections_of_works(&[work]).expect("read")[&work]
+                .iter()
+                .map(|c| c.id)
+                .collect()
+        };
+        assert_eq!(ids(store), vec![open]);
+        let queue = store
+            .collection_items(moderated, ItemsShown::Unreviewed)
+            .expect("read");
+        assert_eq!(queue.len(), 1);
+        assert_eq!(
+            store
+                .review_item(bea.viewer, queue[0].id, true, now())
+                .expect("store"),
+            Err(CollectionRefusal::NotFound),
+            "neither maintainer nor creator"
+        );
+        store
+            .review_item(mod_.viewer, queue[0].id, true, now())
+            .expect("store")
+            .expect("approved");
+        let mut both = ids(store);
+        both.sort_unstable();
+        let mut want = vec![open, moderated];
+        want.sort_unstable();
+        assert_eq!(both, want);
+
+        // A maintainer invites bea's work: it waits for bea.
+        let hers = work_by(store, &bea, CommentPermission::Everyone, false);
+        let invited = store
+            .add_to_collections(mod_.viewer, hers, &names(&["Shut"]), now())
+            .expect("store")
+            .expect("an invitation");
+        assert_eq!(invited[0].user_approval, Approval::Unreviewed);
+        assert!(
+            store
+                .collections_of_works(&[hers])
+                .expect("read")
+                .is_empty()
+        );
+        let mine = store
+            .user_collection_items(bea.viewer.user_id().expect("id"))
+            .expect("read");
+        assert_eq!(mine.len(), 1);
+        store
+            .review_item(bea.viewer, mine[0].id, true, now())
+            .expect("store")
+            .expect("accepted");
+        assert_eq!(
+            store.collections_of_works(&[hers]).expect("read")[&hers].len(),
+            1
+        );
+        // The creator takes it out again.
+        store
+            .remove_item(bea.viewer, mine[0].id)
+            .expect("store")
+            .expect("removed");
+        assert!(
+            store
+                .collections_of_works(&[hers])
+                .expect("read")
+                .is_empty()
+        );
+
+        // Members post without waiting; only maintainers give roles.
+        assert_eq!(
+            store
+                .add_participant(bea.viewer, moderated, "ada", Role::Member, now())
+                .expect("store"),
+            Err(CollectionRefusal::NotMaintainer)
+        );
+        store
+            .add_participant(mod_.viewer, moderated, "bea", Role::Member, now())
+            .expect("store")
+            .expect("member");
+        let second = work_by(store, &bea, CommentPermission::Everyone, false);
+        let added = store
+            .add_to_collections(bea.viewer, second, &names(&["Modded"]), now())
+            .expect("store")
+            .expect("added");
+        assert_eq!(added[0].collection_approval, Approval::Approved);
+        let c = store
+            .collection_by_name("MODDED")
+            .expect("read")
+            .expect("found by case");
+        assert_eq!(c.role_of("mod"), Some(Role::Owner));
+        assert_eq!(c.role_of("bea"), Some(Role::Member));
+        assert_eq!(store.collections_page(1).expect("read").total, 3);
+    });
+}
