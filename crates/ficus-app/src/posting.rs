@@ -30,7 +30,7 @@ pub fn form_of(
         title: work.title.clone(),
         pseuds: own_pseuds
             .iter()
-            .filter(|(_, name)| work.creators.contains(name))
+            .filter(|(_, name)| work.bylines.contains(name))
             .map(|(id, _)| *id)
             .collect(),
         co_creators: String::new(),

@@ -27,6 +27,8 @@ pub struct WorkAccess<'a> {
     pub restricted: bool,
     /// Hidden by a moderator or admin.
     pub hidden: bool,
+    /// In an unrevealed collection (a "Mystery Work" until revealed).
+    pub unrevealed: bool,
     /// Accounts whose pseuds are on the byline.
     pub owners: &'a [i64],
 }
@@ -70,16 +72,21 @@ impl Viewer {
     }
 
     /// Whether the work is visible to this viewer: its creators always;
-    /// drafts to nobody else; hidden works to admins only; restricted works
-    /// to logged-in accounts only.
+    /// drafts to nobody else; hidden and unrevealed works to admins only;
+    /// restricted works to logged-in accounts only.
     pub fn may_see(self, work: &WorkAccess<'_>) -> bool {
         match self {
             Viewer::System => true,
             _ if self.owns(work) => true,
             Viewer::User {
                 role: Role::Admin, ..
-            } if work.hidden => work.posted,
-            _ => work.posted && !work.hidden && (!work.restricted || self.is_member()),
+            } if work.hidden || work.unrevealed => work.posted,
+            _ => {
+                work.posted
+                    && !work.hidden
+                    && !work.unrevealed
+                    && (!work.restricted || self.is_member())
+            }
         }
     }
 }
@@ -93,6 +100,7 @@ mod tests {
             posted,
             restricted,
             hidden: false,
+            unrevealed: false,
             owners,
         }
     }
@@ -125,6 +133,7 @@ mod tests {
             posted: true,
             restricted: false,
             hidden: true,
+            unrevealed: false,
             owners: &[7],
         };
         assert!(me.may_see(&hidden));

@@ -301,6 +301,7 @@ mod tests {
             posted: true,
             restricted: false,
             hidden: false,
+            unrevealed: false,
             owners: &owners,
         };
         let restricted = WorkAccess {

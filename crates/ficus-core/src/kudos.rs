@@ -103,6 +103,7 @@ mod tests {
             posted: true,
             restricted,
             hidden: false,
+            unrevealed: false,
             owners,
         }
     }

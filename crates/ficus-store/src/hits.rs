@@ -56,7 +56,9 @@ impl Store {
                         works::table
                             .filter(works::id.eq(work_id))
                             .filter(works::posted.eq(true))
-                            .filter(works::hidden.eq(false)),
+                            .filter(works::hidden.eq(false))
+                            // No hits while a mystery (AO3's rule).
+                            .filter(works::unrevealed.eq(false)),
                     )
                     .set(works::hits_count.eq(works::hits_count + n))
                     .execute(conn)?;

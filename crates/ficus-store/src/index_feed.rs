@@ -103,12 +103,14 @@ impl Store {
         Ok(out)
     }
 
-    /// Ids of indexable works (posted, not hidden) after `after`, in order.
+    /// Ids of indexable works (posted, not hidden, not unrevealed) after
+    /// `after`, in order.
     pub fn indexable_work_ids(&self, after: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
         with_conn!(self, |conn| Ok(works::table
             .filter(works::id.gt(after))
             .filter(works::posted.eq(true))
             .filter(works::hidden.eq(false))
+            .filter(works::unrevealed.eq(false))
             .order(works::id.asc())
             .limit(limit)
             .select(works::id)
@@ -120,6 +122,7 @@ impl Store {
         with_conn!(self, |conn| Ok(works::table
             .filter(works::posted.eq(true))
             .filter(works::hidden.eq(false))
+            .filter(works::unrevealed.eq(false))
             .count()
             .get_result(conn)?))
     }
@@ -131,7 +134,7 @@ impl Store {
         let works: Vec<WorkRecord> = self
             .works_by_ids(ids)?
             .into_iter()
-            .filter(|w| w.posted && !w.hidden)
+            .filter(|w| w.posted && !w.hidden && !w.unrevealed)
             .collect();
         let wanted: Vec<i64> = works.iter().map(|w| w.id).collect();
         // The record carries every tag but the rating's id.

@@ -66,6 +66,7 @@ impl Store {
                 posted: row.posted,
                 restricted: row.restricted,
                 hidden: row.hidden,
+                unrevealed: row.unrevealed,
                 owners: &owners,
             };
             if let Err(refusal) = rules::check(viewer, &access) {

@@ -464,6 +464,9 @@ impl Store {
             crate::comments::CommentAuthor::Account { login, .. } => login.clone(),
             crate::comments::CommentAuthor::Guest { name } => format!("{name} (Guest)"),
             crate::comments::CommentAuthor::Gone => "A deleted account".into(),
+            crate::comments::CommentAuthor::AnonymousCreator => {
+                crate::comments::ANONYMOUS_CREATOR.into()
+            }
         };
         Ok(Some(MailComment {
             comment_id: n.id,

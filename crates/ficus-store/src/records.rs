@@ -35,8 +35,12 @@ pub struct WorkRecord {
     /// All tags but the rating, grouped by type in display order, each
     /// group in the creator's order.
     pub tags: Vec<TagRecord>,
-    /// Creator names in byline order.
+    /// Creator names in byline order, as everyone sees them: "Anonymous"
+    /// while the work is in an anonymous collection.
     pub creators: Vec<String>,
+    /// The byline's real names, in order, for its creators' own forms
+    /// only (never shown to others).
+    pub bylines: Vec<String>,
     /// Accounts whose pseuds are on the byline.
     pub owners: Vec<i64>,
     /// For each of `creators`, the login of the account whose pseud it is
@@ -69,6 +73,12 @@ pub struct WorkRecord {
     pub comments_version: i64,
     /// When the work was first stored (drafts are purged counting from it).
     pub created_at: chrono::NaiveDateTime,
+    /// In an unrevealed collection: a "Mystery Work" to all but its
+    /// creators (and admins) until revealed.
+    pub unrevealed: bool,
+    /// In an anonymous collection: `creators` say "Anonymous", and
+    /// `creator_logins` and `creator_ids` are empty.
+    pub anonymous: bool,
 }
 
 impl WorkRecord {
@@ -78,6 +88,7 @@ impl WorkRecord {
             posted: self.posted,
             restricted: self.restricted,
             hidden: self.hidden,
+            unrevealed: self.unrevealed,
             owners: &self.owners,
         }
     }

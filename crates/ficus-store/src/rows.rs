@@ -63,6 +63,8 @@ pub(crate) struct WorkRow {
     pub comment_permission: String,
     pub moderate_comments: bool,
     pub comments_version: i64,
+    pub unrevealed: bool,
+    pub anonymous: bool,
 }
 
 #[derive(Insertable)]

@@ -31,6 +31,8 @@ diesel::table! {
         comment_permission -> Text,
         moderate_comments -> Bool,
         comments_version -> BigInt,
+        unrevealed -> Bool,
+        anonymous -> Bool,
     }
 }
 

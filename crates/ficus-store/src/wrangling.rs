@@ -446,6 +446,7 @@ impl Store {
                         .filter(taggings::tag_id.eq(id))
                         .filter(works::posted.eq(true))
                         .filter(works::hidden.eq(false))
+                        .filter(works::unrevealed.eq(false))
                         .into_boxed();
                     if !members {
                         uses = uses.filter(works::restricted.eq(false));
@@ -516,6 +517,7 @@ impl Store {
                 .inner_join(works::table)
                 .filter(works::posted.eq(true))
                 .filter(works::hidden.eq(false))
+                .filter(works::unrevealed.eq(false))
                 .filter(tags::canonical.eq(false))
                 .filter(tags::merger_id.is_null())
                 .filter(tags::tag_type.eq_any([

@@ -31,6 +31,10 @@ enum State {
     Restricted,
     Draft,
     Hidden,
+    /// In an unrevealed collection: a "Mystery Work".
+    Unrevealed,
+    /// In an anonymous collection (revealed): its creators unnamed.
+    Anonymous,
     Orphaned,
     Deleted,
 }
@@ -56,8 +60,9 @@ fn expected(who: Who, state: State) -> Sees {
         (State::Restricted, _) => Sees::Page,
         (State::Draft, Who::Creator) => Sees::Page,
         (State::Draft, _) => Sees::NotFound,
-        (State::Hidden, Who::Creator | Who::Admin) => Sees::Page,
-        (State::Hidden, _) => Sees::NotFound,
+        (State::Hidden | State::Unrevealed, Who::Creator | Who::Admin) => Sees::Page,
+        (State::Hidden | State::Unrevealed, _) => Sees::NotFound,
+        (State::Anonymous, _) => Sees::Page,
         (State::Deleted, _) => Sees::NotFound,
     }
 }
@@ -89,9 +94,12 @@ fn listed(who: Who, state: State, listing: &str) -> bool {
     match state {
         // Orphaned works leave their former creator's page.
         State::Orphaned if listing.contains("/users/creator/") => false,
-        State::Public | State::Orphaned => true,
+        // An anonymous work is never listed under its creator's name.
+        State::Anonymous if listing.contains("/users/creator/") => false,
+        State::Public | State::Orphaned | State::Anonymous => true,
         State::Restricted => who != Who::Guest,
-        State::Draft | State::Hidden | State::Deleted => false,
+        // A mystery is in no listing, not even its creator's.
+        State::Draft | State::Hidden | State::Unrevealed | State::Deleted => false,
     }
 }
 
@@ -395,6 +403,42 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
         404
     );
 
+    // In collections: an unrevealed one (a mystery) and an anonymous one.
+    for (name, setting) in [
+        ("Matrix_Mystery", "unrevealed"),
+        ("Matrix_Anon", "anonymous"),
+    ] {
+        let field = format!("collection[collection_preference_attributes][{setting}]");
+        let resp = creator.submit(
+            server,
+            "/collections",
+            &[
+                ("collection[name]", name),
+                ("collection[title]", name),
+                (field.as_str(), "1"),
+            ],
+        );
+        assert_eq!(resp.status(), 303, "collection {name}");
+    }
+    for (title, collection, state) in [
+        ("Matrix Unrevealed", "Matrix_Mystery", State::Unrevealed),
+        ("Matrix Anonymous", "Matrix_Anon", State::Anonymous),
+    ] {
+        let mut work = post_work(&mut creator, server, title, false, false);
+        work.bookmark = bookmark(&mut other, server, work.id, false);
+        let resp = creator.submit(
+            server,
+            "/collection_items",
+            &[
+                ("work_id", &work.id.to_string()),
+                ("collection_names", collection),
+            ],
+        );
+        assert_eq!(resp.status(), 303, "{title} into {collection}");
+        work.state = state;
+        works.push(work);
+    }
+
     // Orphaned: it stays, but its former creator can no longer change it.
     let mut orphaned = post_work(&mut creator, server, "Matrix Orphaned", false, false);
     orphaned.bookmark = bookmark(&mut other, server, orphaned.id, false);
@@ -573,6 +617,19 @@ fn run_matrix(server: &ServerProcess, admin_cli: impl Fn(&[&str])) {
                     } else {
                         String::from_utf8_lossy(&body).contains(&work.title)
                     };
+                    // An anonymous work names none of its creators to
+                    // others (their own pages link their dashboards).
+                    if work.state == State::Anonymous
+                        && !matches!(who, Who::Creator | Who::CoCreatorAccepted)
+                        && !view.starts_with("EPUB")
+                        && !view.starts_with("PDF")
+                    {
+                        let body = String::from_utf8_lossy(&body);
+                        assert!(
+                            !body.contains("/users/creator") && !body.contains("/users/accepted"),
+                            "{who:?} × {view}: an anonymous work names its creator"
+                        );
+                    }
                     assert!(
                         shows || view.contains("chapter"),
                         "{who:?} × {view}: the page shows the work"

@@ -205,3 +205,194 @@ fn collections_from_the_form_to_the_listing() {
         403
     );
 }
+
+/// The body of `path` as text.
+fn body(b: &mut Browser, server: &ficus_testkit::ServerProcess, path: &str) -> (u16, String) {
+    let resp = b.get(&server.url(path));
+    let status = resp.status().as_u16();
+    (status, resp.text().expect("body"))
+}
+
+#[test]
+fn anonymity_and_mystery_hold_in_every_view() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut keeper = Browser::new();
+    assert_eq!(signup(&mut keeper, &server, "keeper").status(), 303);
+    let mut writer = Browser::new();
+    assert_eq!(signup(&mut writer, &server, "quillwright").status(), 303);
+    let mut reader = Browser::new();
+    assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
+    let mut guest = Browser::new();
+    let settings = |unrevealed: bool, anonymous: bool| {
+        let mut f = vec![
+            ("collection[name]", "Gift_Box"),
+            ("collection[title]", "Gift Box"),
+        ];
+        if unrevealed {
+            f.push((
+                "collection[collection_preference_attributes][unrevealed]",
+                "1",
+            ));
+        }
+        if anonymous {
+            f.push((
+                "collection[collection_preference_attributes][anonymous]",
+                "1",
+            ));
+        }
+        f
+    };
+    assert_eq!(
+        keeper
+            .submit(&server, "/collections", &settings(true, true))
+            .status(),
+        303
+    );
+    let work = support::post_simple_work(&mut writer, &server, "Secret Gift", "Gift Fandom");
+    let resp = writer.submit(
+        &server,
+        "/collection_items",
+        &[
+            ("work_id", &work.to_string()),
+            ("collection_names", "Gift_Box"),
+        ],
+    );
+    assert_eq!(resp.status(), 303);
+
+    // Unrevealed: a mystery everywhere but to its creator.
+    let (status, page) = body(&mut guest, &server, &format!("/works/{work}"));
+    assert_eq!(status, 404);
+    assert!(page.contains("Mystery Work"), "{page}");
+    assert_eq!(
+        reader.get(&server.url(&format!("/works/{work}"))).status(),
+        404
+    );
+    assert_eq!(
+        writer.get(&server.url(&format!("/works/{work}"))).status(),
+        200
+    );
+    let (_, works) = body(&mut guest, &server, "/users/quillwright/works");
+    assert!(!works.contains("Secret Gift"));
+    let page = guest.page(&server.url("/collections/Gift_Box"));
+    assert!(text(&page, "dd.mystery").starts_with("1 not yet revealed"));
+    let (_, listing) = body(&mut guest, &server, "/works");
+    assert!(!listing.contains("Secret Gift"));
+
+    // Revealed, still anonymous: the work is seen, its creator is not —
+    // on the page, in search, feeds, OPDS, the API and downloads.
+    assert_eq!(
+        keeper
+            .submit(&server, "/collections/Gift_Box", &settings(false, true))
+            .status(),
+        303
+    );
+    let started = std::time::Instant::now();
+    loop {
+        let (_, listing) = body(&mut guest, &server, "/tags/Gift%20Fandom/works");
+        if listing.contains("Secret Gift") {
+            assert!(!listing.contains("quillwright"), "the blurb names nobody");
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 15,
+            "never revealed in the index"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let page = guest.page(&server.url(&format!("/works/{work}")));
+    assert_eq!(text(&page, "h3.byline"), "Anonymous");
+    assert_eq!(count(&page, "a[href^='/users/quillwright']"), 0);
+    for path in [
+        format!("/works/{work}"),
+        "/tags/Gift%20Fandom/works".to_string(),
+        "/tags/Gift%20Fandom/feed.atom".to_string(),
+        "/opds/tags/Gift%20Fandom".to_string(),
+        "/opds/recent".to_string(),
+        format!("/api/v1/works/{work}"),
+        "/api/v1/works?tags=Gift%20Fandom".to_string(),
+        "/collections/Gift_Box/works".to_string(),
+    ] {
+        let (status, text) = body(&mut guest, &server, &path);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            !text.contains("quillwright"),
+            "{path} names the creator:\n{text}"
+        );
+    }
+    // Not under the creator's name (those pages say the name itself).
+    for path in ["/users/quillwright/works", "/users/quillwright/feed.atom"] {
+        let (status, text) = body(&mut guest, &server, path);
+        assert_eq!(status, 200, "{path}");
+        assert!(!text.contains("Secret Gift"), "{path} lists it:\n{text}");
+    }
+    // A search for the name finds nothing (the pages echo the query).
+    for path in [
+        "/works/search?work_search%5Bquery%5D=quillwright",
+        "/works/search?work_search%5Bcreators%5D=quillwright",
+        "/works/search?work_search%5Bquery%5D=creators%3Aquillwright",
+    ] {
+        let page = guest.page(&server.url(path));
+        assert_eq!(text(&page, "h3.heading"), "0 Found", "{path}");
+    }
+    let (_, found) = body(&mut guest, &server, "/api/v1/works?q=quillwright");
+    assert!(!found.contains("Secret Gift"), "{found}");
+    let (_, api) = body(&mut guest, &server, &format!("/api/v1/works/{work}"));
+    assert!(api.contains("Anonymous"), "{api}");
+    let page = guest.page(&server.url(&format!("/works/{work}")));
+    let sel = scraper::Selector::parse("li.download a").expect("selector");
+    let links: Vec<String> = page
+        .select(&sel)
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect();
+    assert!(links.len() >= 3, "{links:?}");
+    for href in &links {
+        let resp = guest.get(&server.url(href));
+        assert_eq!(resp.status(), 200, "{href}: {:?}", resp.headers());
+        let bytes = resp.bytes().expect("bytes");
+        let file = href.split('?').next().unwrap_or(href);
+        if file.ends_with(".epub") {
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("zip");
+            let mut said_anonymous = false;
+            for i in 0..zip.len() {
+                let mut f = zip.by_index(i).expect("entry");
+                let mut s = String::new();
+                if std::io::Read::read_to_string(&mut f, &mut s).is_ok() {
+                    assert!(
+                        !s.contains("quillwright"),
+                        "{href}: {} names the creator",
+                        f.name()
+                    );
+                    said_anonymous |= s.contains("<dc:creator") && s.contains("Anonymous");
+                }
+            }
+            assert!(said_anonymous, "{href}: the EPUB's metadata says Anonymous");
+        } else if file.ends_with(".pdf") {
+            if ficus_testkit::pdf::tools_present() {
+                let path = dir.path().join("anonymous.pdf");
+                std::fs::write(&path, &bytes).expect("write");
+                let info = ficus_testkit::pdf::poppler("pdfinfo", &[], &path);
+                let words = ficus_testkit::pdf::poppler("pdftotext", &[], &path);
+                assert!(!info.contains("quillwright"), "{href}: {info}");
+                assert!(info.contains("Anonymous"), "{href}: {info}");
+                assert!(!words.contains("quillwright"), "{href} names the creator");
+            }
+        } else {
+            let s = String::from_utf8_lossy(&bytes);
+            assert!(!s.contains("quillwright"), "{href} names the creator");
+            assert!(s.contains("Anonymous"), "{href}");
+        }
+    }
+
+    // Revealing the creators names them again.
+    assert_eq!(
+        keeper
+            .submit(&server, "/collections/Gift_Box", &settings(false, false))
+            .status(),
+        303
+    );
+    let page = guest.page(&server.url(&format!("/works/{work}")));
+    assert_eq!(text(&page, "h3.byline"), "quillwright");
+    let (_, works) = body(&mut guest, &server, "/users/quillwright/works");
+    assert!(works.contains("Secret Gift"));
+}

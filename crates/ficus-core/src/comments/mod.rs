@@ -463,6 +463,7 @@ mod tests {
                 posted: true,
                 restricted: false,
                 hidden: false,
+                unrevealed: false,
                 owners,
             },
             settings: CommentSettings {

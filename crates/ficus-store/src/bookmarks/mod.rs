@@ -206,6 +206,7 @@ impl_for_both_backends! {
                 posted: row.posted,
                 restricted: row.restricted,
                 hidden: row.hidden,
+                unrevealed: row.unrevealed,
                 owners: &owners,
             };
             Ok(rules::may_bookmark(viewer, &access).is_ok())
@@ -239,6 +240,7 @@ impl_for_both_backends! {
                     posted: row.posted,
                     restricted: row.restricted,
                     hidden: row.hidden,
+                unrevealed: row.unrevealed,
                     owners: &owners,
                 })
             })))

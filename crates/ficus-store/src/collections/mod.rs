@@ -20,7 +20,10 @@ use crate::Store;
 use crate::conn::WriteTransaction;
 use crate::error::StoreError;
 use crate::reports::StandingHelpers;
-use crate::schema::{collection_items, collection_participants, collections, users};
+use crate::schema::{
+    chapters, collection_items, collection_participants, collections, users, works,
+};
+use crate::subscriptions::fanout::FanoutHelpers;
 use crate::works::helpers::WorkHelpers;
 
 type Outcome<T> = Result<Result<T, CollectionRefusal>, StoreError>;
@@ -38,10 +41,65 @@ pub struct Added {
 pub(crate) trait CollectionHelpers {
     /// The account's role in the collection, if any.
     fn role_in(&mut self, collection_id: i64, user_id: i64) -> QueryResult<Option<Role>>;
+
+    /// Sets `works.unrevealed` and `works.anonymous` of `work_ids` from
+    /// their approved items; a work revealed by it is queued for its
+    /// subscribers (it told nobody while it was a mystery).
+    fn refresh_reveal_flags(&mut self, work_ids: &[i64], now: NaiveDateTime) -> QueryResult<()>;
 }
 
 impl_for_both_backends! {
     impl CollectionHelpers {
+        fn refresh_reveal_flags(&mut self, work_ids: &[i64], now: NaiveDateTime) -> QueryResult<()> {
+            for &work in work_ids {
+                let approved = collection_items::table
+                    .filter(collection_items::work_id.eq(work))
+                    .filter(collection_items::user_approval.eq(Approval::Approved.code()))
+                    .filter(collection_items::collection_approval.eq(Approval::Approved.code()));
+                let unrevealed: i64 = approved
+                    .filter(collection_items::unrevealed.eq(true))
+                    .count()
+                    .get_result(self)?;
+                let anonymous: i64 = approved
+                    .filter(collection_items::anonymous.eq(true))
+                    .count()
+                    .get_result(self)?;
+                let Some((was_unrevealed, was_anonymous)) = works::table
+                    .find(work)
+                    .select((works::unrevealed, works::anonymous))
+                    .first::<(bool, bool)>(self)
+                    .optional()?
+                else {
+                    continue;
+                };
+                let (unrevealed, anonymous) = (unrevealed > 0, anonymous > 0);
+                if (unrevealed, anonymous) == (was_unrevealed, was_anonymous) {
+                    continue;
+                }
+                // The comment pages' cache key moves too: a creator's
+                // comments are signed differently now.
+                diesel::update(works::table.find(work))
+                    .set((
+                        works::unrevealed.eq(unrevealed),
+                        works::anonymous.eq(anonymous),
+                        works::comments_version.eq(works::comments_version + 1),
+                    ))
+                    .execute(self)?;
+                if was_unrevealed && !unrevealed {
+                    let first: Option<i64> = chapters::table
+                        .filter(chapters::work_id.eq(work))
+                        .order(chapters::position.asc())
+                        .select(chapters::id)
+                        .first(self)
+                        .optional()?;
+                    if let Some(chapter) = first {
+                        self.queue_fanout(work, chapter, "reveal", now)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+
         fn role_in(&mut self, collection_id: i64, user_id: i64) -> QueryResult<Option<Role>> {
             let role: Option<String> = collection_participants::table
                 .filter(collection_participants::collection_id.eq(collection_id))
@@ -174,6 +232,11 @@ impl Store {
                 .set(collection_items::anonymous.eq(false))
                 .execute(conn)?;
             }
+            let members: Vec<i64> = collection_items::table
+                .filter(collection_items::collection_id.eq(id))
+                .select(collection_items::work_id)
+                .load(conn)?;
+            conn.refresh_reveal_flags(&members, now)?;
             Ok(Ok(()))
         }))?)
     }
@@ -257,6 +320,7 @@ impl Store {
                 posted: row.posted,
                 restricted: row.restricted,
                 hidden: row.hidden,
+                unrevealed: row.unrevealed,
                 owners: &owners,
             };
             if !viewer.may_see(&access) {
@@ -348,6 +412,7 @@ impl Store {
                     .execute(conn)?;
                 added.push(item);
             }
+            conn.refresh_reveal_flags(&[work_id], now)?;
             Ok(Ok(added))
         }))?)
     }
@@ -403,13 +468,14 @@ impl Store {
                     ))
                     .execute(conn)?;
             }
+            conn.refresh_reveal_flags(&[work_id], now)?;
             Ok(Ok(()))
         }))?)
     }
 
     /// Takes a work out of a collection (a creator of the work or a
     /// maintainer of the collection).
-    pub fn remove_item(&self, viewer: Viewer, item_id: i64) -> Outcome<()> {
+    pub fn remove_item(&self, viewer: Viewer, item_id: i64, now: NaiveDateTime) -> Outcome<()> {
         let user = match account(viewer) {
             Ok(u) => u,
             Err(r) => return Ok(Err(r)),
@@ -433,6 +499,7 @@ impl Store {
                 return Ok(Err(CollectionRefusal::NotFound));
             }
             diesel::delete(collection_items::table.find(item_id)).execute(conn)?;
+            conn.refresh_reveal_flags(&[work_id], now)?;
             Ok(Ok(()))
         }))?)
     }

@@ -326,6 +326,31 @@ impl Store {
         Ok(rows.into_iter().map(item).collect())
     }
 
+    /// Whether work `id` is posted and in an unrevealed collection (a
+    /// "Mystery Work" to whoever may not see it).
+    pub fn work_is_unrevealed(&self, id: i64) -> Result<bool, StoreError> {
+        let n: i64 = with_conn!(self, |conn| works::table
+            .filter(works::id.eq(id))
+            .filter(works::posted.eq(true))
+            .filter(works::hidden.eq(false))
+            .filter(works::unrevealed.eq(true))
+            .count()
+            .get_result(conn)?);
+        Ok(n > 0)
+    }
+
+    /// How many of a collection's works are not revealed yet.
+    pub fn unrevealed_in(&self, collection_id: i64) -> Result<i64, StoreError> {
+        Ok(with_conn!(self, |conn| collection_items::table
+            .inner_join(works::table)
+            .filter(collection_items::collection_id.eq(collection_id))
+            .filter(collection_items::user_approval.eq(Approval::Approved.code()))
+            .filter(collection_items::collection_approval.eq(Approval::Approved.code()))
+            .filter(works::unrevealed.eq(true))
+            .count()
+            .get_result(conn)?))
+    }
+
     /// The collections each of `work_ids` is in (both approved), by
     /// title.
     pub fn collections_of_works(

@@ -30,7 +30,8 @@ mod write;
 
 pub use inbox::{INBOX_PER_PAGE, Inbox, InboxAction, InboxEntry, InboxFilter};
 pub use read::{
-    CommentActions, CommentAuthor, CommentNode, CommentSection, CommentThread, SpamItem,
+    ANONYMOUS_CREATOR, CommentActions, CommentAuthor, CommentNode, CommentSection, CommentThread,
+    SpamItem,
 };
 pub use write::{CommentTarget, ModerationAction, NewComment, PostedComment};
 
@@ -87,6 +88,10 @@ pub(crate) struct WorkFacts {
     pub posted: bool,
     pub restricted: bool,
     pub hidden: bool,
+    pub unrevealed: bool,
+    /// In an anonymous collection: its creators' comments are signed
+    /// "Anonymous Creator".
+    pub anonymous: bool,
     pub chapter_count: i32,
     pub settings: CommentSettings,
     pub owners: Vec<i64>,
@@ -99,6 +104,7 @@ impl WorkFacts {
             posted: self.posted,
             restricted: self.restricted,
             hidden: self.hidden,
+            unrevealed: self.unrevealed,
             owners: &self.owners,
         }
     }
@@ -164,7 +170,7 @@ pub(crate) trait CommentHelpers {
 impl_for_both_backends! {
     impl CommentHelpers {
         fn comment_work_facts(&mut self, work_id: i64) -> QueryResult<Option<WorkFacts>> {
-            type Row = (i64, String, bool, bool, bool, i32, String, bool, i64);
+            type Row = (i64, String, bool, bool, (bool, bool, bool), i32, String, bool, i64);
             let row: Option<Row> = works::table
                 .find(work_id)
                 .select((
@@ -172,7 +178,7 @@ impl_for_both_backends! {
                     works::title,
                     works::posted,
                     works::restricted,
-                    works::hidden,
+                    (works::hidden, works::unrevealed, works::anonymous),
                     works::chapter_count,
                     works::comment_permission,
                     works::moderate_comments,
@@ -180,7 +186,7 @@ impl_for_both_backends! {
                 ))
                 .first(self)
                 .optional()?;
-            let Some((id, title, posted, restricted, hidden, chapter_count, permission, moderated, comments_count)) = row else {
+            let Some((id, title, posted, restricted, (hidden, unrevealed, anonymous), chapter_count, permission, moderated, comments_count)) = row else {
                 return Ok(None);
             };
             let mut owners: Vec<i64> = work_creators::table
@@ -196,6 +202,8 @@ impl_for_both_backends! {
                 posted,
                 restricted,
                 hidden,
+                unrevealed,
+                anonymous,
                 chapter_count,
                 settings: CommentSettings {
                     permission: CommentPermission::parse(&permission).unwrap_or_default(),

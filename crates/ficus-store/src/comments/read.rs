@@ -32,7 +32,12 @@ pub enum CommentAuthor {
     Guest { name: String },
     /// A deleted account.
     Gone,
+    /// One of the work's creators, on a work in an anonymous collection.
+    AnonymousCreator,
 }
+
+/// How a creator's comment on their anonymous work is signed (AO3's words).
+pub const ANONYMOUS_CREATOR: &str = "Anonymous Creator";
 
 /// What the viewer may do to one comment (each is the rule's answer).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -185,6 +190,11 @@ impl Lens<'_> {
             not_spam: moderator && row.spam,
         };
         let author = match (row.user_id, login, pseud, &row.guest_name) {
+            (Some(user_id), Some(_), _, _)
+                if self.work.anonymous && self.work.owners.contains(&user_id) =>
+            {
+                CommentAuthor::AnonymousCreator
+            }
             (Some(user_id), Some(login), pseud, _) => CommentAuthor::Account {
                 user_id,
                 login: login.clone(),

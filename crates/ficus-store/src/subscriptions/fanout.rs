@@ -297,7 +297,7 @@ impl Store {
             .works_by_ids(&[work_id])?
             .into_iter()
             .next()
-            .filter(|w| w.posted && !w.hidden)
+            .filter(|w| w.posted && !w.hidden && !w.unrevealed)
         else {
             return Ok(Vec::new());
         };
@@ -326,8 +326,15 @@ impl Store {
         tag_set.extend(synonyms);
         let tag_list: Vec<i64> = tag_set.into_iter().collect();
 
+        // An anonymous work is not told to its creators' subscribers: that
+        // would name them.
+        let creators_told = if work.anonymous {
+            Vec::new()
+        } else {
+            owners.clone()
+        };
         let mut wanted: Vec<(SubscriptionKind, Vec<i64>)> = vec![
-            (SubscriptionKind::User, owners.clone()),
+            (SubscriptionKind::User, creators_told),
             (SubscriptionKind::Series, series),
         ];
         match event {

@@ -165,7 +165,7 @@ fn works_join_collections_by_their_rules() {
         );
         // The creator takes it out again.
         store
-            .remove_item(bea.viewer, mine[0].id)
+            .remove_item(bea.viewer, mine[0].id, now())
             .expect("store")
             .expect("removed");
         assert!(
@@ -199,5 +199,130 @@ fn works_join_collections_by_their_rules() {
         assert_eq!(c.role_of("mod"), Some(Role::Owner));
         assert_eq!(c.role_of("bea"), Some(Role::Member));
         assert_eq!(store.collections_page(1).expect("read").total, 3);
+    });
+}
+
+#[test]
+fn unrevealed_and_anonymous_works_until_revealed() {
+    use ficus_core::access::Viewer;
+
+    each_backend(|store| {
+        let ada = person(store, "ada", AccountRole::User);
+        let keeper = person(store, "keeper", AccountRole::User);
+        let admin = person(store, "admin", AccountRole::Admin);
+        let secret = Settings {
+            unrevealed: true,
+            anonymous: true,
+            ..Settings::default()
+        };
+        let gifts = make(store, &keeper, "Gifts", secret);
+        let work = work_by(store, &ada, CommentPermission::Everyone, false);
+        store
+            .add_to_collections(ada.viewer, work, &names(&["Gifts"]), now())
+            .expect("store")
+            .expect("added");
+        // A mystery to everyone but its creator (and admins).
+        assert!(store.work(work, Viewer::Guest).expect("read").is_none());
+        assert!(store.work(work, keeper.viewer).expect("read").is_none());
+        assert!(store.work(work, admin.viewer).expect("read").is_some());
+        let own = store.work(work, ada.viewer).expect("read").expect("hers");
+        assert_eq!(own.creators, vec!["Anonymous"], "anonymous to her too");
+        assert_eq!(own.bylines, vec!["ada"], "her own forms keep her name");
+        assert!(own.creator_ids.is_empty() && own.creator_logins.is_empty());
+        assert!(store.work_is_unrevealed(work).expect("read"));
+        assert_eq!(store.unrevealed_in(gifts).expect("read"), 1);
+        let listed = |viewer: Viewer| -> Vec<i64> {
+            store
+                .list_works_by_user("ada", viewer, 1, 20)
+                .expect("read")
+                .expect("account")
+                .1
+                .items
+                .iter()
+                .map(|w| w.id)
+                .collect()
+        };
+        assert!(listed(Viewer::Guest).is_empty());
+        assert_eq!(listed(ada.viewer), vec![work], "her own page lists it");
+        assert!(
+            store
+                .list_works(Viewer::Guest, 1, 20)
+                .expect("read")
+                .items
+                .is_empty()
+        );
+        assert!(
+            store.index_docs(&[work], false).expect("docs").is_empty(),
+            "not in the index while unrevealed"
+        );
+
+        // Reveal the works, keep the creators anonymous.
+        let reveal = CollectionForm {
+            name: "Gifts",
+            title: "Gifts Title",
+            settings: Settings {
+                unrevealed: false,
+                ..secret
+            },
+            ..CollectionForm::default()
+        }
+        .check()
+        .expect("valid");
+        assert_eq!(
+            store
+                .update_collection(ada.viewer, gifts, &reveal, now())
+                .expect("store"),
+            Err(CollectionRefusal::NotMaintainer)
+        );
+        store
+            .update_collection(keeper.viewer, gifts, &reveal, now())
+            .expect("store")
+            .expect("revealed");
+        let seen = store
+            .work(work, Viewer::Guest)
+            .expect("read")
+            .expect("revealed");
+        assert_eq!(seen.creators, vec!["Anonymous"]);
+        assert!(seen.creator_ids.is_empty());
+        let docs = store.index_docs(&[work], false).expect("docs");
+        assert_eq!(docs.len(), 1);
+        assert_eq!(
+            docs[0].work.creators,
+            vec!["Anonymous"],
+            "search cannot find her"
+        );
+        assert!(listed(Viewer::Guest).is_empty(), "not under her name");
+        let count = || -> Result<i64, crate::StoreError> {
+            use diesel::prelude::*;
+            Ok(with_conn!(store, |conn| crate::schema::fanout_jobs::table
+                .filter(crate::schema::fanout_jobs::work_id.eq(work))
+                .filter(crate::schema::fanout_jobs::event.eq("reveal"))
+                .count()
+                .get_result::<i64>(conn))?)
+        };
+        let queued = count().expect("count");
+        assert_eq!(queued, 1, "subscribers hear of it on reveal");
+
+        // Reveal the creators too.
+        let open = CollectionForm {
+            settings: Settings::default(),
+            ..CollectionForm {
+                name: "Gifts",
+                title: "Gifts Title",
+                ..CollectionForm::default()
+            }
+        }
+        .check()
+        .expect("valid");
+        store
+            .update_collection(keeper.viewer, gifts, &open, now())
+            .expect("store")
+            .expect("revealed");
+        let seen = store
+            .work(work, Viewer::Guest)
+            .expect("read")
+            .expect("visible");
+        assert_eq!(seen.creators, vec!["ada"]);
+        assert_eq!(listed(Viewer::Guest), vec![work]);
     });
 }

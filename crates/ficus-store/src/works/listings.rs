@@ -16,7 +16,9 @@ use crate::schema::{creators, pseuds, taggings, tags, users, work_creators, work
 #[derive(Clone, Copy)]
 enum ListScope<'a> {
     All,
-    Creators(&'a [i64]),
+    /// A creator's works; `own`: the viewer is that account, who also sees
+    /// their works in unrevealed and anonymous collections.
+    Creators(&'a [i64], bool),
 }
 
 impl Store {
@@ -74,7 +76,12 @@ impl Store {
         page: u32,
         per_page: u32,
     ) -> Result<Page<WorkRecord>, StoreError> {
-        self.list(viewer, ListScope::Creators(&[creator_id]), page, per_page)
+        self.list(
+            viewer,
+            ListScope::Creators(&[creator_id], false),
+            page,
+            per_page,
+        )
     }
 
     /// The account with this login (its spelling as stored) and the byline
@@ -131,7 +138,18 @@ impl Store {
         let Some((login, creator_ids)) = self.account_creators(login)? else {
             return Ok(None);
         };
-        let page = self.list(viewer, ListScope::Creators(&creator_ids), page, per_page)?;
+        let own = match viewer.user_id() {
+            Some(uid) => self
+                .user_for_login(&login)?
+                .is_some_and(|(u, _)| u.id == uid),
+            None => false,
+        };
+        let page = self.list(
+            viewer,
+            ListScope::Creators(&creator_ids, own),
+            page,
+            per_page,
+        )?;
         Ok(Some((login, page)))
     }
 
@@ -169,8 +187,19 @@ impl Store {
                     q = q.filter(works::restricted.eq(false));
                 }
                 match scope {
+                    ListScope::All | ListScope::Creators(_, false) => {
+                        // A mystery to all but its creators; an anonymous
+                        // work is never listed under its creator's name.
+                        q = q.filter(works::unrevealed.eq(false));
+                    }
+                    ListScope::Creators(_, true) => {}
+                }
+                if let ListScope::Creators(_, false) = scope {
+                    q = q.filter(works::anonymous.eq(false));
+                }
+                match scope {
                     ListScope::All => {}
-                    ListScope::Creators(creator_ids) => {
+                    ListScope::Creators(creator_ids, _) => {
                         q = q.filter(
                             works::id.eq_any(
                                 work_creators::table

@@ -34,6 +34,9 @@ pub struct BulkExtras {
     pub stats: WorkStats,
 }
 
+/// The byline of a work in an anonymous collection, as AO3 shows it.
+pub const ANONYMOUS: &str = "Anonymous";
+
 /// Most works on one listing page.
 pub const MAX_PER_PAGE: u32 = 100;
 
@@ -103,6 +106,7 @@ fn sight_of(parts: &WorkParts, viewer: Viewer) -> Found<()> {
         posted: w.posted,
         restricted: w.restricted,
         hidden: w.hidden,
+        unrevealed: w.unrevealed,
         owners: &owners,
     };
     if viewer.may_see(&access) {
@@ -168,8 +172,15 @@ fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, Stor
             let creator_ids = creators.iter().map(|(_, _, _, _, c)| *c).collect();
             let names = creators.into_iter().map(|(_, n, _, _, _)| n).collect();
             let mut record = work_record(row, rating, tags, names, owners);
-            record.creator_logins = logins;
-            record.creator_ids = creator_ids;
+            if record.anonymous {
+                // Anonymity holds in every view: pages, blurbs, the index
+                // (a search for the name finds nothing), feeds, OPDS, the
+                // API and downloads all read these fields.
+                record.creators = vec![ANONYMOUS.to_string()];
+            } else {
+                record.creator_logins = logins;
+                record.creator_ids = creator_ids;
+            }
             let mut series = series_by_work.remove(&record.id).unwrap_or_default();
             series.sort_by(|a, b| (&a.title, a.series_id).cmp(&(&b.title, b.series_id)));
             record.series = series;
@@ -219,6 +230,7 @@ fn work_record(
     owners: Vec<i64>,
 ) -> WorkRecord {
     WorkRecord {
+        bylines: creators.clone(),
         owners,
         creator_logins: Vec::new(),
         creator_ids: Vec::new(),
@@ -261,5 +273,7 @@ fn work_record(
         changed_at: row.updated_at.and_utc().timestamp(),
         comments_version: row.comments_version,
         created_at: row.created_at,
+        unrevealed: row.unrevealed,
+        anonymous: row.anonymous,
     }
 }

@@ -139,6 +139,11 @@ pub(super) fn comment_json(n: &CommentNode) -> CommentJson {
             (Some(login.clone()), Some(pseud.clone()), None)
         }
         (CommentAuthor::Guest { name }, true) => (None, None, Some(name.clone())),
+        (CommentAuthor::AnonymousCreator, true) => (
+            None,
+            Some(ficus_store::comments::ANONYMOUS_CREATOR.to_string()),
+            None,
+        ),
         _ => (None, None, None),
     };
     CommentJson {

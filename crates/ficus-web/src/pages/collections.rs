@@ -53,6 +53,8 @@ struct FormPage {
 struct ShowPage {
     chrome: Chrome,
     c: CollectionRecord,
+    /// Works of it not revealed yet.
+    mysteries: i64,
     maintainer: bool,
     message: Option<&'static str>,
     error: Option<String>,
@@ -267,7 +269,10 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let q = params::query(q)?;
     let c = by_name(&st, &name).await?;
+    let id = c.id;
+    let mysteries = st.db(move |s| s.unrevealed_in(id)).await?;
     let page = ShowPage {
+        mysteries,
         chrome: Chrome::of(&visitor),
         maintainer: maintains(&c, &visitor),
         message: match q.get("collection").map(String::as_str) {
@@ -369,6 +374,7 @@ pub async fn add_participant(
         )),
         Err(r) => {
             let page = ShowPage {
+                mysteries: 0,
                 chrome: Chrome::of(&visitor),
                 maintainer: maintains(&c, &visitor),
                 message: None,
@@ -562,7 +568,7 @@ pub async fn answer(
     let viewer = visitor.viewer();
     let now = chrono::Utc::now().naive_utc();
     let outcome = if form.field("_method") == "delete" {
-        st.db(move |s| s.remove_item(viewer, id)).await?
+        st.db(move |s| s.remove_item(viewer, id, now)).await?
     } else {
         let approve = match form.field("answer") {
             "approve" => true,

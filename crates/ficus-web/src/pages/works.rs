@@ -46,7 +46,16 @@ pub(crate) async fn load(
             );
             Ok(Err(Redirect::to(&to).into_response()))
         }
-        Found::NotFound => Err(not_found_work()),
+        Found::NotFound => {
+            // A work in an unrevealed collection is a mystery, not gone.
+            if st.db(move |s| s.work_is_unrevealed(id)).await? {
+                return Err(WebError::NotFound(
+                    "Mystery Work: this is part of an ongoing challenge and will be revealed soon!"
+                        .into(),
+                ));
+            }
+            Err(not_found_work())
+        }
     }
 }
 

@@ -145,8 +145,11 @@ impl BookmarkView {
         match (&b.shown, b.item_id) {
             (Some(BookmarkItem::Work(work)), Some(id)) => {
                 li_class.push_str(&format!(" work-{id}"));
-                for owner in &work.owners {
-                    li_class.push_str(&format!(" user-{owner}"));
+                // An anonymous work names no account, not even in a class.
+                if !work.anonymous {
+                    for owner in &work.owners {
+                        li_class.push_str(&format!(" user-{owner}"));
+                    }
                 }
             }
             (Some(BookmarkItem::Series(_)), Some(id)) => {

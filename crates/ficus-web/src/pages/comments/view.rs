@@ -109,6 +109,9 @@ pub fn comment_view(n: &CommentNode, parity: usize, chaptered: bool, back_q: &st
         ),
         CommentAuthor::Guest { name } => (None, name.clone(), true),
         CommentAuthor::Gone => (None, "(Deleted account)".into(), false),
+        CommentAuthor::AnonymousCreator => {
+            (None, ficus_store::comments::ANONYMOUS_CREATOR.into(), false)
+        }
     };
     // AO3's class string: parity, then the states, then "comment group"
     // and the author's user class.

@@ -1,0 +1,2 @@
+ALTER TABLE works DROP COLUMN anonymous;
+ALTER TABLE works DROP COLUMN unrevealed;
