@@ -4,6 +4,7 @@
 //! store transaction.
 
 use chrono::NaiveDate;
+use ficus_core::gifts::GiftTo;
 use ficus_core::posting::{FieldError, TextFormat, WorkForm, series_limit, split_tags};
 use ficus_core::{NewWork, TagType};
 use ficus_store::{ChapterRecord, CoCreatorInvites, Store, StoreError, WorkEdit, WorkRecord};
@@ -57,7 +58,86 @@ pub fn form_of(
         series: String::new(),
         comment_permission: work.comments.permission.as_str().to_string(),
         moderate_comments: work.comments.moderated,
+        collections: String::new(),
+        recipients: None,
     }
+}
+
+/// The gift recipients of work `id` as its edit form shows them (logins
+/// for accounts, else the names).
+pub fn recipients_of(store: &Store, id: i64) -> Result<String, StoreError> {
+    Ok(store
+        .gifts_of_work(id)?
+        .into_iter()
+        .map(|g| g.login.unwrap_or(g.name))
+        .collect::<Vec<_>>()
+        .join(", "))
+}
+
+/// A form's collections to join and its gifts (`None`: as they are).
+type Extras = (Vec<String>, Option<Vec<GiftTo>>);
+
+/// The collections and gift recipients of a form, checked: every problem
+/// as a field error.
+fn extras(
+    store: &Store,
+    form: &WorkForm,
+    me: i64,
+) -> Result<Checking<Extras>, StoreError> {
+    let mut errors = Vec::new();
+    let mut collections: Vec<String> = Vec::new();
+    for name in split_tags(&form.collections) {
+        match store.collection_takes_from(name, me)? {
+            Ok(()) => {
+                if !collections.iter().any(|c| c.eq_ignore_ascii_case(name)) {
+                    collections.push(name.to_string());
+                }
+            }
+            Err(r) => errors.push(FieldError {
+                field: "collections",
+                message: r.to_string(),
+            }),
+        }
+    }
+    let gifts = match &form.recipients {
+        None => None,
+        Some(list) => {
+            let mut to: Vec<GiftTo> = Vec::new();
+            for name in split_tags(list) {
+                match store.gift_recipient(name, me)? {
+                    Ok(g) => {
+                        let again = to.iter().any(|t| match (t, &g) {
+                            (
+                                GiftTo::Pseud { user_id: a, .. },
+                                GiftTo::Pseud { user_id: b, .. },
+                            ) => a == b,
+                            (GiftTo::Name(a), GiftTo::Name(b)) => a == b,
+                            _ => false,
+                        });
+                        if !again {
+                            to.push(g);
+                        }
+                    }
+                    Err(r) => errors.push(FieldError {
+                        field: "recipients",
+                        message: r.to_string(),
+                    }),
+                }
+            }
+            if to.len() > ficus_core::gifts::MAX_RECIPIENTS {
+                errors.push(FieldError {
+                    field: "recipients",
+                    message: ficus_core::gifts::GiftRefusal::TooMany.to_string(),
+                });
+            }
+            Some(to)
+        }
+    };
+    Ok(if errors.is_empty() {
+        Ok((collections, gifts))
+    } else {
+        Err(errors)
+    })
 }
 
 /// Resolves the co-creator logins of a form to their default pseuds, or
@@ -99,6 +179,10 @@ pub struct Checked {
     pub work: NewWork,
     pub invites: Vec<i64>,
     pub leave_series: Vec<i64>,
+    /// Collections to add the work to.
+    pub collections: Vec<String>,
+    /// Its gifts (`None`: as they are).
+    pub gifts: Option<Vec<GiftTo>>,
 }
 
 /// `form` as `chapters` chapters, with its co-creators resolved; every
@@ -109,7 +193,7 @@ fn check(
     form: &WorkForm,
     chapters: usize,
     mut errors: Vec<FieldError>,
-) -> Result<Checking<(NewWork, Vec<i64>)>, StoreError> {
+) -> Result<Checking<(NewWork, Vec<i64>, Extras)>, StoreError> {
     // A suspended or banned account can read, not post or edit.
     if let Some(refusal) = store
         .standing(me, chrono::Utc::now().naive_utc())?
@@ -121,11 +205,13 @@ fn check(
         });
     }
     let invites = co_creator_pseuds(store, form, me)?;
-    Ok(match (form.to_work(today(), chapters), invites) {
-        (Ok(work), Ok(invites)) if errors.is_empty() => Ok((work, invites)),
-        (work, invites) => {
+    let extras = extras(store, form, me)?;
+    Ok(match (form.to_work(today(), chapters), invites, extras) {
+        (Ok(work), Ok(invites), Ok(extras)) if errors.is_empty() => Ok((work, invites, extras)),
+        (work, invites, extras) => {
             errors.extend(work.err().unwrap_or_default());
             errors.extend(invites.err().unwrap_or_default());
+            errors.extend(extras.err().unwrap_or_default());
             Err(errors)
         }
     })
@@ -139,10 +225,12 @@ pub fn check_new(
     errors: Vec<FieldError>,
 ) -> Result<Result<Checked, Vec<FieldError>>, StoreError> {
     Ok(
-        check(store, me, form, 1, errors)?.map(|(work, invites)| Checked {
+        check(store, me, form, 1, errors)?.map(|(work, invites, (collections, gifts))| Checked {
             work,
             invites,
             leave_series: Vec::new(),
+            collections,
+            gifts,
         }),
     )
 }
@@ -155,6 +243,8 @@ pub fn post(store: &Store, me: i64, checked: Checked, draft: bool) -> Result<i64
     let invites = CoCreatorInvites {
         pseuds: checked.invites,
         by: me,
+        collections: checked.collections,
+        gifts: checked.gifts,
     };
     Ok(store.post_work(&work, Some(&invites))?.work_id())
 }
@@ -172,10 +262,11 @@ pub fn check_edit(
     leave_series: Vec<i64>,
     errors: Vec<FieldError>,
 ) -> Result<Result<Checked, Vec<FieldError>>, StoreError> {
-    let (work, invites) = match check(store, me, form, chapters.max(1), errors)? {
-        Ok(checked) => checked,
-        Err(errors) => return Ok(Err(errors)),
-    };
+    let (work, invites, (collections, gifts)) =
+        match check(store, me, form, chapters.max(1), errors)? {
+            Ok(checked) => checked,
+            Err(errors) => return Ok(Err(errors)),
+        };
     let staying: Vec<&str> = current
         .series
         .iter()
@@ -189,6 +280,8 @@ pub fn check_edit(
         work,
         invites,
         leave_series,
+        collections,
+        gifts,
     }))
 }
 
@@ -211,6 +304,8 @@ pub fn save_edit(
         invites: Some(CoCreatorInvites {
             pseuds: checked.invites,
             by: me,
+            collections: checked.collections,
+            gifts: checked.gifts,
         }),
         publish_on: publish.then(today),
     };

@@ -24,6 +24,7 @@ pub mod bookmarks;
 pub mod collections;
 pub mod comments;
 pub mod external_works;
+pub mod gifts;
 pub mod html;
 pub mod kudos;
 pub mod mail;

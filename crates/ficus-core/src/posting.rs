@@ -68,6 +68,13 @@ pub struct WorkForm {
     /// A series (by title) to add the work to: the writer's series of that
     /// title, made when they have none. Empty for none.
     pub series: String,
+    /// Collections (by URL name, comma-separated) to add the work to, in
+    /// the posting's own transaction.
+    pub collections: String,
+    /// Gift recipients (logins, pseud names or other names,
+    /// comma-separated); `None`: the work's gifts stay as they are (a form
+    /// without the field).
+    pub recipients: Option<String>,
 }
 
 /// The chapter form as typed (adding or editing one chapter).

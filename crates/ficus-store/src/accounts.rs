@@ -41,6 +41,8 @@ pub struct Preferences {
     pub kudos_mail: ficus_core::mail::MailPref,
     /// Keep a reading history ("Turn on History."; on for new accounts).
     pub history: bool,
+    /// "Allow anyone to gift me works." (off for new accounts).
+    pub allow_gifts: bool,
 }
 
 type UserRow = (
@@ -48,7 +50,7 @@ type UserRow = (
     String,
     String,
     String,
-    (bool, bool, bool, bool, bool, String, String, bool),
+    (bool, bool, bool, bool, bool, String, String, bool, bool),
 );
 
 fn user_record(row: UserRow) -> UserRecord {
@@ -66,6 +68,7 @@ fn user_record(row: UserRow) -> UserRecord {
             comment_mail,
             kudos_mail,
             history,
+            allow_gifts,
         ),
     ) = row;
     UserRecord {
@@ -83,6 +86,7 @@ fn user_record(row: UserRow) -> UserRecord {
             kudos_mail: ficus_core::mail::MailPref::parse(&kudos_mail)
                 .unwrap_or(ficus_core::mail::MailPref::Daily),
             history,
+            allow_gifts,
         },
     }
 }
@@ -102,6 +106,7 @@ type UserColumns = (
         users::pref_comment_mail,
         users::pref_kudos_mail,
         users::pref_history,
+        users::pref_allow_gifts,
     ),
 );
 const USER_COLUMNS: UserColumns = (
@@ -118,6 +123,7 @@ const USER_COLUMNS: UserColumns = (
         users::pref_comment_mail,
         users::pref_kudos_mail,
         users::pref_history,
+        users::pref_allow_gifts,
     ),
 );
 
@@ -428,6 +434,7 @@ impl Store {
                 users::pref_comment_mail.eq(prefs.comment_mail.as_str()),
                 users::pref_kudos_mail.eq(prefs.kudos_mail.as_str()),
                 users::pref_history.eq(prefs.history),
+                users::pref_allow_gifts.eq(prefs.allow_gifts),
             ))
             .execute(conn)?);
         Ok(())

@@ -115,6 +115,7 @@ diesel::table! {
         banned -> Bool,
         standing_reason -> Nullable<Text>,
         pref_history -> Bool,
+        pref_allow_gifts -> Bool,
         history_cleared_at -> Nullable<Timestamp>,
     }
 }
@@ -442,6 +443,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    gifts (id) {
+        id -> BigInt,
+        work_id -> BigInt,
+        pseud_id -> Nullable<BigInt>,
+        recipient_name -> Nullable<Text>,
+        rejected -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     collections (id) {
         id -> BigInt,
         name -> Text,
@@ -560,6 +572,8 @@ diesel::joinable!(bookmarks -> pseuds (pseud_id));
 diesel::joinable!(bookmarks -> works (work_id));
 diesel::joinable!(bookmark_tags -> bookmarks (bookmark_id));
 diesel::joinable!(collection_items -> collections (collection_id));
+diesel::joinable!(gifts -> works (work_id));
+diesel::joinable!(gifts -> pseuds (pseud_id));
 diesel::joinable!(collection_items -> works (work_id));
 diesel::joinable!(collection_participants -> collections (collection_id));
 diesel::joinable!(collection_participants -> users (user_id));
@@ -614,6 +628,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     collections,
     collection_participants,
     collection_items,
+    gifts,
     readings,
     subscriptions,
     fanout_jobs,

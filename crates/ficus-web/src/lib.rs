@@ -235,6 +235,11 @@ pub fn router(state: AppState) -> Router {
             "/users/{login}/collection_items",
             get(pages::collections::user_items),
         )
+        .route("/users/{login}/gifts", get(pages::gifts::index))
+        .route(
+            "/gifts/{id}/toggle_rejected",
+            post(pages::gifts::toggle_rejected),
+        )
         .route("/external_works/new", get(pages::bookmarks::new_external))
         .route("/external_works/{id}", get(pages::bookmarks::external_work))
         .route(

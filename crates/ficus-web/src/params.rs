@@ -92,6 +92,11 @@ impl StrictForm {
             .unwrap_or("")
     }
 
+    /// Whether field `name` was sent at all (even empty).
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+
     /// Every value of field `name` (checkbox lists), in order.
     pub fn fields(&self, name: &str) -> Vec<&str> {
         self.0

@@ -174,6 +174,8 @@ pub struct WorkPage {
     pub series: Vec<ficus_store::SeriesPlace>,
     /// The collections it is in: (href, title).
     pub collections: Vec<(String, String)>,
+    /// Its gifts: (name, the recipient's gifts page for an account).
+    pub gifts: Vec<(String, Option<String>)>,
     pub summary: Option<String>,
     pub notes: Option<String>,
     pub end_notes: Option<String>,

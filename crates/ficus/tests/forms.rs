@@ -141,6 +141,7 @@ fn every_form_refuses_forged_and_broken_posts() {
         "/collections/Any_Name/participants".to_string(),
         "/collection_items".to_string(),
         "/collection_items/1".to_string(),
+        "/gifts/1/toggle_rejected".to_string(),
         format!("/works/{id}/mark_for_later"),
         format!("/works/{id}/mark_as_read"),
         format!("/users/ada/readings/{id}/delete"),

@@ -20,9 +20,7 @@ use crate::Store;
 use crate::conn::WriteTransaction;
 use crate::error::StoreError;
 use crate::reports::StandingHelpers;
-use crate::schema::{
-    chapters, collection_items, collection_participants, collections, users, works,
-};
+use crate::schema::{collection_items, collection_participants, collections, users, works};
 use crate::subscriptions::fanout::FanoutHelpers;
 use crate::works::helpers::WorkHelpers;
 
@@ -46,10 +44,136 @@ pub(crate) trait CollectionHelpers {
     /// their approved items; a work revealed by it is queued for its
     /// subscribers (it told nobody while it was a mystery).
     fn refresh_reveal_flags(&mut self, work_ids: &[i64], now: NaiveDateTime) -> QueryResult<()>;
+
+    /// Adds work `work_id` to the collections `names` as `viewer` (see
+    /// [`Store::add_to_collections`]), inside the caller's transaction.
+    fn add_items(
+        &mut self,
+        viewer: Viewer,
+        work_id: i64,
+        names: &[String],
+        now: NaiveDateTime,
+    ) -> QueryResult<Result<Vec<Added>, CollectionRefusal>>;
 }
 
 impl_for_both_backends! {
     impl CollectionHelpers {
+        fn add_items(
+            &mut self,
+            viewer: Viewer,
+            work_id: i64,
+            names: &[String],
+            now: NaiveDateTime,
+        ) -> QueryResult<Result<Vec<Added>, CollectionRefusal>> {
+            let Some(user) = viewer.user_id() else {
+                return Ok(Err(CollectionRefusal::NotFound));
+            };
+            let conn = self;
+            let parts = conn.load_work_parts(&[work_id])?;
+            let Some(row) = parts.0.first() else {
+                return Ok(Err(CollectionRefusal::NotFound));
+            };
+            let owners: Vec<i64> = parts.2.iter().filter_map(|r| r.3).collect();
+            let access = WorkAccess {
+                posted: row.posted,
+                restricted: row.restricted,
+                hidden: row.hidden,
+                unrevealed: row.unrevealed,
+                owners: &owners,
+            };
+            if !viewer.may_see(&access) {
+                return Ok(Err(CollectionRefusal::NotFound));
+            }
+            if !conn.standing_of(user, now)?.may_act() {
+                return Ok(Err(CollectionRefusal::Suspended));
+            }
+            let held: i64 = collection_items::table
+                .filter(collection_items::work_id.eq(work_id))
+                .count()
+                .get_result(conn)?;
+            if held as usize + names.len() > MAX_COLLECTIONS_PER_WORK {
+                return Ok(Err(CollectionRefusal::TooMany));
+            }
+            // Every name is checked before anything is written: one that
+            // cannot take the work refuses the whole form.
+            let mut planned = Vec::new();
+            for name in names {
+                type Found = (i64, String, String, bool, bool, bool, bool);
+                let found: Option<Found> = collections::table
+                    .filter(collections::name_key.eq(rules::name_key(name)))
+                    .select((
+                        collections::id,
+                        collections::name,
+                        collections::title,
+                        collections::moderated,
+                        collections::closed,
+                        collections::unrevealed,
+                        collections::anonymous,
+                    ))
+                    .first(conn)
+                    .optional()?;
+                let Some((cid, cname, title, moderated, closed, unrevealed, anonymous)) = found
+                else {
+                    return Ok(Err(CollectionRefusal::NoSuchCollection(name.clone())));
+                };
+                let settings = rules::Settings {
+                    moderated,
+                    closed,
+                    unrevealed,
+                    anonymous,
+                };
+                let adder = Adder {
+                    creator: owners.contains(&user),
+                    role: conn.role_in(cid, user)?,
+                };
+                let (user_approval, collection_approval) =
+                    match rules::new_item(settings, adder, &title) {
+                        Ok(pair) => pair,
+                        Err(r) => return Ok(Err(r)),
+                    };
+                let there: i64 = collection_items::table
+                    .filter(collection_items::collection_id.eq(cid))
+                    .filter(collection_items::work_id.eq(work_id))
+                    .count()
+                    .get_result(conn)?;
+                if there > 0 || planned.iter().any(|(id, _, _)| *id == cid) {
+                    return Ok(Err(CollectionRefusal::AlreadyIn(title)));
+                }
+                planned.push((
+                    cid,
+                    (unrevealed, anonymous),
+                    Added {
+                        collection: cname,
+                        title,
+                        user_approval,
+                        collection_approval,
+                    },
+                ));
+            }
+            let mut added = Vec::new();
+            for (cid, (unrevealed, anonymous), item) in planned {
+                // A racing form may have made the same item a moment ago:
+                // the unique index keeps one.
+                diesel::insert_into(collection_items::table)
+                    .values((
+                        collection_items::collection_id.eq(cid),
+                        collection_items::work_id.eq(work_id),
+                        collection_items::user_approval.eq(item.user_approval.code()),
+                        collection_items::collection_approval.eq(item.collection_approval.code()),
+                        collection_items::unrevealed.eq(unrevealed),
+                        collection_items::anonymous.eq(anonymous),
+                        collection_items::added_by.eq(Some(user)),
+                        collection_items::created_at.eq(now),
+                        collection_items::updated_at.eq(now),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(conn)?;
+                added.push(item);
+            }
+            conn.refresh_reveal_flags(&[work_id], now)?;
+            Ok(Ok(added))
+                }
+
         fn refresh_reveal_flags(&mut self, work_ids: &[i64], now: NaiveDateTime) -> QueryResult<()> {
             for &work in work_ids {
                 let approved = collection_items::table
@@ -86,15 +210,7 @@ impl_for_both_backends! {
                     ))
                     .execute(self)?;
                 if was_unrevealed && !unrevealed {
-                    let first: Option<i64> = chapters::table
-                        .filter(chapters::work_id.eq(work))
-                        .order(chapters::position.asc())
-                        .select(chapters::id)
-                        .first(self)
-                        .optional()?;
-                    if let Some(chapter) = first {
-                        self.queue_fanout(work, chapter, "reveal", now)?;
-                    }
+                    self.requeue_new_work(work, now)?;
                 }
             }
             Ok(())
@@ -306,114 +422,11 @@ impl Store {
         names: &[String],
         now: NaiveDateTime,
     ) -> Outcome<Vec<Added>> {
-        let user = match account(viewer) {
-            Ok(u) => u,
-            Err(r) => return Ok(Err(r)),
-        };
+        if let Err(r) = account(viewer) {
+            return Ok(Err(r));
+        }
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
-            let parts = conn.load_work_parts(&[work_id])?;
-            let Some(row) = parts.0.first() else {
-                return Ok::<_, diesel::result::Error>(Err(CollectionRefusal::NotFound));
-            };
-            let owners: Vec<i64> = parts.2.iter().filter_map(|r| r.3).collect();
-            let access = WorkAccess {
-                posted: row.posted,
-                restricted: row.restricted,
-                hidden: row.hidden,
-                unrevealed: row.unrevealed,
-                owners: &owners,
-            };
-            if !viewer.may_see(&access) {
-                return Ok(Err(CollectionRefusal::NotFound));
-            }
-            if !conn.standing_of(user, now)?.may_act() {
-                return Ok(Err(CollectionRefusal::Suspended));
-            }
-            let held: i64 = collection_items::table
-                .filter(collection_items::work_id.eq(work_id))
-                .count()
-                .get_result(conn)?;
-            if held as usize + names.len() > MAX_COLLECTIONS_PER_WORK {
-                return Ok(Err(CollectionRefusal::TooMany));
-            }
-            // Every name is checked before anything is written: one that
-            // cannot take the work refuses the whole form.
-            let mut planned = Vec::new();
-            for name in names {
-                type Found = (i64, String, String, bool, bool, bool, bool);
-                let found: Option<Found> = collections::table
-                    .filter(collections::name_key.eq(rules::name_key(name)))
-                    .select((
-                        collections::id,
-                        collections::name,
-                        collections::title,
-                        collections::moderated,
-                        collections::closed,
-                        collections::unrevealed,
-                        collections::anonymous,
-                    ))
-                    .first(conn)
-                    .optional()?;
-                let Some((cid, cname, title, moderated, closed, unrevealed, anonymous)) = found
-                else {
-                    return Ok(Err(CollectionRefusal::NoSuchCollection(name.clone())));
-                };
-                let settings = rules::Settings {
-                    moderated,
-                    closed,
-                    unrevealed,
-                    anonymous,
-                };
-                let adder = Adder {
-                    creator: owners.contains(&user),
-                    role: conn.role_in(cid, user)?,
-                };
-                let (user_approval, collection_approval) =
-                    match rules::new_item(settings, adder, &title) {
-                        Ok(pair) => pair,
-                        Err(r) => return Ok(Err(r)),
-                    };
-                let there: i64 = collection_items::table
-                    .filter(collection_items::collection_id.eq(cid))
-                    .filter(collection_items::work_id.eq(work_id))
-                    .count()
-                    .get_result(conn)?;
-                if there > 0 || planned.iter().any(|(id, _, _)| *id == cid) {
-                    return Ok(Err(CollectionRefusal::AlreadyIn(title)));
-                }
-                planned.push((
-                    cid,
-                    (unrevealed, anonymous),
-                    Added {
-                        collection: cname,
-                        title,
-                        user_approval,
-                        collection_approval,
-                    },
-                ));
-            }
-            let mut added = Vec::new();
-            for (cid, (unrevealed, anonymous), item) in planned {
-                // A racing form may have made the same item a moment ago:
-                // the unique index keeps one.
-                diesel::insert_into(collection_items::table)
-                    .values((
-                        collection_items::collection_id.eq(cid),
-                        collection_items::work_id.eq(work_id),
-                        collection_items::user_approval.eq(item.user_approval.code()),
-                        collection_items::collection_approval.eq(item.collection_approval.code()),
-                        collection_items::unrevealed.eq(unrevealed),
-                        collection_items::anonymous.eq(anonymous),
-                        collection_items::added_by.eq(Some(user)),
-                        collection_items::created_at.eq(now),
-                        collection_items::updated_at.eq(now),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(conn)?;
-                added.push(item);
-            }
-            conn.refresh_reveal_flags(&[work_id], now)?;
-            Ok(Ok(added))
+            conn.add_items(viewer, work_id, names, now)
         }))?)
     }
 

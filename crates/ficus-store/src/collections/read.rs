@@ -326,6 +326,29 @@ impl Store {
         Ok(rows.into_iter().map(item).collect())
     }
 
+    /// Whether the collection named `name` takes a new work from its
+    /// creator `user_id` (it exists; closed ones only from maintainers).
+    pub fn collection_takes_from(
+        &self,
+        name: &str,
+        user_id: i64,
+    ) -> Result<Result<(), ficus_core::collections::CollectionRefusal>, StoreError> {
+        use ficus_core::collections::{Adder, CollectionRefusal};
+        let Some(c) = self.collection_by_name(name)? else {
+            return Ok(Err(CollectionRefusal::NoSuchCollection(name.to_string())));
+        };
+        let role = self.collection_role(c.id, user_id)?;
+        Ok(ficus_core::collections::new_item(
+            c.settings,
+            Adder {
+                creator: true,
+                role,
+            },
+            &c.title,
+        )
+        .map(|_| ()))
+    }
+
     /// Whether work `id` is posted and in an unrevealed collection (a
     /// "Mystery Work" to whoever may not see it).
     pub fn work_is_unrevealed(&self, id: i64) -> Result<bool, StoreError> {

@@ -171,6 +171,11 @@ pub(crate) trait FanoutHelpers {
 
     /// Queues a new work's fan-out on its first chapter.
     fn queue_new_work(&mut self, work_id: i64, now: NaiveDateTime) -> QueryResult<()>;
+
+    /// Queues a work's fan-out again as new (a revealed mystery): its first
+    /// chapter's job, done or not, runs once more from `now` (updates
+    /// already written are not written twice).
+    fn requeue_new_work(&mut self, work_id: i64, now: NaiveDateTime) -> QueryResult<()>;
 }
 
 impl_for_both_backends! {
@@ -190,6 +195,35 @@ impl_for_both_backends! {
                     fanout_jobs::created_at.eq(now),
                 ))
                 .on_conflict_do_nothing()
+                .execute(self)?;
+            Ok(())
+        }
+
+        fn requeue_new_work(&mut self, work_id: i64, now: NaiveDateTime) -> QueryResult<()> {
+            let first: Option<i64> = chapters::table
+                .filter(chapters::work_id.eq(work_id))
+                .order(chapters::position.asc())
+                .select(chapters::id)
+                .first(self)
+                .optional()?;
+            let Some(chapter) = first else {
+                return Ok(());
+            };
+            diesel::insert_into(fanout_jobs::table)
+                .values((
+                    fanout_jobs::work_id.eq(work_id),
+                    fanout_jobs::chapter_id.eq(chapter),
+                    fanout_jobs::event.eq("work"),
+                    fanout_jobs::created_at.eq(now),
+                ))
+                .on_conflict(fanout_jobs::chapter_id)
+                .do_update()
+                .set((
+                    fanout_jobs::event.eq("work"),
+                    fanout_jobs::created_at.eq(now),
+                    fanout_jobs::lease_until.eq(None::<NaiveDateTime>),
+                    fanout_jobs::done_at.eq(None::<NaiveDateTime>),
+                ))
                 .execute(self)?;
             Ok(())
         }

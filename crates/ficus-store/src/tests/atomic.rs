@@ -32,6 +32,7 @@ fn posting_with_a_failing_invitation_stores_no_work() {
         let invites = CoCreatorInvites {
             pseuds: vec![NO_SUCH_PSEUD],
             by: ada,
+            ..Default::default()
         };
         assert!(store.post_work(&work, Some(&invites)).is_err());
         assert_eq!(store.count_works().expect("count"), before, "no work");
@@ -59,6 +60,7 @@ fn an_edit_with_a_failing_late_step_changes_nothing() {
             invites: Some(CoCreatorInvites {
                 pseuds: vec![NO_SUCH_PSEUD],
                 by: ada,
+                ..Default::default()
             }),
             publish_on: Some(day(9)),
         };

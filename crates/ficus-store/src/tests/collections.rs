@@ -296,7 +296,8 @@ fn unrevealed_and_anonymous_works_until_revealed() {
             use diesel::prelude::*;
             Ok(with_conn!(store, |conn| crate::schema::fanout_jobs::table
                 .filter(crate::schema::fanout_jobs::work_id.eq(work))
-                .filter(crate::schema::fanout_jobs::event.eq("reveal"))
+                .filter(crate::schema::fanout_jobs::event.eq("work"))
+                .filter(crate::schema::fanout_jobs::done_at.is_null())
                 .count()
                 .get_result::<i64>(conn))?)
         };

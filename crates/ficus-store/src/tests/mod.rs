@@ -723,6 +723,7 @@ fn account_changes_and_deletion() {
             comment_mail: ficus_core::mail::MailPref::Daily,
             kudos_mail: ficus_core::mail::MailPref::Off,
             history: false,
+            allow_gifts: true,
         };
         assert!(
             store

@@ -38,6 +38,7 @@ fn posted_by(store: &Store, who: &Person, title: &str, fandom: &str, draft: bool
             Some(&CoCreatorInvites {
                 pseuds: vec![],
                 by: user_id,
+                ..Default::default()
             }),
         )
         .expect("post")
@@ -226,6 +227,7 @@ fn new_works_and_chapters_reach_their_subscribers_once() {
         let invites = CoCreatorInvites {
             pseuds: vec![],
             by: user_id,
+            ..Default::default()
         };
         let one = store
             .post_work(&part_one, Some(&invites))

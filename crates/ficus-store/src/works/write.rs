@@ -11,18 +11,27 @@ use crate::Store;
 use crate::co_creators::CoCreatorHelpers;
 use crate::conn::WriteTransaction;
 use crate::error::StoreError;
+use crate::gifts::GiftHelpers;
 use crate::records::InsertOutcome;
 use crate::schema::{chapters, creators, pseuds, serial_works, taggings, work_creators, works};
 use crate::series::SeriesHelpers;
 use crate::subscriptions::FanoutHelpers;
 
-/// Co-creator invitations sent with a work: pseuds, by the posting
-/// account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What an account's posting or edit does beyond the work itself, in the
+/// same transaction: co-creator invitations (pseuds), collections to add
+/// the work to (by name; before its subscribers hear of it, so an
+/// unrevealed or anonymous collection keeps it a secret from the start),
+/// and its gifts (the whole list: the work's gifts become these).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CoCreatorInvites {
     pub pseuds: Vec<i64>,
-    /// The inviting account.
+    /// The posting account.
     pub by: i64,
+    /// Collection names (checked by the caller; a refusal here rolls the
+    /// whole posting back).
+    pub collections: Vec<String>,
+    /// `None`: the gifts stay as they are.
+    pub gifts: Option<Vec<ficus_core::gifts::GiftTo>>,
 }
 
 /// What an edit does beyond replacing the work (see
@@ -79,6 +88,7 @@ impl Store {
                 for &pseud in &invites.pseuds {
                     conn.invite_co_creator(work_id, pseud, invites.by, now)?;
                 }
+                conn.posting_extras(work_id, invites, now)?;
                 // Posted by an account (not imported): its subscribers
                 // hear of it (fanned out later, by the background worker).
                 if work.posted {
@@ -234,6 +244,7 @@ impl Store {
                 for &pseud in &invites.pseuds {
                     conn.invite_co_creator(id, pseud, invites.by, now)?;
                 }
+                conn.posting_extras(id, invites, now)?;
             }
             if let Some(day) = edit.publish_on {
                 conn.publish(id, day, now)?;

@@ -493,6 +493,12 @@ pub struct NewWorkJson {
     /// A series title: the caller's series of that title (made if new).
     #[serde(default)]
     pub series: Option<String>,
+    /// Collections (URL names) to add the work to, as it is posted.
+    #[serde(default)]
+    pub collections: Vec<String>,
+    /// Gift recipients: logins, pseud names or other names.
+    #[serde(default)]
+    pub gifts: Vec<String>,
     /// Save as a draft instead of posting.
     #[serde(default)]
     pub draft: bool,

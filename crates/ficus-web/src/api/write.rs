@@ -128,6 +128,8 @@ pub async fn create_work(
             .map(|n| n.to_string())
             .unwrap_or_else(|| "?".into()),
         series: input.series.unwrap_or_default(),
+        collections: tag_list("collections", &input.collections, &mut errors),
+        recipients: Some(tag_list("gifts", &input.gifts, &mut errors)),
     };
     let checked = st
         .db(move |s| ficus_app::posting::check_new(s, uid, &form, errors))

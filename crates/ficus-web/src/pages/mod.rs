@@ -8,6 +8,7 @@ pub mod comments;
 pub mod discover;
 pub mod downloads;
 pub mod feeds;
+pub mod gifts;
 pub mod inbox;
 pub mod kudos;
 pub mod listings;

@@ -128,6 +128,7 @@ pub async fn preferences(
         hide_freeforms: form.field("hide_freeforms") == "1",
         guest_replies_off: form.field("guest_replies_off") == "1",
         history: form.field("history") == "1",
+        allow_gifts: form.field("allow_gifts") == "1",
         // Absent from the form: as they were.
         comment_mail: MailPref::parse(form.field("pref_comment_mail"))
             .unwrap_or(user.prefs.comment_mail),

@@ -280,7 +280,7 @@ async fn render(
     let reader = visitor.user.as_ref().map(|u| u.id);
     let owners = work.owners.clone();
     let plain_role = !visitor.viewer().moderates() && !owner;
-    let (kudos_sentence, blocked, cache_as, account, collections) = st
+    let (kudos_sentence, blocked, cache_as, account, (collections, gifts)) = st
         .db(move |s| {
             let (blocked, cache_as, account) = match reader {
                 Some(uid) => (
@@ -309,12 +309,13 @@ async fn render(
                 .collections_of_works(&[id])?
                 .remove(&id)
                 .unwrap_or_default();
+            let gifts = s.gifts_of_work(id)?;
             Ok((
                 s.kudos_sentence(id)?,
                 blocked,
                 cache_as,
                 account,
-                collections,
+                (collections, gifts),
             ))
         })
         .await?;
@@ -387,6 +388,15 @@ async fn render(
         meta: meta_groups(&work, &prefs),
         stats: stats(&work),
         series,
+        gifts: gifts
+            .into_iter()
+            .map(|g| {
+                let href = g
+                    .login
+                    .map(|l: String| format!("/users/{}/gifts", view::encode_segment(&l)));
+                (g.name, href)
+            })
+            .collect(),
         collections: collections
             .into_iter()
             .map(|c| {

@@ -51,6 +51,7 @@ pub fn run(storage: &StorageArgs, args: &FanoutArgs) -> anyhow::Result<()> {
     let invites = CoCreatorInvites {
         pseuds: vec![],
         by: writer.id,
+        ..Default::default()
     };
     let work_id = store.post_work(&work, Some(&invites))?.work_id();
     while store.run_fanout_job(now, &NoSearches)?.is_some() {}

@@ -102,6 +102,7 @@ pub(super) fn run(
     let invites = CoCreatorInvites {
         pseuds: vec![],
         by: writer,
+        ..Default::default()
     };
     let work_id = store.post_work(&work, Some(&invites))?.work_id();
     let t = Instant::now();

@@ -76,6 +76,12 @@ fn read_form(form: &StrictForm, own_pseuds: &[(i64, String)]) -> WorkForm {
         complete: form.field("work[complete]") == "1",
         expected_chapters: form.field("work[wip_length]").to_string(),
         series: form.field("work[series_attributes][title]").to_string(),
+        collections: form.field("work[collection_names]").to_string(),
+        // A form without the field (an old page, a script) leaves the
+        // gifts as they are.
+        recipients: form
+            .has("work[recipients]")
+            .then(|| form.field("work[recipients]").to_string()),
     }
 }
 
@@ -270,8 +276,11 @@ pub async fn edit_work(
     }: OwnerGet,
 ) -> Result<Response, WebError> {
     let uid = user.id;
-    let own = st.db(move |s| s.pseuds_of(uid)).await?;
-    let form = form_of(&reading.work, reading.texts.first(), &own);
+    let (own, recipients) = st
+        .db(move |s| Ok((s.pseuds_of(uid)?, ficus_app::posting::recipients_of(s, id)?)))
+        .await?;
+    let mut form = form_of(&reading.work, reading.texts.first(), &own);
+    form.recipients = Some(recipients);
     let ctx = edit_context(id, &reading.work);
     render_form(
         &st,

@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN pref_allow_gifts;
+DROP TABLE gifts;
