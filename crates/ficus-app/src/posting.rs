@@ -79,11 +79,7 @@ type Extras = (Vec<String>, Option<Vec<GiftTo>>);
 
 /// The collections and gift recipients of a form, checked: every problem
 /// as a field error.
-fn extras(
-    store: &Store,
-    form: &WorkForm,
-    me: i64,
-) -> Result<Checking<Extras>, StoreError> {
+fn extras(store: &Store, form: &WorkForm, me: i64) -> Result<Checking<Extras>, StoreError> {
     let mut errors = Vec::new();
     let mut collections: Vec<String> = Vec::new();
     for name in split_tags(&form.collections) {

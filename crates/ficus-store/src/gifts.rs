@@ -272,6 +272,27 @@ impl Store {
         })
     }
 
+    /// Sets whether gift `gift_id` is refused (its recipient only); false
+    /// when it is not theirs.
+    pub fn set_gift_rejected(
+        &self,
+        user_id: i64,
+        gift_id: i64,
+        rejected: bool,
+    ) -> Result<bool, StoreError> {
+        let own_pseuds = pseuds::table
+            .filter(pseuds::user_id.eq(user_id))
+            .select(pseuds::id.nullable());
+        Ok(with_conn!(self, |conn| diesel::update(
+            gifts::table
+                .filter(gifts::id.eq(gift_id))
+                .filter(gifts::pseud_id.eq_any(own_pseuds))
+        )
+        .set(gifts::rejected.eq(rejected))
+        .execute(conn))?
+            > 0)
+    }
+
     /// Refuses or accepts again gift `gift_id` (its recipient only): the
     /// gift's new state (`Some(true)`: refused); `None` when it is not
     /// theirs.

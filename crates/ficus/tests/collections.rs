@@ -396,3 +396,198 @@ fn anonymity_and_mystery_hold_in_every_view() {
     let (_, works) = body(&mut guest, &server, "/users/quillwright/works");
     assert!(works.contains("Secret Gift"));
 }
+
+#[test]
+fn collections_and_gifts_through_the_api() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut keeper = Browser::new();
+    assert_eq!(signup(&mut keeper, &server, "keeper").status(), 303);
+    let mut writer = Browser::new();
+    assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
+    let mut friend = Browser::new();
+    assert_eq!(signup(&mut friend, &server, "friend").status(), 303);
+    let keeper_token = support::api_token(&mut keeper, &server, "keeper");
+    let writer_token = support::api_token(&mut writer, &server, "writer");
+    let friend_token = support::api_token(&mut friend, &server, "friend");
+    let http = reqwest::blocking::Client::new();
+    let api = |path: &str| server.url(&format!("/api/v1{path}"));
+    let json = support::answer;
+
+    // A moderated collection.
+    json(
+        http.post(api("/collections"))
+            .json(&serde_json::json!({"name": "Api_Fest", "title": "T"}))
+            .send()
+            .expect("post"),
+        401,
+    );
+    json(
+        http.post(api("/collections"))
+            .bearer_auth(&keeper_token)
+            .json(&serde_json::json!({"name": "bad name", "title": "T"}))
+            .send()
+            .expect("post"),
+        422,
+    );
+    let made = json(
+        http.post(api("/collections"))
+            .bearer_auth(&keeper_token)
+            .json(&serde_json::json!({
+                "name": "Api_Fest", "title": "API Fest", "moderated": true
+            }))
+            .send()
+            .expect("post"),
+        201,
+    );
+    assert_eq!(made["maintainers"], serde_json::json!(["keeper"]));
+    assert_eq!(made["moderated"], true);
+    let listed = json(http.get(api("/collections")).send().expect("get"), 200);
+    assert_eq!(listed["total"], 1);
+
+    // The writer posts a work into it and gives it to a friend (who allows
+    // gifts).
+    assert_eq!(
+        friend
+            .submit(
+                &server,
+                "/users/friend/preferences",
+                &[("allow_gifts", "1")]
+            )
+            .status(),
+        303
+    );
+    let work = json(
+        http.post(api("/works"))
+            .bearer_auth(&writer_token)
+            .json(&serde_json::json!({
+                "title": "Through The API",
+                "rating": "General Audiences",
+                "warnings": ["No Archive Warnings Apply"],
+                "fandoms": ["API Fandom"],
+                "text": "<p>Words.</p>",
+                "gifts": ["friend"]
+            }))
+            .send()
+            .expect("post"),
+        201,
+    );
+    let work_id = work["id"].as_i64().expect("id");
+    let added = json(
+        http.post(api(&format!("/works/{work_id}/collections")))
+            .bearer_auth(&writer_token)
+            .json(&serde_json::json!({"collections": ["api_fest"]}))
+            .send()
+            .expect("post"),
+        201,
+    );
+    assert_eq!(added[0]["collection_approval"], "unreviewed");
+    json(
+        http.post(api(&format!("/works/{work_id}/collections")))
+            .bearer_auth(&friend_token)
+            .json(&serde_json::json!({"collections": ["Api_Fest"]}))
+            .send()
+            .expect("post"),
+        403,
+    );
+    // The maintainer approves it.
+    json(
+        http.get(api("/collections/Api_Fest/items"))
+            .bearer_auth(&writer_token)
+            .send()
+            .expect("get"),
+        403,
+    );
+    let items = json(
+        http.get(api("/collections/Api_Fest/items"))
+            .bearer_auth(&keeper_token)
+            .send()
+            .expect("get"),
+        200,
+    );
+    let item = items[0]["id"].as_i64().expect("item");
+    let resp = http
+        .patch(api(&format!("/collection_items/{item}")))
+        .bearer_auth(&keeper_token)
+        .json(&serde_json::json!({"answer": "approve"}))
+        .send()
+        .expect("patch");
+    assert_eq!(resp.status(), 204);
+    let started = std::time::Instant::now();
+    loop {
+        let works = json(
+            http.get(api("/collections/Api_Fest/works"))
+                .send()
+                .expect("get"),
+            200,
+        );
+        if works["total"] == 1 {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 15, "never listed");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    json(
+        http.patch(api("/collections/Api_Fest"))
+            .bearer_auth(&writer_token)
+            .json(&serde_json::json!({"name": "Api_Fest", "title": "Mine"}))
+            .send()
+            .expect("patch"),
+        403,
+    );
+    let changed = json(
+        http.patch(api("/collections/Api_Fest"))
+            .bearer_auth(&keeper_token)
+            .json(&serde_json::json!({"name": "Api_Fest", "title": "API Fest Again"}))
+            .send()
+            .expect("patch"),
+        200,
+    );
+    assert_eq!(changed["title"], "API Fest Again");
+    assert_eq!(
+        changed["moderated"], false,
+        "the collection becomes the body"
+    );
+
+    // Gifts: the friend's list, refusing, the refused list.
+    let gifts = json(
+        http.get(api("/users/friend/gifts")).send().expect("get"),
+        200,
+    );
+    assert_eq!(gifts["total"], 1);
+    let gift = gifts["gifts"][0]["id"].as_i64().expect("gift");
+    assert_eq!(gifts["gifts"][0]["work"]["id"], work_id);
+    let resp = http
+        .patch(api(&format!("/gifts/{gift}")))
+        .bearer_auth(&writer_token)
+        .json(&serde_json::json!({"refused": true}))
+        .send()
+        .expect("patch");
+    assert_eq!(resp.status(), 404, "only the recipient refuses");
+    let resp = http
+        .patch(api(&format!("/gifts/{gift}")))
+        .bearer_auth(&friend_token)
+        .json(&serde_json::json!({"refused": true}))
+        .send()
+        .expect("patch");
+    assert_eq!(resp.status(), 204);
+    let gifts = json(
+        http.get(api("/users/friend/gifts")).send().expect("get"),
+        200,
+    );
+    assert_eq!(gifts["total"], 0);
+    json(
+        http.get(api("/users/friend/gifts?refused=true"))
+            .send()
+            .expect("get"),
+        403,
+    );
+    let refused = json(
+        http.get(api("/users/friend/gifts?refused=true"))
+            .bearer_auth(&friend_token)
+            .send()
+            .expect("get"),
+        200,
+    );
+    assert_eq!(refused["total"], 1);
+}

@@ -18,6 +18,7 @@
 //! generated from the handlers' annotations and these types.
 
 pub mod bookmarks;
+pub mod collections;
 pub mod comments;
 pub mod following;
 pub mod inbox;
@@ -283,6 +284,17 @@ impl Modify for BearerScheme {
         bookmarks::create,
         bookmarks::create_for_series,
         bookmarks::create_external,
+        collections::index,
+        collections::show,
+        collections::create,
+        collections::update,
+        collections::works,
+        collections::items,
+        collections::add,
+        collections::answer,
+        collections::remove,
+        collections::gifts,
+        collections::set_gift,
         bookmarks::update,
         bookmarks::delete,
         comments::list,
@@ -311,6 +323,8 @@ impl Modify for BearerScheme {
         (name = "kudos", description = "Kudos on works"),
         (name = "comments", description = "Comments on works and replies"),
         (name = "bookmarks", description = "Bookmarks of works, series and external works"),
+        (name = "collections", description = "Collections and the works in them"),
+        (name = "gifts", description = "Works given to accounts"),
         (name = "following", description = "Subscriptions, their updates, reading history"),
         (name = "people", description = "Blocked and muted accounts"),
     )
@@ -380,6 +394,26 @@ pub fn routes() -> axum::Router<AppState> {
             get(bookmarks::external_list),
         )
         .route("/api/v1/bookmarks", post(bookmarks::create_external))
+        .route(
+            "/api/v1/collections",
+            get(collections::index).post(collections::create),
+        )
+        .route(
+            "/api/v1/collections/{name}",
+            get(collections::show).patch(collections::update),
+        )
+        .route("/api/v1/collections/{name}/works", get(collections::works))
+        .route("/api/v1/collections/{name}/items", get(collections::items))
+        .route("/api/v1/works/{id}/collections", post(collections::add))
+        .route(
+            "/api/v1/collection_items/{id}",
+            axum::routing::patch(collections::answer).delete(collections::remove),
+        )
+        .route("/api/v1/users/{login}/gifts", get(collections::gifts))
+        .route(
+            "/api/v1/gifts/{id}",
+            axum::routing::patch(collections::set_gift),
+        )
         .route(
             "/api/v1/bookmarks/{id}",
             get(bookmarks::show)

@@ -116,14 +116,16 @@ fn decode_cursor(raw: &str, sort: SortColumn, direction: SortDirection) -> Optio
 }
 
 /// Where a listing draws from.
-enum Source {
+pub(super) enum Source {
     All,
     Search,
     Tag(String),
     Creator(String),
+    /// A collection's works, by its URL name.
+    Collection(String),
 }
 
-async fn list(
+pub(super) async fn list(
     st: AppState,
     caller: ApiCaller,
     headers: HeaderMap,
@@ -159,6 +161,14 @@ async fn list(
                     }
                     Scope::Tag(tags.iter().map(|t| t.id).collect())
                 }
+                Source::Collection(name) => match store.collection_by_name(name)? {
+                    Some(c) => Scope::Collection(c.id),
+                    None => {
+                        return Err(WebError::NotFound(format!(
+                            "There is no collection named {name:?}."
+                        )));
+                    }
+                },
             };
             let graph = search.graph();
             let built = build_request(store, &graph, &typed, &scope, members, mutes)?;
