@@ -142,10 +142,7 @@ pub async fn work_bookmarks(
     let reader = visitor.user.as_ref().map(|u| u.id);
     let (found, mine) = st
         .db(move |s| {
-            let mine = match reader {
-                Some(uid) => s.bookmark_of(uid, work_id)?,
-                None => None,
-            };
+            let mine = own_bookmark(s, reader, BookmarkKind::Work, work_id)?;
             Ok((s.work_bookmarks(work_id, viewer, page)?, mine))
         })
         .await?;
@@ -175,6 +172,19 @@ pub async fn work_bookmarks(
     )
 }
 
+/// The signed-in reader's own bookmark of an item, if any.
+fn own_bookmark(
+    s: &ficus_store::Store,
+    reader: Option<i64>,
+    kind: BookmarkKind,
+    id: i64,
+) -> Result<Option<i64>, ficus_store::StoreError> {
+    match reader {
+        Some(uid) => s.bookmark_of_item(uid, kind, id),
+        None => Ok(None),
+    }
+}
+
 /// "Bookmark" / "Edit Bookmark" for a signed-in reader.
 fn bookmark_link(
     reader: Option<i64>,
@@ -201,10 +211,7 @@ pub async fn series_bookmarks(
     let reader = visitor.user.as_ref().map(|u| u.id);
     let (found, mine) = st
         .db(move |s| {
-            let mine = match reader {
-                Some(uid) => s.bookmark_of_item(uid, BookmarkKind::Series, series_id)?,
-                None => None,
-            };
+            let mine = own_bookmark(s, reader, BookmarkKind::Series, series_id)?;
             Ok((s.series_bookmarks(series_id, viewer, page)?, mine))
         })
         .await?;
@@ -246,10 +253,7 @@ pub async fn external_work(
     let reader = visitor.user.as_ref().map(|u| u.id);
     let (found, mine) = st
         .db(move |s| {
-            let mine = match reader {
-                Some(uid) => s.bookmark_of_item(uid, BookmarkKind::ExternalWork, external_id)?,
-                None => None,
-            };
+            let mine = own_bookmark(s, reader, BookmarkKind::ExternalWork, external_id)?;
             Ok((s.external_work_bookmarks(external_id, viewer, page)?, mine))
         })
         .await?;
