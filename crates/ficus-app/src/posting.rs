@@ -79,8 +79,19 @@ type Extras = (Vec<String>, Option<Vec<GiftTo>>);
 
 /// The collections and gift recipients of a form, checked: every problem
 /// as a field error.
-fn extras(store: &Store, form: &WorkForm, me: i64) -> Result<Checking<Extras>, StoreError> {
+fn extras(
+    store: &Store,
+    form: &WorkForm,
+    me: i64,
+    editing: Option<i64>,
+) -> Result<Checking<Extras>, StoreError> {
     let mut errors = Vec::new();
+    // An edit naming the work's gifts again keeps them (to the same pseud,
+    // without asking the recipient's consent again).
+    let kept = match editing {
+        Some(id) => store.work_gift_targets(id)?,
+        None => Vec::new(),
+    };
     let mut collections: Vec<String> = Vec::new();
     for name in split_tags(&form.collections) {
         match store.collection_takes_from(name, me)? {
@@ -100,7 +111,15 @@ fn extras(store: &Store, form: &WorkForm, me: i64) -> Result<Checking<Extras>, S
         Some(list) => {
             let mut to: Vec<GiftTo> = Vec::new();
             for name in split_tags(list) {
-                match store.gift_recipient(name, me)? {
+                let already = kept
+                    .iter()
+                    .find(|(shown, _)| shown.eq_ignore_ascii_case(name))
+                    .map(|(_, to)| to.clone());
+                let resolved = match already {
+                    Some(to) => Ok(to),
+                    None => store.gift_recipient(name, me)?,
+                };
+                match resolved {
                     Ok(g) => {
                         let again = to.iter().any(|t| match (t, &g) {
                             (
@@ -129,6 +148,12 @@ fn extras(store: &Store, form: &WorkForm, me: i64) -> Result<Checking<Extras>, S
             Some(to)
         }
     };
+    if collections.len() > ficus_core::collections::MAX_COLLECTIONS_PER_WORK {
+        errors.push(FieldError {
+            field: "collections",
+            message: ficus_core::collections::CollectionRefusal::TooMany.to_string(),
+        });
+    }
     Ok(if errors.is_empty() {
         Ok((collections, gifts))
     } else {
@@ -188,6 +213,7 @@ fn check(
     me: i64,
     form: &WorkForm,
     chapters: usize,
+    editing: Option<i64>,
     mut errors: Vec<FieldError>,
 ) -> Result<Checking<(NewWork, Vec<i64>, Extras)>, StoreError> {
     // A suspended or banned account can read, not post or edit.
@@ -201,7 +227,7 @@ fn check(
         });
     }
     let invites = co_creator_pseuds(store, form, me)?;
-    let extras = extras(store, form, me)?;
+    let extras = extras(store, form, me, editing)?;
     Ok(match (form.to_work(today(), chapters), invites, extras) {
         (Ok(work), Ok(invites), Ok(extras)) if errors.is_empty() => Ok((work, invites, extras)),
         (work, invites, extras) => {
@@ -221,12 +247,14 @@ pub fn check_new(
     errors: Vec<FieldError>,
 ) -> Result<Result<Checked, Vec<FieldError>>, StoreError> {
     Ok(
-        check(store, me, form, 1, errors)?.map(|(work, invites, (collections, gifts))| Checked {
-            work,
-            invites,
-            leave_series: Vec::new(),
-            collections,
-            gifts,
+        check(store, me, form, 1, None, errors)?.map(|(work, invites, (collections, gifts))| {
+            Checked {
+                work,
+                invites,
+                leave_series: Vec::new(),
+                collections,
+                gifts,
+            }
         }),
     )
 }
@@ -259,7 +287,7 @@ pub fn check_edit(
     errors: Vec<FieldError>,
 ) -> Result<Result<Checked, Vec<FieldError>>, StoreError> {
     let (work, invites, (collections, gifts)) =
-        match check(store, me, form, chapters.max(1), errors)? {
+        match check(store, me, form, chapters.max(1), Some(current.id), errors)? {
             Ok(checked) => checked,
             Err(errors) => return Ok(Err(errors)),
         };

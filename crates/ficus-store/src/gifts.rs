@@ -23,6 +23,9 @@ pub struct GiftLine {
     pub login: Option<String>,
 }
 
+/// (pseud, account, login, name) of one gift.
+type TargetRow = (Option<i64>, Option<i64>, Option<String>, Option<String>);
+
 /// One gift on a recipient's page.
 #[derive(Debug, Clone)]
 pub struct GiftRecord {
@@ -101,8 +104,10 @@ impl_for_both_backends! {
                 })
             };
             for (id, pseud, name) in &held {
+                // A refusal stays: giving the work again does not undo it.
                 if !wanted(*pseud, name) {
-                    diesel::delete(gifts::table.find(*id)).execute(self)?;
+                    diesel::delete(gifts::table.find(*id).filter(gifts::rejected.eq(false)))
+                        .execute(self)?;
                 }
             }
             for g in to {
@@ -188,6 +193,36 @@ impl Store {
             .map(|()| GiftTo::Pseud { pseud_id, user_id }))
     }
 
+    /// The gifts of work `work_id` as its edit form names them (an
+    /// account's login, else the name), with whom each goes to: an edit
+    /// naming them again keeps them as they are.
+    pub fn work_gift_targets(&self, work_id: i64) -> Result<Vec<(String, GiftTo)>, StoreError> {
+        let rows: Vec<TargetRow> = with_conn!(self, |conn| gifts::table
+            .left_join(pseuds::table.left_join(users::table))
+            .filter(gifts::work_id.eq(work_id))
+            .filter(gifts::rejected.eq(false))
+            .order(gifts::id.asc())
+            .select((
+                gifts::pseud_id,
+                users::id.nullable(),
+                users::login.nullable(),
+                gifts::recipient_name,
+            ))
+            .load(conn)?);
+        Ok(rows
+            .into_iter()
+            .filter_map(
+                |(pseud, user, login, name)| match (pseud, user, login, name) {
+                    (Some(pseud_id), Some(user_id), Some(login), _) => {
+                        Some((login, GiftTo::Pseud { pseud_id, user_id }))
+                    }
+                    (None, _, _, Some(n)) => Some((n.clone(), GiftTo::Name(n))),
+                    _ => None,
+                },
+            )
+            .collect())
+    }
+
     /// The gifts of work `work_id` its page names (not refused), in order.
     pub fn gifts_of_work(&self, work_id: i64) -> Result<Vec<GiftLine>, StoreError> {
         let rows: Vec<(Option<String>, Option<String>, Option<String>)> =
@@ -261,7 +296,7 @@ impl Store {
         let total = visible.len() as u64;
         let items = visible
             .into_iter()
-            .skip(((page - 1) * per_page) as usize)
+            .skip(usize::try_from(u64::from(page - 1) * u64::from(per_page)).unwrap_or(usize::MAX))
             .take(per_page as usize)
             .collect();
         Ok(Page {

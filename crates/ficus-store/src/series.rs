@@ -296,6 +296,11 @@ impl Store {
         let ids: Vec<i64> = members.iter().map(|(w, _)| *w).collect();
         let mut works: Vec<(i32, WorkRecord)> = Vec::new();
         for w in self.works_by_ids(&ids)? {
+            // An anonymous work is not shown beside its creator's named
+            // works (its own creators still see it in their series).
+            if w.anonymous && !viewer.owns(&w.access()) {
+                continue;
+            }
             if viewer.may_see(&w.access())
                 && let Some((_, position)) = members.iter().find(|(id, _)| *id == w.id)
             {

@@ -80,6 +80,10 @@ pub struct CreatorLink {
 
 /// Creator links of a work, in byline order.
 pub fn creator_links(work: &WorkRecord) -> Vec<CreatorLink> {
+    if work.anonymous {
+        // The byline says "Anonymous", linking nowhere.
+        return Vec::new();
+    }
     work.creators
         .iter()
         .enumerate()

@@ -545,8 +545,8 @@ fn collections_and_gifts_through_the_api() {
     );
     assert_eq!(changed["title"], "API Fest Again");
     assert_eq!(
-        changed["moderated"], false,
-        "the collection becomes the body"
+        changed["moderated"], true,
+        "an omitted setting keeps its value"
     );
 
     // Gifts: the friend's list, refusing, the refused list.

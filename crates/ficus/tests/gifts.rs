@@ -134,11 +134,53 @@ fn gifts_from_the_work_form_to_the_recipients_page() {
         403
     );
 
-    // An edit keeps the gifts (the form shows them).
+    // An edit keeps the gifts (the form shows them), even once the
+    // recipient no longer takes new ones.
     let form = writer.page(&server.url(&format!("/works/{work}/edit")));
     assert_eq!(
         support::attr(&form, "#work_recipients", "value").as_deref(),
         Some("friend, An Old Penpal")
+    );
+    assert_eq!(
+        friend
+            .submit(&server, "/users/friend/preferences", &[("history", "1")])
+            .status(),
+        303
+    );
+    let pseud =
+        support::attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
+    let resp = writer.submit(
+        &server,
+        &format!("/works/{work}/edit"),
+        &[
+            ("work[title]", "For A Friend, Revised"),
+            ("work[pseud_ids][]", pseud.as_str()),
+            ("work[rating_string]", "General Audiences"),
+            (
+                "work[archive_warning_strings][]",
+                "No Archive Warnings Apply",
+            ),
+            ("work[fandom_string]", "Gift Fandom"),
+            ("work[chapter_attributes][content]", "<p>Words.</p>"),
+            ("work[recipients]", "friend, An Old Penpal"),
+            ("post_button", "Update"),
+        ],
+    );
+    assert_eq!(resp.status(), 303, "the gifts it has are kept");
+    let page = guest.page(&server.url(&format!("/works/{work}")));
+    assert_eq!(
+        text(&page, "div.notes.module ul.associations li"),
+        "For friend, An Old Penpal."
+    );
+    assert_eq!(
+        friend
+            .submit(
+                &server,
+                "/users/friend/preferences",
+                &[("allow_gifts", "1"), ("history", "1")]
+            )
+            .status(),
+        303
     );
 
     // The recipient refuses: off the page and the work, listed as refused.

@@ -176,10 +176,14 @@ impl_for_both_backends! {
 
         fn refresh_reveal_flags(&mut self, work_ids: &[i64], now: NaiveDateTime) -> QueryResult<()> {
             for &work in work_ids {
+                // The creator's side decides: a work the creator put in a
+                // collection is kept secret while the collection has not
+                // refused it (a moderated one's approval may come later);
+                // a maintainer's invitation hides nothing until accepted.
                 let approved = collection_items::table
                     .filter(collection_items::work_id.eq(work))
                     .filter(collection_items::user_approval.eq(Approval::Approved.code()))
-                    .filter(collection_items::collection_approval.eq(Approval::Approved.code()));
+                    .filter(collection_items::collection_approval.ne(Approval::Rejected.code()));
                 let unrevealed: i64 = approved
                     .filter(collection_items::unrevealed.eq(true))
                     .count()
@@ -188,10 +192,10 @@ impl_for_both_backends! {
                     .filter(collection_items::anonymous.eq(true))
                     .count()
                     .get_result(self)?;
-                let Some((was_unrevealed, was_anonymous)) = works::table
+                let Some((was_unrevealed, was_anonymous, posted)) = works::table
                     .find(work)
-                    .select((works::unrevealed, works::anonymous))
-                    .first::<(bool, bool)>(self)
+                    .select((works::unrevealed, works::anonymous, works::posted))
+                    .first::<(bool, bool, bool)>(self)
                     .optional()?
                 else {
                     continue;
@@ -202,14 +206,18 @@ impl_for_both_backends! {
                 }
                 // The comment pages' cache key moves too: a creator's
                 // comments are signed differently now.
+                // The row's change time moves too: it keys the download
+                // cache, whose files name (or do not name) the creators.
                 diesel::update(works::table.find(work))
                     .set((
                         works::unrevealed.eq(unrevealed),
                         works::anonymous.eq(anonymous),
                         works::comments_version.eq(works::comments_version + 1),
+                        works::updated_at.eq(now),
                     ))
                     .execute(self)?;
-                if was_unrevealed && !unrevealed {
+                // A draft's subscribers hear of it when it is posted.
+                if was_unrevealed && !unrevealed && posted {
                     self.requeue_new_work(work, now)?;
                 }
             }

@@ -369,7 +369,8 @@ impl Store {
             .filter(collection_items::collection_id.eq(collection_id))
             .filter(collection_items::user_approval.eq(Approval::Approved.code()))
             .filter(collection_items::collection_approval.eq(Approval::Approved.code()))
-            .filter(works::unrevealed.eq(true))
+            .filter(collection_items::unrevealed.eq(true))
+            .filter(works::posted.eq(true))
             .count()
             .get_result(conn)?))
     }

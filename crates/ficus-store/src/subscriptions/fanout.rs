@@ -360,16 +360,16 @@ impl Store {
         tag_set.extend(synonyms);
         let tag_list: Vec<i64> = tag_set.into_iter().collect();
 
-        // An anonymous work is not told to its creators' subscribers: that
-        // would name them.
-        let creators_told = if work.anonymous {
-            Vec::new()
+        // An anonymous work is not told to its creators' or its series'
+        // subscribers: that would name them.
+        let (creators_told, series_told) = if work.anonymous {
+            (Vec::new(), Vec::new())
         } else {
-            owners.clone()
+            (owners.clone(), series)
         };
         let mut wanted: Vec<(SubscriptionKind, Vec<i64>)> = vec![
             (SubscriptionKind::User, creators_told),
-            (SubscriptionKind::Series, series),
+            (SubscriptionKind::Series, series_told),
         ];
         match event {
             "chapter" => wanted.push((SubscriptionKind::Work, vec![work_id])),

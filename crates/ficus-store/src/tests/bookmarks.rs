@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use ficus_core::access::Viewer;
 use ficus_core::account::Role;
 use ficus_core::bookmarks::{BookmarkDraft, BookmarkRefusal, ItemSight};
-use ficus_core::comments::{CommentPermission, Commenter};
+use ficus_core::comments::CommentPermission;
 
 use super::comment_fixtures::*;
 use super::each_backend;
@@ -19,10 +19,7 @@ fn draft(notes: &str, tags: &str, private: bool) -> BookmarkDraft {
 }
 
 fn pseud(p: &Person) -> i64 {
-    let Commenter::Account { pseud_id, .. } = p.commenter else {
-        unreachable!()
-    };
-    pseud_id
+    pseud_of(p)
 }
 
 fn public_count(store: &crate::Store, work: i64) -> i64 {

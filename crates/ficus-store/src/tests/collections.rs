@@ -327,3 +327,71 @@ fn unrevealed_and_anonymous_works_until_revealed() {
         assert_eq!(listed(Viewer::Guest), vec![work]);
     });
 }
+
+#[test]
+fn a_pending_item_keeps_the_secret_and_a_series_does_not_tell() {
+    use ficus_core::access::Viewer;
+
+    each_backend(|store| {
+        let ada = person(store, "ada", AccountRole::User);
+        let keeper = person(store, "keeper", AccountRole::User);
+        let secret = Settings {
+            moderated: true,
+            anonymous: true,
+            ..Settings::default()
+        };
+        let fest = make(store, &keeper, "Quiet_Fest", secret);
+        // Two works of one series; one goes to the anonymous collection.
+        let mut named = super::sample("Part One", None, 1);
+        named.pseuds = vec![pseud_of(&ada)];
+        named.creators = vec![];
+        named.series = vec![("Saga".into(), 1)];
+        let named = store.insert_work(&named).expect("insert").work_id();
+        let mut hidden = super::sample("Part Two", None, 1);
+        hidden.pseuds = vec![pseud_of(&ada)];
+        hidden.creators = vec![];
+        hidden.series = vec![("Saga".into(), 2)];
+        let hidden = store.insert_work(&hidden).expect("insert").work_id();
+        let added = store
+            .add_to_collections(ada.viewer, hidden, &names(&["Quiet_Fest"]), now())
+            .expect("store")
+            .expect("added");
+        assert_eq!(added[0].collection_approval, Approval::Unreviewed);
+        // Anonymous already, while the maintainers have not answered.
+        let seen = store
+            .work(hidden, Viewer::Guest)
+            .expect("read")
+            .expect("posted");
+        assert_eq!(seen.creators, vec!["Anonymous"]);
+        assert!(seen.series.is_empty(), "its series would name her");
+        let series = store.series_of_works(&[named]).expect("places")[&named][0].series_id;
+        let saga = store
+            .series(series, Viewer::Guest)
+            .expect("read")
+            .expect("visible");
+        assert_eq!(
+            saga.works.iter().map(|(_, w)| w.id).collect::<Vec<_>>(),
+            vec![named],
+            "the series page leaves the anonymous part out"
+        );
+        let own = store
+            .series(series, ada.viewer)
+            .expect("read")
+            .expect("hers");
+        assert_eq!(own.works.len(), 2, "she sees both");
+        // Refused: the work is hers again, by name.
+        let queue = store
+            .collection_items(fest, ItemsShown::Unreviewed)
+            .expect("read");
+        store
+            .review_item(keeper.viewer, queue[0].id, false, now())
+            .expect("store")
+            .expect("rejected");
+        let seen = store
+            .work(hidden, Viewer::Guest)
+            .expect("read")
+            .expect("posted");
+        assert_eq!(seen.creators, vec!["ada"]);
+        assert_eq!(seen.series.len(), 1);
+    });
+}

@@ -15,6 +15,14 @@ pub(super) struct Person {
     pub commenter: Commenter,
 }
 
+/// A person's pseud (an account's commenter).
+pub(super) fn pseud_of(p: &Person) -> i64 {
+    match p.commenter {
+        Commenter::Account { pseud_id, .. } => pseud_id,
+        _ => panic!("an account"),
+    }
+}
+
 pub(super) fn person(store: &Store, name: &str, role: Role) -> Person {
     let user = crate::testing::account(store, name);
     if role != Role::User {

@@ -183,7 +183,11 @@ fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, Stor
             }
             let mut series = series_by_work.remove(&record.id).unwrap_or_default();
             series.sort_by(|a, b| (&a.title, a.series_id).cmp(&(&b.title, b.series_id)));
-            record.series = series;
+            // A series would tie an anonymous work to its creator's other
+            // works: it is not named while the work is anonymous.
+            if !record.anonymous {
+                record.series = series;
+            }
             by_id.insert(record.id, record);
         }
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())

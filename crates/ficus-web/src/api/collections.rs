@@ -79,8 +79,9 @@ pub struct CollectionsJson {
     pub collections: Vec<CollectionJson>,
 }
 
-/// A new collection, or its settings (all fields are given on `PATCH`
-/// too: the collection becomes this).
+/// A new collection, or its new settings. On `PATCH` an omitted setting
+/// keeps its value (so a PATCH that changes the title reveals nothing);
+/// `false` for unrevealed or anonymous reveals every work at once.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CollectionInputJson {
@@ -92,13 +93,13 @@ pub struct CollectionInputJson {
     #[serde(default)]
     pub intro: Option<String>,
     #[serde(default)]
-    pub moderated: bool,
+    pub moderated: Option<bool>,
     #[serde(default)]
-    pub closed: bool,
+    pub closed: Option<bool>,
     #[serde(default)]
-    pub unrevealed: bool,
+    pub unrevealed: Option<bool>,
     #[serde(default)]
-    pub anonymous: bool,
+    pub anonymous: Option<bool>,
 }
 
 /// A work in (or on its way into) a collection.
@@ -281,18 +282,39 @@ pub async fn show(
     Ok(Json(CollectionJson::of(&by_name(&st, name).await?)))
 }
 
-fn form_of(input: &CollectionInputJson) -> CollectionForm<'_> {
+/// The form `input` stands for over `current` (a new collection's are
+/// the defaults): omitted settings and texts keep their values.
+fn form_of<'a>(
+    input: &'a CollectionInputJson,
+    current: &'a CollectionRecord,
+) -> CollectionForm<'a> {
+    let was = current.settings;
     CollectionForm {
         name: &input.name,
         title: &input.title,
-        description: input.description.as_deref().unwrap_or(""),
-        intro: input.intro.as_deref().unwrap_or(""),
+        description: input.description.as_deref().unwrap_or(&current.description),
+        intro: input.intro.as_deref().unwrap_or(&current.intro),
         settings: Settings {
-            moderated: input.moderated,
-            closed: input.closed,
-            unrevealed: input.unrevealed,
-            anonymous: input.anonymous,
+            moderated: input.moderated.unwrap_or(was.moderated),
+            closed: input.closed.unwrap_or(was.closed),
+            unrevealed: input.unrevealed.unwrap_or(was.unrevealed),
+            anonymous: input.anonymous.unwrap_or(was.anonymous),
         },
+    }
+}
+
+/// What a new collection starts from.
+fn blank() -> CollectionRecord {
+    CollectionRecord {
+        id: 0,
+        name: String::new(),
+        title: String::new(),
+        description: String::new(),
+        intro: String::new(),
+        settings: Settings::default(),
+        created_at: chrono::NaiveDateTime::default(),
+        updated_at: chrono::NaiveDateTime::default(),
+        participants: Vec::new(),
     }
 }
 
@@ -319,7 +341,7 @@ pub async fn create(
     let viewer = caller.visitor().viewer();
     let now = chrono::Utc::now().naive_utc();
     let name = input.name.trim().to_string();
-    st.db(move |s| ficus_app::collections::create(s, viewer, &form_of(&input), now))
+    st.db(move |s| ficus_app::collections::create(s, viewer, &form_of(&input, &blank()), now))
         .await?
         .map_err(refused)?;
     Ok((
@@ -357,7 +379,7 @@ pub async fn update(
     let now = chrono::Utc::now().naive_utc();
     let new_name = input.name.trim().to_string();
     let id = c.id;
-    st.db(move |s| ficus_app::collections::update(s, viewer, id, &form_of(&input), now))
+    st.db(move |s| ficus_app::collections::update(s, viewer, id, &form_of(&input, &c), now))
         .await?
         .map_err(refused)?;
     Ok(Json(CollectionJson::of(&by_name(&st, new_name).await?)))

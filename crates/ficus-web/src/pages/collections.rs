@@ -585,11 +585,12 @@ pub async fn answer(
     match outcome {
         Ok(()) => {
             let back = form.field("return_to");
-            let back = if back.starts_with('/') && !back.starts_with("//") {
-                back.to_string()
-            } else {
-                "/".to_string()
-            };
+            let back =
+                if back.starts_with('/') && !back.starts_with("//") && !back.starts_with("/\\") {
+                    back.to_string()
+                } else {
+                    "/".to_string()
+                };
             Ok(Redirect::to(&back).into_response())
         }
         Err(r) => Err(WebError::NotFound(r.to_string())),
