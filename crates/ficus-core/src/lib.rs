@@ -23,6 +23,7 @@ pub mod account;
 pub mod bookmarks;
 pub mod collections;
 pub mod comments;
+pub mod exchange;
 pub mod external_works;
 pub mod gifts;
 pub mod html;

@@ -9,6 +9,7 @@ pub mod discover;
 pub mod export;
 pub mod fanout;
 pub mod feedback;
+pub mod matching;
 mod raw_sqlite;
 mod saved_searches;
 

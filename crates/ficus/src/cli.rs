@@ -290,6 +290,9 @@ pub enum BenchKind {
     /// A new chapter of a work with many subscribers: the writer's wait
     /// and the background fan-out's rate, next to a raw insert.
     Fanout(crate::bench::fanout::FanoutArgs),
+    /// A gift exchange's matching (5,000 generated sign-ups), next to a
+    /// greedy first-fit baseline: time, share matched, mean overlap.
+    Matching(crate::bench::matching::MatchingArgs),
 }
 
 /// `--format` of export (AZW3 and MOBI are left out: Kindles read EPUB).
@@ -442,6 +445,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ..
         } => {
             crate::bench::fanout::run(&cli.storage, &args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            kind: Some(BenchKind::Matching(args)),
+            ..
+        } => {
+            crate::bench::matching::run(&args);
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { kind: None, pages } => {
