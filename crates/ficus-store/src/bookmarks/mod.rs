@@ -360,8 +360,9 @@ impl Store {
             // Take the row's lock before reading it (PostgreSQL's READ
             // COMMITTED): two edits at once then move the count once each
             // from what the other left, never twice from the same start.
+            // The lock writes nothing: a refused edit changes nothing.
             diesel::update(bookmarks::table.find(id))
-                .set(bookmarks::updated_at.eq(now))
+                .set(bookmarks::hidden_by_admin.eq(bookmarks::hidden_by_admin))
                 .execute(conn)?;
             let row: Option<(i64, Option<i64>, bool, bool, i64)> = bookmarks::table
                 .find(id)

@@ -117,7 +117,11 @@ fn one_bookmark_per_account_and_a_public_count() {
         assert_eq!(b.item, ItemSight::Shown);
         assert!(b.work().is_some());
         assert_eq!(b.notes, "<p>So good.</p>");
-        // Private → public moves the count; only the owner changes it.
+        // Private → public moves the count; only the owner changes it,
+        // and a refused edit changes nothing (not even the row's time).
+        let Found::Visible(before) = store.bookmark(cams, cam.viewer).expect("read") else {
+            panic!("cam's own")
+        };
         assert_eq!(
             store
                 .update_bookmark(
@@ -125,11 +129,15 @@ fn one_bookmark_per_account_and_a_public_count() {
                     cams,
                     Some(pseud(&bea)),
                     &draft("", "", false),
-                    now()
+                    now() + chrono::Duration::hours(1)
                 )
                 .expect("store"),
             Err(BookmarkRefusal::NotYours)
         );
+        let Found::Visible(after) = store.bookmark(cams, cam.viewer).expect("read") else {
+            panic!("cam's own")
+        };
+        assert_eq!(after.updated_at, before.updated_at);
         store
             .update_bookmark(
                 cam.viewer,

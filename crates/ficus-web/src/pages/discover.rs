@@ -479,6 +479,20 @@ pub async fn search(
     render(st, visitor, headers, raw, Scope::Search).await
 }
 
+/// The tags named by a listing's path segment (every type of that name)
+/// and the name as shown, or a 404.
+async fn named_tag(st: &AppState, raw_name: &str) -> Result<(Vec<i64>, String), WebError> {
+    let name = tag_from_url_name(raw_name);
+    let lookup = name.clone();
+    let tags = st.db(move |s| s.tags_named(&lookup)).await?;
+    let Some(first) = tags.first() else {
+        return Err(WebError::NotFound(format!(
+            "There is no tag named {name:?}."
+        )));
+    };
+    Ok((tags.iter().map(|t| t.id).collect(), first.name.clone()))
+}
+
 /// `GET /tags/{name}/works`: works whose filter tags include the tag (its
 /// synonyms and subtags count), filterable.
 pub async fn tag_works(
@@ -488,16 +502,7 @@ pub async fn tag_works(
     Path(raw_name): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let name = tag_from_url_name(&raw_name);
-    let lookup = name.clone();
-    let tags = st.db(move |s| s.tags_named(&lookup)).await?;
-    if tags.is_empty() {
-        return Err(WebError::NotFound(format!(
-            "There is no tag named {name:?}."
-        )));
-    }
-    let display = tags[0].name.clone();
-    let ids = tags.iter().map(|t| t.id).collect();
+    let (ids, display) = named_tag(&st, &raw_name).await?;
     render(st, visitor, headers, raw, Scope::Tag(ids, display)).await
 }
 
@@ -511,16 +516,7 @@ pub async fn tag_bookmarks(
     Path(raw_name): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let name = tag_from_url_name(&raw_name);
-    let lookup = name.clone();
-    let tags = st.db(move |s| s.tags_named(&lookup)).await?;
-    if tags.is_empty() {
-        return Err(WebError::NotFound(format!(
-            "There is no tag named {name:?}."
-        )));
-    }
-    let display = tags[0].name.clone();
-    let ids = tags.iter().map(|t| t.id).collect();
+    let (ids, display) = named_tag(&st, &raw_name).await?;
     render(
         st,
         visitor,
