@@ -26,6 +26,7 @@ pub mod bookmarks;
 pub mod collections;
 pub mod comments;
 pub mod discovery;
+pub mod exchanges;
 pub mod export;
 pub mod kudos;
 pub mod mail;

@@ -60,6 +60,7 @@ pub fn form_of(
         moderate_comments: work.comments.moderated,
         collections: String::new(),
         recipients: None,
+        assignment: None,
     }
 }
 
@@ -74,8 +75,38 @@ pub fn recipients_of(store: &Store, id: i64) -> Result<String, StoreError> {
         .join(", "))
 }
 
-/// A form's collections to join and its gifts (`None`: as they are).
-type Extras = (Vec<String>, Option<Vec<GiftTo>>);
+/// A form's collections to join, its gifts (`None`: as they are) and the
+/// assignment it fulfils.
+type Extras = (Vec<String>, Option<Vec<GiftTo>>, Option<i64>);
+
+/// The assignment a form names, when the poster writes it and no other
+/// posted work fulfils it yet (one the work being edited fulfils is fine).
+fn assignment_of(
+    store: &Store,
+    form: &WorkForm,
+    me: i64,
+    editing: Option<i64>,
+) -> Result<Result<Option<ficus_store::exchanges::AssignmentRecord>, FieldError>, StoreError> {
+    use ficus_core::exchange::rules::{AssignmentStatus, ExchangeRefusal};
+    let Some(id) = form.assignment else {
+        return Ok(Ok(None));
+    };
+    let refusal = |r: ExchangeRefusal| FieldError {
+        field: "assignment",
+        message: r.to_string(),
+    };
+    Ok(match store.assignment(id)? {
+        Some(a) if a.sent && a.writer_id == Some(me) => {
+            let own = a.work.as_ref().map(|w| w.0) == editing && editing.is_some();
+            if a.status == AssignmentStatus::Complete && !own {
+                Err(refusal(ExchangeRefusal::AlreadyFulfilled))
+            } else {
+                Ok(Some(a))
+            }
+        }
+        _ => Err(refusal(ExchangeRefusal::NotFound)),
+    })
+}
 
 /// The collections and gift recipients of a form, checked: every problem
 /// as a field error.
@@ -92,8 +123,29 @@ fn extras(
         Some(id) => store.work_gift_targets(id)?,
         None => Vec::new(),
     };
+    let assignment = match assignment_of(store, form, me, editing)? {
+        Ok(a) => a,
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    // The assignment's collection and recipient are the store's to add:
+    // an exchange may be closed, and its recipients take their gift
+    // whatever their preference (AO3's challenge bypass).
+    let assignment_collection = |name: &str| {
+        assignment
+            .as_ref()
+            .is_some_and(|a| a.collection_name.eq_ignore_ascii_case(name))
+    };
+    let assignment_recipient = |name: &str| {
+        assignment.as_ref().is_some_and(|a| {
+            a.recipient_login.eq_ignore_ascii_case(name)
+                || a.recipient_pseud.eq_ignore_ascii_case(name)
+        })
+    };
     let mut collections: Vec<String> = Vec::new();
-    for name in split_tags(&form.collections) {
+    for name in split_tags(&form.collections).filter(|n| !assignment_collection(n)) {
         match store.collection_takes_from(name, me)? {
             Ok(()) => {
                 if !collections.iter().any(|c| c.eq_ignore_ascii_case(name)) {
@@ -110,7 +162,7 @@ fn extras(
         None => None,
         Some(list) => {
             let mut to: Vec<GiftTo> = Vec::new();
-            for name in split_tags(list) {
+            for name in split_tags(list).filter(|n| !assignment_recipient(n)) {
                 let already = kept
                     .iter()
                     .find(|(shown, _)| shown.eq_ignore_ascii_case(name))
@@ -155,7 +207,7 @@ fn extras(
         });
     }
     Ok(if errors.is_empty() {
-        Ok((collections, gifts))
+        Ok((collections, gifts, assignment.map(|a| a.id)))
     } else {
         Err(errors)
     })
@@ -204,6 +256,8 @@ pub struct Checked {
     pub collections: Vec<String>,
     /// Its gifts (`None`: as they are).
     pub gifts: Option<Vec<GiftTo>>,
+    /// The gift-exchange assignment it fulfils.
+    pub assignment: Option<i64>,
 }
 
 /// `form` as `chapters` chapters, with its co-creators resolved; every
@@ -246,17 +300,16 @@ pub fn check_new(
     form: &WorkForm,
     errors: Vec<FieldError>,
 ) -> Result<Result<Checked, Vec<FieldError>>, StoreError> {
-    Ok(
-        check(store, me, form, 1, None, errors)?.map(|(work, invites, (collections, gifts))| {
-            Checked {
-                work,
-                invites,
-                leave_series: Vec::new(),
-                collections,
-                gifts,
-            }
-        }),
-    )
+    Ok(check(store, me, form, 1, None, errors)?.map(
+        |(work, invites, (collections, gifts, assignment))| Checked {
+            work,
+            invites,
+            leave_series: Vec::new(),
+            collections,
+            gifts,
+            assignment,
+        },
+    ))
 }
 
 /// Posts a checked new work (a draft when `draft`) with its co-creator
@@ -269,6 +322,7 @@ pub fn post(store: &Store, me: i64, checked: Checked, draft: bool) -> Result<i64
         by: me,
         collections: checked.collections,
         gifts: checked.gifts,
+        assignment: checked.assignment,
     };
     Ok(store.post_work(&work, Some(&invites))?.work_id())
 }
@@ -286,7 +340,7 @@ pub fn check_edit(
     leave_series: Vec<i64>,
     errors: Vec<FieldError>,
 ) -> Result<Result<Checked, Vec<FieldError>>, StoreError> {
-    let (work, invites, (collections, gifts)) =
+    let (work, invites, (collections, gifts, assignment)) =
         match check(store, me, form, chapters.max(1), Some(current.id), errors)? {
             Ok(checked) => checked,
             Err(errors) => return Ok(Err(errors)),
@@ -306,6 +360,7 @@ pub fn check_edit(
         leave_series,
         collections,
         gifts,
+        assignment,
     }))
 }
 
@@ -330,6 +385,7 @@ pub fn save_edit(
             by: me,
             collections: checked.collections,
             gifts: checked.gifts,
+            assignment: checked.assignment,
         }),
         publish_on: publish.then(today),
     };

@@ -75,6 +75,9 @@ pub struct WorkForm {
     /// comma-separated); `None`: the work's gifts stay as they are (a form
     /// without the field).
     pub recipients: Option<String>,
+    /// A gift-exchange assignment the work fulfils (AO3's
+    /// `work[challenge_assignment_ids][]`).
+    pub assignment: Option<i64>,
 }
 
 /// The chapter form as typed (adding or editing one chapter).

@@ -60,6 +60,7 @@ impl_for_both_backends! {
             now: NaiveDateTime,
         ) -> QueryResult<()> {
             use crate::collections::CollectionHelpers;
+            use crate::exchanges::AssignmentHelpers;
             if let Some(to) = &extras.gifts {
                 self.write_gifts(work_id, to, now)?;
             }
@@ -88,6 +89,14 @@ impl_for_both_backends! {
                         refusal.to_string().into(),
                     ));
                 }
+            }
+            if let Some(assignment) = extras.assignment
+                && let Err(refusal) =
+                    self.fulfil_assignment(work_id, assignment, extras.by, now)?
+            {
+                return Err(diesel::result::Error::QueryBuilderError(
+                    refusal.to_string().into(),
+                ));
             }
             Ok(())
         }

@@ -20,6 +20,7 @@ pub mod co_creators;
 pub mod collections;
 pub mod comments;
 pub mod error;
+pub mod exchanges;
 pub mod gifts;
 pub mod hits;
 pub mod index_feed;

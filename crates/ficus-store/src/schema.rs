@@ -582,6 +582,91 @@ diesel::joinable!(bookmarks -> external_works (external_work_id));
 diesel::joinable!(external_work_tags -> external_works (external_work_id));
 diesel::joinable!(external_work_tags -> tags (tag_id));
 diesel::joinable!(bookmark_tags -> tags (tag_id));
+diesel::table! {
+    gift_exchanges (collection_id) {
+        collection_id -> BigInt,
+        signup_open -> Bool,
+        signups_open_at -> Nullable<Timestamp>,
+        signups_close_at -> Nullable<Timestamp>,
+        assignments_due_at -> Nullable<Timestamp>,
+        reveal_at -> Nullable<Timestamp>,
+        requests_required -> Integer,
+        requests_allowed -> Integer,
+        offers_required -> Integer,
+        offers_allowed -> Integer,
+        match_fandoms -> Integer,
+        match_characters -> Integer,
+        match_relationships -> Integer,
+        match_freeforms -> Integer,
+        instructions -> Text,
+        matched_at -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        revealed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    challenge_signups (id) {
+        id -> BigInt,
+        collection_id -> BigInt,
+        user_id -> BigInt,
+        pseud_id -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    challenge_prompts (id) {
+        id -> BigInt,
+        signup_id -> BigInt,
+        kind -> Text,
+        position -> Integer,
+        description -> Text,
+    }
+}
+
+diesel::table! {
+    challenge_prompt_tags (prompt_id, tag_id) {
+        prompt_id -> BigInt,
+        tag_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    challenge_assignments (id) {
+        id -> BigInt,
+        collection_id -> BigInt,
+        recipient_signup_id -> BigInt,
+        giver_signup_id -> Nullable<BigInt>,
+        overlap -> Integer,
+        pinch_hitter_id -> Nullable<BigInt>,
+        work_id -> Nullable<BigInt>,
+        defaulted_at -> Nullable<Timestamp>,
+        covered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    challenge_unmatched (signup_id, side) {
+        signup_id -> BigInt,
+        side -> Text,
+        reason -> Text,
+    }
+}
+
+diesel::joinable!(gift_exchanges -> collections (collection_id));
+diesel::joinable!(challenge_signups -> collections (collection_id));
+diesel::joinable!(challenge_signups -> users (user_id));
+diesel::joinable!(challenge_signups -> pseuds (pseud_id));
+diesel::joinable!(challenge_prompts -> challenge_signups (signup_id));
+diesel::joinable!(challenge_prompt_tags -> challenge_prompts (prompt_id));
+diesel::joinable!(challenge_prompt_tags -> tags (tag_id));
+diesel::joinable!(challenge_unmatched -> challenge_signups (signup_id));
 diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(pseuds -> users (user_id));
 diesel::joinable!(creators -> pseuds (pseud_id));
@@ -633,5 +718,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     subscriptions,
     fanout_jobs,
     subscription_updates,
-    saved_searches
+    saved_searches,
+    gift_exchanges,
+    challenge_signups,
+    challenge_prompts,
+    challenge_prompt_tags,
+    challenge_assignments,
+    challenge_unmatched
 );

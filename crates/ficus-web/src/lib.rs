@@ -228,6 +228,66 @@ pub fn router(state: AppState) -> Router {
             post(pages::collections::add_participant),
         )
         .route("/collections/{name}/items", get(pages::collections::items))
+        .route(
+            "/collections/{name}/gift_exchange",
+            post(pages::exchanges::save_settings),
+        )
+        .route(
+            "/collections/{name}/gift_exchange/new",
+            get(pages::exchanges::settings_form),
+        )
+        .route(
+            "/collections/{name}/gift_exchange/edit",
+            get(pages::exchanges::settings_form),
+        )
+        .route(
+            "/collections/{name}/signups",
+            get(pages::exchanges::signups).post(pages::exchanges::save_signup),
+        )
+        .route(
+            "/collections/{name}/signups/new",
+            get(pages::exchanges::new_signup),
+        )
+        .route(
+            "/collections/{name}/signups/{id}",
+            get(pages::exchanges::signup).post(pages::exchanges::withdraw_signup),
+        )
+        .route(
+            "/collections/{name}/signups/{id}/edit",
+            get(pages::exchanges::edit_signup),
+        )
+        .route(
+            "/collections/{name}/potential_matches",
+            get(pages::exchanges::matches),
+        )
+        .route(
+            "/collections/{name}/potential_matches/generate",
+            post(pages::exchanges::generate_matches),
+        )
+        .route(
+            "/collections/{name}/assignments",
+            get(pages::exchanges::assignments),
+        )
+        .route(
+            "/collections/{name}/assignments/send_out",
+            post(pages::exchanges::send_out),
+        )
+        .route(
+            "/collections/{name}/assignments/{id}",
+            get(pages::exchanges::assignment),
+        )
+        .route(
+            "/collections/{name}/assignments/{id}/default",
+            post(pages::exchanges::default),
+        )
+        .route(
+            "/collections/{name}/assignments/{id}/cover",
+            post(pages::exchanges::cover),
+        )
+        .route(
+            "/users/{login}/assignments",
+            get(pages::exchanges::user_assignments),
+        )
         .route("/collection_items", post(pages::collections::add))
         .route("/collection_items/new", get(pages::collections::add_form))
         .route("/collection_items/{id}", post(pages::collections::answer))
@@ -565,6 +625,25 @@ async fn purge_drafts_hourly(state: AppState) {
     }
 }
 
+/// Seconds between checks for gift exchanges whose reveal date has come.
+const REVEAL_CHECK_SECS: u64 = 30;
+
+/// Reveals gift exchanges whose reveal date has come, every
+/// [`REVEAL_CHECK_SECS`] seconds. Several nodes doing it at once is
+/// harmless: the second finds nothing left to reveal.
+async fn reveal_exchanges(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(REVEAL_CHECK_SECS));
+    loop {
+        tick.tick().await;
+        let now = chrono::Utc::now().naive_utc();
+        match state.db(move |s| s.reveal_due_exchanges(now)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(revealed = n, "revealed gift exchanges"),
+            Err(e) => tracing::warn!(error = %e, "could not reveal gift exchanges"),
+        }
+    }
+}
+
 /// Serves the archive on `addr` until Ctrl-C. Prints the bound address
 /// (useful with port 0) on stdout as `listening on http://ADDR`.
 /// Settings of a running archive.
@@ -640,6 +719,7 @@ async fn serve_with(
             .map_err(std::io::Error::other)?
     };
     tokio::spawn(purge_drafts_hourly(state.clone()));
+    tokio::spawn(reveal_exchanges(state.clone()));
     tokio::spawn(hits::flush_every_few_seconds(state.clone()));
     tokio::spawn(fanout::every_few_seconds(state.clone()));
     if let Some(url) = &mail.smtp_url {

@@ -370,6 +370,9 @@ pub struct WorkFormPage {
     pub post_label: &'static str,
     /// The work's series (editing): (series id, position, title).
     pub series: Vec<(i64, i32, String)>,
+    /// The writer's gift-exchange assignments still to fulfil: (id,
+    /// label, chosen).
+    pub assignments: Vec<(i64, String, bool)>,
 }
 
 impl WorkFormPage {

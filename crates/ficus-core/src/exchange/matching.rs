@@ -57,6 +57,25 @@ pub enum Unmatched {
 }
 
 impl Unmatched {
+    /// As stored.
+    pub fn code(self) -> &'static str {
+        match self {
+            Unmatched::NoRecipientWantsTheirOffers => "no_recipient",
+            Unmatched::NoGiverOffersTheirRequests => "no_giver",
+            Unmatched::AllCandidatesTaken => "taken",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Unmatched> {
+        [
+            Unmatched::NoRecipientWantsTheirOffers,
+            Unmatched::NoGiverOffersTheirRequests,
+            Unmatched::AllCandidatesTaken,
+        ]
+        .into_iter()
+        .find(|u| u.code() == code)
+    }
+
     /// As the match report words it.
     pub fn text(self) -> &'static str {
         match self {

@@ -5,6 +5,7 @@
 //! [`matching`]: pure, on tag ids, with no storage.
 
 pub mod matching;
+pub mod rules;
 
 pub use matching::{Assignment, MatchReport, Unmatched, match_signups, match_signups_greedy};
 
@@ -55,7 +56,7 @@ pub struct Signup {
 
 /// What a potential match needs (AO3's potential-match settings): how
 /// many tags of each kind an offer and a request must share.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct MatchRules {
     pub fandoms: u32,
     pub characters: u32,

@@ -45,6 +45,17 @@ pub(crate) trait CollectionHelpers {
     /// subscribers (it told nobody while it was a mystery).
     fn refresh_reveal_flags(&mut self, work_ids: &[i64], now: NaiveDateTime) -> QueryResult<()>;
 
+    /// Reveals collection `cid`'s items (AO3's reveal): `works` clears
+    /// their unrevealed flag, `creators` their anonymous flag; the works'
+    /// own flags follow.
+    fn clear_item_flags(
+        &mut self,
+        cid: i64,
+        works: bool,
+        creators: bool,
+        now: NaiveDateTime,
+    ) -> QueryResult<()>;
+
     /// Adds work `work_id` to the collections `names` as `viewer` (see
     /// [`Store::add_to_collections`]), inside the caller's transaction.
     fn add_items(
@@ -224,6 +235,38 @@ impl_for_both_backends! {
             Ok(())
         }
 
+        fn clear_item_flags(
+            &mut self,
+            cid: i64,
+            works: bool,
+            creators: bool,
+            now: NaiveDateTime,
+        ) -> QueryResult<()> {
+            if works {
+                diesel::update(
+                    collection_items::table
+                        .filter(collection_items::collection_id.eq(cid))
+                        .filter(collection_items::unrevealed.eq(true)),
+                )
+                .set(collection_items::unrevealed.eq(false))
+                .execute(self)?;
+            }
+            if creators {
+                diesel::update(
+                    collection_items::table
+                        .filter(collection_items::collection_id.eq(cid))
+                        .filter(collection_items::anonymous.eq(true)),
+                )
+                .set(collection_items::anonymous.eq(false))
+                .execute(self)?;
+            }
+            let members: Vec<i64> = collection_items::table
+                .filter(collection_items::collection_id.eq(cid))
+                .select(collection_items::work_id)
+                .load(self)?;
+            self.refresh_reveal_flags(&members, now)
+        }
+
         fn role_in(&mut self, collection_id: i64, user_id: i64) -> QueryResult<Option<Role>> {
             let role: Option<String> = collection_participants::table
                 .filter(collection_participants::collection_id.eq(collection_id))
@@ -338,29 +381,7 @@ impl Store {
                     collections::updated_at.eq(now),
                 ))
                 .execute(conn)?;
-            if !s.unrevealed {
-                diesel::update(
-                    collection_items::table
-                        .filter(collection_items::collection_id.eq(id))
-                        .filter(collection_items::unrevealed.eq(true)),
-                )
-                .set(collection_items::unrevealed.eq(false))
-                .execute(conn)?;
-            }
-            if !s.anonymous {
-                diesel::update(
-                    collection_items::table
-                        .filter(collection_items::collection_id.eq(id))
-                        .filter(collection_items::anonymous.eq(true)),
-                )
-                .set(collection_items::anonymous.eq(false))
-                .execute(conn)?;
-            }
-            let members: Vec<i64> = collection_items::table
-                .filter(collection_items::collection_id.eq(id))
-                .select(collection_items::work_id)
-                .load(conn)?;
-            conn.refresh_reveal_flags(&members, now)?;
+            conn.clear_item_flags(id, !s.unrevealed, !s.anonymous, now)?;
             Ok(Ok(()))
         }))?)
     }

@@ -1097,6 +1097,7 @@ mod bookmarks;
 mod collections;
 mod comment_fixtures;
 mod comments;
+mod exchanges;
 mod feedback_flow;
 mod moderation;
 mod parity;

@@ -32,6 +32,9 @@ pub struct CoCreatorInvites {
     pub collections: Vec<String>,
     /// `None`: the gifts stay as they are.
     pub gifts: Option<Vec<ficus_core::gifts::GiftTo>>,
+    /// A gift-exchange assignment the work fulfils (checked by the
+    /// caller; a refusal here rolls the whole posting back).
+    pub assignment: Option<i64>,
 }
 
 /// What an edit does beyond replacing the work (see

@@ -499,6 +499,11 @@ pub struct NewWorkJson {
     /// Gift recipients: logins, pseud names or other names.
     #[serde(default)]
     pub gifts: Vec<String>,
+    /// A gift-exchange assignment of the caller's this work fulfils: it
+    /// joins the exchange and becomes the recipient's gift.
+    #[serde(default)]
+    #[schema(minimum = 1)]
+    pub assignment: Option<i64>,
     /// Save as a draft instead of posting.
     #[serde(default)]
     pub draft: bool,

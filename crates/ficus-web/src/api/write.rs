@@ -130,6 +130,7 @@ pub async fn create_work(
         series: input.series.unwrap_or_default(),
         collections: tag_list("collections", &input.collections, &mut errors),
         recipients: Some(tag_list("gifts", &input.gifts, &mut errors)),
+        assignment: input.assignment,
     };
     let checked = st
         .db(move |s| ficus_app::posting::check_new(s, uid, &form, errors))

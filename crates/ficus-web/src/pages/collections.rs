@@ -58,6 +58,11 @@ struct ShowPage {
     maintainer: bool,
     message: Option<&'static str>,
     error: Option<String>,
+    /// Its gift exchange, if it is one.
+    exchange: Option<ficus_store::exchanges::ExchangeRecord>,
+    /// The visitor's sign-up for it.
+    my_signup: Option<i64>,
+    signups_open: bool,
 }
 
 #[derive(Template)]
@@ -183,14 +188,14 @@ fn href(c: &CollectionRecord) -> String {
     format!("/collections/{}", encode_segment(&c.name))
 }
 
-async fn by_name(st: &AppState, name: &str) -> Result<CollectionRecord, WebError> {
+pub(crate) async fn by_name(st: &AppState, name: &str) -> Result<CollectionRecord, WebError> {
     let lookup = name.to_string();
     st.db(move |s| s.collection_by_name(&lookup))
         .await?
         .ok_or_else(|| WebError::NotFound(format!("There is no collection named {name:?}.")))
 }
 
-fn maintains(c: &CollectionRecord, visitor: &Visitor) -> bool {
+pub(crate) fn maintains(c: &CollectionRecord, visitor: &Visitor) -> bool {
     visitor
         .user
         .as_ref()
@@ -270,8 +275,24 @@ pub async fn show(
     let q = params::query(q)?;
     let c = by_name(&st, &name).await?;
     let id = c.id;
-    let mysteries = st.db(move |s| s.unrevealed_in(id)).await?;
+    let uid = visitor.user.as_ref().map(|u| u.id);
+    let (mysteries, exchange, my_signup) = st
+        .db(move |s| {
+            let exchange = s.exchange(id)?;
+            let mine = match (uid, &exchange) {
+                (Some(u), Some(_)) => s.signup_of(id, u)?.map(|x| x.id),
+                _ => None,
+            };
+            Ok((s.unrevealed_in(id)?, exchange, mine))
+        })
+        .await?;
+    let now = chrono::Utc::now().naive_utc();
     let page = ShowPage {
+        signups_open: exchange
+            .as_ref()
+            .is_some_and(|e| e.sent_at.is_none() && e.settings.signups_open(now)),
+        exchange,
+        my_signup,
         mysteries,
         chrome: Chrome::of(&visitor),
         maintainer: maintains(&c, &visitor),
@@ -279,6 +300,8 @@ pub async fn show(
             Some("created") => Some("Collection was successfully created."),
             Some("updated") => Some("Collection was successfully updated."),
             Some("participant") => Some("Participant added."),
+            Some("exchange") => Some("Challenge was successfully created."),
+            Some("withdrawn") => Some("Sign-up was deleted."),
             _ => None,
         },
         error: None,
@@ -374,6 +397,9 @@ pub async fn add_participant(
         )),
         Err(r) => {
             let page = ShowPage {
+                exchange: None,
+                my_signup: None,
+                signups_open: false,
                 mysteries: 0,
                 chrome: Chrome::of(&visitor),
                 maintainer: maintains(&c, &visitor),

@@ -7,6 +7,7 @@ pub mod collections;
 pub mod comments;
 pub mod discover;
 pub mod downloads;
+pub mod exchanges;
 pub mod feeds;
 pub mod gifts;
 pub mod inbox;

@@ -82,6 +82,11 @@ fn read_form(form: &StrictForm, own_pseuds: &[(i64, String)]) -> WorkForm {
         recipients: form
             .has("work[recipients]")
             .then(|| form.field("work[recipients]").to_string()),
+        // A value that is no id names no assignment: the check says so.
+        assignment: match form.field("work[challenge_assignment_ids][]") {
+            "" => None,
+            raw => Some(raw.parse().unwrap_or(-1)),
+        },
     }
 }
 
@@ -119,9 +124,10 @@ async fn render_form(
     errors: Vec<FieldError>,
     preview: Option<Preview>,
 ) -> Result<Response, WebError> {
-    let suggestions = st
-        .db(|s| {
-            [
+    let writer = visitor.user.as_ref().map(|u| u.id);
+    let (suggestions, assignments) = st
+        .db(move |s| {
+            let suggestions = [
                 TagType::Fandom,
                 TagType::Relationship,
                 TagType::Character,
@@ -129,9 +135,25 @@ async fn render_form(
             ]
             .into_iter()
             .map(|kind| Ok((kind.css_class(), s.popular_tags(kind, 200)?)))
-            .collect::<Result<Vec<_>, StoreError>>()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+            let assignments = match writer {
+                Some(u) => s.user_assignments(u)?,
+                None => Vec::new(),
+            };
+            Ok((suggestions, assignments))
         })
         .await?;
+    let assignments = assignments
+        .into_iter()
+        .filter(|a| a.work.is_none() || form.assignment == Some(a.id))
+        .map(|a| {
+            (
+                a.id,
+                format!("For {} in {}", a.recipient_pseud, a.collection_title),
+                form.assignment == Some(a.id),
+            )
+        })
+        .collect();
     let page = WorkFormPage {
         chrome: Chrome::of(visitor),
         heading: ctx.heading,
@@ -164,6 +186,7 @@ async fn render_form(
             .into_iter()
             .map(|p| (p.series_id, p.position, p.title))
             .collect(),
+        assignments,
         form,
     };
     Ok((status, Html(page.render()?)).into_response())
@@ -184,11 +207,19 @@ fn new_context() -> FormContext {
 pub async fn new_work(
     State(st): State<AppState>,
     SignedIn { visitor, user }: SignedIn,
+    q: crate::params::QueryMap,
 ) -> Result<Response, WebError> {
+    let q = crate::params::query(q)?;
+    // "Fulfill" on an assignment: the form comes with it chosen.
+    let assignment = match q.get("assignment_id") {
+        Some(raw) => Some(crate::params::id(raw, "assignment")?),
+        None => None,
+    };
     let uid = user.id;
     let own = st.db(move |s| s.pseuds_of(uid)).await?;
     let form = WorkForm {
         pseuds: own.first().map(|p| vec![p.0]).unwrap_or_default(),
+        assignment,
         ..WorkForm::default()
     };
     render_form(
