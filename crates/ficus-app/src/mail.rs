@@ -165,6 +165,7 @@ pub fn unsubscribe(
         MailTopic::Subscriptions => {
             store.set_all_subscription_mail(user_id, SubscriptionMail::Off)?;
         }
+        MailTopic::Challenges => store.set_challenge_mail(user_id, MailPref::Off)?,
     }
     Ok(true)
 }
@@ -258,6 +259,29 @@ pub fn compose(site: &MailSite, to: &Recipient, content: &MailContent) -> (Strin
                 "\nChoose how each subscription reaches you: {}/users/{}/subscriptions\n",
                 site.base_url, to.login
             ));
+            (subject, body)
+        }
+        MailContent::Assignment(a) => {
+            let subject = format!("[{}] Your assignment for {}", site.name, a.collection_title);
+            let due = a
+                .due_at
+                .map(|d| format!("It is due {} UTC.\n\n", d.format("%Y-%m-%d %H:%M")))
+                .unwrap_or_default();
+            let body = format!(
+                "Hi {},\n\n{} In {}, you are writing a gift for {}. {}Read what they asked for, and post your work from there: {}/collections/{}/assignments/{}\n\nIf you cannot write it, default on that page, and the maintainers will find a pinch hitter.\n",
+                to.login,
+                if a.pinch_hit {
+                    "Thank you for pinch hitting!"
+                } else {
+                    "Assignments are out!"
+                },
+                a.collection_title,
+                a.recipient,
+                due,
+                site.base_url,
+                a.collection_name,
+                a.assignment_id
+            );
             (subject, body)
         }
         MailContent::KudosDigest(works) => {

@@ -138,11 +138,11 @@ fn extras(
             .as_ref()
             .is_some_and(|a| a.collection_name.eq_ignore_ascii_case(name))
     };
+    // By login only: a pseud name may be another account's too.
     let assignment_recipient = |name: &str| {
-        assignment.as_ref().is_some_and(|a| {
-            a.recipient_login.eq_ignore_ascii_case(name)
-                || a.recipient_pseud.eq_ignore_ascii_case(name)
-        })
+        assignment
+            .as_ref()
+            .is_some_and(|a| a.recipient_login.eq_ignore_ascii_case(name))
     };
     let mut collections: Vec<String> = Vec::new();
     for name in split_tags(&form.collections).filter(|n| !assignment_collection(n)) {

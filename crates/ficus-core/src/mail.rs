@@ -15,6 +15,8 @@ pub enum MailKind {
     SubscriptionDaily,
     /// A week's subscription updates in one message.
     SubscriptionWeekly,
+    /// A gift exchange assignment to write (sent out, or pinch hit).
+    Assignment,
 }
 
 impl MailKind {
@@ -26,6 +28,7 @@ impl MailKind {
             MailKind::Subscription => "subscription",
             MailKind::SubscriptionDaily => "subscription_daily",
             MailKind::SubscriptionWeekly => "subscription_weekly",
+            MailKind::Assignment => "assignment",
         }
     }
 
@@ -37,6 +40,7 @@ impl MailKind {
             MailKind::Subscription,
             MailKind::SubscriptionDaily,
             MailKind::SubscriptionWeekly,
+            MailKind::Assignment,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -53,6 +57,8 @@ pub enum MailTopic {
     Subscription(i64),
     /// Mail from every subscription of the account (a digest's link).
     Subscriptions,
+    /// Gift exchange assignments.
+    Challenges,
 }
 
 impl MailTopic {
@@ -63,6 +69,7 @@ impl MailTopic {
             MailTopic::Kudos => "kudos".into(),
             MailTopic::Subscription(id) => format!("subscription-{id}"),
             MailTopic::Subscriptions => "subscriptions".into(),
+            MailTopic::Challenges => "challenges".into(),
         }
     }
 
@@ -71,6 +78,7 @@ impl MailTopic {
             "comments" => Some(MailTopic::Comments),
             "kudos" => Some(MailTopic::Kudos),
             "subscriptions" => Some(MailTopic::Subscriptions),
+            "challenges" => Some(MailTopic::Challenges),
             other => {
                 let id = other.strip_prefix("subscription-")?;
                 // Digits only: "+1" or "01" would name the same id twice.
@@ -89,6 +97,7 @@ impl MailTopic {
             MailTopic::Kudos => "kudos",
             MailTopic::Subscription(_) => "this subscription",
             MailTopic::Subscriptions => "your subscriptions",
+            MailTopic::Challenges => "gift exchange assignments",
         }
     }
 }
@@ -214,6 +223,7 @@ mod tests {
             MailTopic::Kudos,
             MailTopic::Subscription(42),
             MailTopic::Subscriptions,
+            MailTopic::Challenges,
         ] {
             assert_eq!(MailTopic::parse(&t.name()), Some(t));
         }

@@ -43,6 +43,8 @@ pub struct Preferences {
     pub history: bool,
     /// "Allow anyone to gift me works." (off for new accounts).
     pub allow_gifts: bool,
+    /// E-mail about gift exchange assignments: each, or none.
+    pub challenge_mail: ficus_core::mail::MailPref,
 }
 
 type UserRow = (
@@ -50,7 +52,18 @@ type UserRow = (
     String,
     String,
     String,
-    (bool, bool, bool, bool, bool, String, String, bool, bool),
+    (
+        bool,
+        bool,
+        bool,
+        bool,
+        bool,
+        String,
+        String,
+        bool,
+        bool,
+        String,
+    ),
 );
 
 fn user_record(row: UserRow) -> UserRecord {
@@ -69,6 +82,7 @@ fn user_record(row: UserRow) -> UserRecord {
             kudos_mail,
             history,
             allow_gifts,
+            challenge_mail,
         ),
     ) = row;
     UserRecord {
@@ -87,6 +101,7 @@ fn user_record(row: UserRow) -> UserRecord {
                 .unwrap_or(ficus_core::mail::MailPref::Daily),
             history,
             allow_gifts,
+            challenge_mail: ficus_core::mail::MailPref::parse(&challenge_mail).unwrap_or_default(),
         },
     }
 }
@@ -107,6 +122,7 @@ type UserColumns = (
         users::pref_kudos_mail,
         users::pref_history,
         users::pref_allow_gifts,
+        users::pref_challenge_mail,
     ),
 );
 const USER_COLUMNS: UserColumns = (
@@ -124,6 +140,7 @@ const USER_COLUMNS: UserColumns = (
         users::pref_kudos_mail,
         users::pref_history,
         users::pref_allow_gifts,
+        users::pref_challenge_mail,
     ),
 );
 
@@ -435,6 +452,7 @@ impl Store {
                 users::pref_kudos_mail.eq(prefs.kudos_mail.as_str()),
                 users::pref_history.eq(prefs.history),
                 users::pref_allow_gifts.eq(prefs.allow_gifts),
+                users::pref_challenge_mail.eq(prefs.challenge_mail.as_str()),
             ))
             .execute(conn)?);
         Ok(())

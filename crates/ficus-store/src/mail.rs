@@ -33,6 +33,8 @@ pub struct MailJob {
     pub day: Option<NaiveDate>,
     /// The chapter a subscription update's message tells of.
     pub chapter_id: Option<i64>,
+    /// The gift exchange assignment an assignment message tells of.
+    pub assignment_id: Option<i64>,
     pub attempts: i32,
     /// The end of this node's lease: also its mark on the job, so only
     /// the node still holding the lease records the outcome.
@@ -70,6 +72,19 @@ pub struct MailKudos {
     pub guests: u64,
 }
 
+/// A gift exchange assignment as a message tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailAssignment {
+    pub assignment_id: i64,
+    pub collection_name: String,
+    pub collection_title: String,
+    /// The recipient's pseud.
+    pub recipient: String,
+    pub due_at: Option<NaiveDateTime>,
+    /// The writer covers it as a pinch hitter.
+    pub pinch_hit: bool,
+}
+
 /// What a job's message says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MailContent {
@@ -80,6 +95,8 @@ pub enum MailContent {
     Subscription(MailUpdate),
     /// A daily or weekly digest of subscription updates.
     SubscriptionDigest(SubscriptionMail, Vec<MailUpdate>),
+    /// An assignment to write.
+    Assignment(MailAssignment),
 }
 
 impl MailContent {
@@ -90,6 +107,7 @@ impl MailContent {
             MailContent::KudosDigest(_) => MailTopic::Kudos,
             MailContent::Subscription(u) => MailTopic::Subscription(u.subscription_id),
             MailContent::SubscriptionDigest(..) => MailTopic::Subscriptions,
+            MailContent::Assignment(_) => MailTopic::Challenges,
         }
     }
 }
@@ -115,6 +133,14 @@ pub(crate) trait MailHelpers {
 
     /// Queues today's kudos digest for each owner who wants one.
     fn queue_kudos_digest(&mut self, owners: &[i64], now: NaiveDateTime) -> QueryResult<()>;
+
+    /// Queues a message about each (writer, assignment) for writers who
+    /// want assignment mail.
+    fn queue_assignment_mail(
+        &mut self,
+        writers: &[(i64, i64)],
+        now: NaiveDateTime,
+    ) -> QueryResult<()>;
 }
 
 impl_for_both_backends! {
@@ -163,6 +189,33 @@ impl_for_both_backends! {
             Ok(())
         }
 
+        fn queue_assignment_mail(
+            &mut self,
+            writers: &[(i64, i64)],
+            now: NaiveDateTime,
+        ) -> QueryResult<()> {
+            for &(user, assignment) in writers {
+                let pref: Option<String> = users::table
+                    .find(user)
+                    .select(users::pref_challenge_mail)
+                    .first(self)
+                    .optional()?;
+                if pref.is_none_or(|p| MailPref::parse(&p) == Some(MailPref::Off)) {
+                    continue;
+                }
+                diesel::insert_into(mail_jobs::table)
+                    .values((
+                        mail_jobs::user_id.eq(user),
+                        mail_jobs::kind.eq(MailKind::Assignment.as_str()),
+                        mail_jobs::assignment_id.eq(assignment),
+                        mail_jobs::created_at.eq(now),
+                        mail_jobs::due_at.eq(now),
+                    ))
+                    .execute(self)?;
+            }
+            Ok(())
+        }
+
         fn queue_kudos_digest(&mut self, owners: &[i64], now: NaiveDateTime) -> QueryResult<()> {
             if owners.is_empty() {
                 return Ok(());
@@ -195,6 +248,7 @@ type JobRow = (
     String,
     Option<i64>,
     Option<NaiveDate>,
+    Option<i64>,
     Option<i64>,
     i32,
 );
@@ -234,12 +288,13 @@ impl Store {
                     mail_jobs::comment_id,
                     mail_jobs::day,
                     mail_jobs::chapter_id,
+                    mail_jobs::assignment_id,
                     mail_jobs::attempts,
                 ))
                 .limit(limit)
                 .load(conn)?;
             let mut taken = Vec::new();
-            for (id, user_id, kind, comment_id, day, chapter_id, attempts) in due {
+            for (id, user_id, kind, comment_id, day, chapter_id, assignment_id, attempts) in due {
                 let got = diesel::update(
                     mail_jobs::table
                         .filter(mail_jobs::id.eq(id))
@@ -262,6 +317,7 @@ impl Store {
                         comment_id,
                         day,
                         chapter_id,
+                        assignment_id,
                         attempts,
                         lease_until: until,
                     });
@@ -418,6 +474,29 @@ impl Store {
                 }
                 (!per_work.is_empty()).then_some(MailContent::KudosDigest(per_work))
             }
+            MailKind::Assignment => {
+                let Some(id) = job.assignment_id else {
+                    return Ok(None);
+                };
+                // Only while the job's account still writes it: a default
+                // or another pinch hitter meanwhile sends nothing.
+                self.assignment(id)?
+                    .filter(|a| {
+                        a.sent
+                            && a.writer_id == Some(job.user_id)
+                            && a.status != ficus_core::exchange::rules::AssignmentStatus::Complete
+                    })
+                    .map(|a| {
+                        MailContent::Assignment(MailAssignment {
+                            assignment_id: a.id,
+                            pinch_hit: a.pinch_hitter_login.is_some(),
+                            collection_name: a.collection_name,
+                            collection_title: a.collection_title,
+                            recipient: a.recipient_pseud,
+                            due_at: a.due_at,
+                        })
+                    })
+            }
             MailKind::Subscription | MailKind::SubscriptionDaily | MailKind::SubscriptionWeekly => {
                 let Some(what) = UpdateMail::of_job(job.kind, job.chapter_id, job.day) else {
                     return Ok(None);
@@ -477,6 +556,14 @@ impl Store {
             text: ficus_core::html::plain_text(&n.body),
             reply_to_you: parent_author.is_some() && parent_author == viewer.user_id(),
         }))
+    }
+
+    /// Sets an account's gift exchange mail preference.
+    pub fn set_challenge_mail(&self, user_id: i64, pref: MailPref) -> Result<(), StoreError> {
+        with_conn!(self, |conn| diesel::update(users::table.find(user_id))
+            .set(users::pref_challenge_mail.eq(pref.as_str()))
+            .execute(conn)?);
+        Ok(())
     }
 
     /// Sets an account's mail preferences (either may stay as it is).

@@ -116,6 +116,7 @@ diesel::table! {
         standing_reason -> Nullable<Text>,
         pref_history -> Bool,
         pref_allow_gifts -> Bool,
+        pref_challenge_mail -> Text,
         history_cleared_at -> Nullable<Timestamp>,
     }
 }
@@ -250,6 +251,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         chapter_id -> Nullable<BigInt>,
+        assignment_id -> Nullable<BigInt>,
     }
 }
 

@@ -111,6 +111,10 @@ fn wording(topic: MailTopic) -> (&'static str, &'static str) {
             "Stop e-mail from all your subscriptions? Their updates still come to your inbox.",
             "Done: your subscriptions send no more e-mail; their updates still come to your inbox. You can choose each one's e-mail again on your subscriptions page.",
         ),
+        MailTopic::Challenges => (
+            "Stop e-mail about your gift exchange assignments? They are still listed on your assignments page.",
+            "Done: you will get no more e-mail about gift exchange assignments; they are still listed on your assignments page. You can turn it back on in your preferences.",
+        ),
     }
 }
 

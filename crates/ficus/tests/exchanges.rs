@@ -6,11 +6,15 @@
 //! form (the recipient takes the gift although they accept none from
 //! strangers, and the work is a mystery until the reveal); a defaulted
 //! gift gets a pinch hitter; the reveal shows the work and its creator.
-//! Who may see sign-ups and assignments is checked along the way.
+//! Who may see sign-ups and assignments is checked along the way, and each
+//! writer's assignment reaches them once by e-mail (a real SMTP server on
+//! loopback, when the test tools are there).
 
 mod support;
 
-use support::{Browser, attr, count, post_simple_work, serve, signup, text};
+use ficus_testkit::Tool;
+use support::smtp::{Smtp, free_port, wait_for};
+use support::{Browser, attr, count, post_simple_work, signup, text};
 
 fn sign_up_for(
     b: &mut Browser,
@@ -76,7 +80,12 @@ fn id_in(resp: &reqwest::blocking::Response) -> i64 {
 #[test]
 fn a_gift_exchange_from_sign_up_to_reveal() {
     let dir = ficus_testkit::temp_dir();
-    let server = serve(dir.path());
+    let maildir = dir.path().join("maildir");
+    let port = free_port();
+    let smtp = Tool::Ao3Clients
+        .require(support::smtp::python)
+        .map(|python| Smtp::start(&python, port, &maildir));
+    let server = support::smtp::serve(&dir.path().join("data"), port);
     let mut host = Browser::new();
     let mut bea = Browser::new();
     let mut cal = Browser::new();
@@ -217,6 +226,25 @@ fn a_gift_exchange_from_sign_up_to_reveal() {
         .expect("id");
     let page = bea.page(&server.url(&href));
     assert!(text(&page, "div.recipient.signup").contains("Something cosy, please."));
+    // Each writer's assignment comes by e-mail, once; the recipient's
+    // message (cal writes or not) never names who writes for them.
+    if smtp.is_some() {
+        let got = wait_for(&maildir, 2);
+        assert_eq!(got.len(), 2, "one message per writer");
+        let to_bea = got
+            .iter()
+            .find(|m| m.header("to") == "bea@example.org")
+            .expect("bea's assignment");
+        assert!(
+            to_bea
+                .header("subject")
+                .contains("Your assignment for Winter Swap")
+        );
+        assert!(to_bea.body.contains("a gift for cal"), "{}", to_bea.body);
+        assert!(to_bea.body.contains(&href), "{}", to_bea.body);
+        assert!(to_bea.header("list-unsubscribe").contains("/challenges/"));
+        assert!(got.iter().all(|m| !m.body.contains("bea writes")));
+    }
     assert_eq!(
         cal.get(&server.url(&href)).status(),
         404,
@@ -299,6 +327,16 @@ fn a_gift_exchange_from_sign_up_to_reveal() {
     assert_eq!(resp.status(), 303);
     let eves = eve.page(&server.url("/users/eve/assignments"));
     assert!(text(&eves, "li.assignment h4").starts_with("For dan"));
+    if smtp.is_some() {
+        let got = wait_for(&maildir, 3);
+        assert_eq!(got.len(), 3);
+        let to_eve = got
+            .iter()
+            .find(|m| m.header("to") == "eve@example.org")
+            .expect("the pinch hitter's message");
+        assert!(to_eve.body.contains("Thank you for pinch hitting!"));
+        assert!(to_eve.body.contains("a gift for dan"));
+    }
     // The pinch hitter reads dan's requests but not others' sign-ups.
     let page = eve.page(&server.url(&dan_href));
     assert!(text(&page, "div.recipient.signup").contains("Gamma"));
@@ -328,4 +366,133 @@ fn a_gift_exchange_from_sign_up_to_reveal() {
     assert!(text(&page, "div.notes.module ul.associations").contains("For cal."));
     let gifts = guest.page(&server.url("/users/cal/gifts"));
     assert_eq!(count(&gifts, &format!("li#work_{work}")), 1);
+}
+
+#[test]
+fn a_participant_signs_up_and_fulfils_through_the_api() {
+    let dir = ficus_testkit::temp_dir();
+    let server = support::serve(dir.path());
+    let mut host = Browser::new();
+    let mut bea = Browser::new();
+    let mut cal = Browser::new();
+    for (b, login) in [(&mut host, "host"), (&mut bea, "bea"), (&mut cal, "cal")] {
+        assert_eq!(signup(b, &server, login).status(), 303);
+    }
+    post_simple_work(&mut host, &server, "Seed", "Alpha, Beta");
+    let resp = host.submit(
+        &server,
+        "/collections",
+        &[
+            ("collection[name]", "Winter_Swap"),
+            ("collection[title]", "Winter Swap"),
+        ],
+    );
+    assert_eq!(resp.status(), 303);
+    let http = reqwest::blocking::Client::new();
+    let api = |path: &str| server.url(&format!("/api/v1{path}"));
+    let json = support::answer;
+    json(
+        http.get(api("/collections/Winter_Swap/gift_exchange"))
+            .send()
+            .expect("get"),
+        404,
+    );
+    assert_eq!(settings(&mut host, &server, true), 303);
+    let shown = json(
+        http.get(api("/collections/Winter_Swap/gift_exchange"))
+            .send()
+            .expect("get"),
+        200,
+    );
+    assert_eq!(shown["signups_open"], true);
+    assert_eq!(shown["assignments_due_at"], "2030-01-01T12:00:00Z");
+
+    let bea_token = support::api_token(&mut bea, &server, "bea");
+    let cal_token = support::api_token(&mut cal, &server, "cal");
+    let put = |token: &str, request: &str, offer: &str| {
+        http.put(api("/collections/Winter_Swap/signup"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({
+                "requests": [{"fandoms": [request], "description": "Snow, please."}],
+                "offers": [{"fandoms": [offer]}]
+            }))
+            .send()
+            .expect("put")
+    };
+    let refused = json(put(&bea_token, "Nowhere", "Beta"), 422);
+    assert!(
+        refused["error"]["fields"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Nowhere")),
+        "{refused}"
+    );
+    let mine = json(put(&bea_token, "Alpha", "Beta"), 200);
+    assert_eq!(mine["requests"][0]["fandoms"], serde_json::json!(["Alpha"]));
+    json(
+        http.delete(api("/collections/Winter_Swap/signup"))
+            .bearer_auth(&bea_token)
+            .send()
+            .expect("delete"),
+        204,
+    );
+    json(
+        http.get(api("/collections/Winter_Swap/signup"))
+            .bearer_auth(&bea_token)
+            .send()
+            .expect("get"),
+        404,
+    );
+    json(put(&bea_token, "Alpha", "Beta"), 200);
+    json(put(&cal_token, "Beta", "Alpha"), 200);
+
+    // The maintainer closes sign-ups, matches and sends out.
+    assert_eq!(settings(&mut host, &server, false), 303);
+    json(put(&cal_token, "Beta", "Alpha"), 422);
+    for path in [
+        "/collections/Winter_Swap/potential_matches/generate",
+        "/collections/Winter_Swap/assignments/send_out",
+    ] {
+        assert_eq!(host.submit(&server, path, &[]).status(), 303, "{path}");
+    }
+    let assigned = json(
+        http.get(api("/assignments"))
+            .bearer_auth(&bea_token)
+            .send()
+            .expect("get"),
+        200,
+    );
+    assert_eq!(assigned.as_array().map(Vec::len), Some(1));
+    assert_eq!(assigned[0]["recipient"], "cal");
+    assert_eq!(assigned[0]["status"], "open");
+    assert_eq!(
+        assigned[0]["requests"][0]["fandoms"],
+        serde_json::json!(["Beta"])
+    );
+    let id = assigned[0]["id"].as_i64().expect("id");
+    let work = |token: &str| {
+        http.post(api("/works"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({
+                "title": "A Gift Through The API",
+                "rating": "General Audiences",
+                "warnings": ["No Archive Warnings Apply"],
+                "fandoms": ["Beta"],
+                "text": "<p>Words.</p>",
+                "assignment": id
+            }))
+            .send()
+            .expect("post")
+    };
+    // Only its writer posts to it.
+    json(work(&cal_token), 422);
+    let posted = json(work(&bea_token), 201);
+    let assigned = json(
+        http.get(api("/assignments"))
+            .bearer_auth(&bea_token)
+            .send()
+            .expect("get"),
+        200,
+    );
+    assert_eq!(assigned[0]["status"], "complete");
+    assert_eq!(assigned[0]["work_id"], posted["id"]);
 }

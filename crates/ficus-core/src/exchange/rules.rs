@@ -79,7 +79,7 @@ pub enum ExchangeRefusal {
     SignupsStillOpen,
     #[error("You have already signed up for this challenge.")]
     AlreadySignedUp,
-    #[error("Please choose between {0} and {1} {2}.")]
+    #[error("{}", prompt_count(*.0, *.1, .2))]
     PromptCount(u32, u32, &'static str),
     #[error("{0} {1}: please name at least {2} {3}.")]
     TooFewTags(&'static str, usize, u32, &'static str),
@@ -95,6 +95,10 @@ pub enum ExchangeRefusal {
     BadCounts,
     #[error("Sign-ups must close after they open.")]
     BadDates,
+    #[error("The reveal date must be in the future.")]
+    RevealInPast,
+    #[error("A match can ask for at most {MAX_PROMPT_TAGS} shared tags of a kind.")]
+    BadMatchRules,
     #[error("{0:?} is not a date and time (use YYYY-MM-DD HH:MM, in UTC).")]
     BadDate(String),
     #[error("The instructions must be at most {MAX_INSTRUCTIONS_CHARS} characters long.")]
@@ -120,6 +124,20 @@ pub enum ExchangeRefusal {
     /// No such sign-up or assignment, or not one this viewer may see.
     #[error("There is no such sign-up or assignment, or it is not visible to you.")]
     NotFound,
+}
+
+/// How many prompts of a kind a sign-up needs, in words.
+fn prompt_count(required: u32, allowed: u32, what: &str) -> String {
+    if required == allowed {
+        let what = if required == 1 {
+            what.trim_end_matches('s')
+        } else {
+            what
+        };
+        format!("Please give exactly {required} {what}.")
+    } else {
+        format!("Please give between {required} and {allowed} {what}.")
+    }
 }
 
 /// The exchange settings' form as typed: dates as `YYYY-MM-DD HH:MM`
@@ -192,7 +210,7 @@ impl ExchangeForm<'_> {
         let minimum = |raw: &str, default: u32| -> Result<u32, ExchangeRefusal> {
             let n = count(raw, default)?;
             if n as usize > MAX_PROMPT_TAGS {
-                return Err(ExchangeRefusal::BadCounts);
+                return Err(ExchangeRefusal::BadMatchRules);
             }
             Ok(n)
         };

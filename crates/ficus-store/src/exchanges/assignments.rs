@@ -17,10 +17,12 @@ use crate::Store;
 use crate::collections::CollectionHelpers;
 use crate::conn::WriteTransaction;
 use crate::error::StoreError;
+use crate::mail::MailHelpers;
 use crate::schema::{
     challenge_assignments, challenge_signups, collection_items, collections, gift_exchanges, gifts,
     pseuds, users, works,
 };
+use crate::works::helpers::WorkHelpers;
 
 /// One assignment: who writes for whom, and where it stands.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -111,9 +113,31 @@ pub(crate) trait AssignmentHelpers {
     /// Who is who on assignment `id`.
     fn parties(&mut self, id: i64) -> QueryResult<Option<Parties>>;
 
+    /// Takes assignment `id`'s row lock (a no-op update): its writes
+    /// serialize on PostgreSQL as on SQLite.
+    fn lock_assignment(&mut self, id: i64) -> QueryResult<()>;
+
+    /// The assignments a draft was saved for, once it is posted: each
+    /// its creators still write is fulfilled (the gift and the exchange's
+    /// item); any other is unlinked.
+    fn complete_draft_assignments(&mut self, work_id: i64, now: NaiveDateTime) -> QueryResult<()>;
+
+    /// What fulfilling assignment `id` with posted work `work_id` does:
+    /// the work joins the exchange's collection (approved on both sides)
+    /// and is given to the recipient's pseud `r_pseud`.
+    fn apply_fulfilment(
+        &mut self,
+        work_id: i64,
+        cid: i64,
+        r_pseud: i64,
+        by: i64,
+        now: NaiveDateTime,
+    ) -> QueryResult<()>;
+
     /// Links work `work_id` to assignment `id`, written by account `by`,
-    /// inside the posting's transaction: the work joins the exchange's
-    /// collection (approved on both sides) and is given to the recipient.
+    /// inside the posting's transaction. A posted work fulfils it at once
+    /// ([`AssignmentHelpers::apply_fulfilment`]); a draft is only linked
+    /// (it replaces another draft's link) and fulfils it when posted.
     fn fulfil_assignment(
         &mut self,
         work_id: i64,
@@ -157,6 +181,13 @@ impl_for_both_backends! {
             Ok(Some((pinch.or(giver_user), r_user, r_pseud, work, cid)))
         }
 
+        fn lock_assignment(&mut self, id: i64) -> QueryResult<()> {
+            diesel::update(challenge_assignments::table.find(id))
+                .set(challenge_assignments::id.eq(challenge_assignments::id))
+                .execute(self)?;
+            Ok(())
+        }
+
         fn fulfil_assignment(
             &mut self,
             work_id: i64,
@@ -164,6 +195,7 @@ impl_for_both_backends! {
             by: i64,
             now: NaiveDateTime,
         ) -> QueryResult<Result<(), ExchangeRefusal>> {
+            self.lock_assignment(id)?;
             let Some((writer, _, r_pseud, linked, cid)) = self.parties(id)? else {
                 return Ok(Err(ExchangeRefusal::NotFound));
             };
@@ -173,12 +205,59 @@ impl_for_both_backends! {
             if !matches!(self.exchange_settings(cid)?, Some((_, _, Some(_)))) {
                 return Ok(Err(ExchangeRefusal::NotFound));
             }
-            if linked.is_some_and(|w| w != work_id) {
+            // Another posted work fulfils it; another draft's link gives
+            // way (a draft carries neither gift nor item yet).
+            if let Some(other) = linked.filter(|w| *w != work_id)
+                && self.work_posted(Some(other))?
+            {
                 return Ok(Err(ExchangeRefusal::AlreadyFulfilled));
             }
             diesel::update(challenge_assignments::table.find(id))
                 .set(challenge_assignments::work_id.eq(Some(work_id)))
                 .execute(self)?;
+            if self.work_posted(Some(work_id))? {
+                self.apply_fulfilment(work_id, cid, r_pseud, by, now)?;
+            }
+            Ok(Ok(()))
+        }
+
+        fn complete_draft_assignments(&mut self, work_id: i64, now: NaiveDateTime) -> QueryResult<()> {
+            let ids: Vec<i64> = challenge_assignments::table
+                .filter(challenge_assignments::work_id.eq(work_id))
+                .select(challenge_assignments::id)
+                .load(self)?;
+            let creators: Vec<i64> = self
+                .load_work_parts(&[work_id])?
+                .2
+                .iter()
+                .filter_map(|r| r.3)
+                .collect();
+            for id in ids {
+                self.lock_assignment(id)?;
+                let Some((writer, _, r_pseud, _, cid)) = self.parties(id)? else {
+                    continue;
+                };
+                let sent = matches!(self.exchange_settings(cid)?, Some((_, _, Some(_))));
+                match writer.filter(|w| sent && creators.contains(w)) {
+                    Some(by) => self.apply_fulfilment(work_id, cid, r_pseud, by, now)?,
+                    None => {
+                        diesel::update(challenge_assignments::table.find(id))
+                            .set(challenge_assignments::work_id.eq(None::<i64>))
+                            .execute(self)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+
+        fn apply_fulfilment(
+            &mut self,
+            work_id: i64,
+            cid: i64,
+            r_pseud: i64,
+            by: i64,
+            now: NaiveDateTime,
+        ) -> QueryResult<()> {
             diesel::insert_into(gifts::table)
                 .values((
                     gifts::work_id.eq(work_id),
@@ -218,8 +297,7 @@ impl_for_both_backends! {
                 collection_items::collection_approval.eq(Approval::Approved.code()),
             ))
             .execute(self)?;
-            self.refresh_reveal_flags(&[work_id], now)?;
-            Ok(Ok(()))
+            self.refresh_reveal_flags(&[work_id], now)
         }
     }
 }
@@ -392,6 +470,7 @@ impl Store {
             Err(r) => return Ok(Err(r)),
         };
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            conn.lock_assignment(id)?;
             let Some((writer, _, _, work, cid)) = conn.parties(id)? else {
                 return Ok::<_, diesel::result::Error>(Err(ExchangeRefusal::NotFound));
             };
@@ -443,6 +522,7 @@ impl Store {
         };
         let login = login.trim().to_string();
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            conn.lock_assignment(id)?;
             let Some((_, recipient, _, work, cid)) = conn.parties(id)? else {
                 return Ok::<_, diesel::result::Error>(Err(ExchangeRefusal::NotFound));
             };
@@ -470,6 +550,20 @@ impl Store {
                     challenge_assignments::work_id.eq(None::<i64>),
                 ))
                 .execute(conn)?;
+            // The giver it replaces is done with it: should the pinch
+            // hitter default too, it waits for another, not for them.
+            diesel::update(
+                challenge_assignments::table
+                    .find(id)
+                    .filter(challenge_assignments::defaulted_at.is_null()),
+            )
+            .set(challenge_assignments::defaulted_at.eq(Some(now)))
+            .execute(conn)?;
+            // Once assignments are out the pinch hitter hears of it now
+            // (before, with everyone at the send-out).
+            if matches!(conn.exchange_settings(cid)?, Some((_, _, Some(_)))) {
+                conn.queue_assignment_mail(&[(hitter, id)], now)?;
+            }
             Ok(Ok(()))
         }))?)
     }
@@ -482,8 +576,22 @@ impl Store {
             .filter(gift_exchanges::revealed_at.is_null())
             .select(gift_exchanges::collection_id)
             .load(conn)?);
+        let mut revealed = 0;
         for &cid in &due {
-            with_conn!(self, |conn| conn.write_transaction(|conn| {
+            revealed += with_conn!(self, |conn| conn.write_transaction(|conn| {
+                // Claimed again inside the transaction: a date moved
+                // meanwhile, or another node's reveal, leaves it be.
+                let claimed = diesel::update(
+                    gift_exchanges::table
+                        .find(cid)
+                        .filter(gift_exchanges::revealed_at.is_null())
+                        .filter(gift_exchanges::reveal_at.le(now)),
+                )
+                .set(gift_exchanges::revealed_at.eq(Some(now)))
+                .execute(conn)?;
+                if claimed == 0 {
+                    return Ok::<_, diesel::result::Error>(0);
+                }
                 diesel::update(collections::table.find(cid))
                     .set((
                         collections::unrevealed.eq(false),
@@ -492,13 +600,10 @@ impl Store {
                     ))
                     .execute(conn)?;
                 conn.clear_item_flags(cid, true, true, now)?;
-                diesel::update(gift_exchanges::table.find(cid))
-                    .set(gift_exchanges::revealed_at.eq(Some(now)))
-                    .execute(conn)?;
-                Ok::<_, diesel::result::Error>(())
+                Ok(1)
             }))?;
         }
-        Ok(due.len())
+        Ok(revealed)
     }
 }
 

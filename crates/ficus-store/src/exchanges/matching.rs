@@ -16,6 +16,7 @@ use super::{ExchangeHelpers, Outcome, account};
 use crate::Store;
 use crate::collections::CollectionHelpers;
 use crate::conn::WriteTransaction;
+use crate::mail::MailHelpers;
 use crate::schema::{
     challenge_assignments, challenge_prompt_tags, challenge_prompts, challenge_signups,
     challenge_unmatched, gift_exchanges, tags,
@@ -55,6 +56,7 @@ impl Store {
             if !conn.role_in(cid, user)?.is_some_and(Role::maintains) {
                 return Ok::<_, diesel::result::Error>(Err(ExchangeRefusal::NotMaintainer));
             }
+            conn.lock_exchange(cid)?;
             let Some((settings, _, sent)) = conn.exchange_settings(cid)? else {
                 return Ok(Err(ExchangeRefusal::NotAnExchange));
             };
@@ -199,6 +201,7 @@ impl Store {
             if !conn.role_in(cid, user)?.is_some_and(Role::maintains) {
                 return Ok::<_, diesel::result::Error>(Err(ExchangeRefusal::NotMaintainer));
             }
+            conn.lock_exchange(cid)?;
             let Some((_, matched, sent)) = conn.exchange_settings(cid)? else {
                 return Ok(Err(ExchangeRefusal::NotAnExchange));
             };
@@ -211,6 +214,31 @@ impl Store {
             diesel::update(gift_exchanges::table.find(cid))
                 .set(gift_exchanges::sent_at.eq(Some(now)))
                 .execute(conn)?;
+            // Each writer hears of theirs: a pinch hitter named already,
+            // else the matched giver.
+            let rows: Vec<(i64, Option<i64>, Option<i64>)> = challenge_assignments::table
+                .filter(challenge_assignments::collection_id.eq(cid))
+                .select((
+                    challenge_assignments::id,
+                    challenge_assignments::giver_signup_id,
+                    challenge_assignments::pinch_hitter_id,
+                ))
+                .load(conn)?;
+            let mut writers = Vec::new();
+            for (id, giver, pinch) in rows {
+                match (pinch, giver) {
+                    (Some(p), _) => writers.push((p, id)),
+                    (None, Some(g)) => {
+                        let user: i64 = challenge_signups::table
+                            .find(g)
+                            .select(challenge_signups::user_id)
+                            .first(conn)?;
+                        writers.push((user, id));
+                    }
+                    (None, None) => {}
+                }
+            }
+            conn.queue_assignment_mail(&writers, now)?;
             let with_giver: i64 = challenge_assignments::table
                 .filter(challenge_assignments::collection_id.eq(cid))
                 .filter(challenge_assignments::giver_signup_id.is_not_null())

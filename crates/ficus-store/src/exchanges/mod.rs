@@ -121,6 +121,11 @@ pub(crate) trait ExchangeHelpers {
     /// The exchange of collection `cid`, if it is one.
     fn exchange_settings(&mut self, cid: i64) -> QueryResult<Option<Stored>>;
 
+    /// Takes exchange `cid`'s row lock (a no-op update) before its state
+    /// is read: sign-ups, matching and sending serialize on PostgreSQL as
+    /// on SQLite.
+    fn lock_exchange(&mut self, cid: i64) -> QueryResult<()>;
+
     /// Resolves a prompt's tag names of `kind` to tag ids, or the first
     /// name the archive has no tag for.
     fn prompt_tag_ids(
@@ -143,6 +148,13 @@ impl_for_both_backends! {
                 .first(self)
                 .optional()?;
             Ok(row.map(settings_of))
+        }
+
+        fn lock_exchange(&mut self, cid: i64) -> QueryResult<()> {
+            diesel::update(gift_exchanges::table.find(cid))
+                .set(gift_exchanges::collection_id.eq(gift_exchanges::collection_id))
+                .execute(self)?;
+            Ok(())
         }
 
         fn prompt_tag_ids(
@@ -224,6 +236,22 @@ impl Store {
             {
                 return Ok::<_, diesel::result::Error>(Err(ExchangeRefusal::NotMaintainer));
             }
+            conn.lock_exchange(cid)?;
+            let before = conn.exchange_settings(cid)?;
+            // A new reveal date must be ahead: one in the past would
+            // reveal everything at once, earlier rounds too.
+            let old_reveal = before.as_ref().and_then(|b| b.0.reveal_at);
+            if s.reveal_at != old_reveal && s.reveal_at.is_some_and(|t| t <= now) {
+                return Ok(Err(ExchangeRefusal::RevealInPast));
+            }
+            // Matches made under other rules are stale until sent.
+            if let Some((old, Some(_), None)) = &before
+                && (old.rules != s.rules
+                    || (old.requests_allowed, old.offers_allowed)
+                        != (s.requests_allowed, s.offers_allowed))
+            {
+                conn.forget_matches(cid)?;
+            }
             let values = (
                 gift_exchanges::signup_open.eq(s.signup_open),
                 gift_exchanges::signups_open_at.eq(s.signups_open_at),
@@ -273,6 +301,7 @@ impl Store {
             Err(r) => return Ok(Err(r)),
         };
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
+            conn.lock_exchange(cid)?;
             let Some((settings, _, sent)) = conn.exchange_settings(cid)? else {
                 return Ok::<_, diesel::result::Error>(Err(ExchangeRefusal::NotAnExchange));
             };
@@ -393,6 +422,7 @@ impl Store {
             else {
                 return Ok::<_, diesel::result::Error>(Err(ExchangeRefusal::NotFound));
             };
+            conn.lock_exchange(cid)?;
             let maintainer = conn
                 .role_in(cid, user)?
                 .is_some_and(ficus_core::collections::Role::maintains);

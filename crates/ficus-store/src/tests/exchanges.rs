@@ -32,8 +32,13 @@ fn user_of(p: &Person) -> i64 {
     p.viewer.user_id().expect("an account")
 }
 
-/// Posts a work by `who`, fulfilling `assignment`.
-fn post_for(store: &Store, who: &Person, assignment: i64) -> Result<i64, crate::StoreError> {
+/// Posts a work by `who` (a draft when `draft`), fulfilling `assignment`.
+fn post_for(
+    store: &Store,
+    who: &Person,
+    assignment: i64,
+    draft: bool,
+) -> Result<i64, crate::StoreError> {
     let Commenter::Account {
         pseud_id, user_id, ..
     } = who.commenter
@@ -42,6 +47,7 @@ fn post_for(store: &Store, who: &Person, assignment: i64) -> Result<i64, crate::
     };
     let mut w = NewWork::new("A Gift", "<p>Words.</p>", chrono::Utc::now().date_naive());
     w.pseuds = vec![pseud_id];
+    w.posted = !draft;
     w.tags = vec![Tag {
         kind: TagType::Fandom,
         name: TagName::parse("Alpha").expect("tag"),
@@ -201,7 +207,7 @@ fn an_exchange_runs_from_sign_ups_to_reveal() {
                 .is_empty()
         );
         assert_eq!(
-            post_for(store, &bea, for_cal.id).map_err(|_| ()),
+            post_for(store, &bea, for_cal.id, false).map_err(|_| ()),
             Err(()),
             "not sent yet"
         );
@@ -222,10 +228,36 @@ fn an_exchange_runs_from_sign_ups_to_reveal() {
 
         // Someone else cannot post to bea's assignment: nothing is stored.
         let before = store.count_works().expect("count");
-        assert!(post_for(store, &dan, for_cal.id).is_err());
+        assert!(post_for(store, &dan, for_cal.id, false).is_err());
         assert_eq!(store.count_works().expect("count"), before);
         // bea's gift reaches cal although new accounts take no gifts.
-        let work = post_for(store, &bea, for_cal.id).expect("posted");
+        // A draft is linked, no more: no gift, no item, still open.
+        let draft = post_for(store, &bea, for_cal.id, true).expect("draft");
+        assert!(store.gifts_of_work(draft).expect("gifts").is_empty());
+        let linked = store.assignment(for_cal.id).expect("read").expect("x");
+        assert_eq!(linked.status, AssignmentStatus::Open);
+        assert_eq!(
+            linked.work.as_ref().map(|w| (w.0, w.2)),
+            Some((draft, false))
+        );
+        // Posted, it fulfils the assignment.
+        assert!(
+            store
+                .publish_work(draft, chrono::Utc::now().date_naive())
+                .expect("publish")
+        );
+        assert_eq!(store.gifts_of_work(draft).expect("gifts").len(), 1);
+        assert_eq!(
+            store
+                .assignment(for_cal.id)
+                .expect("read")
+                .expect("x")
+                .status,
+            AssignmentStatus::Complete
+        );
+        // Once fulfilled, no other work takes it.
+        assert!(post_for(store, &bea, for_cal.id, false).is_err());
+        let work = draft;
         let gifts = store.gifts_of_work(work).expect("gifts");
         assert_eq!(gifts.len(), 1);
         assert_eq!(gifts[0].login.as_deref(), Some("cal"));
@@ -268,10 +300,31 @@ fn an_exchange_runs_from_sign_ups_to_reveal() {
         let eves = store.user_assignments(user_of(&eve)).expect("read");
         assert_eq!(eves.len(), 1);
         assert_eq!(eves[0].status, AssignmentStatus::PinchHit);
+        // Each writer's message is queued (bea's and the other giver's at
+        // the send-out, eve's now); eve's says nothing once she defaults.
+        assert_eq!(store.mail_backlog().expect("backlog").0, 3);
         store
             .default_assignment(eve.viewer, for_dan.id, now())
             .expect("store")
             .expect("defaulted");
+        let jobs = store
+            .lease_mail_jobs(now() + Duration::seconds(1), 10, Duration::minutes(1))
+            .expect("lease");
+        assert_eq!(jobs.len(), 3);
+        // bea's work fulfils hers, eve defaulted: only the giver still
+        // writing bea's gift is told.
+        let still_writing = match all
+            .iter()
+            .find(|a| a.recipient_login == "bea")
+            .and_then(|a| a.giver_login.as_deref())
+        {
+            Some("cal") => user_of(&cal),
+            _ => user_of(&dan),
+        };
+        for job in &jobs {
+            let content = store.mail_content(job).expect("content");
+            assert_eq!(content.is_some(), job.user_id == still_writing, "{job:?}");
+        }
         assert!(
             store
                 .user_assignments(user_of(&eve))
@@ -307,7 +360,15 @@ fn an_exchange_runs_from_sign_ups_to_reveal() {
             Err(ExchangeRefusal::AlreadySent)
         );
 
-        // The reveal date reveals works and creators, once.
+        // The reveal date reveals works and creators, once; a date in the
+        // past would reveal at once, and is refused.
+        settings.reveal_at = Some(now() - Duration::hours(1));
+        assert_eq!(
+            store
+                .set_exchange(mod_.viewer, cid, &settings, now())
+                .expect("store"),
+            Err(ExchangeRefusal::RevealInPast)
+        );
         settings.reveal_at = Some(now() + Duration::hours(1));
         store
             .set_exchange(mod_.viewer, cid, &settings, now())

@@ -724,6 +724,7 @@ fn account_changes_and_deletion() {
             kudos_mail: ficus_core::mail::MailPref::Off,
             history: false,
             allow_gifts: true,
+            challenge_mail: ficus_core::mail::MailPref::Off,
         };
         assert!(
             store

@@ -425,8 +425,10 @@ impl_for_both_backends! {
                 ))
                 .execute(self)?;
             if n > 0 {
-                // A draft posted: its subscribers hear of it.
+                // A draft posted: its subscribers hear of it, and an
+                // assignment it was saved for is fulfilled now.
                 self.queue_new_work(id, now)?;
+                crate::exchanges::AssignmentHelpers::complete_draft_assignments(self, id, now)?;
             }
             Ok(n > 0)
         }

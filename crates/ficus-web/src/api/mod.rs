@@ -20,6 +20,7 @@
 pub mod bookmarks;
 pub mod collections;
 pub mod comments;
+pub mod exchanges;
 pub mod following;
 pub mod inbox;
 pub mod kudos;
@@ -295,6 +296,11 @@ impl Modify for BearerScheme {
         collections::remove,
         collections::gifts,
         collections::set_gift,
+        exchanges::show,
+        exchanges::own_signup,
+        exchanges::sign_up,
+        exchanges::withdraw,
+        exchanges::assignments,
         bookmarks::update,
         bookmarks::delete,
         comments::list,
@@ -404,6 +410,17 @@ pub fn routes() -> axum::Router<AppState> {
         )
         .route("/api/v1/collections/{name}/works", get(collections::works))
         .route("/api/v1/collections/{name}/items", get(collections::items))
+        .route(
+            "/api/v1/collections/{name}/gift_exchange",
+            get(exchanges::show),
+        )
+        .route(
+            "/api/v1/collections/{name}/signup",
+            get(exchanges::own_signup)
+                .put(exchanges::sign_up)
+                .delete(exchanges::withdraw),
+        )
+        .route("/api/v1/assignments", get(exchanges::assignments))
         .route("/api/v1/works/{id}/collections", post(collections::add))
         .route(
             "/api/v1/collection_items/{id}",

@@ -301,6 +301,7 @@ pub async fn show(
             Some("updated") => Some("Collection was successfully updated."),
             Some("participant") => Some("Participant added."),
             Some("exchange") => Some("Challenge was successfully created."),
+            Some("exchange_updated") => Some("Challenge was successfully updated."),
             Some("withdrawn") => Some("Sign-up was deleted."),
             _ => None,
         },

@@ -135,6 +135,9 @@ pub async fn preferences(
         kudos_mail: MailPref::parse(form.field("pref_kudos_mail"))
             .filter(|p| *p != MailPref::Immediate)
             .unwrap_or(user.prefs.kudos_mail),
+        challenge_mail: MailPref::parse(form.field("pref_challenge_mail"))
+            .filter(|p| *p != MailPref::Daily)
+            .unwrap_or(user.prefs.challenge_mail),
     };
     let uid = user.id;
     st.db(move |s| s.set_preferences(uid, prefs)).await?;

@@ -202,7 +202,7 @@ pub async fn user_assignments(
     q: QueryMap,
 ) -> Result<Response, WebError> {
     let q = params::query(q)?;
-    if user.login != login {
+    if !user.login.eq_ignore_ascii_case(&login) {
         return Err(WebError::Forbidden(
             "Only the account's owner sees its assignments.".into(),
         ));

@@ -218,7 +218,11 @@ pub async fn save_settings(
         Ok(()) => Ok(Redirect::to(&format!(
             "{}?collection={}",
             collection_href(&c),
-            if creating { "exchange" } else { "updated" }
+            if creating {
+                "exchange"
+            } else {
+                "exchange_updated"
+            }
         ))
         .into_response()),
         Err(r) => {

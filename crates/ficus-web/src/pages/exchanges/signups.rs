@@ -303,6 +303,16 @@ pub async fn withdraw_signup(
         ));
     }
     let (c, _) = exchange_of(&st, &name).await?;
+    let cid = c.id;
+    if st
+        .db(move |s| s.signup(id))
+        .await?
+        .is_none_or(|s| s.collection_id != cid)
+    {
+        return Err(WebError::NotFound(
+            "There is no such sign-up in this collection.".into(),
+        ));
+    }
     let viewer = visitor.viewer();
     let now = chrono::Utc::now().naive_utc();
     match st
