@@ -8,13 +8,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ficus_core::TagType;
 use ficus_core::access::Viewer;
-use ficus_core::collections::Role;
 use ficus_core::exchange::rules::{ExchangeRefusal, PromptKind};
 use ficus_core::exchange::{Prompt, Signup, match_signups};
 
 use super::{ExchangeHelpers, Outcome, account};
 use crate::Store;
-use crate::collections::CollectionHelpers;
 use crate::conn::WriteTransaction;
 use crate::mail::MailHelpers;
 use crate::schema::{
@@ -53,16 +51,10 @@ impl Store {
             Err(r) => return Ok(Err(r)),
         };
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
-            if !conn.role_in(cid, user)?.is_some_and(Role::maintains) {
-                return Ok::<_, diesel::result::Error>(Err(ExchangeRefusal::NotMaintainer));
-            }
-            conn.lock_exchange(cid)?;
-            let Some((settings, _, sent)) = conn.exchange_settings(cid)? else {
-                return Ok(Err(ExchangeRefusal::NotAnExchange));
+            let (settings, _) = match conn.unsent_for_maintainer(cid, user)? {
+                Ok(found) => found,
+                Err(r) => return Ok::<_, diesel::result::Error>(Err(r)),
             };
-            if sent.is_some() {
-                return Ok(Err(ExchangeRefusal::AlreadySent));
-            }
             if settings.signups_open(now) {
                 return Ok(Err(ExchangeRefusal::SignupsStillOpen));
             }
@@ -198,16 +190,10 @@ impl Store {
             Err(r) => return Ok(Err(r)),
         };
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
-            if !conn.role_in(cid, user)?.is_some_and(Role::maintains) {
-                return Ok::<_, diesel::result::Error>(Err(ExchangeRefusal::NotMaintainer));
-            }
-            conn.lock_exchange(cid)?;
-            let Some((_, matched, sent)) = conn.exchange_settings(cid)? else {
-                return Ok(Err(ExchangeRefusal::NotAnExchange));
+            let matched = match conn.unsent_for_maintainer(cid, user)? {
+                Ok((_, matched)) => matched,
+                Err(r) => return Ok::<_, diesel::result::Error>(Err(r)),
             };
-            if sent.is_some() {
-                return Ok(Err(ExchangeRefusal::AlreadySent));
-            }
             if matched.is_none() {
                 return Ok(Err(ExchangeRefusal::NotMatched));
             }

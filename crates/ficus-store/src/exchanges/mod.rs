@@ -134,6 +134,16 @@ pub(crate) trait ExchangeHelpers {
         names: &[String],
     ) -> QueryResult<Result<Vec<i64>, String>>;
 
+    /// Exchange `cid` (its settings and when it was matched) for a
+    /// maintainer's change to its matches, its row locked: refused when
+    /// `user` is no maintainer, it is no exchange, or its assignments are
+    /// out.
+    fn unsent_for_maintainer(
+        &mut self,
+        cid: i64,
+        user: i64,
+    ) -> QueryResult<Result<(ExchangeSettings, Option<NaiveDateTime>), ExchangeRefusal>>;
+
     /// Drops exchange `cid`'s matches (assignments and the match report):
     /// a changed sign-up makes them stale. Only before they are sent.
     fn forget_matches(&mut self, cid: i64) -> QueryResult<()>;
@@ -148,6 +158,25 @@ impl_for_both_backends! {
                 .first(self)
                 .optional()?;
             Ok(row.map(settings_of))
+        }
+
+        fn unsent_for_maintainer(
+            &mut self,
+            cid: i64,
+            user: i64,
+        ) -> QueryResult<Result<(ExchangeSettings, Option<NaiveDateTime>), ExchangeRefusal>> {
+            if !self
+                .role_in(cid, user)?
+                .is_some_and(ficus_core::collections::Role::maintains)
+            {
+                return Ok(Err(ExchangeRefusal::NotMaintainer));
+            }
+            self.lock_exchange(cid)?;
+            Ok(match self.exchange_settings(cid)? {
+                None => Err(ExchangeRefusal::NotAnExchange),
+                Some((_, _, Some(_))) => Err(ExchangeRefusal::AlreadySent),
+                Some((settings, matched, None)) => Ok((settings, matched)),
+            })
         }
 
         fn lock_exchange(&mut self, cid: i64) -> QueryResult<()> {

@@ -10,6 +10,8 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDateTime;
+use ficus_core::access::Viewer;
 use ficus_core::exchange::rules::AssignmentStatus;
 use ficus_store::collections::CollectionRecord;
 use ficus_store::exchanges::{AssignmentRecord, ExchangeRecord, SignupRecord, UnmatchedRecord};
@@ -100,6 +102,29 @@ pub async fn matches(
     Ok(Html(page.render()?).into_response())
 }
 
+/// A maintainer's action on the exchange's matches, then back to the
+/// match report with `notice` (`?matches=`), or the refusal.
+async fn on_matches<T: Send + 'static>(
+    st: &AppState,
+    visitor: &crate::session::Visitor,
+    name: &str,
+    notice: &str,
+    act: fn(&ficus_store::Store, Viewer, i64, NaiveDateTime) -> ficus_app::exchanges::Outcome<T>,
+) -> Result<Response, WebError> {
+    let (c, _) = exchange_of(st, name).await?;
+    let viewer = visitor.viewer();
+    let now = chrono::Utc::now().naive_utc();
+    let cid = c.id;
+    match st.db(move |s| act(s, viewer, cid, now)).await? {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "{}/potential_matches?matches={notice}",
+            collection_href(&c)
+        ))
+        .into_response()),
+        Err(r) => Err(refusal_status(&r).unwrap_or(WebError::BadRequest(r.to_string()))),
+    }
+}
+
 /// `POST /collections/{name}/potential_matches/generate`.
 pub async fn generate_matches(
     State(st): State<AppState>,
@@ -107,21 +132,14 @@ pub async fn generate_matches(
     Path(name): Path<String>,
     CsrfForm(_): CsrfForm,
 ) -> Result<Response, WebError> {
-    let (c, _) = exchange_of(&st, &name).await?;
-    let viewer = visitor.viewer();
-    let now = chrono::Utc::now().naive_utc();
-    let cid = c.id;
-    match st
-        .db(move |s| ficus_app::exchanges::run_matching(s, viewer, cid, now))
-        .await?
-    {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "{}/potential_matches?matches=generated",
-            collection_href(&c)
-        ))
-        .into_response()),
-        Err(r) => Err(refusal_status(&r).unwrap_or(WebError::BadRequest(r.to_string()))),
-    }
+    on_matches(
+        &st,
+        &visitor,
+        &name,
+        "generated",
+        ficus_app::exchanges::run_matching,
+    )
+    .await
 }
 
 /// `POST /collections/{name}/assignments/send_out`.
@@ -131,21 +149,7 @@ pub async fn send_out(
     Path(name): Path<String>,
     CsrfForm(_): CsrfForm,
 ) -> Result<Response, WebError> {
-    let (c, _) = exchange_of(&st, &name).await?;
-    let viewer = visitor.viewer();
-    let now = chrono::Utc::now().naive_utc();
-    let cid = c.id;
-    match st
-        .db(move |s| ficus_app::exchanges::send_out(s, viewer, cid, now))
-        .await?
-    {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "{}/potential_matches?matches=sent",
-            collection_href(&c)
-        ))
-        .into_response()),
-        Err(r) => Err(refusal_status(&r).unwrap_or(WebError::BadRequest(r.to_string()))),
-    }
+    on_matches(&st, &visitor, &name, "sent", ficus_app::exchanges::send_out).await
 }
 
 /// `GET /collections/{name}/assignments?status=open|complete|defaulted|pinch_hit`.
