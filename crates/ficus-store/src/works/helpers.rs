@@ -17,6 +17,15 @@ use crate::schema::{
 use crate::series::SeriesHelpers;
 use crate::subscriptions::FanoutHelpers;
 
+/// The word count of each of `work`'s chapters, by AO3's rule (the
+/// stored sum and the chapter rows share it).
+pub(crate) fn chapter_word_counts(work: &NewWork) -> Vec<i64> {
+    work.chapters
+        .iter()
+        .map(|c| i64::try_from(c.word_count()).unwrap_or(i64::MAX))
+        .collect()
+}
+
 /// Work helpers on a connection of either backend.
 pub(crate) trait WorkHelpers {
     /// The rows behind [`crate::WorkRecord`]s of the works `ids` (work
@@ -59,11 +68,14 @@ pub(crate) trait WorkHelpers {
     ) -> QueryResult<()>;
 
     /// Inserts one (clean, valid) work with its chapters, bylines and tags;
-    /// returns (id, word count). `extras` may set the stored word count and
-    /// reader counters (bulk loads of synthetic archives).
+    /// returns (id, word count). `counts` are its chapters' word counts
+    /// ([`chapter_word_counts`], taken before the write transaction: the
+    /// tokenizer's work holds no lock). `extras` may set the stored word
+    /// count and reader counters (bulk loads of synthetic archives).
     fn insert_work_rows(
         &mut self,
         work: &NewWork,
+        counts: &[i64],
         now: NaiveDateTime,
         extras: Option<&BulkExtras>,
     ) -> QueryResult<(i64, i64)>;
@@ -334,15 +346,11 @@ impl_for_both_backends! {
         fn insert_work_rows(
             &mut self,
             work: &NewWork,
+            counts: &[i64],
             now: NaiveDateTime,
             extras: Option<&BulkExtras>,
         ) -> QueryResult<(i64, i64)> {
             // Counted once per chapter: the sum and the rows share it.
-            let counts: Vec<i64> = work
-                .chapters
-                .iter()
-                .map(|c| i64::try_from(c.word_count()).unwrap_or(i64::MAX))
-                .collect();
             let word_count: i64 = counts.iter().sum();
             let chapter_count = i32::try_from(work.chapters.len()).unwrap_or(i32::MAX);
             let row = NewWorkRow {

@@ -73,6 +73,7 @@ impl Store {
         clean.sanitize();
         clean.validate()?;
         let work = &clean;
+        let counts = super::helpers::chapter_word_counts(work);
         let result = with_conn!(self, |conn| conn.write_transaction(|conn| {
             if let Some(hash) = work.origin.content_hash.as_deref() {
                 let existing: Option<i64> = works::table
@@ -85,7 +86,7 @@ impl Store {
                 }
             }
             let now = Utc::now().naive_utc();
-            let (work_id, word_count) = conn.insert_work_rows(work, now, None)?;
+            let (work_id, word_count) = conn.insert_work_rows(work, &counts, now, None)?;
             conn.place_work_in_series(work_id, work, now)?;
             if let Some(invites) = invites {
                 for &pseud in &invites.pseuds {
@@ -133,13 +134,14 @@ impl Store {
             let mut w = work.clone();
             w.sanitize();
             w.validate()?;
-            clean.push((w, extras));
+            let counts = super::helpers::chapter_word_counts(&w);
+            clean.push((w, counts, extras));
         }
         let now = Utc::now().naive_utc();
         Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
             let mut ids = Vec::with_capacity(clean.len());
-            for (work, extras) in &clean {
-                let (id, _) = conn.insert_work_rows(work, now, Some(*extras))?;
+            for (work, counts, extras) in &clean {
+                let (id, _) = conn.insert_work_rows(work, counts, now, Some(*extras))?;
                 ids.push(id);
             }
             Ok::<_, DieselError>(ids)
