@@ -53,7 +53,7 @@ pub use records::{
 };
 pub use series::{SeriesEdit, SeriesPlace, SeriesRecord};
 pub use throttles::Throttle;
-pub use works::{ChapterChoice, CoCreatorInvites, Found, Reading, WorkEdit};
+pub use works::{ChapterChoice, CoCreatorInvites, Found, PreparedWork, Reading, WorkEdit};
 
 #[cfg(test)]
 mod tests;

@@ -183,3 +183,43 @@ fn a_work_read_answers_visible_log_in_or_not_found_in_one_call() {
         assert!(matches!(read(restricted, Viewer::Guest), Found::LogInFirst));
     });
 }
+
+#[test]
+fn a_batch_import_stores_each_work_alone() {
+    each_backend(|store| {
+        let before = store.count_works().expect("count");
+        let good = sample("Good", Some("hash-good"), 1);
+        let mut bad = sample("Bad", Some("hash-bad"), 1);
+        // A byline pseud no account has: its insert breaks a foreign key.
+        bad.pseuds = vec![NO_SUCH_PSEUD];
+        bad.creators = vec![];
+        let again = sample("Good Again", Some("hash-good"), 1);
+        let other = sample("Other", Some("hash-other"), 1);
+        let batch: Vec<crate::PreparedWork> = [&good, &bad, &again, &other]
+            .into_iter()
+            .map(|w| crate::PreparedWork::of(w).expect("valid"))
+            .collect();
+        let outcomes = store.insert_prepared(&batch).expect("the batch commits");
+        let first = match outcomes[0] {
+            Ok(crate::InsertOutcome::Inserted { id, .. }) => id,
+            ref other => panic!("the first stored: {other:?}"),
+        };
+        assert!(outcomes[1].is_err(), "the bad one fails alone");
+        assert!(
+            matches!(outcomes[2], Ok(crate::InsertOutcome::AlreadyExists(id)) if id == first),
+            "the same content earlier in the batch: {:?}",
+            outcomes[2]
+        );
+        assert!(matches!(
+            outcomes[3],
+            Ok(crate::InsertOutcome::Inserted { .. })
+        ));
+        assert_eq!(store.count_works().expect("count"), before + 2);
+        let stored = store
+            .work(first, Viewer::System)
+            .expect("read")
+            .expect("there");
+        assert_eq!(stored.title, "Good");
+        assert_eq!(stored.word_count, batch[0].word_count());
+    });
+}

@@ -67,6 +67,17 @@ pub(crate) trait WorkHelpers {
         now: NaiveDateTime,
     ) -> QueryResult<()>;
 
+    /// The work stored from content with this hash, if any.
+    fn work_with_content_hash(&mut self, hash: &str) -> QueryResult<Option<i64>>;
+
+    /// Stores a prepared work (its rows and series places), unless its
+    /// content is stored already: then that work's id.
+    fn store_new_work(
+        &mut self,
+        prepared: &super::PreparedWork,
+        now: NaiveDateTime,
+    ) -> QueryResult<crate::records::InsertOutcome>;
+
     /// Inserts one (clean, valid) work with its chapters, bylines and tags;
     /// returns (id, word count). `counts` are its chapters' word counts
     /// ([`chapter_word_counts`], taken before the write transaction: the
@@ -341,6 +352,30 @@ impl_for_both_backends! {
                 self.place_in_series(work_id, owner, title, position, now)?;
             }
             Ok(())
+        }
+
+        fn work_with_content_hash(&mut self, hash: &str) -> QueryResult<Option<i64>> {
+            works::table
+                .filter(works::content_hash.eq(hash))
+                .select(works::id)
+                .first(self)
+                .optional()
+        }
+
+        fn store_new_work(
+            &mut self,
+            prepared: &super::PreparedWork,
+            now: NaiveDateTime,
+        ) -> QueryResult<crate::records::InsertOutcome> {
+            let work = &prepared.work;
+            if let Some(hash) = work.origin.content_hash.as_deref()
+                && let Some(id) = self.work_with_content_hash(hash)?
+            {
+                return Ok(crate::records::InsertOutcome::AlreadyExists(id));
+            }
+            let (id, word_count) = self.insert_work_rows(work, &prepared.counts, now, None)?;
+            self.place_work_in_series(id, work, now)?;
+            Ok(crate::records::InsertOutcome::Inserted { id, word_count })
         }
 
         fn insert_work_rows(

@@ -16,6 +16,7 @@ use crate::error::StoreError;
 use crate::records::{ChapterRecord, ChapterSummary, TagRecord, WorkRecord, WorkStats};
 use crate::rows::*;
 
+mod batch;
 mod chapters;
 pub(crate) mod helpers;
 mod listings;
@@ -23,6 +24,7 @@ mod read;
 mod resanitize;
 mod write;
 
+pub use batch::PreparedWork;
 pub use write::{CoCreatorInvites, WorkEdit};
 
 /// What a bulk load sets beyond a [`NewWork`].

@@ -69,25 +69,14 @@ impl Store {
         work: &NewWork,
         invites: Option<&CoCreatorInvites>,
     ) -> Result<InsertOutcome, StoreError> {
-        let mut clean = work.clone();
-        clean.sanitize();
-        clean.validate()?;
-        let work = &clean;
-        let counts = super::helpers::chapter_word_counts(work);
+        let prepared = super::PreparedWork::of(work)?;
+        let work = &prepared.work;
         let result = with_conn!(self, |conn| conn.write_transaction(|conn| {
-            if let Some(hash) = work.origin.content_hash.as_deref() {
-                let existing: Option<i64> = works::table
-                    .filter(works::content_hash.eq(hash))
-                    .select(works::id)
-                    .first(conn)
-                    .optional()?;
-                if let Some(id) = existing {
-                    return Ok(InsertOutcome::AlreadyExists(id));
-                }
-            }
             let now = Utc::now().naive_utc();
-            let (work_id, word_count) = conn.insert_work_rows(work, &counts, now, None)?;
-            conn.place_work_in_series(work_id, work, now)?;
+            let (work_id, word_count) = match conn.store_new_work(&prepared, now)? {
+                InsertOutcome::Inserted { id, word_count } => (id, word_count),
+                existing => return Ok(existing),
+            };
             if let Some(invites) = invites {
                 for &pseud in &invites.pseuds {
                     conn.invite_co_creator(work_id, pseud, invites.by, now)?;
@@ -150,11 +139,7 @@ impl Store {
 
     /// The work already imported from content with this hash, if any.
     pub fn work_id_by_content_hash(&self, hash: &str) -> Result<Option<i64>, StoreError> {
-        with_conn!(self, |conn| Ok(works::table
-            .filter(works::content_hash.eq(hash))
-            .select(works::id)
-            .first(conn)
-            .optional()?))
+        with_conn!(self, |conn| Ok(conn.work_with_content_hash(hash)?))
     }
 
     /// Replaces a work's metadata, bylines and tags with `work`'s. When both
