@@ -7,12 +7,14 @@ use ficus_core::TagType;
 use ficus_core::search_query::{SortColumn, SortDirection};
 use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
-use tantivy::query::Query;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::SearchError;
 use crate::collect::{ListingCollector, SortKey};
+use crate::counts::{CountCache, Dense, SetCounts};
 use crate::fields::{Fields, SCHEMA_VERSION, facet_parts};
 use crate::request::{QueryBuilder, Request};
 
@@ -54,6 +56,8 @@ pub struct SearchIndex {
     /// Answers by request, for the searcher generation they were computed
     /// on; a commit makes them stale.
     cache: Mutex<ResultCache>,
+    /// Per-segment tag counts of the big canonical sets (see [`crate::counts`]).
+    counts: CountCache,
 }
 
 /// Recent answers (the popular pages of a busy archive repeat).
@@ -119,6 +123,7 @@ impl SearchIndex {
             dir,
             writer_heap,
             cache: Mutex::new(ResultCache::default()),
+            counts: CountCache::default(),
         })
     }
 
@@ -244,7 +249,15 @@ impl SearchIndex {
             (_, SortKey::Score) | (SortColumn::BestMatch, _) => true,
             _ => req.direction == SortDirection::Desc,
         };
-        let fruit = searcher.search(
+        // A large canonical set's counts come from the per-segment kept
+        // counts, less those of what the request excludes; the page is
+        // then chosen without counting.
+        let kept = if req.facets {
+            self.kept_counts(searcher, req)?
+        } else {
+            None
+        };
+        let mut fruit = searcher.search(
             &*query,
             &ListingCollector {
                 key,
@@ -252,9 +265,13 @@ impl SearchIndex {
                 offset: req.offset,
                 limit: req.limit,
                 after: req.after,
-                facets: req.facets,
+                facets: req.facets && kept.is_none(),
             },
         )?;
+        if let Some(counts) = kept {
+            debug_assert_eq!(counts.total as usize, fruit.total);
+            fruit.facets = counts.facets;
+        }
         let mut by_type: Vec<(TagType, Vec<(i64, u32)>)> = Vec::new();
         for (value, count) in fruit.facets {
             let (tag, Some(kind)) = facet_parts(value) else {
@@ -275,6 +292,77 @@ impl SearchIndex {
             facets: by_type,
             next: fruit.next,
         })
+    }
+
+    /// The exact counts of `req`'s results by way of the kept counts of
+    /// its canonical set (`None` when it is not one: a text query, ranges
+    /// and dates make sets that are rarely asked twice).
+    fn kept_counts(
+        &self,
+        searcher: &tantivy::Searcher,
+        req: &Request,
+    ) -> Result<Option<SetCounts>, SearchError> {
+        if req.query.is_some() || !req.numbers.is_empty() || !req.dates.is_empty() {
+            return Ok(None);
+        }
+        let base = Request {
+            exclude: Vec::new(),
+            exclude_creators: Vec::new(),
+            sort: SortColumn::Updated,
+            direction: SortDirection::Desc,
+            offset: 0,
+            limit: 0,
+            after: None,
+            facets: true,
+            ..req.clone()
+        };
+        let base_query = self.query(&base)?;
+        let mut counts = self
+            .counts
+            .counts(searcher, &*base_query, &format!("{base:?}"))?;
+        if req.exclude.is_empty() && req.exclude_creators.is_empty() {
+            return Ok(Some(counts));
+        }
+        // What the request takes away from the set, counted directly.
+        let f = &self.fields;
+        let excluded: Vec<(Occur, Box<dyn Query>)> = req
+            .exclude
+            .iter()
+            .map(|&t| (f.filter_tags, t))
+            .chain(req.exclude_creators.iter().map(|&c| (f.creator_ids, c)))
+            .map(|(field, v)| {
+                let term: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_u64(field, v as u64),
+                    IndexRecordOption::Basic,
+                ));
+                (Occur::Should, term)
+            })
+            .collect();
+        let within = BooleanQuery::new(vec![
+            (Occur::Must, base_query),
+            (Occur::Must, Box::new(BooleanQuery::new(excluded))),
+        ]);
+        let minus = searcher.search(
+            &within,
+            &ListingCollector {
+                key: SortKey::Field("updated"),
+                descending: true,
+                offset: 0,
+                limit: 0,
+                after: None,
+                facets: true,
+            },
+        )?;
+        let mut dense = Dense::default();
+        for (v, n) in counts.facets {
+            dense.add(v, i64::from(n));
+        }
+        for (v, n) in minus.facets {
+            dense.add(v, -i64::from(n));
+        }
+        counts.total = counts.total.saturating_sub(minus.total as u64);
+        counts.facets = dense.positive();
+        Ok(Some(counts))
     }
 
     fn query(&self, req: &Request) -> Result<Box<dyn Query>, SearchError> {

@@ -6,11 +6,14 @@
 //! - [`request`]: what a listing or search asks for, as one tantivy query.
 //! - [`collect`]: the one-pass collector behind exact totals, sidebar
 //!   counts and pages at any depth.
+//! - [`counts`]: the big listings' exact sidebar counts, kept per
+//!   segment, and a new combination derived from them.
 //! - [`index`]: opening, searching and writing the index.
 //! - [`sync`]: following the database's change log, and full rebuilds.
 //! - [`probe`]: whether one work matches requests (saved searches).
 
 mod collect;
+mod counts;
 pub mod fields;
 pub mod index;
 pub mod probe;
@@ -20,7 +23,7 @@ pub mod sync;
 pub use index::{CommitState, Hits, INDEX_DIR, SearchIndex};
 pub use probe::Probe;
 pub use request::{BookmarkFilter, Crossover, Request, ResolvedQuery};
-pub use sync::Indexer;
+pub use sync::{Indexer, LEGACY_CONSUMER, consumer_name};
 
 /// Anything the index can fail with.
 #[derive(Debug, thiserror::Error)]

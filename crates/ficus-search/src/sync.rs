@@ -10,6 +10,8 @@
 //! PostgreSQL log.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use ficus_core::wrangling::TagGraph;
@@ -30,6 +32,24 @@ const DOC_BATCH: usize = 1_000;
 /// that never fills belonged to a rolled-back transaction.
 const GAP_PATIENCE: Duration = Duration::from_secs(10);
 
+/// The name an index directory's reader of the log goes by in
+/// `index_consumers`: the machine's name and the directory's full path,
+/// so each web node (each has its own directory) keeps its own position
+/// and the log is pruned only below the slowest. Nodes on several
+/// machines may use the same path.
+pub fn consumer_name(dir: &std::path::Path) -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
+    let path = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    format!("{host}:{}", path.display())
+}
+
+/// The name every node used before positions were kept per node; its row
+/// would keep the whole log from being pruned.
+pub const LEGACY_CONSUMER: &str = "main";
+
 /// Follows the change log into one index.
 pub struct Indexer<'a> {
     pub index: &'a SearchIndex,
@@ -42,6 +62,10 @@ pub struct Indexer<'a> {
     /// Test hook: stop after adding this many documents of a batch,
     /// without committing, as a crash would.
     pub crash_after: Option<usize>,
+    /// Another reader of the log on this node (the web node's page
+    /// cache) and how far it has read: the position this index records
+    /// (below which the log may be pruned) never passes it.
+    pub hold: Option<Arc<AtomicI64>>,
 }
 
 impl<'a> Indexer<'a> {
@@ -54,6 +78,7 @@ impl<'a> Indexer<'a> {
             bodies: true,
             gap_since: None,
             crash_after: None,
+            hold: None,
         }
     }
 
@@ -76,11 +101,19 @@ impl<'a> Indexer<'a> {
             }
             let last = usable[usable.len() - 1].seq;
             done += self.apply(usable, last)?;
-            self.store.ack_index_log(&self.name, last)?;
+            self.store.ack_index_log(&self.name, self.ackable(last))?;
             if usable.len() < entries.len() {
                 return Ok(done);
             }
         }
+    }
+
+    /// How far this node may say it has read the log, having indexed up
+    /// to `seq`.
+    fn ackable(&self, seq: i64) -> i64 {
+        self.hold
+            .as_ref()
+            .map_or(seq, |h| seq.min(h.load(Ordering::Acquire)))
     }
 
     /// The entries that may be applied now: all of them, unless a gap in
@@ -207,7 +240,8 @@ impl<'a> Indexer<'a> {
             seq: start_seq,
             built: true,
         })?;
-        self.store.ack_index_log(&self.name, start_seq)?;
+        self.store
+            .ack_index_log(&self.name, self.ackable(start_seq))?;
         Ok(done)
     }
 }

@@ -235,6 +235,16 @@ impl Store {
         Ok(out)
     }
 
+    /// Forgets the log position of the index `name` (one that no longer
+    /// exists), so the log is no longer kept for it.
+    pub fn forget_index_consumer(&self, name: &str) -> Result<(), StoreError> {
+        with_conn!(self, |conn| {
+            diesel::delete(index_consumers::table.filter(index_consumers::name.eq(name)))
+                .execute(conn)?;
+            Ok(())
+        })
+    }
+
     /// Records that the index `name` has consumed the log up to `seq`, and
     /// prunes log rows every registered index has consumed.
     pub fn ack_index_log(&self, name: &str, seq: i64) -> Result<(), StoreError> {

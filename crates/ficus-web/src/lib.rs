@@ -19,6 +19,7 @@ pub mod hits;
 pub mod mail;
 pub mod origin;
 mod owner;
+pub mod page_cache;
 pub mod pages;
 mod params;
 pub mod reading_log;
@@ -74,6 +75,8 @@ pub struct AppState {
     /// Rendered comment threads of work pages, for viewers who all see
     /// the same (guests).
     pub comment_cache: std::sync::Arc<comment_cache::CommentCache>,
+    /// Whole work pages as guests see them (see [`page_cache`]).
+    pub pages: std::sync::Arc<page_cache::PageCache>,
 }
 
 /// The setting that holds the CSRF key.
@@ -92,12 +95,10 @@ impl AppState {
         let visitor_key = ficus_app::visitors::VisitorKey::of(&store)?;
         let mail_key = ficus_app::mail::mail_key(&store)?;
         Ok(AppState {
-            store,
             draft_days: options.draft_days,
             signups_per_hour: options.signups_per_hour,
             requests_per_ip: options.requests_per_ip,
             request_window_secs: options.request_window_secs,
-            search,
             downloads_dir,
             csrf_key: std::sync::Arc::new(key.into_bytes()),
             origin: std::sync::Arc::new(options.origin),
@@ -109,6 +110,13 @@ impl AppState {
             comment_cache: std::sync::Arc::new(comment_cache::CommentCache::new(
                 options.comment_cache_bytes,
             )),
+            pages: std::sync::Arc::new(page_cache::PageCache::new(
+                &store,
+                options.page_cache_bytes,
+                search.log_hold(),
+            )?),
+            store,
+            search,
         })
     }
 
@@ -659,6 +667,8 @@ pub struct ServeOptions {
     pub request_window_secs: i64,
     /// Memory for rendered comment threads, in bytes (0: none).
     pub comment_cache_bytes: u64,
+    /// Memory for guests' whole work pages, in bytes (0: none).
+    pub page_cache_bytes: u64,
     /// Trusted proxies and the public URL.
     pub origin: origin::Origin,
     /// Where mail goes (none: jobs wait in the queue).
@@ -674,6 +684,7 @@ impl Default for ServeOptions {
             requests_per_ip: 0,
             request_window_secs: 300,
             comment_cache_bytes: 64 * 1024 * 1024,
+            page_cache_bytes: 128 * 1024 * 1024,
             origin: origin::Origin::default(),
             mail: mail::MailOptions::default(),
         }
@@ -691,10 +702,13 @@ pub async fn serve(
     let search = {
         let store = store.clone();
         let dir = index_dir.to_path_buf();
-        tokio::task::spawn_blocking(move || search::SearchHandle::start(store, &dir, "main"))
-            .await
-            .map_err(std::io::Error::other)?
-            .map_err(std::io::Error::other)?
+        tokio::task::spawn_blocking(move || {
+            let node = ficus_search::consumer_name(&dir);
+            search::SearchHandle::start(store, &dir, &node)
+        })
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(std::io::Error::other)?
     };
     serve_with(addr, store, search, downloads_dir.to_path_buf(), options).await
 }
@@ -722,6 +736,7 @@ async fn serve_with(
     tokio::spawn(reveal_exchanges(state.clone()));
     tokio::spawn(hits::flush_every_few_seconds(state.clone()));
     tokio::spawn(fanout::every_few_seconds(state.clone()));
+    tokio::spawn(page_cache::follow_the_log(state.clone()));
     if let Some(url) = &mail.smtp_url {
         let sender =
             ficus_app::mail::SmtpSender::new(url, &mail.from).map_err(std::io::Error::other)?;

@@ -6,6 +6,7 @@
 //! by other nodes or by `ficus import` arrive too.
 
 use std::path::Path;
+use std::sync::atomic::AtomicI64;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -34,6 +35,9 @@ pub struct SearchHandle {
     wake: Mutex<Sender<()>>,
     indexed: Mutex<i64>,
     progressed: Condvar,
+    /// How far this node's page cache has read the log (the indexer
+    /// records no position past it, so the log is kept for it).
+    hold: Arc<AtomicI64>,
 }
 
 impl SearchHandle {
@@ -65,6 +69,11 @@ impl SearchHandle {
             }
             indexer.catch_up()?;
         }
+        // Every node once kept its position under one shared name: that
+        // row would hold the log back for good.
+        if node != ficus_search::LEGACY_CONSUMER {
+            store.forget_index_consumer(ficus_search::LEGACY_CONSUMER)?;
+        }
         let (tx, rx) = channel();
         let seq = index.state()?.seq;
         let graph = std::sync::RwLock::new(Arc::new(store.tag_graph()?));
@@ -74,6 +83,7 @@ impl SearchHandle {
             wake: Mutex::new(tx),
             indexed: Mutex::new(seq),
             progressed: Condvar::new(),
+            hold: Arc::new(AtomicI64::new(i64::MAX)),
         });
         let worker = handle.clone();
         let node = node.to_string();
@@ -86,6 +96,7 @@ impl SearchHandle {
 
     fn follow(&self, store: Store, node: &str, wake: Receiver<()>) {
         let mut indexer = Indexer::new(&self.index, &store, node);
+        indexer.hold = Some(self.hold.clone());
         loop {
             if let Err(e) = indexer.catch_up() {
                 tracing::warn!(error = %e, "search indexer: catching up failed; retrying");
@@ -146,6 +157,12 @@ impl SearchHandle {
             .unwrap_or_else(|_| Arc::new(TagGraph::default()))
     }
 
+    /// How far this node's other reader of the log (the page cache) has
+    /// read it: the indexer keeps the log from there on.
+    pub fn log_hold(&self) -> Arc<AtomicI64> {
+        self.hold.clone()
+    }
+
     /// The last log entry the index holds.
     pub fn indexed_seq(&self) -> i64 {
         self.indexed.lock().map(|g| *g).unwrap_or(0)
@@ -167,6 +184,12 @@ pub async fn read_your_writes(State(st): State<AppState>, req: Request, next: Ne
     let path = req.uri().path();
     let no_wait = path.starts_with("/tags/") || path == "/kudos" || path.ends_with("/kudos");
     let response = next.run(req).await;
+    if post {
+        // The writer's next request must not get a page kept from before.
+        let pages = st.pages.clone();
+        let store = st.store.clone();
+        let _ = tokio::task::spawn_blocking(move || pages.catch_up_or_forget(&store)).await;
+    }
     if post && no_wait {
         st.search.wake();
     } else if post {

@@ -9,8 +9,10 @@ pub mod discover;
 pub mod export;
 pub mod fanout;
 pub mod feedback;
+pub mod listings;
 pub mod matching;
 mod raw_sqlite;
+mod same_bytes;
 mod saved_searches;
 
 use std::io::{BufRead, BufReader};
@@ -215,38 +217,49 @@ pub fn run(storage: &StorageArgs, args: &BenchArgs) -> anyhow::Result<()> {
     }
     drop(store);
 
-    // 3. Serve from a child process and load it.
-    let (server, base) = start_server(&data_dir, storage.database.as_deref(), &[])?;
-
-    let ids: Vec<i64> = (1..=args.works as i64).collect();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    let duration = Duration::from_secs(args.seconds);
-    let pages = runtime.block_on(load(
-        &base,
-        args.clients,
-        duration,
+    // 3. Serve from a child process and load it: first with the page
+    // cache off, so every request renders its page as a first visit
+    // does, next to the static stylesheet of the same server.
+    let sweep = |n: usize| {
+        let ids: Vec<i64> = (1..=n as i64).collect();
         Arc::new(move |i: u64| {
             format!(
                 "/works/{}?view_adult=true",
                 ids[(i as usize * 7919) % ids.len()]
             )
-        }),
-    ))?;
-    let css = runtime.block_on(load(
-        &base,
-        args.clients,
-        duration,
-        Arc::new(|_| "/static/ficus.css".to_string()),
-    ))?;
-    pages.print("work page");
-    css.print("static css (baseline, no database)");
-    println!(
-        "ratio static/work-page throughput: {:.2}x",
-        css.rps / pages.rps
-    );
+        }) as Arc<dyn Fn(u64) -> String + Send + Sync>
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let duration = Duration::from_secs(args.seconds);
+    let db = storage.database.as_deref();
+    {
+        let (_server, base) = start_server(&data_dir, db, &["--page-cache-mib", "0"])?;
+        let pages = runtime.block_on(load(&base, args.clients, duration, sweep(args.works)))?;
+        let css = runtime.block_on(load(
+            &base,
+            args.clients,
+            duration,
+            Arc::new(|_| "/static/ficus.css".to_string()),
+        ))?;
+        pages.print("work pages, each rendered (no page cache: a first visit)");
+        css.print("static css (baseline, no database)");
+        println!(
+            "ratio static/work-page throughput: {:.2}x",
+            css.rps / pages.rps
+        );
+    }
+
+    // 4. With the page cache (the default): one page read over and over
+    // by a returning guest, next to the same bytes served statically;
+    // then every work in turn.
+    let (server, base) = start_server(&data_dir, db, &[])?;
+    let cookie = format!("ficus_csrf={}", "0123456789abcdef".repeat(4));
+    same_bytes::compare(&base, "/works/1?view_adult=true", &cookie, 64, args.seconds)?;
+    let cached = runtime.block_on(load(&base, args.clients, duration, sweep(args.works)))?;
+    cached.print("work pages, every work in turn (page cache)");
     if let Some(kib) = rss_kib_of(server.0.id()) {
         println!("server RSS after load: {:.0} MiB", kib as f64 / 1024.0);
     }

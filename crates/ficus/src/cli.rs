@@ -92,6 +92,11 @@ pub enum Command {
         /// work's comments version, so a change is never shown stale.
         #[arg(long, env = "FICUS_COMMENT_CACHE_MIB", default_value_t = 64)]
         comment_cache_mib: u64,
+        /// Memory for guests' work pages kept rendered, in MiB (0: none).
+        /// A page is dropped on every node as soon as the change log names
+        /// its work, so a change is never shown stale.
+        #[arg(long, env = "FICUS_PAGE_CACHE_MIB", default_value_t = 128)]
+        page_cache_mib: u64,
         /// This node's search index directory (default: DATA_DIR/index).
         /// Each web node keeps its own; all follow the database's change log.
         #[arg(long, env = "FICUS_INDEX_DIR")]
@@ -293,6 +298,10 @@ pub enum BenchKind {
     /// A gift exchange's matching (5,000 generated sign-ups), next to a
     /// greedy first-fit baseline: time, share matched, mean overlap.
     Matching(crate::bench::matching::MatchingArgs),
+    /// Listing pages over HTTP on a generated archive, each a combination
+    /// the server has not answered before, next to the same pages asked
+    /// again (the answer cache).
+    Listings(crate::bench::listings::ListingsArgs),
 }
 
 /// `--format` of export (AZW3 and MOBI are left out: Kindles read EPUB).
@@ -323,6 +332,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             requests_per_ip,
             request_window,
             comment_cache_mib,
+            page_cache_mib,
             index_dir,
             trusted_proxies,
             public_url,
@@ -348,6 +358,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         requests_per_ip,
                         request_window_secs: request_window,
                         comment_cache_bytes: comment_cache_mib.saturating_mul(1024 * 1024),
+                        page_cache_bytes: page_cache_mib.saturating_mul(1024 * 1024),
                         origin: ficus_web::origin::Origin {
                             trusted_proxies,
                             public_url,
@@ -417,6 +428,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ..
         } => {
             crate::bench::discover::run(&cli.storage, &args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            kind: Some(BenchKind::Listings(args)),
+            ..
+        } => {
+            crate::bench::listings::run(&cli.storage, &args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {

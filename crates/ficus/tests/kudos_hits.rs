@@ -16,6 +16,7 @@ use ficus_store::{Backend, Store};
 use ficus_testkit::ServerProcess;
 use reqwest::blocking::Client;
 use reqwest::redirect::Policy;
+use scraper::Html;
 use serde_json::Value;
 use support::{Browser, attr, count, signup, text};
 
@@ -49,6 +50,20 @@ fn post_work(b: &mut Browser, server: &ServerProcess, title: &str, restricted: b
         .trim_start_matches("/works/")
         .parse()
         .expect("id")
+}
+
+/// A guest's page of work `id` once `check` holds, or after 2 s (a
+/// change made outside this server reaches its kept pages through the
+/// change log, within a second).
+fn guest_page_when(server: &ServerProcess, id: i64, check: impl Fn(&Html) -> bool) -> Html {
+    let start = std::time::Instant::now();
+    loop {
+        let page = Browser::new().page(&server.url(&format!("/works/{id}")));
+        if check(&page) || start.elapsed() > Duration::from_secs(2) {
+            return page;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 fn kudos_form(id: i64) -> [(&'static str, String); 2] {
@@ -205,7 +220,11 @@ fn kudos_once_each_never_your_own_listed_and_counted_live() {
             .expect("kudos");
         assert_eq!(left, Ok(()));
     }
-    let page = Browser::new().page(&server.url(&format!("/works/{id}")));
+    // Written outside the server (as another node would): a guest's kept
+    // page follows within moments.
+    let page = guest_page_when(&server, id, |page| {
+        count(page, "#kudos p.kudos a[href^='/users/']") == 50
+    });
     assert_eq!(count(&page, "#kudos p.kudos a[href^='/users/']"), 50);
     assert_eq!(
         attr(&page, "#kudos p.kudos a[href^='/users/']", "href").as_deref(),
@@ -372,7 +391,7 @@ fn hits_count_each_visitor_once_a_day_and_survive_restarts() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(hits, 4, "the distinct visitor-days");
-    let page = Browser::new().page(&server.url(&format!("/works/{id}")));
+    let page = guest_page_when(&server, id, |page| text(page, "dd.stats dd.hits") == "4");
     assert_eq!(text(&page, "dd.stats dd.hits"), "4");
 
     // A graceful stop flushes what it holds: nothing is lost.

@@ -280,7 +280,22 @@ fn script(store: &Store) {
         body: "<p>More words.</p>".into(),
         ..NewChapter::default()
     };
-    store.add_chapter(id, &chapter, day(3)).expect("chapter");
+    let added = store
+        .add_chapter(id, &chapter, day(3))
+        .expect("chapter")
+        .expect("work");
+    // A chapter's edit and the archive's settings reach every node's
+    // page cache through the log (a setting as an entry naming nothing).
+    let edited_chapter = NewChapter {
+        body: "<p>Other words.</p>".into(),
+        ..NewChapter::default()
+    };
+    store
+        .update_chapter(id, added, &edited_chapter)
+        .expect("chapter edit");
+    store
+        .set_setting("guest_comments_off", "true")
+        .expect("setting");
     let angst = store
         .tag_of_type(TagType::Freeform, "Angst")
         .expect("tag")

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use ficus_store::{ChapterChoice, ChapterRecord, ChapterSummary, Found, Reading};
 
@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::comment_cache::ViewerClass;
 use crate::error::WebError;
 use crate::origin::ClientIp;
+use crate::page_cache::{CachedPage, PageKey};
 use crate::params::{self, QueryMap};
 use crate::session::Visitor;
 use crate::templates::{
@@ -214,6 +215,42 @@ async fn render(
         Some(cid) => chapter_href(id, cid),
         None => format!("/works/{id}"),
     };
+    let adult_ok_by_query = params::flag(q, "view_adult");
+    let adult_ok = adult_ok_by_query || params::cookie(headers, ADULT_COOKIE) == Some("true");
+
+    // Every guest sees the same page but for their form token: it comes
+    // from the page cache, rendered once (see `page_cache`).
+    let cache_key =
+        (visitor.user.is_none() && st.pages.enabled() && plain_query(q)).then_some(PageKey {
+            work_id: id,
+            chapter: chapter_id,
+            full,
+        });
+    if let Some(key) = &cache_key
+        && let Some(page) = st.pages.get(key)
+        && (adult_ok || !page.adult)
+    {
+        if page.counts_hit {
+            count_hit(st, visitor, ip, id, headers);
+        }
+        return Ok(cached_response(&page, visitor, headers, adult_ok_by_query));
+    }
+    // Noted before the read: a change seen while rendering keeps the page
+    // from being kept.
+    let generation = st.pages.generation();
+    // The page as every guest sees it has the placeholder for the token.
+    let shared_guest;
+    let page_visitor = match cache_key {
+        Some(_) => {
+            shared_guest = Visitor {
+                user: None,
+                csrf: st.pages.placeholder().to_string(),
+            };
+            &shared_guest
+        }
+        None => visitor,
+    };
+
     let Reading {
         work,
         chapters: list,
@@ -232,8 +269,6 @@ async fn render(
     let multi = list.len() > 1;
     let series = work.series.clone();
 
-    let adult_ok_by_query = params::flag(q, "view_adult");
-    let adult_ok = adult_ok_by_query || params::cookie(headers, ADULT_COOKIE) == Some("true");
     let owner = visitor.viewer().owns(&work.access());
     if work.rating.needs_adult_interstitial() && !adult_ok && !owner && !prefs.skip_adult {
         let continue_href = if full {
@@ -252,16 +287,9 @@ async fn render(
 
     // A reader reads: one hit (counted once a day, not for the work's own
     // creators, robots, drafts or hidden works).
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if work.posted && !work.hidden && !owner && !crate::hits::is_bot(user_agent) {
-        let visitor_id = match &visitor.user {
-            Some(u) => format!("u{}", u.id),
-            None => format!("g{}", st.visitor_key.guest(ip)),
-        };
-        st.hits.record(id, visitor_id);
+    let counts_hit = work.posted && !work.hidden;
+    if counts_hit && !owner {
+        count_hit(st, visitor, ip, id, headers);
     }
     // An account's reading history (unless turned off), batched the same way.
     if let Some(u) = &visitor.user
@@ -336,10 +364,10 @@ async fn render(
     } else {
         None
     };
-    let chrome = Chrome::of(visitor);
+    let chrome = Chrome::of(page_visitor);
     let comments = super::comments::work_page_box(
         st,
-        visitor,
+        page_visitor,
         &chrome,
         &work,
         current,
@@ -461,6 +489,11 @@ async fn render(
             + page.threads.threads_html.len(),
     );
     page.render_into(&mut html)?;
+    if let Some(key) = cache_key {
+        let adult = work.rating.needs_adult_interstitial();
+        let page = st.pages.insert(key, &html, generation, adult, counts_hit);
+        return Ok(cached_response(&page, visitor, headers, adult_ok_by_query));
+    }
     let mut response = Html(html).into_response();
     if adult_ok_by_query {
         response.headers_mut().append(
@@ -469,6 +502,68 @@ async fn render(
         );
     }
     Ok(response)
+}
+
+/// Whether a guest's work page request asks for nothing but the page
+/// (the kudos message after leaving kudos, and a page of comments, are
+/// rendered for the request).
+fn plain_query(q: &std::collections::HashMap<String, String>) -> bool {
+    q.keys().all(|k| k == "view_adult" || k == "view_full_work")
+}
+
+/// Notes a reader's visit (a hit), unless a robot's.
+fn count_hit(st: &AppState, visitor: &Visitor, ip: &str, id: i64, headers: &HeaderMap) {
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if crate::hits::is_bot(user_agent) {
+        return;
+    }
+    let visitor_id = match &visitor.user {
+        Some(u) => format!("u{}", u.id),
+        None => format!("g{}", st.visitor_key.guest(ip)),
+    };
+    st.hits.record(id, visitor_id);
+}
+
+/// A kept page for this guest: with their token, or `304 Not Modified`
+/// when their browser holds this very page (`If-None-Match`). Its ETag
+/// covers the token, and `private, no-cache` keeps shared caches out and
+/// makes the browser ask again each time.
+fn cached_response(
+    page: &CachedPage,
+    visitor: &Visitor,
+    headers: &HeaderMap,
+    set_adult_cookie: bool,
+) -> Response {
+    let etag = page.etag(&visitor.csrf);
+    let held = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim() == etag);
+    let mut response = if held {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        Html(page.with_token(&visitor.csrf)).into_response()
+    };
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    if set_adult_cookie {
+        h.append(
+            header::SET_COOKIE,
+            HeaderValue::from_static("view_adult=true; Path=/; HttpOnly; SameSite=Lax"),
+        );
+    }
+    response
 }
 
 /// What the work page shows an account of its own relation to the work.

@@ -1,0 +1,226 @@
+//! Exact sidebar counts of the big listings without counting them again.
+//!
+//! Counting the tags of a very large result set (all works, the largest
+//! fandom) is what makes a first listing page slow: about fifteen tag
+//! values per work, a million works. But readers mostly ask for such a
+//! set *minus* something (one excluded tag), at some sort and page — a
+//! combination never asked before. Two facts make those cheap:
+//!
+//! - tantivy's segments never change once written, so the counts over
+//!   every document of a segment matching a set can be kept, keyed by
+//!   the segment and the set, for as long as the segment lives. Deleted
+//!   documents (updated or removed works) are subtracted per request:
+//!   they are few, and each is checked against the set directly.
+//! - counts(A minus X) = counts(A) − counts(A and X), where "A and X" is
+//!   small (the works of one tag within A) and counted the ordinary way.
+//!
+//! So a new combination costs the kept counts plus one small count, and
+//! the counts stay exact: nothing is estimated, nothing goes stale (a
+//! commit adds new small segments, counted once; merged-away segments'
+//! entries are dropped).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tantivy::index::SegmentId;
+use tantivy::query::{EnableScoring, Query, Weight};
+use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED};
+
+/// Entries kept at most; each holds one segment's counts for one set.
+const MAX_ENTRIES: usize = 512;
+
+/// One segment's counts for one set, over all its documents (deleted
+/// ones included).
+#[derive(Debug)]
+struct SegmentCounts {
+    total: u64,
+    /// (facet value, count), ascending by value.
+    facets: Vec<(u64, u32)>,
+}
+
+/// Kept per-segment counts, by (segment, set key).
+#[derive(Default)]
+pub(crate) struct CountCache {
+    entries: Mutex<HashMap<(SegmentId, String), Arc<SegmentCounts>>>,
+}
+
+/// A set's exact counts over the live documents of a searcher.
+#[derive(Debug, Default)]
+pub(crate) struct SetCounts {
+    pub total: u64,
+    /// (facet value, count), count > 0, in no particular order.
+    pub facets: Vec<(u64, u32)>,
+}
+
+impl CountCache {
+    /// The exact total and tag counts of the live documents matching
+    /// `query` (whose identity is `key`) on `searcher`.
+    pub(crate) fn counts(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        key: &str,
+    ) -> tantivy::Result<SetCounts> {
+        let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+        let live: Vec<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentReader::segment_id)
+            .collect();
+        let mut total: i64 = 0;
+        // Summed in a dense table by tag id (a facet value is the tag id
+        // and its type): a million works carry some tens of thousands of
+        // distinct tags, and hashing each segment's list would cost more.
+        let mut sums = Dense::default();
+        for segment in searcher.segment_readers() {
+            let kept = self.segment(segment, &*weight, key)?;
+            total += kept.total as i64;
+            for &(v, n) in &kept.facets {
+                sums.add(v, i64::from(n));
+            }
+            // Deleted documents were counted with the segment: take away
+            // those that match.
+            if segment.num_deleted_docs() > 0 {
+                let (gone, gone_facets) = deleted_matches(segment, &*weight)?;
+                total -= gone as i64;
+                for (v, n) in gone_facets {
+                    sums.add(v, -i64::from(n));
+                }
+            }
+        }
+        self.forget_dead_segments(&live);
+        Ok(SetCounts {
+            total: total.max(0) as u64,
+            facets: sums.positive(),
+        })
+    }
+
+    fn segment(
+        &self,
+        segment: &SegmentReader,
+        weight: &dyn Weight,
+        key: &str,
+    ) -> tantivy::Result<Arc<SegmentCounts>> {
+        let id = (segment.segment_id(), key.to_string());
+        if let Some(kept) = self.entries.lock().ok().and_then(|e| e.get(&id).cloned()) {
+            return Ok(kept);
+        }
+        let counted = Arc::new(count_all(segment, weight)?);
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(id, counted.clone());
+        }
+        Ok(counted)
+    }
+
+    fn forget_dead_segments(&self, live: &[SegmentId]) {
+        if let Ok(mut entries) = self.entries.lock()
+            && entries.keys().any(|(s, _)| !live.contains(s))
+        {
+            entries.retain(|(s, _), _| live.contains(s));
+        }
+    }
+}
+
+/// Signed counts by facet value, in a table indexed by tag id.
+#[derive(Default)]
+pub(crate) struct Dense {
+    counts: Vec<i64>,
+    values: Vec<u64>,
+    touched: Vec<usize>,
+}
+
+impl Dense {
+    pub(crate) fn add(&mut self, value: u64, n: i64) {
+        let slot = (value >> 3) as usize;
+        if slot >= self.counts.len() {
+            let len = (slot + 1).next_power_of_two();
+            self.counts.resize(len, 0);
+            self.values.resize(len, 0);
+        }
+        if self.values[slot] == 0 && self.counts[slot] == 0 {
+            self.touched.push(slot);
+        }
+        self.values[slot] = value;
+        self.counts[slot] += n;
+    }
+
+    /// The values whose count is above zero.
+    pub(crate) fn positive(&self) -> Vec<(u64, u32)> {
+        self.touched
+            .iter()
+            .filter(|&&s| self.counts[s] > 0)
+            .map(|&s| {
+                (
+                    self.values[s],
+                    u32::try_from(self.counts[s]).unwrap_or(u32::MAX),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Counts over every document of `segment` matching (deleted included).
+fn count_all(segment: &SegmentReader, weight: &dyn Weight) -> tantivy::Result<SegmentCounts> {
+    let column = segment.fast_fields().u64("facet_tags")?;
+    let mut scorer = weight.scorer(segment, 1.0)?;
+    let mut counts: Vec<u32> = Vec::new();
+    let mut touched: Vec<u64> = Vec::new();
+    let mut total = 0u64;
+    let mut doc = scorer.doc();
+    while doc != TERMINATED {
+        total += 1;
+        for v in column.values_for_doc(doc) {
+            let slot = (v >> 3) as usize;
+            if slot >= counts.len() {
+                counts.resize((slot + 1).next_power_of_two(), 0);
+            }
+            if counts[slot] == 0 {
+                touched.push(v);
+            }
+            counts[slot] += 1;
+        }
+        doc = scorer.advance();
+    }
+    let mut facets: Vec<(u64, u32)> = touched
+        .into_iter()
+        .map(|v| (v, counts[(v >> 3) as usize]))
+        .collect();
+    facets.sort_unstable();
+    Ok(SegmentCounts { total, facets })
+}
+
+/// The deleted documents of `segment` that match, and their tag counts.
+fn deleted_matches(
+    segment: &SegmentReader,
+    weight: &dyn Weight,
+) -> tantivy::Result<(u64, HashMap<u64, u32>)> {
+    let Some(alive) = segment.alive_bitset() else {
+        return Ok((0, HashMap::new()));
+    };
+    let column = segment.fast_fields().u64("facet_tags")?;
+    let mut scorer = weight.scorer(segment, 1.0)?;
+    let mut gone = 0u64;
+    let mut facets: HashMap<u64, u32> = HashMap::new();
+    for doc in 0..segment.max_doc() as DocId {
+        if !alive.is_deleted(doc) {
+            continue;
+        }
+        let mut at = scorer.doc();
+        if at == TERMINATED {
+            break;
+        }
+        if at < doc {
+            at = scorer.seek(doc);
+        }
+        if at == doc {
+            gone += 1;
+            for v in column.values_for_doc(doc) {
+                *facets.entry(v).or_insert(0) += 1;
+            }
+        }
+    }
+    Ok((gone, facets))
+}

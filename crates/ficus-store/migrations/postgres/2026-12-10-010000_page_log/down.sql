@@ -1,0 +1,10 @@
+DROP TRIGGER pseuds_log_delete ON pseuds;
+DROP TRIGGER pseuds_log_rename ON pseuds;
+DROP TRIGGER users_log_delete ON users;
+DROP TRIGGER users_log_rename ON users;
+DROP TRIGGER settings_log ON settings;
+DROP FUNCTION ficus_log_every_page();
+DROP TRIGGER collections_log_update ON collections;
+DROP FUNCTION ficus_log_collection_change();
+DROP TRIGGER gifts_log ON gifts;
+DROP TRIGGER chapters_log ON chapters;

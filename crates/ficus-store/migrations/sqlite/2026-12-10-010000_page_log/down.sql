@@ -1,0 +1,13 @@
+DROP TRIGGER chapters_log_update;
+DROP TRIGGER chapters_log_delete;
+DROP TRIGGER gifts_log_insert;
+DROP TRIGGER gifts_log_update;
+DROP TRIGGER gifts_log_delete;
+DROP TRIGGER collections_log_update;
+DROP TRIGGER settings_log_insert;
+DROP TRIGGER settings_log_update;
+DROP TRIGGER settings_log_delete;
+DROP TRIGGER users_log_rename;
+DROP TRIGGER users_log_delete;
+DROP TRIGGER pseuds_log_rename;
+DROP TRIGGER pseuds_log_delete;

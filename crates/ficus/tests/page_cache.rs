@@ -1,0 +1,280 @@
+//! The page cache over HTTP against real servers: guests' work pages are
+//! kept rendered, so these check that a kept page is never anyone else's
+//! (two accounts and two guests reading the same works in turn each see
+//! only their own menu, form token and access), that a change shows on
+//! the writer's next request and on another node within moments, and
+//! that a browser holding the page gets `304 Not Modified`.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use ficus_testkit::ServerProcess;
+use scraper::{Html, Selector};
+use support::{Browser, attr, count, post_work_with, signup, text};
+
+/// Every form token on a page.
+fn tokens(page: &Html) -> Vec<String> {
+    let sel = Selector::parse("input[name=authenticity_token]").expect("selector");
+    page.select(&sel)
+        .filter_map(|e| e.value().attr("value").map(str::to_string))
+        .collect()
+}
+
+fn post(b: &mut Browser, server: &ServerProcess, title: &str, restricted: bool) -> i64 {
+    let mut fields = vec![
+        ("work[chapter_attributes][content]", "<p>Shared words.</p>"),
+        ("work[comment_permissions]", "enable_all"),
+    ];
+    if restricted {
+        fields.push(("work[restricted]", "1"));
+    }
+    post_work_with(b, server, title, "Cache Fandom", &fields)
+}
+
+/// Reads `path` as `b` until `check` holds, for at most `limit`.
+fn eventually(
+    b: &mut Browser,
+    server: &ServerProcess,
+    path: &str,
+    limit: Duration,
+    check: impl Fn(&Html) -> bool,
+) -> Duration {
+    let start = Instant::now();
+    loop {
+        let page = b.page(&server.url(path));
+        if check(&page) {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < limit,
+            "{path} did not change within {limit:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn each_reader_sees_only_their_own_work_page() {
+    let dir = ficus_testkit::temp_dir();
+    let server = support::serve(dir.path());
+    let mut author = Browser::new();
+    assert_eq!(signup(&mut author, &server, "author").status(), 303);
+    let open = post(&mut author, &server, "Open Work", false);
+    let locked = post(&mut author, &server, "Locked Work", true);
+    let mut reader = Browser::new();
+    assert_eq!(signup(&mut reader, &server, "reader").status(), 303);
+    let mut guest_a = Browser::new();
+    let mut guest_b = Browser::new();
+    let token_a = guest_a.form_token(&server);
+    let token_b = guest_b.form_token(&server);
+    assert_ne!(token_a, token_b);
+    let author_token = author.form_token(&server);
+    let reader_token = reader.form_token(&server);
+
+    let open_path = format!("/works/{open}");
+    let locked_path = format!("/works/{locked}");
+    for round in 0..3 {
+        for (who, b, token) in [
+            ("guest a", &mut guest_a, &token_a),
+            ("guest b", &mut guest_b, &token_b),
+        ] {
+            let page = b.page(&server.url(&open_path));
+            assert_eq!(text(&page, "h2.title").trim(), "Open Work", "{who}");
+            let forms = tokens(&page);
+            assert!(!forms.is_empty(), "{who}: the kudos form has a token");
+            assert!(
+                forms.iter().all(|t| t == token),
+                "{who}, round {round}: {forms:?} is not only {token}"
+            );
+            assert_eq!(
+                attr(&page, "meta[name=csrf-token]", "content").as_ref(),
+                Some(token),
+                "{who}"
+            );
+            assert_eq!(count(&page, "body.logged-out"), 1, "{who}");
+            assert_eq!(count(&page, "#kudo_submit"), 1, "{who}: the kudos button");
+            // A guest asking for a restricted work is sent to log in.
+            let resp = b.get(&server.url(&locked_path));
+            assert_eq!(resp.status(), 303, "{who}: the restricted work");
+        }
+        for (who, login, b, token) in [
+            ("the author", "author", &mut author, &author_token),
+            ("the reader", "reader", &mut reader, &reader_token),
+        ] {
+            let page = b.page(&server.url(&open_path));
+            assert_eq!(count(&page, "body.logged-in"), 1, "{who}");
+            assert!(
+                text(&page, "#header").contains(login),
+                "{who}: their own menu"
+            );
+            assert!(tokens(&page).iter().all(|t| t == token), "{who}");
+            let resp = b.get(&server.url(&open_path));
+            assert!(
+                resp.headers().get("etag").is_none(),
+                "{who}: no shared page"
+            );
+            let page = b.page(&server.url(&locked_path));
+            assert_eq!(text(&page, "h2.title").trim(), "Locked Work", "{who}");
+        }
+        // Only the author has the creator's actions; only the reader the
+        // kudos button.
+        let page = author.page(&server.url(&open_path));
+        assert_eq!(count(&page, "#kudo_submit"), 0, "never kudos to oneself");
+        assert!(count(&page, &format!("a[href='/works/{open}/edit']")) > 0);
+        let page = reader.page(&server.url(&open_path));
+        assert_eq!(count(&page, "#kudo_submit"), 1);
+        assert_eq!(count(&page, &format!("a[href='/works/{open}/edit']")), 0);
+    }
+
+    // A guest's browser holding the page gets 304; another guest's
+    // validator is not theirs.
+    let first = guest_a.get(&server.url(&open_path));
+    assert_eq!(first.status(), 200);
+    let etag = first.headers()["etag"].to_str().expect("ascii").to_string();
+    assert_eq!(first.headers()["cache-control"], "private, no-cache");
+    let again = guest_a
+        .client
+        .get(server.url(&open_path))
+        .header("cookie", guest_a.jar.header())
+        .header("if-none-match", &etag)
+        .send()
+        .expect("get");
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"].to_str().expect("ascii"), etag);
+    let other = guest_b
+        .client
+        .get(server.url(&open_path))
+        .header("cookie", guest_b.jar.header())
+        .header("if-none-match", &etag)
+        .send()
+        .expect("get");
+    assert_eq!(other.status(), 200, "another guest's validator");
+}
+
+#[test]
+fn a_change_shows_on_the_writers_next_request_and_on_every_node() {
+    let dir = ficus_testkit::temp_dir();
+    let a = support::serve(dir.path());
+    let b = support::serve_node(dir.path(), "index-b");
+    let mut author = Browser::new();
+    assert_eq!(signup(&mut author, &a, "author").status(), 303);
+    let work = post(&mut author, &a, "First Title", false);
+    let path = format!("/works/{work}");
+    let mut guest = Browser::new();
+    let mut other_guest = Browser::new();
+    // Kept on both nodes.
+    for _ in 0..2 {
+        assert_eq!(
+            text(&guest.page(&a.url(&path)), "h2.title").trim(),
+            "First Title"
+        );
+        assert_eq!(
+            text(&other_guest.page(&b.url(&path)), "h2.title").trim(),
+            "First Title"
+        );
+    }
+
+    // A guest's kudos through node A: their next page there shows them.
+    let token = guest.form_token(&a);
+    let resp = guest.post(
+        &a.url("/kudos"),
+        &[
+            ("kudo[commentable_id]", &work.to_string()),
+            ("kudo[commentable_type]", "Work"),
+            ("authenticity_token", &token),
+        ],
+    );
+    assert_eq!(resp.status(), 303);
+    let page = guest.page(&a.url(&path));
+    assert_eq!(
+        text(&page, "dd.stats dd.kudos"),
+        "1",
+        "the writer's next page"
+    );
+    // Node B learns it from the change log within moments.
+    let took = eventually(&mut other_guest, &b, &path, Duration::from_secs(2), |p| {
+        text(p, "dd.stats dd.kudos") == "1"
+    });
+    eprintln!("kudos reached node B after {took:?}");
+
+    // The author edits through node B: the title on both nodes.
+    let form = author.page(&b.url(&format!("/works/{work}/edit")));
+    let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
+    let resp = author.submit(
+        &b,
+        &format!("/works/{work}/edit"),
+        &[
+            ("work[title]", "Second Title"),
+            ("work[pseud_ids][]", &pseud),
+            ("work[rating_string]", "General Audiences"),
+            (
+                "work[archive_warning_strings][]",
+                "No Archive Warnings Apply",
+            ),
+            ("work[fandom_string]", "Cache Fandom"),
+            ("work[chapter_attributes][content]", "<p>New words.</p>"),
+            ("work[comment_permissions]", "enable_all"),
+            ("post_button", "Post"),
+        ],
+    );
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    assert_eq!(
+        text(&other_guest.page(&b.url(&path)), "h2.title").trim(),
+        "Second Title",
+        "the node that took the edit"
+    );
+    eventually(&mut guest, &a, &path, Duration::from_secs(2), |p| {
+        text(p, "h2.title").trim() == "Second Title" && text(p, "#chapters").contains("New words.")
+    });
+
+    // The archive's guest-comment switch, changed outside any server:
+    // every kept page drops its comment form.
+    assert_eq!(
+        count(
+            &guest.page(&a.url(&path)),
+            "#add_comment textarea[name='comment[comment_content]']"
+        ),
+        1
+    );
+    support::admin(dir.path(), &["comments", "--guests", "off"]);
+    for (b_, server) in [(&mut guest, &a), (&mut other_guest, &b)] {
+        eventually(b_, server, &path, Duration::from_secs(2), |p| {
+            count(p, "#add_comment textarea[name='comment[comment_content]']") == 0
+        });
+    }
+
+    // Made restricted: no node shows it to guests any more.
+    let resp = author.submit(
+        &a,
+        &format!("/works/{work}/edit"),
+        &[
+            ("work[title]", "Second Title"),
+            ("work[pseud_ids][]", &pseud),
+            ("work[rating_string]", "General Audiences"),
+            (
+                "work[archive_warning_strings][]",
+                "No Archive Warnings Apply",
+            ),
+            ("work[fandom_string]", "Cache Fandom"),
+            ("work[chapter_attributes][content]", "<p>New words.</p>"),
+            ("work[comment_permissions]", "enable_all"),
+            ("work[restricted]", "1"),
+            ("post_button", "Post"),
+        ],
+    );
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    assert_eq!(
+        guest.get(&a.url(&path)).status(),
+        303,
+        "at once, on the writer's node"
+    );
+    let start = Instant::now();
+    while other_guest.get(&b.url(&path)).status() != 303 {
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "node B still shows it"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
