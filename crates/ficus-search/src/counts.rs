@@ -20,14 +20,14 @@
 //! entries are dropped).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED};
 
-/// Entries kept at most; each holds one segment's counts for one set.
-const MAX_ENTRIES: usize = 512;
+/// Memory for kept counts: a million works' sets take some megabytes each.
+const KEPT_BYTES: u64 = 96 * 1024 * 1024;
 
 /// One segment's counts for one set, over all its documents (deleted
 /// ones included).
@@ -38,10 +38,29 @@ struct SegmentCounts {
     facets: Vec<(u64, u32)>,
 }
 
-/// Kept per-segment counts, by (segment, set key).
-#[derive(Default)]
+type CountKey = (SegmentId, String);
+
+#[derive(Clone)]
+struct ByBytes;
+
+impl quick_cache::Weighter<CountKey, Arc<SegmentCounts>> for ByBytes {
+    fn weight(&self, key: &CountKey, value: &Arc<SegmentCounts>) -> u64 {
+        (value.facets.len() * 16 + key.1.len() + 64) as u64
+    }
+}
+
+/// Kept per-segment counts, by (segment, set key), bounded by bytes
+/// (the sets read most stay).
 pub(crate) struct CountCache {
-    entries: Mutex<HashMap<(SegmentId, String), Arc<SegmentCounts>>>,
+    entries: quick_cache::sync::Cache<CountKey, Arc<SegmentCounts>, ByBytes>,
+}
+
+impl Default for CountCache {
+    fn default() -> Self {
+        CountCache {
+            entries: quick_cache::sync::Cache::with_weighter(4_096, KEPT_BYTES, ByBytes),
+        }
+    }
 }
 
 /// A set's exact counts over the live documents of a searcher.
@@ -62,11 +81,6 @@ impl CountCache {
         key: &str,
     ) -> tantivy::Result<SetCounts> {
         let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
-        let live: Vec<SegmentId> = searcher
-            .segment_readers()
-            .iter()
-            .map(SegmentReader::segment_id)
-            .collect();
         let mut total: i64 = 0;
         // Summed in a dense table by tag id (a facet value is the tag id
         // and its type): a million works carry some tens of thousands of
@@ -88,7 +102,6 @@ impl CountCache {
                 }
             }
         }
-        self.forget_dead_segments(&live);
         Ok(SetCounts {
             total: total.max(0) as u64,
             facets: sums.positive(),
@@ -102,25 +115,12 @@ impl CountCache {
         key: &str,
     ) -> tantivy::Result<Arc<SegmentCounts>> {
         let id = (segment.segment_id(), key.to_string());
-        if let Some(kept) = self.entries.lock().ok().and_then(|e| e.get(&id).cloned()) {
+        if let Some(kept) = self.entries.get(&id) {
             return Ok(kept);
         }
         let counted = Arc::new(count_all(segment, weight)?);
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
-            }
-            entries.insert(id, counted.clone());
-        }
+        self.entries.insert(id, counted.clone());
         Ok(counted)
-    }
-
-    fn forget_dead_segments(&self, live: &[SegmentId]) {
-        if let Ok(mut entries) = self.entries.lock()
-            && entries.keys().any(|(s, _)| !live.contains(s))
-        {
-            entries.retain(|(s, _), _| live.contains(s));
-        }
     }
 }
 

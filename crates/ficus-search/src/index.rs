@@ -58,6 +58,8 @@ pub struct SearchIndex {
     cache: Mutex<ResultCache>,
     /// Per-segment tag counts of the big canonical sets (see [`crate::counts`]).
     counts: CountCache,
+    /// The size from which a set's counts are kept.
+    kept_from: std::sync::atomic::AtomicU64,
 }
 
 /// Recent answers (the popular pages of a busy archive repeat).
@@ -66,6 +68,10 @@ struct ResultCache {
     generation: u64,
     hits: std::collections::HashMap<String, Hits>,
 }
+
+/// Sets at least this large (an upper bound from their tags) have
+/// their sidebar counts kept per segment (see [`crate::counts`]).
+const KEPT_FROM: u64 = 20_000;
 
 /// Answers kept per searcher generation.
 const CACHE_ENTRIES: usize = 1_024;
@@ -124,6 +130,7 @@ impl SearchIndex {
             writer_heap,
             cache: Mutex::new(ResultCache::default()),
             counts: CountCache::default(),
+            kept_from: std::sync::atomic::AtomicU64::new(KEPT_FROM),
         })
     }
 
@@ -210,6 +217,17 @@ impl SearchIndex {
             cache.hits.insert(key, hits.clone());
         }
         Ok(hits)
+    }
+
+    /// Keeps the sidebar counts of sets from `works` works on (default
+    /// 20,000; tests lower it to check kept counts on a small archive).
+    /// Forgets the answers kept so far.
+    pub fn keep_counts_from(&self, works: u64) {
+        self.kept_from
+            .store(works, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.hits.clear();
+        }
     }
 
     /// The current searcher (a consistent view of the index).
@@ -305,6 +323,20 @@ impl SearchIndex {
         if req.query.is_some() || !req.numbers.is_empty() || !req.dates.is_empty() {
             return Ok(None);
         }
+        // Only big sets: a small one is cheap to count, and keeping the
+        // counts of every small set would crowd out the big ones.
+        let f = &self.fields;
+        let mut bound = searcher.num_docs();
+        for group in &req.include {
+            let mut in_group = 0u64;
+            for &t in group {
+                in_group += searcher.doc_freq(&Term::from_field_u64(f.filter_tags, t as u64))?;
+            }
+            bound = bound.min(in_group);
+        }
+        if bound < self.kept_from.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(None);
+        }
         let base = Request {
             exclude: Vec::new(),
             exclude_creators: Vec::new(),
@@ -324,7 +356,6 @@ impl SearchIndex {
             return Ok(Some(counts));
         }
         // What the request takes away from the set, counted directly.
-        let f = &self.fields;
         let excluded: Vec<(Occur, Box<dyn Query>)> = req
             .exclude
             .iter()
@@ -492,6 +523,13 @@ fn wipe(dir: &Path) -> Result<(), SearchError> {
     let io = |e| SearchError::Io(dir.display().to_string(), e);
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
+        // The node's name in the change log's consumers outlives the index.
+        if path
+            .file_name()
+            .is_some_and(|n| n == crate::sync::NODE_ID_FILE)
+        {
+            continue;
+        }
         if path.is_dir() {
             std::fs::remove_dir_all(&path).map_err(io)?;
         } else {

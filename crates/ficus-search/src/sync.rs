@@ -32,18 +32,26 @@ const DOC_BATCH: usize = 1_000;
 /// that never fills belonged to a rolled-back transaction.
 const GAP_PATIENCE: Duration = Duration::from_secs(10);
 
+/// The file in an index directory that names its node.
+pub const NODE_ID_FILE: &str = "node-id";
+
 /// The name an index directory's reader of the log goes by in
-/// `index_consumers`: the machine's name and the directory's full path,
-/// so each web node (each has its own directory) keeps its own position
-/// and the log is pruned only below the slowest. Nodes on several
-/// machines may use the same path.
-pub fn consumer_name(dir: &std::path::Path) -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
-        .map(|h| h.trim().to_string())
-        .unwrap_or_default();
-    let path = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    format!("{host}:{}", path.display())
+/// `index_consumers`: a random id made once and kept in the directory
+/// (kept through rebuilds), so each web node (each has its own index
+/// directory) keeps its own position whatever its machine's or
+/// container's name, and the log is pruned only below the slowest.
+pub fn consumer_name(dir: &std::path::Path) -> Result<String, SearchError> {
+    let io = |e| SearchError::Io(dir.display().to_string(), e);
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let file = dir.join(NODE_ID_FILE);
+    match std::fs::read_to_string(&file) {
+        Ok(id) if !id.trim().is_empty() => Ok(format!("node-{}", id.trim())),
+        _ => {
+            let id = ficus_core::account::random_token();
+            std::fs::write(&file, &id).map_err(io)?;
+            Ok(format!("node-{id}"))
+        }
+    }
 }
 
 /// The name every node used before positions were kept per node; its row

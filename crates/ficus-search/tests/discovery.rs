@@ -332,6 +332,11 @@ fn scenario(store: &Store) {
     let dir = tempfile::tempdir().expect("temp dir");
     let index = build(store, dir.path());
     check_against_reference(store, &index);
+    // The same answers with every set's counts kept per segment (what a
+    // big archive's large sets use), excluded tags subtracted.
+    index.keep_counts_from(0);
+    check_against_reference(store, &index);
+    index.keep_counts_from(u64::MAX);
 
     // Wrangling: make an unwrangled freeform a synonym of a canonical one,
     // then give that canonical a new meta tag; catch-up re-filters.
@@ -418,6 +423,10 @@ fn scenario(store: &Store) {
     assert_eq!(filter_finds(&index, meta.id), expected, "subtags follow");
     assert_eq!(filter_finds(&index, top.id), expected, "transitively");
     check_against_reference(store, &index);
+    // Re-indexed works left deleted documents in the kept segments.
+    index.keep_counts_from(0);
+    check_against_reference(store, &index);
+    index.keep_counts_from(u64::MAX);
 
     // A crash mid-batch: new works, the indexer dies after adding one
     // document without committing; a fresh process catches up fully.
@@ -442,6 +451,8 @@ fn scenario(store: &Store) {
         index.state().expect("state").seq,
         store.index_log_head().expect("head")
     );
+    check_against_reference(store, &index);
+    index.keep_counts_from(0);
     check_against_reference(store, &index);
 }
 

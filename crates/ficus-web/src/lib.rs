@@ -39,9 +39,21 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::WebError;
 
-/// Shared state of every handler.
+/// Shared state of every handler: one `Arc`, so the clone every
+/// extractor and middleware layer makes is one counter increment.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(std::sync::Arc<AppStateParts>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateParts;
+
+    fn deref(&self) -> &AppStateParts {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub struct AppStateParts {
     pub store: Store,
     /// Drafts are deleted this many days after they were created.
     pub draft_days: i64,
@@ -94,7 +106,7 @@ impl AppState {
         let key = store.setting_or_init(CSRF_KEY_SETTING, ficus_core::account::random_token)?;
         let visitor_key = ficus_app::visitors::VisitorKey::of(&store)?;
         let mail_key = ficus_app::mail::mail_key(&store)?;
-        Ok(AppState {
+        Ok(AppState(std::sync::Arc::new(AppStateParts {
             draft_days: options.draft_days,
             signups_per_hour: options.signups_per_hour,
             requests_per_ip: options.requests_per_ip,
@@ -111,13 +123,13 @@ impl AppState {
                 options.comment_cache_bytes,
             )),
             pages: std::sync::Arc::new(page_cache::PageCache::new(
-                &store,
                 options.page_cache_bytes,
                 search.log_hold(),
-            )?),
+                search.indexed_seq(),
+            )),
             store,
             search,
-        })
+        })))
     }
 
     /// Runs blocking work (store and index calls) on the blocking pool.
@@ -703,7 +715,7 @@ pub async fn serve(
         let store = store.clone();
         let dir = index_dir.to_path_buf();
         tokio::task::spawn_blocking(move || {
-            let node = ficus_search::consumer_name(&dir);
+            let node = ficus_search::consumer_name(&dir)?;
             search::SearchHandle::start(store, &dir, &node)
         })
         .await

@@ -37,6 +37,12 @@ use std::time::{Duration, Instant};
 
 use ficus_store::{Store, StoreError};
 
+/// The cookie a guest's browser gets after a change it made: the log's
+/// head then. A node that has read less of the log reads it before
+/// serving that browser a kept page, so the writer sees their change on
+/// the next request whichever node answers.
+pub const SEEN_COOKIE: &str = "ficus_seen";
+
 /// Log entries read per round.
 const LOG_BATCH: i64 = 5_000;
 /// How long a gap in the log's sequence numbers may stay open before the
@@ -139,9 +145,10 @@ pub struct PageCache {
 
 impl PageCache {
     /// A cache of up to `bytes` of pages (0 keeps nothing) that follows
-    /// the log from its current head, telling this node's indexer how
-    /// far through `hold`.
-    pub fn new(store: &Store, bytes: u64, hold: Arc<AtomicI64>) -> Result<PageCache, StoreError> {
+    /// the log from `start` (the position this node's index holds: on
+    /// PostgreSQL, entries below the log's head may still be committing),
+    /// telling this node's indexer how far through `hold`.
+    pub fn new(bytes: u64, hold: Arc<AtomicI64>, start: i64) -> PageCache {
         let entries = (bytes > 0).then(|| {
             // A work page is 10–100 KB.
             let estimated = usize::try_from(bytes / 32_768)
@@ -149,23 +156,24 @@ impl PageCache {
                 .max(16);
             quick_cache::sync::Cache::with_weighter(estimated, bytes, ByBytes)
         });
-        let seen = if entries.is_some() {
-            let head = store.index_log_head()?;
-            hold.store(head, Ordering::Release);
-            head
-        } else {
-            0
-        };
-        Ok(PageCache {
+        if entries.is_some() {
+            hold.store(start, Ordering::Release);
+        }
+        PageCache {
             entries,
             validity: Mutex::default(),
             follow: Mutex::new(Follow {
-                seen,
+                seen: start,
                 gap_since: None,
             }),
             placeholder: ficus_core::account::random_token(),
             hold,
-        })
+        }
+    }
+
+    /// How far this node has read the log.
+    pub fn seen(&self) -> i64 {
+        self.hold.load(Ordering::Acquire)
     }
 
     /// Whether pages are kept at all.
@@ -180,21 +188,24 @@ impl PageCache {
 
     /// The generation to note before reading what a page shows.
     pub fn generation(&self) -> u64 {
-        self.validity
-            .lock()
-            .map(|v| v.generation)
-            .unwrap_or(u64::MAX)
+        self.validity().generation
+    }
+
+    /// The invalidations (a panic elsewhere never stops them).
+    fn validity(&self) -> std::sync::MutexGuard<'_, Validity> {
+        self.validity.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The kept page under `key`, unless its work changed since.
     pub fn get(&self, key: &PageKey) -> Option<Arc<CachedPage>> {
         let page = self.entries.as_ref()?.get(key)?;
-        let valid = self.validity.lock().ok().is_some_and(|v| {
+        let valid = {
+            let v = self.validity();
             page.generation >= v.everything_at
                 && v.works
                     .get(&key.work_id)
                     .is_none_or(|at| page.generation >= *at)
-        });
+        };
         valid.then_some(page)
     }
 
@@ -237,11 +248,10 @@ impl PageCache {
 
     /// Drops every page (when the log could not be read, to be safe).
     pub fn forget_all(&self) {
-        if let Ok(mut v) = self.validity.lock() {
-            v.generation += 1;
-            v.works.clear();
-            v.everything_at = v.generation;
-        }
+        let mut v = self.validity();
+        v.generation += 1;
+        v.works.clear();
+        v.everything_at = v.generation;
     }
 
     /// [`Self::catch_up`], dropping every page when the log cannot be read.
@@ -259,16 +269,15 @@ impl PageCache {
         if self.entries.is_none() {
             return Ok(());
         }
-        let Ok(mut follow) = self.follow.lock() else {
-            return Ok(());
-        };
+        let mut follow = self.follow.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             let entries = store.index_log_after(follow.seen, LOG_BATCH)?;
             let Some(last) = entries.last().map(|e| e.seq) else {
                 break;
             };
             let mut everything = false;
-            if let Ok(mut v) = self.validity.lock() {
+            {
+                let mut v = self.validity();
                 v.generation += 1;
                 let g = v.generation;
                 for e in &entries {
@@ -304,8 +313,11 @@ impl PageCache {
                 if since.elapsed() < GAP_PATIENCE {
                     break;
                 }
+                // Past this gap only; a later one gets its own wait.
                 self.forget_all();
-                next = last;
+                follow.gap_since = None;
+                follow.seen = entries[0].seq - 1;
+                continue;
             }
             follow.gap_since = None;
             follow.seen = next;
@@ -339,8 +351,7 @@ mod tests {
 
     #[test]
     fn a_page_is_served_with_each_visitors_own_token() {
-        let store = ficus_store::testing::TestStore::sqlite();
-        let cache = PageCache::new(store.store(), 1 << 20, Arc::default()).expect("cache");
+        let cache = PageCache::new(1 << 20, Arc::default(), 0);
         let p = cache.placeholder().to_string();
         let html = format!("<form><input value=\"{p}\"></form><form value=\"{p}\"></form>");
         let key = PageKey {
@@ -362,8 +373,7 @@ mod tests {
 
     #[test]
     fn a_page_read_before_an_invalidation_is_not_served_after_it() {
-        let store = ficus_store::testing::TestStore::sqlite();
-        let cache = PageCache::new(store.store(), 1 << 20, Arc::default()).expect("cache");
+        let cache = PageCache::new(1 << 20, Arc::default(), 0);
         let key = PageKey {
             work_id: 7,
             chapter: None,

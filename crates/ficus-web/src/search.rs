@@ -69,8 +69,10 @@ impl SearchHandle {
             }
             indexer.catch_up()?;
         }
-        // Every node once kept its position under one shared name: that
-        // row would hold the log back for good.
+        // This node's position, under its own name, before the shared
+        // name every node once used goes (that row would hold the log
+        // back for good).
+        store.ack_index_log(node, index.state()?.seq)?;
         if node != ficus_search::LEGACY_CONSUMER {
             store.forget_index_consumer(ficus_search::LEGACY_CONSUMER)?;
         }
@@ -183,12 +185,33 @@ pub async fn read_your_writes(State(st): State<AppState>, req: Request, next: Ne
     );
     let path = req.uri().path();
     let no_wait = path.starts_with("/tags/") || path == "/kudos" || path.ends_with("/kudos");
-    let response = next.run(req).await;
+    // A guest's pages may come from any node's page cache.
+    let guest = !path.starts_with("/api/")
+        && crate::params::cookie(req.headers(), crate::session::SESSION_COOKIE).is_none();
+    let mut response = next.run(req).await;
     if post {
-        // The writer's next request must not get a page kept from before.
+        // The writer's next request must not get a page kept from before:
+        // this node reads the log now; a guest's browser carries the
+        // log's head to any other node (see `page_cache::SEEN_COOKIE`).
         let pages = st.pages.clone();
         let store = st.store.clone();
-        let _ = tokio::task::spawn_blocking(move || pages.catch_up_or_forget(&store)).await;
+        let head = tokio::task::spawn_blocking(move || {
+            pages.catch_up_or_forget(&store);
+            store.index_log_head().ok()
+        })
+        .await
+        .ok()
+        .flatten();
+        if let Some(head) = head.filter(|_| guest && st.pages.enabled())
+            && let Ok(v) = axum::http::HeaderValue::from_str(&format!(
+                "{}={head}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60",
+                crate::page_cache::SEEN_COOKIE
+            ))
+        {
+            response
+                .headers_mut()
+                .append(axum::http::header::SET_COOKIE, v);
+        }
     }
     if post && no_wait {
         st.search.wake();

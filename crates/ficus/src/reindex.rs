@@ -12,7 +12,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub fn run(store: &Store, dir: &Path, bodies: bool) -> anyhow::Result<()> {
     let index = SearchIndex::open_with_heap(dir, 512 * 1024 * 1024)
         .with_context(|| format!("opening the search index in {}", dir.display()))?;
-    let mut indexer = Indexer::new(&index, store, &ficus_search::consumer_name(dir));
+    let node = ficus_search::consumer_name(dir)?;
+    let mut indexer = Indexer::new(&index, store, &node);
     indexer.bodies = bodies;
     let bar = ProgressBar::new(0);
     bar.set_style(

@@ -192,6 +192,14 @@ fn a_change_shows_on_the_writers_next_request_and_on_every_node() {
         "1",
         "the writer's next page"
     );
+    // And on node B at once (the browser carries how far the log had
+    // gone, and B reads up to there first), though B kept the page.
+    let page = guest.page(&b.url(&path));
+    assert_eq!(
+        text(&page, "dd.stats dd.kudos"),
+        "1",
+        "the writer's next page, on another node"
+    );
     // Node B learns it from the change log within moments.
     let took = eventually(&mut other_guest, &b, &path, Duration::from_secs(2), |p| {
         text(p, "dd.stats dd.kudos") == "1"

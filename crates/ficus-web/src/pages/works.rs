@@ -226,7 +226,21 @@ async fn render(
             chapter: chapter_id,
             full,
         });
+    // A guest who just changed something (on any node) has the log's
+    // head then in a cookie: this node reads up to it first.
+    let mut behind = false;
+    if cache_key.is_some()
+        && let Some(wanted) = params::cookie(headers, crate::page_cache::SEEN_COOKIE)
+            .and_then(|v| v.parse::<i64>().ok())
+        && wanted > st.pages.seen()
+    {
+        let pages = st.pages.clone();
+        let store = st.store.clone();
+        let _ = tokio::task::spawn_blocking(move || pages.catch_up_or_forget(&store)).await;
+        behind = wanted > st.pages.seen();
+    }
     if let Some(key) = &cache_key
+        && !behind
         && let Some(page) = st.pages.get(key)
         && (adult_ok || !page.adult)
     {
