@@ -37,9 +37,17 @@ pub(crate) struct ListingCollector {
 /// (ordering key, work id), both in ordering form; smaller comes first.
 pub(crate) type Entry = (u64, u64);
 
+/// Pages ending at most this deep keep only their first entries per
+/// segment (a bounded heap) instead of every match: a page of a million
+/// works then costs one comparison per match, not a million entries to
+/// select from.
+const BOUNDED_UP_TO: usize = 10_000;
+
 /// What one segment found.
 pub(crate) struct SegmentFruit {
     entries: Vec<Entry>,
+    /// How many matched (more than `entries` when bounded).
+    count: usize,
     facets: Vec<(u64, u32)>,
 }
 
@@ -62,6 +70,10 @@ pub(crate) struct ListingSegment {
     score_key: bool,
     descending: bool,
     entries: Vec<Entry>,
+    /// Keep only the `k` first entries (a max-heap of them).
+    bound: Option<usize>,
+    heap: std::collections::BinaryHeap<Entry>,
+    count: usize,
 }
 
 thread_local! {
@@ -96,6 +108,9 @@ impl Collector for ListingCollector {
             score_key: self.key == SortKey::Score,
             descending: self.descending,
             entries: Vec::new(),
+            bound: self.bound(),
+            heap: std::collections::BinaryHeap::new(),
+            count: 0,
         })
     }
 
@@ -108,7 +123,9 @@ impl Collector for ListingCollector {
             Vec::with_capacity(fruits.iter().map(|f| f.entries.len()).sum());
         let mut facets: Vec<(u64, u32)> = Vec::new();
         let several = fruits.len() > 1;
+        let mut matched = 0;
         for f in fruits {
+            matched += f.count;
             entries.extend(f.entries);
             facets.extend(f.facets);
         }
@@ -123,18 +140,23 @@ impl Collector for ListingCollector {
             }
             facets = merged;
         }
-        let total = entries.len();
+        let total = matched;
         if let Some(after) = self.after {
             entries.retain(|e| *e > after);
         }
-        let remaining = entries.len();
+        // Bounded: the entries held include the first `end` of all.
+        let remaining = if self.bound().is_some() {
+            total
+        } else {
+            entries.len()
+        };
         let start = self.offset.min(remaining);
         let end = self.offset.saturating_add(self.limit).min(remaining);
         let mut window: Vec<Entry> = if start >= end {
             Vec::new()
         } else {
             // Bring the first `end` entries to the front, then order them.
-            if end < remaining {
+            if end < entries.len() {
                 entries.select_nth_unstable(end - 1);
             }
             let head = &mut entries[..end];
@@ -163,6 +185,14 @@ impl Collector for ListingCollector {
     }
 }
 
+impl ListingCollector {
+    /// How many first entries each segment keeps (`None`: all of them).
+    fn bound(&self) -> Option<usize> {
+        let end = self.offset.saturating_add(self.limit);
+        (self.after.is_none() && end <= BOUNDED_UP_TO).then_some(end)
+    }
+}
+
 /// The ordering form of a value: for a descending sort, its complement.
 fn order(v: u64, descending: bool) -> u64 {
     if descending { !v } else { v }
@@ -172,22 +202,9 @@ fn id_of(ordered: u64, descending: bool) -> i64 {
     order(ordered, descending) as i64
 }
 
-impl SegmentCollector for ListingSegment {
-    type Fruit = SegmentFruit;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        let id = self.id_column.first(doc).unwrap_or(0);
-        let key = if self.score_key {
-            // Non-negative floats order like their bit patterns.
-            u64::from(score.max(0.0).to_bits())
-        } else {
-            self.key_column
-                .as_ref()
-                .and_then(|c| c.first(doc))
-                .unwrap_or(0)
-        };
-        self.entries
-            .push((order(key, self.descending), order(id, self.descending)));
+impl ListingSegment {
+    /// Adds a match's tags to the sidebar counts (when counting).
+    fn count_facets(&mut self, doc: DocId) {
         if let Some(col) = &self.facet_column {
             COUNTERS.with(|cell| {
                 let (counts, touched) = &mut *cell.borrow_mut();
@@ -203,6 +220,53 @@ impl SegmentCollector for ListingSegment {
                 }
             });
         }
+    }
+}
+
+impl SegmentCollector for ListingSegment {
+    type Fruit = SegmentFruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if self.bound == Some(0) {
+            // Counting only.
+            self.count += 1;
+            self.count_facets(doc);
+            return;
+        }
+        let key = if self.score_key {
+            // Non-negative floats order like their bit patterns.
+            u64::from(score.max(0.0).to_bits())
+        } else {
+            self.key_column
+                .as_ref()
+                .and_then(|c| c.first(doc))
+                .unwrap_or(0)
+        };
+        self.count += 1;
+        let ordered_key = order(key, self.descending);
+        // A full bounded heap: a key past its largest cannot enter, and
+        // the id need not be read.
+        let beyond = matches!(self.bound, Some(k) if self.heap.len() >= k
+            && self.heap.peek().is_some_and(|top| ordered_key > top.0));
+        if beyond {
+            self.count_facets(doc);
+            return;
+        }
+        let id = self.id_column.first(doc).unwrap_or(0);
+        let entry = (ordered_key, order(id, self.descending));
+        match self.bound {
+            None => self.entries.push(entry),
+            Some(0) => {}
+            Some(k) if self.heap.len() < k => self.heap.push(entry),
+            Some(_) => {
+                if let Some(mut largest) = self.heap.peek_mut()
+                    && entry < *largest
+                {
+                    *largest = entry;
+                }
+            }
+        }
+        self.count_facets(doc);
     }
 
     fn harvest(self) -> SegmentFruit {
@@ -220,8 +284,13 @@ impl SegmentCollector for ListingSegment {
         } else {
             Vec::new()
         };
+        let entries = match self.bound {
+            None => self.entries,
+            Some(_) => self.heap.into_vec(),
+        };
         SegmentFruit {
-            entries: self.entries,
+            entries,
+            count: self.count,
             facets,
         }
     }

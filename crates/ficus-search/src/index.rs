@@ -112,11 +112,21 @@ impl SearchIndex {
     /// The handle on an opened tantivy index (reloaded by hand, after
     /// each commit).
     fn around(
-        index: Index,
+        mut index: Index,
         fields: Fields,
         dir: PathBuf,
         writer_heap: usize,
     ) -> Result<SearchIndex, SearchError> {
+        // A query's segments are collected on up to two threads: a big
+        // listing's one pass over a million works takes half the time
+        // when the machine has a core to spare (a busy server's requests
+        // take both cores anyway).
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(2);
+        if threads > 1 {
+            index.set_multithread_executor(threads)?;
+        }
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -301,8 +311,19 @@ impl SearchIndex {
             }
         }
         by_type.sort_by_key(|(k, _)| *k);
+        let most_used = |a: &(i64, u32), b: &(i64, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
         for (_, list) in &mut by_type {
-            list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            // A million works carry tens of thousands of tags; the sidebar
+            // shows a few of each type.
+            if let Some(n) = req.facet_limit
+                && n < list.len()
+            {
+                if n > 0 {
+                    list.select_nth_unstable_by(n - 1, most_used);
+                }
+                list.truncate(n);
+            }
+            list.sort_unstable_by(most_used);
         }
         Ok(Hits {
             total: fruit.total as u64,
@@ -384,7 +405,7 @@ impl SearchIndex {
                 facets: true,
             },
         )?;
-        let mut dense = Dense::default();
+        let mut dense = Dense::take();
         for (v, n) in counts.facets {
             dense.add(v, i64::from(n));
         }
@@ -393,6 +414,7 @@ impl SearchIndex {
         }
         counts.total = counts.total.saturating_sub(minus.total as u64);
         counts.facets = dense.positive();
+        dense.give_back();
         Ok(Some(counts))
     }
 

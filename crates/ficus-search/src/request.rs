@@ -67,6 +67,9 @@ pub struct Request {
     pub after: Option<(u64, u64)>,
     /// Whether to count the tags of the results for the sidebar.
     pub facets: bool,
+    /// At most this many tags of each type in [`crate::Hits::facets`] (the
+    /// most used; counting is exact either way). `None`: all of them.
+    pub facet_limit: Option<usize>,
     /// A bookmark listing: only works with public bookmarks, filtered on
     /// what those say.
     pub bookmarks: Option<BookmarkFilter>,
@@ -113,6 +116,7 @@ impl Default for Request {
             limit: 20,
             after: None,
             facets: false,
+            facet_limit: None,
             bookmarks: None,
             collection: None,
         }

@@ -255,7 +255,7 @@ fn mix(store: &Store, index: &SearchIndex, args: &ListingsArgs) -> anyhow::Resul
         for t in exclude {
             url.push_str(&format!("&work_search[excluded_tag_ids][]={t}"));
         }
-        url.push_str(&format!("&page={}", rng.random_range(1..=3)));
+        url.push_str("&page=1");
         popular.extend(unique(url));
     }
 
