@@ -194,11 +194,11 @@ impl ListingCollector {
 }
 
 /// The ordering form of a value: for a descending sort, its complement.
-fn order(v: u64, descending: bool) -> u64 {
+pub(crate) fn order(v: u64, descending: bool) -> u64 {
     if descending { !v } else { v }
 }
 
-fn id_of(ordered: u64, descending: bool) -> i64 {
+pub(crate) fn id_of(ordered: u64, descending: bool) -> i64 {
     order(ordered, descending) as i64
 }
 

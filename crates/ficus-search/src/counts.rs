@@ -32,10 +32,21 @@ const KEPT_BYTES: u64 = 96 * 1024 * 1024;
 /// One segment's counts for one set, over all its documents (deleted
 /// ones included).
 #[derive(Debug)]
-struct SegmentCounts {
+pub(crate) struct SegmentCounts {
     total: u64,
     /// (facet value, count), ascending by value.
     facets: Vec<(u64, u32)>,
+    /// Which documents match, one bit each.
+    members: Vec<u64>,
+}
+
+impl SegmentCounts {
+    /// Whether document `doc` of the segment matches (deleted or not).
+    pub(crate) fn contains(&self, doc: DocId) -> bool {
+        self.members
+            .get(doc as usize / 64)
+            .is_some_and(|w| w & (1 << (doc % 64)) != 0)
+    }
 }
 
 type CountKey = (SegmentId, String);
@@ -45,7 +56,7 @@ struct ByBytes;
 
 impl quick_cache::Weighter<CountKey, Arc<SegmentCounts>> for ByBytes {
     fn weight(&self, key: &CountKey, value: &Arc<SegmentCounts>) -> u64 {
-        (value.facets.len() * 16 + key.1.len() + 64) as u64
+        (value.facets.len() * 16 + value.members.len() * 8 + key.1.len() + 64) as u64
     }
 }
 
@@ -112,7 +123,9 @@ impl CountCache {
         })
     }
 
-    fn segment(
+    /// One segment's kept counts for the set `key` (counted now if not
+    /// kept).
+    pub(crate) fn segment(
         &self,
         segment: &SegmentReader,
         weight: &dyn Weight,
@@ -193,9 +206,11 @@ fn count_all(segment: &SegmentReader, weight: &dyn Weight) -> tantivy::Result<Se
     let mut counts: Vec<u32> = Vec::new();
     let mut touched: Vec<u64> = Vec::new();
     let mut total = 0u64;
+    let mut members = vec![0u64; (segment.max_doc() as usize).div_ceil(64)];
     let mut doc = scorer.doc();
     while doc != TERMINATED {
         total += 1;
+        members[doc as usize / 64] |= 1 << (doc % 64);
         for v in column.values_for_doc(doc) {
             let slot = (v >> 3) as usize;
             if slot >= counts.len() {
@@ -213,7 +228,11 @@ fn count_all(segment: &SegmentReader, weight: &dyn Weight) -> tantivy::Result<Se
         .map(|v| (v, counts[(v >> 3) as usize]))
         .collect();
     facets.sort_unstable();
-    Ok(SegmentCounts { total, facets })
+    Ok(SegmentCounts {
+        total,
+        facets,
+        members,
+    })
 }
 
 /// The deleted documents of `segment` that match, and their tag counts.

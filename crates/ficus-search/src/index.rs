@@ -1,22 +1,24 @@
 //! The index on disk: opening it, searching it, and writing to it.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use ficus_core::TagType;
 use ficus_core::search_query::{SortColumn, SortDirection};
 use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::query::Query;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::SearchError;
 use crate::collect::{ListingCollector, SortKey};
-use crate::counts::{CountCache, Dense, SetCounts};
-use crate::fields::{Fields, SCHEMA_VERSION, facet_parts};
+use crate::counts::CountCache;
+
+mod kept;
+use crate::fields::{Fields, SCHEMA_VERSION};
 use crate::request::{QueryBuilder, Request};
+use kept::{BaseView, KEPT_FROM, most_used};
 
 /// What a commit records beside the documents, atomically with them.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -58,6 +60,10 @@ pub struct SearchIndex {
     cache: Mutex<ResultCache>,
     /// Per-segment tag counts of the big canonical sets (see [`crate::counts`]).
     counts: CountCache,
+    /// Per-segment sort orders for their pages (see [`crate::sorted`]).
+    orders: crate::sorted::SortOrders,
+    /// Kept sets' merged counts for the current searcher generation.
+    views: Mutex<(u64, std::collections::HashMap<String, Arc<BaseView>>)>,
     /// The size from which a set's counts are kept.
     kept_from: std::sync::atomic::AtomicU64,
 }
@@ -68,10 +74,6 @@ struct ResultCache {
     generation: u64,
     hits: std::collections::HashMap<String, Hits>,
 }
-
-/// Sets at least this large (an upper bound from their tags) have
-/// their sidebar counts kept per segment (see [`crate::counts`]).
-const KEPT_FROM: u64 = 20_000;
 
 /// Answers kept per searcher generation.
 const CACHE_ENTRIES: usize = 1_024;
@@ -140,6 +142,8 @@ impl SearchIndex {
             writer_heap,
             cache: Mutex::new(ResultCache::default()),
             counts: CountCache::default(),
+            orders: crate::sorted::SortOrders::default(),
+            views: Mutex::new((u64::MAX, std::collections::HashMap::new())),
             kept_from: std::sync::atomic::AtomicU64::new(KEPT_FROM),
         })
     }
@@ -285,33 +289,35 @@ impl SearchIndex {
         } else {
             None
         };
-        let mut fruit = searcher.search(
-            &*query,
-            &ListingCollector {
-                key,
-                descending,
-                offset: req.offset,
-                limit: req.limit,
-                after: req.after,
-                facets: req.facets && kept.is_none(),
-            },
-        )?;
-        if let Some(counts) = kept {
-            debug_assert_eq!(counts.total as usize, fruit.total);
-            fruit.facets = counts.facets;
-        }
-        let mut by_type: Vec<(TagType, Vec<(i64, u32)>)> = Vec::new();
-        for (value, count) in fruit.facets {
-            let (tag, Some(kind)) = facet_parts(value) else {
-                continue;
-            };
-            match by_type.iter_mut().find(|(k, _)| *k == kind) {
-                Some((_, list)) => list.push((tag, count)),
-                None => by_type.push((kind, vec![(tag, count)])),
+        let fruit = match (&kept, key) {
+            (Some(kept), SortKey::Field(field))
+                if req.after.is_none()
+                    && crate::sorted::walkable(req.offset, req.limit, kept.total as usize) =>
+            {
+                self.kept_page(searcher, kept, field, descending, req)?
             }
+            _ => searcher.search(
+                &*query,
+                &ListingCollector {
+                    key,
+                    descending,
+                    offset: req.offset,
+                    limit: req.limit,
+                    after: req.after,
+                    facets: req.facets && kept.is_none(),
+                },
+            )?,
+        };
+        if let Some(kept) = kept {
+            debug_assert_eq!(kept.total as usize, fruit.total);
+            return Ok(Hits {
+                total: fruit.total as u64,
+                ids: fruit.ids,
+                facets: kept.by_type,
+                next: fruit.next,
+            });
         }
-        by_type.sort_by_key(|(k, _)| *k);
-        let most_used = |a: &(i64, u32), b: &(i64, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+        let mut by_type = kept::by_type(fruit.facets);
         for (_, list) in &mut by_type {
             // A million works carry tens of thousands of tags; the sidebar
             // shows a few of each type.
@@ -331,91 +337,6 @@ impl SearchIndex {
             facets: by_type,
             next: fruit.next,
         })
-    }
-
-    /// The exact counts of `req`'s results by way of the kept counts of
-    /// its canonical set (`None` when it is not one: a text query, ranges
-    /// and dates make sets that are rarely asked twice).
-    fn kept_counts(
-        &self,
-        searcher: &tantivy::Searcher,
-        req: &Request,
-    ) -> Result<Option<SetCounts>, SearchError> {
-        if req.query.is_some() || !req.numbers.is_empty() || !req.dates.is_empty() {
-            return Ok(None);
-        }
-        // Only big sets: a small one is cheap to count, and keeping the
-        // counts of every small set would crowd out the big ones.
-        let f = &self.fields;
-        let mut bound = searcher.num_docs();
-        for group in &req.include {
-            let mut in_group = 0u64;
-            for &t in group {
-                in_group += searcher.doc_freq(&Term::from_field_u64(f.filter_tags, t as u64))?;
-            }
-            bound = bound.min(in_group);
-        }
-        if bound < self.kept_from.load(std::sync::atomic::Ordering::Relaxed) {
-            return Ok(None);
-        }
-        let base = Request {
-            exclude: Vec::new(),
-            exclude_creators: Vec::new(),
-            sort: SortColumn::Updated,
-            direction: SortDirection::Desc,
-            offset: 0,
-            limit: 0,
-            after: None,
-            facets: true,
-            ..req.clone()
-        };
-        let base_query = self.query(&base)?;
-        let mut counts = self
-            .counts
-            .counts(searcher, &*base_query, &format!("{base:?}"))?;
-        if req.exclude.is_empty() && req.exclude_creators.is_empty() {
-            return Ok(Some(counts));
-        }
-        // What the request takes away from the set, counted directly.
-        let excluded: Vec<(Occur, Box<dyn Query>)> = req
-            .exclude
-            .iter()
-            .map(|&t| (f.filter_tags, t))
-            .chain(req.exclude_creators.iter().map(|&c| (f.creator_ids, c)))
-            .map(|(field, v)| {
-                let term: Box<dyn Query> = Box::new(TermQuery::new(
-                    Term::from_field_u64(field, v as u64),
-                    IndexRecordOption::Basic,
-                ));
-                (Occur::Should, term)
-            })
-            .collect();
-        let within = BooleanQuery::new(vec![
-            (Occur::Must, base_query),
-            (Occur::Must, Box::new(BooleanQuery::new(excluded))),
-        ]);
-        let minus = searcher.search(
-            &within,
-            &ListingCollector {
-                key: SortKey::Field("updated"),
-                descending: true,
-                offset: 0,
-                limit: 0,
-                after: None,
-                facets: true,
-            },
-        )?;
-        let mut dense = Dense::take();
-        for (v, n) in counts.facets {
-            dense.add(v, i64::from(n));
-        }
-        for (v, n) in minus.facets {
-            dense.add(v, -i64::from(n));
-        }
-        counts.total = counts.total.saturating_sub(minus.total as u64);
-        counts.facets = dense.positive();
-        dense.give_back();
-        Ok(Some(counts))
     }
 
     fn query(&self, req: &Request) -> Result<Box<dyn Query>, SearchError> {

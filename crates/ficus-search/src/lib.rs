@@ -8,6 +8,8 @@
 //!   counts and pages at any depth.
 //! - [`counts`]: the big listings' exact sidebar counts, kept per
 //!   segment, and a new combination derived from them.
+//! - [`sorted`]: pages of those big sets walked in per-segment sort
+//!   orders.
 //! - [`index`]: opening, searching and writing the index.
 //! - [`sync`]: following the database's change log, and full rebuilds.
 //! - [`probe`]: whether one work matches requests (saved searches).
@@ -18,6 +20,7 @@ pub mod fields;
 pub mod index;
 pub mod probe;
 pub mod request;
+mod sorted;
 pub mod sync;
 
 pub use index::{CommitState, Hits, INDEX_DIR, SearchIndex};

@@ -289,6 +289,22 @@ fn check_against_reference(store: &Store, index: &SearchIndex) {
             .flat_map(|(_, l)| l.iter().copied())
             .collect();
         assert_eq!(got, facets, "sidebar counts for {req:?}");
+        if req.facets {
+            // The sidebar's few: the most used of each type, as in full.
+            let few = index
+                .search(&Request {
+                    facet_limit: Some(3),
+                    ..req.clone()
+                })
+                .expect("search");
+            let expected: Vec<_> = hits
+                .facets
+                .iter()
+                .map(|(k, l)| (*k, l.iter().take(3).copied().collect::<Vec<_>>()))
+                .collect();
+            assert_eq!(few.facets, expected, "top tags for {req:?}");
+            assert_eq!(few.ids, hits.ids);
+        }
         checked += 1;
     }
     assert!(checked > 1000, "{checked} requests checked");

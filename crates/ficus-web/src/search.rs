@@ -76,6 +76,9 @@ impl SearchHandle {
         if node != ficus_search::LEGACY_CONSUMER {
             store.forget_index_consumer(ficus_search::LEGACY_CONSUMER)?;
         }
+        // The big listings' counts and sort orders, before the first
+        // reader (a second or two at a million works).
+        warm(&index);
         let (tx, rx) = channel();
         let seq = index.state()?.seq;
         let graph = std::sync::RwLock::new(Arc::new(store.tag_graph()?));
@@ -97,8 +100,11 @@ impl SearchHandle {
     }
 
     fn follow(&self, store: Store, node: &str, wake: Receiver<()>) {
+        // After each change only the new segments cost anything.
         let mut indexer = Indexer::new(&self.index, &store, node);
         indexer.hold = Some(self.hold.clone());
+        // The big listings' counts and sort orders, ahead of their first
+        // reader; after each change only new segments cost anything.
         loop {
             if let Err(e) = indexer.catch_up() {
                 tracing::warn!(error = %e, "search indexer: catching up failed; retrying");
@@ -115,6 +121,9 @@ impl SearchHandle {
                 if let Ok(mut indexed) = self.indexed.lock() {
                     *indexed = state.seq;
                     self.progressed.notify_all();
+                }
+                if moved {
+                    warm(&self.index);
                 }
             }
             match wake.recv_timeout(POLL) {
@@ -168,6 +177,13 @@ impl SearchHandle {
     /// The last log entry the index holds.
     pub fn indexed_seq(&self) -> i64 {
         self.indexed.lock().map(|g| *g).unwrap_or(0)
+    }
+}
+
+/// Counts and orders the big listings ahead of their readers.
+fn warm(index: &SearchIndex) {
+    if let Err(e) = index.warm() {
+        tracing::warn!(error = %e, "search index: warming the big listings failed");
     }
 }
 

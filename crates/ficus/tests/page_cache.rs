@@ -32,6 +32,34 @@ fn post(b: &mut Browser, server: &ServerProcess, title: &str, restricted: bool) 
     post_work_with(b, server, title, "Cache Fandom", &fields)
 }
 
+/// The author's edit of the work through `server`: a new title and text,
+/// restricted to members or not.
+fn edit(
+    author: &mut Browser,
+    server: &ServerProcess,
+    work: i64,
+    pseud: &str,
+    restricted: bool,
+) -> reqwest::blocking::Response {
+    let mut fields = vec![
+        ("work[title]", "Second Title"),
+        ("work[pseud_ids][]", pseud),
+        ("work[rating_string]", "General Audiences"),
+        (
+            "work[archive_warning_strings][]",
+            "No Archive Warnings Apply",
+        ),
+        ("work[fandom_string]", "Cache Fandom"),
+        ("work[chapter_attributes][content]", "<p>New words.</p>"),
+        ("work[comment_permissions]", "enable_all"),
+        ("post_button", "Post"),
+    ];
+    if restricted {
+        fields.push(("work[restricted]", "1"));
+    }
+    author.submit(server, &format!("/works/{work}/edit"), &fields)
+}
+
 /// Reads `path` as `b` until `check` holds, for at most `limit`.
 fn eventually(
     b: &mut Browser,
@@ -209,23 +237,7 @@ fn a_change_shows_on_the_writers_next_request_and_on_every_node() {
     // The author edits through node B: the title on both nodes.
     let form = author.page(&b.url(&format!("/works/{work}/edit")));
     let pseud = attr(&form, "input[name='work[pseud_ids][]'][checked]", "value").expect("pseud");
-    let resp = author.submit(
-        &b,
-        &format!("/works/{work}/edit"),
-        &[
-            ("work[title]", "Second Title"),
-            ("work[pseud_ids][]", &pseud),
-            ("work[rating_string]", "General Audiences"),
-            (
-                "work[archive_warning_strings][]",
-                "No Archive Warnings Apply",
-            ),
-            ("work[fandom_string]", "Cache Fandom"),
-            ("work[chapter_attributes][content]", "<p>New words.</p>"),
-            ("work[comment_permissions]", "enable_all"),
-            ("post_button", "Post"),
-        ],
-    );
+    let resp = edit(&mut author, &b, work, &pseud, false);
     assert!(resp.status().is_redirection(), "{}", resp.status());
     assert_eq!(
         text(&other_guest.page(&b.url(&path)), "h2.title").trim(),
@@ -253,24 +265,7 @@ fn a_change_shows_on_the_writers_next_request_and_on_every_node() {
     }
 
     // Made restricted: no node shows it to guests any more.
-    let resp = author.submit(
-        &a,
-        &format!("/works/{work}/edit"),
-        &[
-            ("work[title]", "Second Title"),
-            ("work[pseud_ids][]", &pseud),
-            ("work[rating_string]", "General Audiences"),
-            (
-                "work[archive_warning_strings][]",
-                "No Archive Warnings Apply",
-            ),
-            ("work[fandom_string]", "Cache Fandom"),
-            ("work[chapter_attributes][content]", "<p>New words.</p>"),
-            ("work[comment_permissions]", "enable_all"),
-            ("work[restricted]", "1"),
-            ("post_button", "Post"),
-        ],
-    );
+    let resp = edit(&mut author, &a, work, &pseud, true);
     assert!(resp.status().is_redirection(), "{}", resp.status());
     assert_eq!(
         guest.get(&a.url(&path)).status(),

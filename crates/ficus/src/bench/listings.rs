@@ -5,6 +5,8 @@
 //!
 //! - the largest fandom minus one tag (its sidebar counted),
 //! - `/works` minus one tag (every tag of the archive counted),
+//!   (both on a page among the first or last 50, and again anywhere in
+//!   the middle, as separate classes),
 //! - popular fandoms with includes, excludes and a word range,
 //! - full-text search.
 //!
@@ -181,14 +183,21 @@ fn mix(store: &Store, index: &SearchIndex, args: &ListingsArgs) -> anyhow::Resul
             if rng.random_bool(0.5) { "desc" } else { "asc" }
         )
     };
-    // A page anywhere, the first and the last ones more often.
-    let page = |rng: &mut Pcg64, pages: u64| match rng.random_range(0..4) {
-        0 => 1,
-        1 => pages,
-        _ => rng.random_range(1..=pages),
+    // A page near either end (the first 50 or the last 50: what readers
+    // click through, and the last page), or anywhere in the middle.
+    let page = |rng: &mut Pcg64, pages: u64, middle: bool| {
+        if middle {
+            return rng.random_range(1..=pages);
+        }
+        let near = rng.random_range(1..=50.min(pages));
+        if rng.random_bool(0.5) {
+            near
+        } else {
+            pages + 1 - near
+        }
     };
 
-    let mut minus_fandom = Vec::new();
+    let (mut minus_fandom, mut minus_fandom_middle) = (Vec::new(), Vec::new());
     let candidates: Vec<(i64, u32)> = of_kind(&in_largest, TagType::Freeform, 400)
         .into_iter()
         .chain(of_kind(&in_largest, TagType::Character, 200))
@@ -198,31 +207,41 @@ fn mix(store: &Store, index: &SearchIndex, args: &ListingsArgs) -> anyhow::Resul
         "/tags/{}/works",
         ficus_web::view::encode_segment(&largest_name)
     );
-    while minus_fandom.len() < args.per_class && !candidates.is_empty() {
+    while minus_fandom_middle.len() < args.per_class && !candidates.is_empty() {
         let (tag, n) = candidates[rng.random_range(0..candidates.len())];
         let total = u64::from(largest_count) - u64::from(n);
+        let middle = minus_fandom.len() >= args.per_class;
         let url = format!(
             "{fandom_path}?work_search[excluded_tag_ids][]={tag}&{}&page={}",
             sort(&mut rng),
-            page(&mut rng, pages(total))
+            page(&mut rng, pages(total), middle)
         );
-        minus_fandom.extend(unique(url));
+        if middle {
+            minus_fandom_middle.extend(unique(url));
+        } else {
+            minus_fandom.extend(unique(url));
+        }
     }
 
-    let mut minus_all = Vec::new();
+    let (mut minus_all, mut minus_all_middle) = (Vec::new(), Vec::new());
     let candidates: Vec<(i64, u32)> = of_kind(&all, TagType::Freeform, 600)
         .into_iter()
         .chain(of_kind(&all, TagType::Character, 200))
         .collect();
-    while minus_all.len() < args.per_class && !candidates.is_empty() {
+    while minus_all_middle.len() < args.per_class && !candidates.is_empty() {
         let (tag, n) = candidates[rng.random_range(0..candidates.len())];
         let total = all.total - u64::from(n);
+        let middle = minus_all.len() >= args.per_class;
         let url = format!(
             "/works?work_search[excluded_tag_ids][]={tag}&{}&page={}",
             sort(&mut rng),
-            page(&mut rng, pages(total))
+            page(&mut rng, pages(total), middle)
         );
-        minus_all.extend(unique(url));
+        if middle {
+            minus_all_middle.extend(unique(url));
+        } else {
+            minus_all.extend(unique(url));
+        }
     }
 
     let mut popular = Vec::new();
@@ -299,6 +318,14 @@ fn mix(store: &Store, index: &SearchIndex, args: &ListingsArgs) -> anyhow::Resul
         Class {
             name: "/works minus one tag",
             urls: minus_all,
+        },
+        Class {
+            name: "largest fandom minus a tag, middle page",
+            urls: minus_fandom_middle,
+        },
+        Class {
+            name: "/works minus a tag, middle page",
+            urls: minus_all_middle,
         },
         Class {
             name: "popular fandoms, includes/excludes/range",
