@@ -97,6 +97,16 @@ impl Collector for ListingCollector {
             SortKey::Score => None,
         };
         let facet_column = if self.facets {
+            // A collection that ended early (an error) may have left its
+            // counts on this thread: clear them first.
+            COUNTERS.with(|cell| {
+                let (counts, touched) = &mut *cell.borrow_mut();
+                for v in touched.drain(..) {
+                    if let Some(c) = counts.get_mut((v >> 3) as usize) {
+                        *c = 0;
+                    }
+                }
+            });
             Some(fast.u64("facet_tags")?)
         } else {
             None

@@ -20,14 +20,14 @@
 //! entries are dropped).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED};
 
 /// Memory for kept counts: a million works' sets take some megabytes each.
-const KEPT_BYTES: u64 = 96 * 1024 * 1024;
+const KEPT_BYTES: usize = 96 * 1024 * 1024;
 
 /// One segment's counts for one set, over all its documents (deleted
 /// ones included).
@@ -51,27 +51,19 @@ impl SegmentCounts {
 
 type CountKey = (SegmentId, String);
 
-#[derive(Clone)]
-struct ByBytes;
-
-impl quick_cache::Weighter<CountKey, Arc<SegmentCounts>> for ByBytes {
-    fn weight(&self, key: &CountKey, value: &Arc<SegmentCounts>) -> u64 {
-        (value.facets.len() * 16 + value.members.len() * 8 + key.1.len() + 64) as u64
+impl SegmentCounts {
+    /// Bytes held.
+    fn weight(&self) -> usize {
+        self.facets.len() * 16 + self.members.len() * 8 + 64
     }
 }
 
-/// Kept per-segment counts, by (segment, set key), bounded by bytes
-/// (the sets read most stay).
+/// Kept per-segment counts, by (segment, set key): trimmed to the live
+/// segments after each change ([`CountCache::retain`]); past
+/// [`KEPT_BYTES`] everything is dropped and counted again as asked.
+#[derive(Default)]
 pub(crate) struct CountCache {
-    entries: quick_cache::sync::Cache<CountKey, Arc<SegmentCounts>, ByBytes>,
-}
-
-impl Default for CountCache {
-    fn default() -> Self {
-        CountCache {
-            entries: quick_cache::sync::Cache::with_weighter(4_096, KEPT_BYTES, ByBytes),
-        }
-    }
+    entries: Mutex<(usize, HashMap<CountKey, Arc<SegmentCounts>>)>,
 }
 
 /// A set's exact counts over the live documents of a searcher.
@@ -132,12 +124,37 @@ impl CountCache {
         key: &str,
     ) -> tantivy::Result<Arc<SegmentCounts>> {
         let id = (segment.segment_id(), key.to_string());
-        if let Some(kept) = self.entries.get(&id) {
-            return Ok(kept);
+        if let Some(kept) = self.lock().1.get(&id) {
+            return Ok(kept.clone());
         }
         let counted = Arc::new(count_all(segment, weight)?);
-        self.entries.insert(id, counted.clone());
+        let mut entries = self.lock();
+        if entries.0 + counted.weight() > KEPT_BYTES {
+            entries.1.clear();
+            entries.0 = 0;
+        }
+        entries.0 += counted.weight();
+        if let Some(old) = entries.1.insert(id, counted.clone()) {
+            entries.0 -= old.weight();
+        }
         Ok(counted)
+    }
+
+    /// Forgets the counts of segments not in `live` (merged away).
+    pub(crate) fn retain(&self, live: &[SegmentId]) {
+        let mut entries = self.lock();
+        let (bytes, map) = &mut *entries;
+        map.retain(|(s, _), kept| {
+            let keep = live.contains(s);
+            if !keep {
+                *bytes -= kept.weight();
+            }
+            keep
+        });
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (usize, HashMap<CountKey, Arc<SegmentCounts>>)> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

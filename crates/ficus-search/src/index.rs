@@ -108,27 +108,28 @@ impl SearchIndex {
         } else {
             Index::create(mmap, schema, Default::default())?
         };
-        Self::around(index, fields, dir.to_path_buf(), writer_heap)
-    }
-
-    /// The handle on an opened tantivy index (reloaded by hand, after
-    /// each commit).
-    fn around(
-        mut index: Index,
-        fields: Fields,
-        dir: PathBuf,
-        writer_heap: usize,
-    ) -> Result<SearchIndex, SearchError> {
         // A query's segments are collected on up to two threads: a big
         // listing's one pass over a million works takes half the time
         // when the machine has a core to spare (a busy server's requests
         // take both cores anyway).
+        let mut index = index;
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(2);
         if threads > 1 {
             index.set_multithread_executor(threads)?;
         }
+        Self::around(index, fields, dir.to_path_buf(), writer_heap)
+    }
+
+    /// The handle on an opened tantivy index (reloaded by hand, after
+    /// each commit).
+    fn around(
+        index: Index,
+        fields: Fields,
+        dir: PathBuf,
+        writer_heap: usize,
+    ) -> Result<SearchIndex, SearchError> {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)

@@ -12,7 +12,8 @@
 //! first does; pages near the middle of a huge set (further than
 //! [`WALK_UP_TO`] from both ends) are left to the one-pass collector.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
 use tantivy::query::Weight;
@@ -21,31 +22,15 @@ use tantivy::{DocId, DocSet, SegmentReader, TERMINATED};
 use crate::collect::{Entry, ListingFruit, id_of, order};
 use crate::counts::SegmentCounts;
 
-/// Memory for kept sort orders: four bytes a document per sort field.
-const ORDERS_BYTES: u64 = 64 * 1024 * 1024;
-
 type OrderKey = (SegmentId, &'static str);
 
-#[derive(Clone)]
-struct ByLen;
-
-impl quick_cache::Weighter<OrderKey, Arc<Vec<DocId>>> for ByLen {
-    fn weight(&self, _key: &OrderKey, value: &Arc<Vec<DocId>>) -> u64 {
-        value.len() as u64 * 4 + 64
-    }
-}
-
-/// Each segment's documents in each sort field's order.
+/// Each live segment's documents in each sort field's order (four bytes a
+/// document per field: 40 MB for a million works and ten fields). Kept
+/// whole, whatever a segment's size, and trimmed to the live segments
+/// after each change ([`SortOrders::retain`]).
+#[derive(Default)]
 pub(crate) struct SortOrders {
-    entries: quick_cache::sync::Cache<OrderKey, Arc<Vec<DocId>>, ByLen>,
-}
-
-impl Default for SortOrders {
-    fn default() -> Self {
-        SortOrders {
-            entries: quick_cache::sync::Cache::with_weighter(256, ORDERS_BYTES, ByLen),
-        }
-    }
+    entries: Mutex<HashMap<OrderKey, Arc<Vec<DocId>>>>,
 }
 
 impl SortOrders {
@@ -57,8 +42,8 @@ impl SortOrders {
         field: &'static str,
     ) -> tantivy::Result<Arc<Vec<DocId>>> {
         let key = (segment.segment_id(), field);
-        if let Some(kept) = self.entries.get(&key) {
-            return Ok(kept);
+        if let Some(kept) = self.lock().get(&key) {
+            return Ok(kept.clone());
         }
         let fast = segment.fast_fields();
         let values = fast.u64(field)?;
@@ -68,8 +53,17 @@ impl SortOrders {
             .collect();
         all.sort_unstable();
         let order = Arc::new(all.into_iter().map(|(_, _, d)| d).collect::<Vec<_>>());
-        self.entries.insert(key, order.clone());
+        self.lock().insert(key, order.clone());
         Ok(order)
+    }
+
+    /// Forgets the orders of segments not in `live` (merged away).
+    pub(crate) fn retain(&self, live: &[SegmentId]) {
+        self.lock().retain(|(s, _), _| live.contains(s));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<OrderKey, Arc<Vec<DocId>>>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -258,3 +258,43 @@ fn filters_search_wrangling_and_mutes() {
     );
     assert_eq!(resp.status(), 422);
 }
+
+#[test]
+fn the_sidebar_shows_ten_tags_a_type_and_offers_the_rest() {
+    let dir = ficus_testkit::temp_dir();
+    let server = serve(dir.path());
+    let mut writer = Browser::new();
+    assert_eq!(signup(&mut writer, &server, "writer").status(), 303);
+    // Twelve additional tags, the first used most.
+    let tags: Vec<String> = (0..12).map(|i| format!("Motif {i:02}")).collect();
+    for (i, tag) in tags.iter().enumerate() {
+        let freeforms = if i == 0 {
+            tag.clone()
+        } else {
+            format!("{tag}, {}", tags[0])
+        };
+        post_tagged_work(
+            &mut writer,
+            &server,
+            &format!("Work {i}"),
+            "Sidebar Fandom",
+            &freeforms,
+            "<p>Words.</p>",
+        );
+    }
+    let mut guest = Browser::new();
+    let page = guest.page(&server.url("/tags/Sidebar%20Fandom/works"));
+    let shown = "dd.freeform li";
+    // The sidebar lists them twice: to include and to exclude.
+    assert_eq!(count(&page, shown), 20, "the ten most used");
+    assert!(text(&page, "dd.freeform li").contains("Motif 00 (12)"));
+    let more = attr(&page, "dd.freeform p.more a", "href").expect("See all");
+    assert!(more.contains("show_all=freeform"), "{more}");
+    let all = guest.page(&server.url(&more));
+    assert_eq!(count(&all, shown), 24, "all of them");
+    assert_eq!(
+        count(&all, "dd.fandom p.more a"),
+        0,
+        "one fandom: nothing more"
+    );
+}

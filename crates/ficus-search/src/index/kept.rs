@@ -296,6 +296,13 @@ impl SearchIndex {
     /// (new segments only, once kept).
     pub fn warm(&self) -> Result<(), SearchError> {
         let searcher = self.reader.searcher();
+        let live: Vec<tantivy::index::SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(tantivy::SegmentReader::segment_id)
+            .collect();
+        self.counts.retain(&live);
+        self.orders.retain(&live);
         for members in [false, true] {
             self.kept_counts(
                 &searcher,

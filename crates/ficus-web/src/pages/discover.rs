@@ -186,11 +186,14 @@ async fn render(
             )?;
             built.request.offset = (form.page as usize - 1) * PER_PAGE;
             built.request.limit = PER_PAGE;
-            built.request.facet_limit = Some(if form.show_all.is_some() {
-                SIDEBAR_ALL
-            } else {
-                SIDEBAR_TOP
-            });
+            // One more than shown: whether there are more ("See all").
+            built.request.facet_limit = Some(
+                if form.show_all.is_some() {
+                    SIDEBAR_ALL
+                } else {
+                    SIDEBAR_TOP
+                } + 1,
+            );
             let hits = if built.error.is_some() {
                 ficus_search::Hits::default()
             } else {
