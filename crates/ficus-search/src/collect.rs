@@ -212,22 +212,32 @@ pub(crate) fn id_of(ordered: u64, descending: bool) -> i64 {
     order(ordered, descending) as i64
 }
 
+/// Adds one document's facet values to dense counters indexed by tag id
+/// (`value >> 3`), noting each value the first time it is counted.
+pub(crate) fn count_values(
+    counts: &mut Vec<u32>,
+    touched: &mut Vec<u64>,
+    values: impl Iterator<Item = u64>,
+) {
+    for v in values {
+        let slot = (v >> 3) as usize;
+        if slot >= counts.len() {
+            counts.resize((slot + 1).next_power_of_two(), 0);
+        }
+        if counts[slot] == 0 {
+            touched.push(v);
+        }
+        counts[slot] += 1;
+    }
+}
+
 impl ListingSegment {
     /// Adds a match's tags to the sidebar counts (when counting).
     fn count_facets(&mut self, doc: DocId) {
         if let Some(col) = &self.facet_column {
             COUNTERS.with(|cell| {
                 let (counts, touched) = &mut *cell.borrow_mut();
-                for v in col.values_for_doc(doc) {
-                    let slot = (v >> 3) as usize;
-                    if slot >= counts.len() {
-                        counts.resize((slot + 1).next_power_of_two(), 0);
-                    }
-                    if counts[slot] == 0 {
-                        touched.push(v);
-                    }
-                    counts[slot] += 1;
-                }
+                count_values(counts, touched, col.values_for_doc(doc));
             });
         }
     }

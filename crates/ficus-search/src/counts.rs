@@ -228,16 +228,7 @@ fn count_all(segment: &SegmentReader, weight: &dyn Weight) -> tantivy::Result<Se
     while doc != TERMINATED {
         total += 1;
         members[doc as usize / 64] |= 1 << (doc % 64);
-        for v in column.values_for_doc(doc) {
-            let slot = (v >> 3) as usize;
-            if slot >= counts.len() {
-                counts.resize((slot + 1).next_power_of_two(), 0);
-            }
-            if counts[slot] == 0 {
-                touched.push(v);
-            }
-            counts[slot] += 1;
-        }
+        crate::collect::count_values(&mut counts, &mut touched, column.values_for_doc(doc));
         doc = scorer.advance();
     }
     let mut facets: Vec<(u64, u32)> = touched
