@@ -26,10 +26,31 @@ pub fn is_forbidden(c: char) -> bool {
         | '\u{ffff}')
 }
 
+/// Whether `s` may hold a character of [`is_forbidden`], judged from its
+/// UTF-8 bytes (a fast check over a chapter's text; false means none).
+fn may_hold_forbidden(s: &str) -> bool {
+    // C0 controls and DEL; 0xC2 leads U+0080–U+00BF (the C1 controls
+    // among them); 0xEF leads U+F000–U+FFFF (U+FFFE and U+FFFF).
+    any_byte(s.as_bytes(), |b| {
+        (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
+            | (b == 0x7f)
+            | (b == 0xc2)
+            | (b == 0xef)
+    })
+}
+
+/// Whether any byte of `bytes` is `hit`, checked 64 bytes at a time
+/// without a branch per byte (so the compiler can vectorize the test).
+pub fn any_byte(bytes: &[u8], hit: impl Fn(u8) -> bool) -> bool {
+    bytes
+        .chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |found, &b| found | hit(b)))
+}
+
 /// Text that may span lines, without the characters of [`is_forbidden`].
 /// Borrows when there is nothing to drop (the usual case).
 pub fn clean_block(s: &str) -> Cow<'_, str> {
-    if s.chars().any(is_forbidden) {
+    if may_hold_forbidden(s) && s.chars().any(is_forbidden) {
         Cow::Owned(s.chars().filter(|&c| !is_forbidden(c)).collect())
     } else {
         Cow::Borrowed(s)

@@ -75,6 +75,15 @@ pub fn looks_binary(bytes: &[u8]) -> bool {
 /// Turns `\r\n` and `\r` into `\n` and form feeds into line breaks, and
 /// drops other control characters except tabs.
 pub fn normalize(text: &str) -> String {
+    // Usually there is nothing to change: no carriage return, form feed
+    // or other control character (C0 and DEL below 0x80; the C1 controls
+    // are U+0080–U+009F, led by the byte 0xC2).
+    let unchanged = !ficus_core::text::any_byte(text.as_bytes(), |b| {
+        (b < 0x20 && b != b'\n' && b != b'\t') | (b == 0x7f) | (b == 0xc2)
+    });
+    if unchanged {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {

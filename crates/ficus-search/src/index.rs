@@ -66,6 +66,9 @@ pub struct SearchIndex {
     views: Mutex<(u64, std::collections::HashMap<String, Arc<BaseView>>)>,
     /// The size from which a set's counts are kept.
     kept_from: std::sync::atomic::AtomicU64,
+    /// Pages of kept sets this near an end are walked from it; further
+    /// in, found by rank ([`crate::sorted::WALK_UP_TO`]).
+    walk_up_to: std::sync::atomic::AtomicUsize,
 }
 
 /// Recent answers (the popular pages of a busy archive repeat).
@@ -146,6 +149,7 @@ impl SearchIndex {
             orders: crate::sorted::SortOrders::default(),
             views: Mutex::new((u64::MAX, std::collections::HashMap::new())),
             kept_from: std::sync::atomic::AtomicU64::new(KEPT_FROM),
+            walk_up_to: std::sync::atomic::AtomicUsize::new(crate::sorted::WALK_UP_TO),
         })
     }
 
@@ -245,6 +249,17 @@ impl SearchIndex {
         }
     }
 
+    /// Walks kept sets' pages from an end only when within `n` of it
+    /// (default [`crate::sorted::WALK_UP_TO`]); other pages are found by
+    /// rank. Tests set 0 to check the rank path on a small archive.
+    pub fn walk_ends_up_to(&self, n: usize) {
+        self.walk_up_to
+            .store(n, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.hits.clear();
+        }
+    }
+
     /// The current searcher (a consistent view of the index).
     pub fn searcher(&self) -> tantivy::Searcher {
         self.reader.searcher()
@@ -291,10 +306,7 @@ impl SearchIndex {
             None
         };
         let fruit = match (&kept, key) {
-            (Some(kept), SortKey::Field(field))
-                if req.after.is_none()
-                    && crate::sorted::walkable(req.offset, req.limit, kept.total as usize) =>
-            {
+            (Some(kept), SortKey::Field(field)) if req.after.is_none() => {
                 self.kept_page(searcher, kept, field, descending, req)?
             }
             _ => searcher.search(

@@ -10,11 +10,15 @@
 //! segments' takes are merged. Deep pages walk from the far end (the
 //! total is known exactly beforehand), so the last page costs what the
 //! first does; pages near the middle of a huge set (further than
-//! [`WALK_UP_TO`] from both ends) are left to the one-pass collector.
+//! [`WALK_UP_TO`] from both ends) are found by rank (`middle`): one pass
+//! of membership checks, a binary search over checkpoint keys, and a
+//! short walk.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use tantivy::columnar::Column;
+use tantivy::fastfield::AliveBitSet;
 use tantivy::index::SegmentId;
 use tantivy::query::Weight;
 use tantivy::{DocId, DocSet, SegmentReader, TERMINATED};
@@ -76,20 +80,14 @@ pub(crate) struct SegmentWalk<'a> {
     pub excluded: Option<&'a dyn Weight>,
 }
 
-/// Pages at most this far from either end of the set are walked; the
-/// middle of a huge set (rarely read) is left to the one-pass collector.
+/// Pages at most this far from either end of the set are walked from
+/// that end; a page further in is found by rank ([`middle`]).
 pub(crate) const WALK_UP_TO: usize = 10_000;
-
-/// Whether the page `[offset, offset + limit)` of `total` is near enough
-/// an end to walk.
-pub(crate) fn walkable(offset: usize, limit: usize, total: usize) -> bool {
-    let end = offset.saturating_add(limit).min(total);
-    end <= WALK_UP_TO || total.saturating_sub(offset) <= WALK_UP_TO
-}
 
 /// The page `[offset, offset + limit)` of a set of exactly `total`
 /// matches ordered by `field` (`descending` or not), from the segments'
-/// kept orders.
+/// kept orders: walked from an end when within `walk_up_to` of it,
+/// otherwise found by rank.
 pub(crate) fn page(
     walks: &[SegmentWalk<'_>],
     field: &'static str,
@@ -97,6 +95,7 @@ pub(crate) fn page(
     offset: usize,
     limit: usize,
     total: usize,
+    walk_up_to: usize,
 ) -> tantivy::Result<ListingFruit> {
     let start = offset.min(total);
     let end = offset.saturating_add(limit).min(total);
@@ -106,21 +105,26 @@ pub(crate) fn page(
             ..ListingFruit::default()
         });
     }
-    // Walk from whichever end is nearer the page.
-    let from_start = end <= total - start;
-    let take = if from_start { end } else { total - start };
-    let mut taken: Vec<Entry> = Vec::new();
-    for w in walks {
-        taken.extend(walk(w, field, descending, from_start, take)?);
-    }
-    taken.sort_unstable();
-    let window: Vec<Entry> = if from_start {
-        taken[start.min(taken.len())..end.min(taken.len())].to_vec()
+    let readings = walks
+        .iter()
+        .map(|w| Reading::of(w, field))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let window: Vec<Entry> = if end <= walk_up_to || total - start <= walk_up_to {
+        near_end(&readings, descending, start, end, total)
     } else {
-        // The last `take` entries of all are positions start..total.
-        let first = taken.len().saturating_sub(take);
-        let tail = &taken[first..];
-        tail[..(end - start).min(tail.len())].to_vec()
+        // Positions in the kept (ascending) order.
+        let (lo, count) = if descending {
+            (total - end, end - start)
+        } else {
+            (start, end - start)
+        };
+        let mut keys = middle(&readings, lo, count, walk_up_to.clamp(4, CHECK));
+        if descending {
+            keys.reverse();
+        }
+        keys.into_iter()
+            .map(|(v, id)| (order(v, descending), order(id, descending)))
+            .collect()
     };
     let next = if end < total {
         window.last().copied()
@@ -138,62 +142,183 @@ pub(crate) fn page(
     })
 }
 
-/// Up to `take` matching entries of one segment, from the start of the
-/// listing's order (or from its end).
-fn walk(
-    w: &SegmentWalk<'_>,
-    field: &'static str,
-    descending: bool,
-    from_start: bool,
-    take: usize,
-) -> tantivy::Result<Vec<Entry>> {
-    let excluded = match w.excluded {
-        Some(weight) => Some(bits(w.segment, weight)?),
-        None => None,
-    };
-    let alive = w.segment.alive_bitset();
-    let fast = w.segment.fast_fields();
-    let values = fast.u64(field)?;
-    let ids = fast.u64("id")?;
-    let keep = |doc: DocId| {
-        w.members.contains(doc)
-            && alive.is_none_or(|a| a.is_alive(doc))
-            && excluded
+/// One segment's kept order with what decides which of its documents
+/// a page may show.
+struct Reading<'a> {
+    order: &'a [DocId],
+    values: Column<u64>,
+    ids: Column<u64>,
+    members: &'a SegmentCounts,
+    alive: Option<&'a AliveBitSet>,
+    excluded: Option<Vec<u64>>,
+}
+
+impl<'a> Reading<'a> {
+    fn of(w: &'a SegmentWalk<'a>, field: &'static str) -> tantivy::Result<Reading<'a>> {
+        let fast = w.segment.fast_fields();
+        Ok(Reading {
+            order: &w.order,
+            values: fast.u64(field)?,
+            ids: fast.u64("id")?,
+            members: &w.members,
+            alive: w.segment.alive_bitset(),
+            excluded: match w.excluded {
+                Some(weight) => Some(bits(w.segment, weight)?),
+                None => None,
+            },
+        })
+    }
+
+    /// Alive, in the set and not excluded.
+    fn keep(&self, doc: DocId) -> bool {
+        self.members.contains(doc)
+            && self.alive.is_none_or(|a| a.is_alive(doc))
+            && self
+                .excluded
                 .as_ref()
                 .is_none_or(|x| x[doc as usize / 64] & (1 << (doc % 64)) == 0)
-    };
+    }
+
+    /// The document's place in the ascending order: (value, work id).
+    fn key(&self, doc: DocId) -> (u64, u64) {
+        (
+            self.values.first(doc).unwrap_or(0),
+            self.ids.first(doc).unwrap_or(0),
+        )
+    }
+
+    /// The listing's entry for `doc`.
+    fn entry(&self, doc: DocId, descending: bool) -> Entry {
+        let (v, id) = self.key(doc);
+        (order(v, descending), order(id, descending))
+    }
+}
+
+/// A page near an end of the listing: each segment gives its first
+/// matches from that end, and the merged takes are cut to the page.
+fn near_end(
+    readings: &[Reading<'_>],
+    descending: bool,
+    start: usize,
+    end: usize,
+    total: usize,
+) -> Vec<Entry> {
+    let from_start = end <= total - start;
+    let take = if from_start { end } else { total - start };
     // The listing's order is the field ascending, or descending (the kept
     // order reversed).
     let forward = from_start != descending;
-    let mut out = Vec::with_capacity(take.min(4_096));
-    let mut push = |doc: DocId| {
-        let key = values.first(doc).unwrap_or(0);
-        let id = ids.first(doc).unwrap_or(0);
-        out.push((order(key, descending), order(id, descending)));
-    };
-    let mut n = 0;
-    if forward {
-        for &doc in w.order.iter() {
-            if n == take {
-                break;
-            }
-            if keep(doc) {
-                push(doc);
-                n += 1;
-            }
-        }
-    } else {
-        for &doc in w.order.iter().rev() {
-            if n == take {
-                break;
-            }
-            if keep(doc) {
-                push(doc);
-                n += 1;
-            }
-        }
+    let mut taken: Vec<Entry> = Vec::new();
+    for r in readings {
+        let docs: Box<dyn Iterator<Item = &DocId>> = if forward {
+            Box::new(r.order.iter())
+        } else {
+            Box::new(r.order.iter().rev())
+        };
+        taken.extend(
+            docs.filter(|&&doc| r.keep(doc))
+                .take(take)
+                .map(|&doc| r.entry(doc, descending)),
+        );
     }
-    Ok(out)
+    taken.sort_unstable();
+    if from_start {
+        taken[start.min(taken.len())..end.min(taken.len())].to_vec()
+    } else {
+        // The last `take` entries of all are positions start..total.
+        let first = taken.len().saturating_sub(take);
+        let tail = &taken[first..];
+        tail[..(end - start).min(tail.len())].to_vec()
+    }
+}
+
+/// Every this many documents of a segment's order, [`middle`] counts
+/// the matches so far and takes the key as a candidate threshold (fewer
+/// when pages are walked only closer to the ends than this: tests set
+/// that bound to 0 to try many checkpoints on a small archive).
+const CHECK: usize = 1024;
+
+/// The keys (value, work id) at positions `[lo, lo + count)` of the
+/// matches in ascending order, found by rank rather than by a walk from
+/// an end. A threshold key's rank (the matches below it) is the sum over
+/// segments of the matches before its place in each order: a binary
+/// search for the place, the matches counted up to the last checkpoint
+/// before it, and at most `check` more checked. The thresholds tried are
+/// the checkpoints' keys; below the next one, each segment holds at most
+/// `check` documents, so the page is then a short walk from the last
+/// threshold whose rank is not past `lo`. Costs one pass of membership
+/// checks (no values read) and a few hundred value reads.
+fn middle(readings: &[Reading<'_>], lo: usize, count: usize, check: usize) -> Vec<(u64, u64)> {
+    // Matches before each checkpoint, per segment.
+    let before_checks: Vec<Vec<usize>> = readings
+        .iter()
+        .map(|r| {
+            let mut so_far = Vec::with_capacity(r.order.len() / check + 2);
+            let mut n = 0;
+            for block in r.order.chunks(check) {
+                so_far.push(n);
+                n += block.iter().filter(|&&doc| r.keep(doc)).count();
+            }
+            so_far.push(n);
+            so_far
+        })
+        .collect();
+    // A segment's first place at or above `key`, and its matches before it.
+    let place = |r: &Reading<'_>, so_far: &[usize], key: (u64, u64)| -> (usize, usize) {
+        let at = r.order.partition_point(|&doc| r.key(doc) < key);
+        let block = at / check;
+        let matches = so_far[block]
+            + r.order[block * check..at]
+                .iter()
+                .filter(|&&doc| r.keep(doc))
+                .count();
+        (at, matches)
+    };
+    let rank = |key: (u64, u64)| -> usize {
+        readings
+            .iter()
+            .zip(&before_checks)
+            .map(|(r, so_far)| place(r, so_far, key).1)
+            .sum()
+    };
+    let mut thresholds: Vec<(u64, u64)> = readings
+        .iter()
+        .flat_map(|r| r.order.iter().step_by(check).map(|&doc| r.key(doc)))
+        .collect();
+    thresholds.sort_unstable();
+    // Ranks only grow with the key: the last threshold not past `lo`.
+    let below = thresholds.partition_point(|&key| rank(key) <= lo);
+    let (starts, skipped): (Vec<usize>, usize) = match below.checked_sub(1) {
+        None => (vec![0; readings.len()], 0),
+        Some(i) => {
+            let places: Vec<(usize, usize)> = readings
+                .iter()
+                .zip(&before_checks)
+                .map(|(r, so_far)| place(r, so_far, thresholds[i]))
+                .collect();
+            (
+                places.iter().map(|p| p.0).collect(),
+                places.iter().map(|p| p.1).sum(),
+            )
+        }
+    };
+    let need = lo - skipped.min(lo) + count;
+    let mut taken: Vec<(u64, u64)> = Vec::new();
+    for (r, &from) in readings.iter().zip(&starts) {
+        taken.extend(
+            r.order[from..]
+                .iter()
+                .filter(|&&doc| r.keep(doc))
+                .take(need)
+                .map(|&doc| r.key(doc)),
+        );
+    }
+    taken.sort_unstable();
+    taken
+        .into_iter()
+        .skip(lo - skipped.min(lo))
+        .take(count)
+        .collect()
 }
 
 /// The segment's documents matching `weight`, one bit each.

@@ -352,6 +352,10 @@ fn scenario(store: &Store) {
     // big archive's large sets use), excluded tags subtracted.
     index.keep_counts_from(0);
     check_against_reference(store, &index);
+    // And every page of them found by rank, none walked from an end.
+    index.walk_ends_up_to(0);
+    check_against_reference(store, &index);
+    index.walk_ends_up_to(usize::MAX);
     index.keep_counts_from(u64::MAX);
 
     // Wrangling: make an unwrangled freeform a synonym of a canonical one,
@@ -442,6 +446,9 @@ fn scenario(store: &Store) {
     // Re-indexed works left deleted documents in the kept segments.
     index.keep_counts_from(0);
     check_against_reference(store, &index);
+    index.walk_ends_up_to(0);
+    check_against_reference(store, &index);
+    index.walk_ends_up_to(usize::MAX);
     index.keep_counts_from(u64::MAX);
 
     // A crash mid-batch: new works, the indexer dies after adding one

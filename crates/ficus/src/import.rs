@@ -109,19 +109,34 @@ fn prepare_file(store: &Store, path: &Path, today: chrono::NaiveDate) -> Prepare
 }
 
 /// Stores prepared files in one transaction; a report for each, in order.
+/// When the transaction itself fails (on PostgreSQL, a deadlock with
+/// another importer's batch over a series or a duplicate file), each
+/// file is stored again in a transaction of its own.
 fn store_batch(store: &Store, batch: Vec<(PathBuf, PreparedWork)>) -> Vec<FileReport> {
-    let works: Vec<PreparedWork> = batch.iter().map(|(_, w)| w.clone()).collect();
+    let (paths, works): (Vec<PathBuf>, Vec<PreparedWork>) = batch.into_iter().unzip();
     let outcomes = match store.insert_prepared(&works) {
         Ok(outcomes) => outcomes,
+        Err(_) if works.len() > 1 => works
+            .chunks(1)
+            .map(|one| match store.insert_prepared(one) {
+                Ok(mut outcome) => outcome.pop().unwrap_or_else(|| {
+                    Err(ficus_store::StoreError::Corrupt(
+                        "a batch of one came back empty".into(),
+                    ))
+                }),
+                Err(e) => Err(e),
+            })
+            .collect(),
         Err(e) => {
-            return batch
+            return paths
                 .iter()
-                .map(|(path, _)| failed(path, format!("database: {e}")))
+                .map(|path| failed(path, format!("database: {e}")))
                 .collect();
         }
     };
-    batch
+    paths
         .iter()
+        .zip(&works)
         .zip(outcomes)
         .map(|((path, prepared), outcome)| match outcome {
             Ok(InsertOutcome::Inserted { id, word_count }) => FileReport {
@@ -158,29 +173,28 @@ fn existing(store: &Store, path: &Path, id: i64) -> FileReport {
     }
 }
 
-/// Files a worker stores per write transaction on SQLite: enough to
-/// spread a commit's cost thin, few enough to keep parsed works small in
-/// memory and the progress bar moving.
+/// Files stored per write transaction: enough to spread a commit's cost
+/// thin, few enough to keep parsed works small in memory and the progress
+/// bar moving.
 const BATCH: usize = 32;
 
-/// Files per transaction on `store`'s backend. SQLite has one writer at a
-/// time, so batches only save commits (import about twice as fast). On
-/// PostgreSQL the workers write side by side, and long transactions
-/// creating the same new tags in different orders deadlock: there each
-/// file keeps its own short transaction (measured: faster than one
-/// writer storing batches).
-fn batch_size(store: &Store) -> usize {
+/// Threads that store batches: SQLite has one writer at a time (a second
+/// would only wait for its lock, in the busy handler's sleeps); on
+/// PostgreSQL two batches are stored side by side (their new names are
+/// created in one sorted pass first, see `Store::insert_prepared`, so
+/// they do not deadlock on them).
+fn writers(store: &Store) -> usize {
     match store.backend_name() {
-        "sqlite" => BATCH,
-        _ => 1,
+        "sqlite" => 1,
+        _ => 2,
     }
 }
 
-/// Imports `files` with one worker per core, calling `on_report` on this
-/// thread as each file is done. Each worker reads, parses and prepares
-/// files (CPU work, no lock held) and stores them [`batch_size`] at a
-/// time, one transaction each: on SQLite one worker writes while the
-/// others parse; on PostgreSQL the workers' transactions run side by side.
+/// Imports `files`, calling `on_report` on this thread as each file is
+/// done. One worker per core reads, parses and prepares files (CPU work,
+/// no lock held) and hands them to the writers ([`writers`]), which
+/// store what is ready, up to [`BATCH`] files a transaction, while the
+/// workers go on preparing.
 pub fn import_all(
     store: &Store,
     files: &[PathBuf],
@@ -192,36 +206,49 @@ pub fn import_all(
         .unwrap_or(1)
         .clamp(1, 8);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let size = batch_size(store);
     let (tx, rx) = std::sync::mpsc::channel();
+    let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<(PathBuf, PreparedWork)>(BATCH * 2);
+    let ready_rx = std::sync::Mutex::new(ready_rx);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let tx = tx.clone();
+            let ready_tx = ready_tx.clone();
             let next = &next;
             scope.spawn(move || {
-                let mut batch = Vec::with_capacity(size);
+                while let Some(path) =
+                    files.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    let sent = match prepare_file(store, path, today) {
+                        Prepared::Done(report) => tx.send(report).is_ok(),
+                        Prepared::Ready(path, work) => ready_tx.send((path, *work)).is_ok(),
+                    };
+                    if !sent {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(ready_tx);
+        for _ in 0..writers(store) {
+            let tx = tx.clone();
+            let ready_rx = &ready_rx;
+            scope.spawn(move || {
                 loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let more = files.get(i);
-                    if let Some(path) = more {
-                        match prepare_file(store, path, today) {
-                            Prepared::Done(report) => {
-                                if tx.send(report).is_err() {
-                                    break;
-                                }
-                            }
-                            Prepared::Ready(path, work) => batch.push((path, *work)),
-                        }
+                    // A full batch (the workers fill the next meanwhile),
+                    // or what is left at the end.
+                    let batch: Vec<(PathBuf, PreparedWork)> = {
+                        let Ok(ready) = ready_rx.lock() else {
+                            return;
+                        };
+                        ready.iter().take(BATCH).collect()
+                    };
+                    if batch.is_empty() {
+                        return;
                     }
-                    if batch.len() >= size || (more.is_none() && !batch.is_empty()) {
-                        for report in store_batch(store, std::mem::take(&mut batch)) {
-                            if tx.send(report).is_err() {
-                                return;
-                            }
+                    for report in store_batch(store, batch) {
+                        if tx.send(report).is_err() {
+                            return;
                         }
-                    }
-                    if more.is_none() {
-                        break;
                     }
                 }
             });

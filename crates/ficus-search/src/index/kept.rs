@@ -288,6 +288,7 @@ impl SearchIndex {
             req.offset,
             req.limit,
             kept.total as usize,
+            self.walk_up_to.load(std::sync::atomic::Ordering::Relaxed),
         )?)
     }
 

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use ficus_core::tag::tag_key;
 use ficus_core::{NewWork, TagType};
 
+use super::batch::KnownNames;
 use super::{BulkExtras, ChapterListRow, WorkParts};
 use crate::bylines::BylineHelpers;
 use crate::rows::*;
@@ -49,6 +50,7 @@ pub(crate) trait WorkHelpers {
         work_id: i64,
         work: &NewWork,
         now: NaiveDateTime,
+        known: &KnownNames,
     ) -> QueryResult<()>;
 
     /// Recomputes a work's word and chapter counts from its chapters.
@@ -76,6 +78,7 @@ pub(crate) trait WorkHelpers {
         &mut self,
         prepared: &super::PreparedWork,
         now: NaiveDateTime,
+        known: &KnownNames,
     ) -> QueryResult<crate::records::InsertOutcome>;
 
     /// Inserts one (clean, valid) work with its chapters, bylines and tags;
@@ -89,6 +92,7 @@ pub(crate) trait WorkHelpers {
         counts: &[i64],
         now: NaiveDateTime,
         extras: Option<&BulkExtras>,
+        known: &KnownNames,
     ) -> QueryResult<(i64, i64)>;
 
     /// Posts a draft: visible, published and updated on `today`. False
@@ -181,6 +185,7 @@ impl_for_both_backends! {
             work_id: i64,
             work: &NewWork,
             now: NaiveDateTime,
+            known: &KnownNames,
         ) -> QueryResult<()> {
             // Bylines: the posting accounts' pseuds first, then bare names.
             let mut creator_ids: Vec<i64> = Vec::new();
@@ -190,6 +195,10 @@ impl_for_both_backends! {
             for name in &work.creators {
                 let name = name.trim();
                 let key = tag_key(name);
+                if let Some(&id) = known.creators.get(&key) {
+                    creator_ids.push(id);
+                    continue;
+                }
                 let existing: Option<i64> = creators::table
                     .filter(creators::name_key.eq(&key))
                     .filter(creators::pseud_id.is_null())
@@ -229,8 +238,16 @@ impl_for_both_backends! {
             let wanted: Vec<(TagType, &str)> = std::iter::once(rating)
                 .chain(work.tags.iter().map(|t| (t.kind, t.name.as_str())))
                 .collect();
+            let found: Option<Vec<i64>> = wanted
+                .iter()
+                .map(|(kind, name)| known.tags.get(&(kind.as_str(), tag_key(name))).copied())
+                .collect();
+            let ids = match found {
+                Some(ids) => ids,
+                None => self.tag_ids(&wanted, now)?,
+            };
             let mut tagging_rows: Vec<TaggingRow> = Vec::new();
-            for (position, tag_id) in self.tag_ids(&wanted, now)?.into_iter().enumerate() {
+            for (position, tag_id) in ids.into_iter().enumerate() {
                 if tagging_rows.iter().all(|r| r.tag_id != tag_id) {
                     tagging_rows.push(TaggingRow {
                         work_id,
@@ -366,6 +383,7 @@ impl_for_both_backends! {
             &mut self,
             prepared: &super::PreparedWork,
             now: NaiveDateTime,
+            known: &KnownNames,
         ) -> QueryResult<crate::records::InsertOutcome> {
             let work = &prepared.work;
             if let Some(hash) = work.origin.content_hash.as_deref()
@@ -373,7 +391,7 @@ impl_for_both_backends! {
             {
                 return Ok(crate::records::InsertOutcome::AlreadyExists(id));
             }
-            let (id, word_count) = self.insert_work_rows(work, &prepared.counts, now, None)?;
+            let (id, word_count) = self.insert_work_rows(work, &prepared.counts, now, None, known)?;
             self.place_work_in_series(id, work, now)?;
             Ok(crate::records::InsertOutcome::Inserted { id, word_count })
         }
@@ -384,6 +402,7 @@ impl_for_both_backends! {
             counts: &[i64],
             now: NaiveDateTime,
             extras: Option<&BulkExtras>,
+            known: &KnownNames,
         ) -> QueryResult<(i64, i64)> {
             // Counted once per chapter: the sum and the rows share it.
             let word_count: i64 = counts.iter().sum();
@@ -449,7 +468,7 @@ impl_for_both_backends! {
                     ))
                     .execute(self)?;
             }
-            self.write_bylines_and_tags(work_id, work, now)?;
+            self.write_bylines_and_tags(work_id, work, now, known)?;
             Ok((work_id, word_count))
         }
 

@@ -6,6 +6,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use ficus_core::NewWork;
 
 use super::BulkExtras;
+use super::batch::{KnownNames, NameHelpers};
 use super::helpers::WorkHelpers;
 use crate::Store;
 use crate::co_creators::CoCreatorHelpers;
@@ -73,10 +74,11 @@ impl Store {
         let work = &prepared.work;
         let result = with_conn!(self, |conn| conn.write_transaction(|conn| {
             let now = Utc::now().naive_utc();
-            let (work_id, word_count) = match conn.store_new_work(&prepared, now)? {
-                InsertOutcome::Inserted { id, word_count } => (id, word_count),
-                existing => return Ok(existing),
-            };
+            let (work_id, word_count) =
+                match conn.store_new_work(&prepared, now, &KnownNames::default())? {
+                    InsertOutcome::Inserted { id, word_count } => (id, word_count),
+                    existing => return Ok(existing),
+                };
             if let Some(invites) = invites {
                 for &pseud in &invites.pseuds {
                     conn.invite_co_creator(work_id, pseud, invites.by, now)?;
@@ -127,14 +129,19 @@ impl Store {
             clean.push((w, counts, extras));
         }
         let now = Utc::now().naive_utc();
-        Ok(with_conn!(self, |conn| conn.write_transaction(|conn| {
-            let mut ids = Vec::with_capacity(clean.len());
-            for (work, counts, extras) in &clean {
-                let (id, _) = conn.insert_work_rows(work, counts, now, Some(*extras))?;
-                ids.push(id);
+        Ok(with_conn!(self, |conn| conn.bulk_write_transaction(
+            |conn| {
+                let works: Vec<&NewWork> = clean.iter().map(|(w, _, _)| w).collect();
+                let known = conn.name_ids(&works, now)?;
+                let mut ids = Vec::with_capacity(clean.len());
+                for (work, counts, extras) in &clean {
+                    let (id, _) =
+                        conn.insert_work_rows(work, counts, now, Some(*extras), &known)?;
+                    ids.push(id);
+                }
+                Ok::<_, DieselError>(ids)
             }
-            Ok::<_, DieselError>(ids)
-        }))?)
+        ))?)
     }
 
     /// The work already imported from content with this hash, if any.
@@ -206,7 +213,7 @@ impl Store {
                     .filter(work_creators::creator_id.eq_any(&replaced)),
             )
             .execute(conn)?;
-            conn.write_bylines_and_tags(id, work, now)?;
+            conn.write_bylines_and_tags(id, work, now, &KnownNames::default())?;
             for &series_id in &edit.leave_series {
                 // Callers pass only series the work is in.
                 let _was_in = conn.take_out_of_series(id, series_id)?;
