@@ -33,6 +33,15 @@ pub(super) struct KeptSet {
 pub(super) struct BaseView {
     total: u64,
     by_type: Vec<(TagType, Vec<(i64, u32)>)>,
+    /// The same counts by tag.
+    by_tag: std::collections::HashMap<i64, u32>,
+}
+
+/// What a request takes away from a kept set: another kept set's counts,
+/// or counts made for this request (total, by tag).
+enum Taken {
+    Kept(Arc<BaseView>),
+    Counted(u64, std::collections::HashMap<i64, u32>),
 }
 
 /// The sidebar's order: most used first, then by tag id.
@@ -78,6 +87,10 @@ fn most_used_less(
     out.truncate(limit);
     out
 }
+
+/// At most this many big tags' counts are warmed (see
+/// [`SearchIndex::is_big_tag`]).
+const WARM_BIG_TAGS: usize = 8;
 
 /// Every sort field a listing may use.
 const SORT_FIELDS: [&str; 10] = [
@@ -172,7 +185,7 @@ impl SearchIndex {
                 excluded: None,
             }));
         }
-        // What the request takes away from the set, counted directly.
+        // What the request takes away from the set.
         let excluded: Vec<(Occur, Box<dyn Query>)> = req
             .exclude
             .iter()
@@ -187,34 +200,65 @@ impl SearchIndex {
             })
             .collect();
         let excluded: Box<dyn Query> = Box::new(BooleanQuery::new(excluded));
-        let within = BooleanQuery::new(vec![
-            (Occur::Must, base_query.box_clone()),
-            (Occur::Must, excluded.box_clone()),
-        ]);
-        let minus = searcher.search(
-            &within,
-            &ListingCollector {
-                key: SortKey::Field("updated"),
-                descending: true,
-                offset: 0,
-                limit: 0,
-                after: None,
-                facets: true,
-            },
-        )?;
-        let taken: std::collections::HashMap<i64, u32> = minus
-            .facets
-            .iter()
-            .map(|&(v, n)| (facet_parts(v).0, n))
-            .collect();
+        // All works less one big tag: the works with that tag are a big
+        // set of their own, whose counts are kept too (and warmed).
+        let big_tag = match (
+            &req.include[..],
+            &req.exclude[..],
+            &req.exclude_creators[..],
+        ) {
+            ([], [tag], []) => {
+                let term = Term::from_field_u64(f.filter_tags, *tag as u64);
+                self.is_big_tag(searcher.doc_freq(&term)?, searcher.num_docs())
+                    .then_some(*tag)
+            }
+            _ => None,
+        };
+        let taken: Taken = if let Some(tag) = big_tag {
+            let with_tag = Request {
+                include: vec![vec![tag]],
+                ..base.clone()
+            };
+            let tagged =
+                self.base_view(searcher, &*self.query(&with_tag)?, &format!("{with_tag:?}"))?;
+            Taken::Kept(tagged)
+        } else {
+            // Otherwise counted directly: the works of the set that
+            // an excluded tag or creator takes away.
+            let within = BooleanQuery::new(vec![
+                (Occur::Must, base_query.box_clone()),
+                (Occur::Must, excluded.box_clone()),
+            ]);
+            let minus = searcher.search(
+                &within,
+                &ListingCollector {
+                    key: SortKey::Field("updated"),
+                    descending: true,
+                    offset: 0,
+                    limit: 0,
+                    after: None,
+                    facets: true,
+                },
+            )?;
+            let taken = minus
+                .facets
+                .iter()
+                .map(|&(v, n)| (facet_parts(v).0, n))
+                .collect();
+            Taken::Counted(minus.total as u64, taken)
+        };
+        let (taken_total, taken) = match &taken {
+            Taken::Kept(view) => (view.total, &view.by_tag),
+            Taken::Counted(total, by_tag) => (*total, by_tag),
+        };
         let by_type = view
             .by_type
             .iter()
-            .map(|(kind, list)| (*kind, most_used_less(list, &taken, req.facet_limit)))
+            .map(|(kind, list)| (*kind, most_used_less(list, taken, req.facet_limit)))
             .filter(|(_, list)| !list.is_empty())
             .collect();
         Ok(Some(KeptSet {
-            total: view.total.saturating_sub(minus.total as u64),
+            total: view.total.saturating_sub(taken_total),
             by_type,
             base_query,
             base_key,
@@ -243,12 +287,17 @@ impl SearchIndex {
         for (_, list) in &mut by_type {
             list.sort_unstable_by(most_used);
         }
+        let by_tag = by_type
+            .iter()
+            .flat_map(|(_, list)| list.iter().copied())
+            .collect();
         let view = Arc::new(BaseView {
             total: counts.total,
             by_type,
+            by_tag,
         });
         if let Ok(mut views) = self.views.lock() {
-            if views.0 != generation || views.1.len() >= 64 {
+            if views.0 != generation || views.1.len() >= 256 {
                 views.1.clear();
                 views.0 = generation;
             }
@@ -292,9 +341,21 @@ impl SearchIndex {
         )?)
     }
 
+    /// Whether a tag on `uses` of `all` works is big enough that "all works
+    /// less it" takes its own kept counts off (at least an eighth of the
+    /// archive, and a kept set's size): counting that many works per
+    /// request is what costs; a smaller tag is counted directly, and the
+    /// big ones' kept counts stay few (each holds every tag its works
+    /// carry, per segment).
+    pub(super) fn is_big_tag(&self, uses: u64, all: u64) -> bool {
+        uses >= self.kept_from.load(std::sync::atomic::Ordering::Relaxed)
+            && uses.saturating_mul(8) >= all
+    }
+
     /// Counts and orders the big listings ahead of their first reader:
-    /// all works as guests and as members see them, in every sort order
-    /// (new segments only, once kept).
+    /// all works as guests and as members see them, in every sort order,
+    /// and the big tags' works (to take away from all works) as guests
+    /// see them (new segments only, once kept).
     pub fn warm(&self) -> Result<(), SearchError> {
         let searcher = self.reader.searcher();
         let live: Vec<tantivy::index::SegmentId> = searcher
@@ -319,6 +380,39 @@ impl SearchIndex {
             for field in SORT_FIELDS {
                 self.orders.of(segment, field)?;
             }
+        }
+        // All works less one big tag, as guests see them: the big tags'
+        // own counts (the most used first).
+        let mut uses: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
+        for segment in searcher.segment_readers() {
+            let terms = segment.inverted_index(self.fields.filter_tags)?;
+            let mut stream = terms
+                .terms()
+                .stream()
+                .map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                if let Ok(bytes) = <[u8; 8]>::try_from(stream.key()) {
+                    *uses.entry(u64::from_be_bytes(bytes)).or_default() +=
+                        u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        let all = searcher.num_docs();
+        let mut big: Vec<(u64, u64)> = uses
+            .into_iter()
+            .filter(|&(_, n)| self.is_big_tag(n, all))
+            .collect();
+        big.sort_unstable_by_key(|b| std::cmp::Reverse(b.1));
+        for &(tag, _) in big.iter().take(WARM_BIG_TAGS) {
+            self.kept_counts(
+                &searcher,
+                &Request {
+                    exclude: vec![tag as i64],
+                    facets: true,
+                    limit: 0,
+                    ..Request::default()
+                },
+            )?;
         }
         Ok(())
     }
