@@ -208,7 +208,9 @@ pub fn import_all(
     let next = std::sync::atomic::AtomicUsize::new(0);
     let (tx, rx) = std::sync::mpsc::channel();
     let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<(PathBuf, PreparedWork)>(BATCH * 2);
-    let ready_rx = std::sync::Mutex::new(ready_rx);
+    // Owned by the writers: once they are all gone (even by a panic), a
+    // worker's send fails and it stops instead of waiting forever.
+    let ready_rx = std::sync::Arc::new(std::sync::Mutex::new(ready_rx));
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let tx = tx.clone();
@@ -231,7 +233,7 @@ pub fn import_all(
         drop(ready_tx);
         for _ in 0..writers(store) {
             let tx = tx.clone();
-            let ready_rx = &ready_rx;
+            let ready_rx = ready_rx.clone();
             scope.spawn(move || {
                 loop {
                     // A full batch (the workers fill the next meanwhile),
@@ -253,6 +255,7 @@ pub fn import_all(
                 }
             });
         }
+        drop(ready_rx);
         drop(tx);
         for report in rx {
             on_report(report);

@@ -22,7 +22,7 @@ use crate::Store;
 use crate::conn::WriteTransaction;
 use crate::error::StoreError;
 use crate::records::InsertOutcome;
-use crate::rows::{NewCreatorRow, NewTagRow};
+use crate::rows::NewCreatorRow;
 use crate::schema::{creators, tags};
 
 /// Names looked up per query (well under both backends' bind limits).
@@ -65,7 +65,9 @@ impl Store {
     /// rolled back alone and reported in its place; content already
     /// stored (before, or earlier in the batch) comes back as
     /// [`InsertOutcome::AlreadyExists`]. The outer error is the
-    /// transaction's own (it could not begin or commit: nothing stored).
+    /// transaction's own (it could not begin or commit, or a work ran into
+    /// a deadlock with another transaction: nothing stored, and storing
+    /// the works again is the remedy).
     pub fn insert_prepared(
         &self,
         batch: &[PreparedWork],
@@ -80,6 +82,16 @@ impl Store {
                     let one = diesel::Connection::transaction(conn, |conn| {
                         conn.store_new_work(prepared, now, &known)
                     });
+                    // Another importer's batch deadlocked with this one
+                    // (on PostgreSQL: a duplicate file or a series both
+                    // touch): the work is not at fault, so the whole batch
+                    // is rolled back for the caller to store again.
+                    if let Err(DieselError::DatabaseError(kind, info)) = &one
+                        && (*kind == DatabaseErrorKind::SerializationFailure
+                            || info.message().contains("deadlock"))
+                    {
+                        return Err(DieselError::RollbackTransaction);
+                    }
                     out.push(match one {
                         Ok(outcome) => Ok(outcome),
                         Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
@@ -166,17 +178,7 @@ impl_for_both_backends! {
                 if known.tags.contains_key(&(kind.as_str(), key.clone())) {
                     continue;
                 }
-                diesel::insert_into(tags::table)
-                    .values(&NewTagRow {
-                        tag_type: kind.as_str(),
-                        name,
-                        name_key: key,
-                        canonical: !kind.is_free(),
-                        created_at: now,
-                    })
-                    .on_conflict((tags::tag_type, tags::name_key))
-                    .do_nothing()
-                    .execute(self)?;
+                self.create_tag(*kind, name, key, now)?;
                 created.push(key);
             }
             created.dedup();

@@ -42,6 +42,16 @@ pub(crate) trait WorkHelpers {
     /// (canonical unless of a free type, as a work's new tags are).
     fn tag_ids(&mut self, wanted: &[(TagType, &str)], now: NaiveDateTime) -> QueryResult<Vec<i64>>;
 
+    /// Creates the tag (type, name, key) unless it exists (canonical
+    /// unless of a free type, as a work's new tags are).
+    fn create_tag(
+        &mut self,
+        kind: TagType,
+        name: &str,
+        key: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<()>;
+
     /// Writes a work's bylines (pseuds first, then bare names) and
     /// taggings (rating first), creating creators and tags as needed. The
     /// work's old bylines and taggings must be gone.
@@ -282,17 +292,7 @@ impl_for_both_backends! {
                 let tag_id = match known.get(&lookup) {
                     Some(id) => *id,
                     None => {
-                        diesel::insert_into(tags::table)
-                            .values(&NewTagRow {
-                                tag_type: kind.as_str(),
-                                name,
-                                name_key: key,
-                                canonical: !kind.is_free(),
-                                created_at: now,
-                            })
-                            .on_conflict((tags::tag_type, tags::name_key))
-                            .do_nothing()
-                            .execute(self)?;
+                        self.create_tag(*kind, name, key, now)?;
                         let id: i64 = tags::table
                             .filter(tags::tag_type.eq(kind.as_str()))
                             .filter(tags::name_key.eq(key))
@@ -307,7 +307,28 @@ impl_for_both_backends! {
             Ok(ids)
         }
 
-        fn refresh_counts(&mut self, work_id: i64) -> QueryResult<()> {
+        fn create_tag(
+            &mut self,
+            kind: TagType,
+            name: &str,
+            key: &str,
+            now: NaiveDateTime,
+        ) -> QueryResult<()> {
+            diesel::insert_into(tags::table)
+                .values(&NewTagRow {
+                    tag_type: kind.as_str(),
+                    name,
+                    name_key: key,
+                    canonical: !kind.is_free(),
+                    created_at: now,
+                })
+                .on_conflict((tags::tag_type, tags::name_key))
+                .do_nothing()
+                .execute(self)?;
+            Ok(())
+        }
+
+                fn refresh_counts(&mut self, work_id: i64) -> QueryResult<()> {
             let counts: Vec<i64> = chapters::table
                 .filter(chapters::work_id.eq(work_id))
                 .select(chapters::word_count)
