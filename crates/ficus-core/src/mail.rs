@@ -165,7 +165,7 @@ impl SubscriptionMail {
 }
 
 /// How often a reader gets mail on a topic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MailPref {
     /// A message for each (comments' default, as AO3).

@@ -23,7 +23,7 @@ pub struct UserRecord {
 }
 
 /// Reading preferences of an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 pub struct Preferences {
     /// Never ask "this work could have adult content".
     pub skip_adult: bool,

@@ -29,6 +29,7 @@ pub mod mail;
 pub mod moderation;
 pub mod mutes;
 pub mod people;
+pub mod readers;
 pub mod readings;
 pub mod records;
 pub mod reports;

@@ -1,15 +1,29 @@
-//! Whole work pages as guests see them, kept rendered.
+//! Whole work pages as their readers share them, kept rendered.
 //!
 //! Every guest sees the same work page but for one thing: the form token
-//! of their own browser (in the kudos and comment forms). A page is
-//! therefore rendered once with a placeholder where the token goes
-//! ([`PageCache::placeholder`], random per process), cut at the
-//! placeholder, and served by joining the pieces around each guest's own
-//! token: no database read, no template, one copy of the bytes.
+//! of their own browser (in the kudos and comment forms). Every plain
+//! reading account (see below) with the same preferences and the same
+//! relation to the work (bookmarked or not, marked for later or not,
+//! subscribed or not) sees the same page but for a few values of its
+//! own: its form token, its login (the menu, the subscribe form), the ids
+//! of its bookmark, its subscription and its pseud (the comment form). A
+//! page is therefore rendered once with a marker in place of each such
+//! value ([`PageCache::marker`], random per process), cut at the markers,
+//! and served by joining the pieces around the visitor's own values
+//! ([`Fill`]): no template, one copy of the bytes, and for an account
+//! one read of its own relation to the work (`Store::reader_of_work`).
+//!
+//! **Who shares a page.** Guests (asking for nothing but the page), and
+//! accounts that are plain readers of the work: the plain `user` role, not
+//! one of its creators, no blocks either way, no comment of their own on
+//! the work (their page would carry their own actions) and one pseud (a
+//! choice of pseuds is the account's own). Everyone else's page is
+//! rendered for them. An account's relation to the work is read on every
+//! request, so it is never stale; the page around it follows the log.
 //!
 //! **Freshness.** An entry is never checked against the database on the
-//! way out; instead, everything a guest's work page shows is covered by
-//! the change log (`index_log`, written by triggers in the same
+//! way out; instead, everything the shared part of a work page shows is
+//! covered by the change log (`index_log`, written by triggers in the same
 //! transaction as each change: the work row and its counts, chapters,
 //! creators, tags, series, collections, gifts, bookmarks, comments through
 //! `comments_version`; renamed accounts and pseuds and the archive's
@@ -25,9 +39,6 @@
 //! invalidation takes a new generation number; a page remembers the
 //! generation current when its read began, and is served only while no
 //! invalidation of its work (or of everything) is newer.
-//!
-//! Accounts are not served from here: their pages carry their own menu,
-//! kudos and bookmark state, blocks and restricted works.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -37,7 +48,7 @@ use std::time::{Duration, Instant};
 
 use ficus_store::{Store, StoreError};
 
-/// The cookie a guest's browser gets after a change it made: the log's
+/// The cookie a browser gets after a change it made: the log's
 /// head then. A node that has read less of the log reads it before
 /// serving that browser a kept page, so the writer sees their change on
 /// the next request whichever node answers.
@@ -56,7 +67,7 @@ const MAX_TRACKED: usize = 100_000;
 /// How often a node looks at the log when nothing wakes it.
 pub const POLL: Duration = Duration::from_millis(200);
 
-/// Which page of a work: the key of an entry.
+/// Which page of a work, as whom: the key of an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PageKey {
     pub work_id: i64,
@@ -64,13 +75,115 @@ pub struct PageKey {
     pub chapter: Option<i64>,
     /// `?view_full_work=true`.
     pub full: bool,
+    pub audience: Audience,
+}
+
+/// Who shares a kept page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Audience {
+    Guest,
+    /// Plain reading accounts (see the module's notes) with these
+    /// preferences (the two the page shows: the others decide which page
+    /// is asked for, or nothing on it) and this relation to the work.
+    Reader {
+        hide_warnings: bool,
+        hide_freeforms: bool,
+        bookmarked: bool,
+        marked: bool,
+        subscribed: bool,
+    },
+}
+
+/// A value of the visitor's own in a shared page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Slot {
+    /// The form token of the visitor's browser.
+    Token,
+    /// The account's login.
+    Login,
+    /// The id of the account's bookmark of the work.
+    Bookmark,
+    /// The id of the account's subscription to the work.
+    Subscription,
+    /// The id of the account's pseud (the comment form).
+    Pseud,
+}
+
+impl Slot {
+    const ALL: [Slot; 5] = [
+        Slot::Token,
+        Slot::Login,
+        Slot::Bookmark,
+        Slot::Subscription,
+        Slot::Pseud,
+    ];
+
+    fn digit(self) -> u8 {
+        match self {
+            Slot::Token => b'0',
+            Slot::Login => b'1',
+            Slot::Bookmark => b'2',
+            Slot::Subscription => b'3',
+            Slot::Pseud => b'4',
+        }
+    }
+}
+
+/// The visitor's own values, put into a shared page.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fill<'a> {
+    pub token: &'a str,
+    pub login: Option<&'a str>,
+    pub bookmark: Option<i64>,
+    pub subscription: Option<i64>,
+    pub pseud: Option<i64>,
+}
+
+impl<'a> Fill<'a> {
+    /// A guest's: their form token.
+    pub fn guest(token: &'a str) -> Fill<'a> {
+        Fill {
+            token,
+            ..Fill::default()
+        }
+    }
+
+    /// The value for `slot`, written into `out`; false when the visitor
+    /// has none (the page was kept for another shape: a bug, and the
+    /// page is rendered afresh instead).
+    fn write(&self, slot: Slot, out: &mut String) -> bool {
+        use std::fmt::Write as _;
+        match slot {
+            Slot::Token => out.push_str(self.token),
+            Slot::Login => match self.login {
+                Some(l) => out.push_str(l),
+                None => return false,
+            },
+            Slot::Bookmark | Slot::Subscription | Slot::Pseud => {
+                let value = match slot {
+                    Slot::Bookmark => self.bookmark,
+                    Slot::Subscription => self.subscription,
+                    _ => self.pseud,
+                };
+                match value {
+                    Some(v) => {
+                        let _ = write!(out, "{v}");
+                    }
+                    None => return false,
+                }
+            }
+        }
+        true
+    }
 }
 
 /// One kept page.
 #[derive(Debug)]
 pub struct CachedPage {
-    /// The page cut where the form token goes.
+    /// The page cut at its markers.
     pieces: Vec<String>,
+    /// What goes between `pieces[i]` and `pieces[i + 1]`.
+    slots: Vec<Slot>,
     /// The generation when the page's read began.
     generation: u64,
     /// The bytes of the pieces together, for their hash (the ETag).
@@ -79,28 +192,38 @@ pub struct CachedPage {
     pub adult: bool,
     /// Reading it counts as a hit (a posted, visible work).
     pub counts_hit: bool,
+    /// The work's change time (what an account's reading history notes).
+    pub changed_at: i64,
 }
 
 impl CachedPage {
-    /// The page with `token` in its forms.
-    pub fn with_token(&self, token: &str) -> String {
+    /// The page with the visitor's own values in it; `None` when the
+    /// visitor lacks one the page needs.
+    pub fn filled(&self, fill: &Fill) -> Option<String> {
         let len = self.pieces.iter().map(String::len).sum::<usize>()
-            + token.len() * self.pieces.len().saturating_sub(1);
+            + (fill.token.len() + 8) * self.slots.len();
         let mut out = String::with_capacity(len);
         for (i, piece) in self.pieces.iter().enumerate() {
-            if i > 0 {
-                out.push_str(token);
+            if i > 0 && !fill.write(self.slots[i - 1], &mut out) {
+                return None;
             }
             out.push_str(piece);
         }
-        out
+        Some(out)
     }
 
-    /// A strong validator for this page as the browser with `token`
+    /// A strong validator for this page as the visitor with these values
     /// sees it: the same on every node for the same bytes.
-    pub fn etag(&self, token: &str) -> String {
+    pub fn etag(&self, fill: &Fill) -> String {
         let mut h = DefaultHasher::new();
-        token.hash(&mut h);
+        (
+            fill.token,
+            fill.login,
+            fill.bookmark,
+            fill.subscription,
+            fill.pseud,
+        )
+            .hash(&mut h);
         format!("\"w{:016x}{:016x}\"", self.content_hash, h.finish())
     }
 }
@@ -112,6 +235,25 @@ impl quick_cache::Weighter<PageKey, Arc<CachedPage>> for ByBytes {
     fn weight(&self, _key: &PageKey, value: &Arc<CachedPage>) -> u64 {
         value.pieces.iter().map(|p| p.len() as u64).sum::<u64>() + 256
     }
+}
+
+/// What a kept page remembers of its work.
+#[derive(Debug, Clone, Copy)]
+pub struct PageFacts {
+    /// The work needs the adult-content interstitial first.
+    pub adult: bool,
+    /// Reading it counts as a hit.
+    pub counts_hit: bool,
+    /// The work's change time.
+    pub changed_at: i64,
+}
+
+/// 17 random digits (from the same source as tokens: no guessable
+/// markers).
+fn random_marker_base() -> u64 {
+    let token = ficus_core::account::random_token();
+    let random = u64::from_str_radix(&token[..16], 16).unwrap_or_default();
+    10_000_000_000_000_000 + random % 90_000_000_000_000_000
 }
 
 /// What was invalidated when.
@@ -136,7 +278,9 @@ pub struct PageCache {
     entries: Option<quick_cache::sync::Cache<PageKey, Arc<CachedPage>, ByBytes>>,
     validity: Mutex<Validity>,
     follow: Mutex<Follow>,
-    placeholder: String,
+    /// What every marker starts with: a minus sign and 17 random digits,
+    /// so a marker is also a (negative) number where an id goes.
+    marker_base: u64,
     /// How far the log has been read, shared with this node's indexer:
     /// the position the node records in `index_consumers` (below which
     /// the log may be pruned) never passes it.
@@ -166,7 +310,7 @@ impl PageCache {
                 seen: start,
                 gap_since: None,
             }),
-            placeholder: ficus_core::account::random_token(),
+            marker_base: random_marker_base(),
             hold,
         }
     }
@@ -181,9 +325,21 @@ impl PageCache {
         self.entries.is_some()
     }
 
-    /// What a page is rendered with in place of the form token.
-    pub fn placeholder(&self) -> &str {
-        &self.placeholder
+    /// What a shared page is rendered with in place of `slot`'s value:
+    /// digits after a minus sign (safe unescaped in text, attributes and
+    /// paths, and a number where an id goes).
+    pub fn marker(&self, slot: Slot) -> String {
+        self.marker_id(slot).to_string()
+    }
+
+    /// [`Self::marker`] as an id.
+    pub fn marker_id(&self, slot: Slot) -> i64 {
+        // 17 digits and one: below i64::MAX.
+        -((self.marker_base * 10 + u64::from(slot.digit() - b'0')) as i64)
+    }
+
+    fn marker_prefix(&self) -> String {
+        format!("-{}", self.marker_base)
     }
 
     /// The generation to note before reading what a page shows.
@@ -209,31 +365,63 @@ impl PageCache {
         valid.then_some(page)
     }
 
-    /// Keeps `html` (rendered with [`Self::placeholder`] for the token,
-    /// from a read that began at `generation`) under `key`, and returns
-    /// the entry to serve this request from.
+    /// Keeps `html` (rendered with [`Self::marker`]s for the visitor's
+    /// own values, from a read that began at `generation`) under `key`,
+    /// and returns the entry to serve this request from.
     pub fn insert(
         &self,
         key: PageKey,
         html: &str,
         generation: u64,
-        adult: bool,
-        counts_hit: bool,
+        about: PageFacts,
     ) -> Arc<CachedPage> {
-        let pieces: Vec<String> = html.split(&self.placeholder).map(str::to_string).collect();
-        let mut h = DefaultHasher::new();
-        pieces.hash(&mut h);
-        let page = Arc::new(CachedPage {
-            pieces,
-            generation,
-            content_hash: h.finish(),
-            adult,
-            counts_hit,
-        });
-        if let Some(entries) = &self.entries {
+        let (page, whole) = self.cut(html, generation, about);
+        if whole && let Some(entries) = &self.entries {
             entries.insert(key, page.clone());
         }
         page
+    }
+
+    /// `html` cut at its markers, to fill in for this request only; and
+    /// whether it holds nothing but our markers (fit to keep).
+    pub fn cut(&self, html: &str, generation: u64, about: PageFacts) -> (Arc<CachedPage>, bool) {
+        let prefix = self.marker_prefix();
+        let mut parts = html.split(prefix.as_str());
+        let mut pieces = vec![parts.next().unwrap_or_default().to_string()];
+        let mut slots = Vec::new();
+        let mut whole = true;
+        for part in parts {
+            let slot = part
+                .as_bytes()
+                .first()
+                .and_then(|d| Slot::ALL.into_iter().find(|s| s.digit() == *d));
+            match slot {
+                Some(slot) => {
+                    slots.push(slot);
+                    pieces.push(part[1..].to_string());
+                }
+                // Never rendered by us: keep the text as it was, and do
+                // not keep the page.
+                None => {
+                    whole = false;
+                    let last = pieces.len() - 1;
+                    pieces[last].push_str(&prefix);
+                    pieces[last].push_str(part);
+                }
+            }
+        }
+        let mut h = DefaultHasher::new();
+        (&pieces, &slots).hash(&mut h);
+        let page = Arc::new(CachedPage {
+            pieces,
+            slots,
+            generation,
+            content_hash: h.finish(),
+            adult: about.adult,
+            counts_hit: about.counts_hit,
+            changed_at: about.changed_at,
+        });
+        (page, whole)
     }
 
     /// Pages kept now (tests and statistics).
@@ -349,36 +537,89 @@ pub async fn follow_the_log(state: crate::AppState) {
 mod tests {
     use super::*;
 
+    fn key(work_id: i64, audience: Audience) -> PageKey {
+        PageKey {
+            work_id,
+            chapter: None,
+            full: false,
+            audience,
+        }
+    }
+
+    const FACTS: PageFacts = PageFacts {
+        adult: false,
+        counts_hit: true,
+        changed_at: 0,
+    };
+
     #[test]
     fn a_page_is_served_with_each_visitors_own_token() {
         let cache = PageCache::new(1 << 20, Arc::default(), 0);
-        let p = cache.placeholder().to_string();
+        let p = cache.marker(Slot::Token);
         let html = format!("<form><input value=\"{p}\"></form><form value=\"{p}\"></form>");
-        let key = PageKey {
-            work_id: 1,
-            chapter: None,
-            full: false,
-        };
-        cache.insert(key, &html, cache.generation(), false, true);
+        let key = key(1, Audience::Guest);
+        cache.insert(key, &html, cache.generation(), FACTS);
         let page = cache.get(&key).expect("kept");
-        let a = page.with_token("aaaa");
+        let a = page.filled(&Fill::guest("aaaa")).expect("filled");
         assert_eq!(
             a,
             "<form><input value=\"aaaa\"></form><form value=\"aaaa\"></form>"
         );
         assert!(!a.contains(&p));
-        assert_ne!(page.etag("aaaa"), page.etag("bbbb"));
-        assert_eq!(page.etag("aaaa"), page.etag("aaaa"));
+        assert_ne!(
+            page.etag(&Fill::guest("aaaa")),
+            page.etag(&Fill::guest("bbbb"))
+        );
+        assert_eq!(
+            page.etag(&Fill::guest("aaaa")),
+            page.etag(&Fill::guest("aaaa"))
+        );
+    }
+
+    #[test]
+    fn an_accounts_page_gets_its_own_login_and_ids() {
+        let cache = PageCache::new(1 << 20, Arc::default(), 0);
+        let m = |s| cache.marker(s);
+        let html = format!(
+            "<a href=\"/users/{l}\">Hi, {l}!</a><input value=\"{t}\"><a href=\"/bookmarks/{b}/edit\"></a>\
+             <form action=\"/users/{l}/subscriptions/{s}/delete\"></form><input value=\"{p}\">",
+            l = m(Slot::Login),
+            t = m(Slot::Token),
+            b = m(Slot::Bookmark),
+            s = m(Slot::Subscription),
+            p = m(Slot::Pseud),
+        );
+        assert!(cache.marker_id(Slot::Pseud) < 0);
+        let audience = Audience::Reader {
+            hide_warnings: false,
+            hide_freeforms: false,
+            bookmarked: true,
+            marked: false,
+            subscribed: true,
+        };
+        let page = cache.insert(key(3, audience), &html, cache.generation(), FACTS);
+        let fill = Fill {
+            token: "tok",
+            login: Some("reader_1"),
+            bookmark: Some(12),
+            subscription: Some(34),
+            pseud: Some(56),
+        };
+        assert_eq!(
+            page.filled(&fill).expect("filled"),
+            "<a href=\"/users/reader_1\">Hi, reader_1!</a><input value=\"tok\"><a href=\"/bookmarks/12/edit\"></a>\
+             <form action=\"/users/reader_1/subscriptions/34/delete\"></form><input value=\"56\">"
+        );
+        // A visitor without a value the page needs is not served from it.
+        assert!(page.filled(&Fill::guest("tok")).is_none());
+        assert!(cache.get(&key(3, audience)).is_some());
+        assert!(cache.get(&key(3, Audience::Guest)).is_none());
     }
 
     #[test]
     fn a_page_read_before_an_invalidation_is_not_served_after_it() {
         let cache = PageCache::new(1 << 20, Arc::default(), 0);
-        let key = PageKey {
-            work_id: 7,
-            chapter: None,
-            full: false,
-        };
+        let key = key(7, Audience::Guest);
         let before = cache.generation();
         // A change to work 7 is seen while its page is being rendered.
         if let Ok(mut v) = cache.validity.lock() {
@@ -386,9 +627,16 @@ mod tests {
             let g = v.generation;
             v.works.insert(7, g);
         }
-        cache.insert(key, "old", before, false, true);
+        cache.insert(key, "old", before, FACTS);
         assert!(cache.get(&key).is_none(), "rendered from a stale read");
-        cache.insert(key, "new", cache.generation(), false, true);
-        assert_eq!(cache.get(&key).expect("kept").with_token("t"), "new");
+        cache.insert(key, "new", cache.generation(), FACTS);
+        assert_eq!(
+            cache
+                .get(&key)
+                .expect("kept")
+                .filled(&Fill::guest("t"))
+                .as_deref(),
+            Some("new")
+        );
     }
 }

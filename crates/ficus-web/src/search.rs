@@ -201,13 +201,13 @@ pub async fn read_your_writes(State(st): State<AppState>, req: Request, next: Ne
     );
     let path = req.uri().path();
     let no_wait = path.starts_with("/tags/") || path == "/kudos" || path.ends_with("/kudos");
-    // A guest's pages may come from any node's page cache.
-    let guest = !path.starts_with("/api/")
-        && crate::params::cookie(req.headers(), crate::session::SESSION_COOKIE).is_none();
+    // A browser's work pages (a guest's or a plain reader's) may come
+    // from any node's page cache.
+    let browser = !path.starts_with("/api/");
     let mut response = next.run(req).await;
     if post {
         // The writer's next request must not get a page kept from before:
-        // this node reads the log now; a guest's browser carries the
+        // this node reads the log now; the writer's browser carries the
         // log's head to any other node (see `page_cache::SEEN_COOKIE`).
         let pages = st.pages.clone();
         let store = st.store.clone();
@@ -218,7 +218,7 @@ pub async fn read_your_writes(State(st): State<AppState>, req: Request, next: Ne
         .await
         .ok()
         .flatten();
-        if let Some(head) = head.filter(|_| guest && st.pages.enabled())
+        if let Some(head) = head.filter(|_| browser && st.pages.enabled())
             && let Ok(v) = axum::http::HeaderValue::from_str(&format!(
                 "{}={head}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60",
                 crate::page_cache::SEEN_COOKIE

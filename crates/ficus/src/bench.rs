@@ -215,6 +215,25 @@ pub fn run(storage: &StorageArgs, args: &BenchArgs) -> anyhow::Result<()> {
             kib as f64 / 1024.0
         );
     }
+    // A signed-in reader (the `user` role, no relation to the works).
+    let reader = store.create_user(
+        &ficus_core::account::Login::parse("benchreader")?,
+        "benchreader@example.org",
+        "$h",
+        ficus_core::account::Role::User,
+        chrono::Utc::now().naive_utc(),
+    )?;
+    let session = {
+        let token = ficus_core::account::random_token();
+        let at = chrono::Utc::now().naive_utc();
+        store.create_session(
+            &ficus_core::account::token_hash(&token),
+            reader.id,
+            at,
+            at + chrono::Duration::hours(2),
+        )?;
+        format!("ficus_session={token}")
+    };
     drop(store);
 
     // 3. Serve from a child process and load it: first with the page
@@ -257,7 +276,15 @@ pub fn run(storage: &StorageArgs, args: &BenchArgs) -> anyhow::Result<()> {
     // then every work in turn.
     let (server, base) = start_server(&data_dir, db, &[])?;
     let cookie = format!("ficus_csrf={}", "0123456789abcdef".repeat(4));
-    same_bytes::compare(&base, "/works/1?view_adult=true", &cookie, 64, args.seconds)?;
+    let account = format!("{cookie}; {session}");
+    same_bytes::compare(
+        &base,
+        "/works/1?view_adult=true",
+        &cookie,
+        Some(&account),
+        64,
+        args.seconds,
+    )?;
     let cached = runtime.block_on(load(&base, args.clients, duration, sweep(args.works)))?;
     cached.print("work pages, every work in turn (page cache)");
     if let Some(kib) = rss_kib_of(server.0.id()) {

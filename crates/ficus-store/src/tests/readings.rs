@@ -141,3 +141,72 @@ fn history_and_marked_for_later() {
         );
     });
 }
+
+#[test]
+fn a_readers_own_relation_to_a_work_is_read_in_one_call() {
+    use crate::bookmarks::BookmarkTarget;
+    use crate::comments::CommentTarget;
+    use crate::subscriptions::SubscriptionKind;
+    use ficus_core::bookmarks::BookmarkDraft;
+    use ficus_core::mail::SubscriptionMail;
+    use ficus_core::people::Relation;
+
+    each_backend(|store| {
+        no_rate_limit(store);
+        let ada = person(store, "ada", Role::User);
+        let bea = person(store, "bea", Role::User);
+        let cam = person(store, "cam", Role::User);
+        let ada_id = ada.viewer.user_id().expect("id");
+        let bea_id = bea.viewer.user_id().expect("id");
+        let cam_id = cam.viewer.user_id().expect("id");
+        let work = work_by(store, &ada, CommentPermission::Everyone, false);
+
+        let bea_reads = store.reader_of_work(bea_id, work).expect("read");
+        assert!(!bea_reads.owner && !bea_reads.blocked && bea_reads.plain_comments);
+        assert_eq!(
+            (bea_reads.bookmark, bea_reads.marked, bea_reads.subscription),
+            (None, false, None)
+        );
+        assert_eq!(bea_reads.pseuds, vec![(pseud_of(&bea), "bea".to_string())]);
+        assert!(store.reader_of_work(ada_id, work).expect("read").owner);
+
+        let bookmark = store
+            .create_bookmark(
+                bea.viewer,
+                Some(pseud_of(&bea)),
+                BookmarkTarget::Work(work),
+                &BookmarkDraft::parse("", "", false, false).expect("draft"),
+                now(),
+            )
+            .expect("store")
+            .expect("bookmarked");
+        store
+            .mark_for_later(bea.viewer, work, true, now())
+            .expect("mark");
+        let sub = store
+            .subscribe(
+                bea_id,
+                SubscriptionKind::Work,
+                work,
+                SubscriptionMail::Off,
+                now(),
+            )
+            .expect("subscribe");
+        post(store, CommentTarget::Work(work), &bea.commenter, "Lovely.").expect("comment");
+        let bea_reads = store.reader_of_work(bea_id, work).expect("read");
+        assert_eq!(
+            (bea_reads.bookmark, bea_reads.marked, bea_reads.subscription),
+            (Some(bookmark), true, Some(sub.id))
+        );
+        assert!(!bea_reads.plain_comments, "her own comment is on the work");
+
+        // Cam is blocked by the work's creator: no kudos button, and his
+        // page is his own.
+        store
+            .set_related(Relation::Block, ada_id, "cam", true, now())
+            .expect("store")
+            .expect("blocked");
+        let cam_reads = store.reader_of_work(cam_id, work).expect("read");
+        assert!(cam_reads.blocked && !cam_reads.plain_comments && !cam_reads.owner);
+    });
+}

@@ -5,13 +5,14 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use ficus_store::readers::ReaderOfWork;
 use ficus_store::{ChapterChoice, ChapterRecord, ChapterSummary, Found, Reading};
 
 use crate::AppState;
 use crate::comment_cache::ViewerClass;
 use crate::error::WebError;
 use crate::origin::ClientIp;
-use crate::page_cache::{CachedPage, PageKey};
+use crate::page_cache::{Audience, CachedPage, Fill, PageFacts, PageKey, Slot};
 use crate::params::{self, QueryMap};
 use crate::session::Visitor;
 use crate::templates::{
@@ -218,15 +219,37 @@ async fn render(
     let adult_ok_by_query = params::flag(q, "view_adult");
     let adult_ok = adult_ok_by_query || params::cookie(headers, ADULT_COOKIE) == Some("true");
 
-    // Every guest sees the same page but for their form token: it comes
-    // from the page cache, rendered once (see `page_cache`).
-    let cache_key =
-        (visitor.user.is_none() && st.pages.enabled() && plain_query(q)).then_some(PageKey {
+    // Noted before any read: a change seen while rendering keeps the page
+    // from being kept.
+    let generation = st.pages.generation();
+    // An account's own relation to the work: what its page shows of it,
+    // and whether it shares the page of the work's plain readers.
+    let reader = match &visitor.user {
+        Some(u) => {
+            let uid = u.id;
+            Some(st.db(move |s| s.reader_of_work(uid, id)).await?)
+        }
+        None => None,
+    };
+    // Guests and plain readers share kept pages, rendered once with
+    // markers for their own values (see `page_cache`).
+    let cache_key = (st.pages.enabled() && plain_query(q))
+        .then(|| audience(visitor, reader.as_ref()))
+        .flatten()
+        .map(|audience| PageKey {
             work_id: id,
             chapter: chapter_id,
             full,
+            audience,
         });
-    // A guest who just changed something (on any node) has the log's
+    let fill = Fill {
+        token: &visitor.csrf,
+        login: visitor.user.as_ref().map(|u| u.login.as_str()),
+        bookmark: reader.as_ref().and_then(|r| r.bookmark),
+        subscription: reader.as_ref().and_then(|r| r.subscription),
+        pseud: reader.as_ref().and_then(|r| r.pseuds.first()).map(|p| p.0),
+    };
+    // A browser that just changed something (on any node) has the log's
     // head then in a cookie: this node reads up to it first.
     let mut behind = false;
     if cache_key.is_some()
@@ -242,27 +265,38 @@ async fn render(
     if let Some(key) = &cache_key
         && !behind
         && let Some(page) = st.pages.get(key)
-        && (adult_ok || !page.adult)
+        && (adult_ok || prefs.skip_adult || !page.adult)
+        && let Some(response) = cached_response(&page, &fill, headers, adult_ok_by_query, true)
     {
         if page.counts_hit {
             count_hit(st, visitor, ip, id, headers);
+            if let Some(u) = visitor.user.as_ref().filter(|u| u.prefs.history) {
+                st.readings.record(u.id, id, page.changed_at);
+            }
         }
-        return Ok(cached_response(&page, visitor, headers, adult_ok_by_query));
+        return Ok(response);
     }
-    // Noted before the read: a change seen while rendering keeps the page
-    // from being kept.
-    let generation = st.pages.generation();
-    // The page as every guest sees it has the placeholder for the token.
-    let shared_guest;
+    // A shared page has markers for the visitor's own values.
+    let shared;
     let page_visitor = match cache_key {
         Some(_) => {
-            shared_guest = Visitor {
-                user: None,
-                csrf: st.pages.placeholder().to_string(),
+            shared = Visitor {
+                user: visitor.user.as_ref().map(|u| ficus_store::UserRecord {
+                    login: st.pages.marker(Slot::Login),
+                    ..u.clone()
+                }),
+                csrf: st.pages.marker(Slot::Token),
             };
-            &shared_guest
+            &shared
         }
         None => visitor,
+    };
+    let own = |slot: Slot, value: i64| {
+        if cache_key.is_some() {
+            st.pages.marker_id(slot)
+        } else {
+            value
+        }
     };
 
     let Reading {
@@ -314,39 +348,13 @@ async fn render(
     {
         st.readings.record(u.id, id, work.changed_at);
     }
-    // The button is not offered to an account a creator has blocked.
     // Whether the comments may come from the comment cache, and as whose
     // view (a guest's depends on the archive's guest-comment switch; an
-    // account's only when it is a plain reader of the work); an account's
-    // own bookmark of it turns "Bookmark" into "Edit Bookmark". One call.
-    let reader = visitor.user.as_ref().map(|u| u.id);
-    let owners = work.owners.clone();
-    let plain_role = !visitor.viewer().moderates() && !owner;
-    let (kudos_sentence, blocked, cache_as, account, (collections, gifts)) = st
+    // account's only when it is a plain reader of the work). One call.
+    let guest = visitor.user.is_none();
+    let (kudos_sentence, guest_comments_off, (collections, gifts)) = st
         .db(move |s| {
-            let (blocked, cache_as, account) = match reader {
-                Some(uid) => (
-                    s.blocked_by_any(uid, &owners)?,
-                    (plain_role && s.plain_comment_reader(uid, id)?)
-                        .then_some(ViewerClass::PlainAccount),
-                    ReadersOwn {
-                        bookmark: s.bookmark_of(uid, id)?,
-                        marked: s.reading_of(uid, id)?.unwrap_or(false),
-                        subscription: s.subscription_to(
-                            uid,
-                            ficus_store::subscriptions::SubscriptionKind::Work,
-                            id,
-                        )?,
-                    },
-                ),
-                None => (
-                    false,
-                    Some(ViewerClass::Guest {
-                        guest_comments_off: s.comment_limits()?.guest_comments_off,
-                    }),
-                    ReadersOwn::default(),
-                ),
-            };
+            let guest_comments_off = guest && s.comment_limits()?.guest_comments_off;
             let collections = s
                 .collections_of_works(&[id])?
                 .remove(&id)
@@ -354,18 +362,18 @@ async fn render(
             let gifts = s.gifts_of_work(id)?;
             Ok((
                 s.kudos_sentence(id)?,
-                blocked,
-                cache_as,
-                account,
+                guest_comments_off,
                 (collections, gifts),
             ))
         })
         .await?;
-    let ReadersOwn {
-        bookmark,
-        marked,
-        subscription,
-    } = account;
+    let plain_role = !visitor.viewer().moderates() && !owner;
+    let cache_as = match &reader {
+        Some(r) => (plain_role && r.plain_comments).then_some(ViewerClass::PlainAccount),
+        None => Some(ViewerClass::Guest { guest_comments_off }),
+    };
+    // The button is not offered to an account a creator has blocked.
+    let blocked = reader.as_ref().is_some_and(|r| r.blocked);
     let kudos = KudosBox {
         button: work.posted && !work.hidden && !owner && !blocked,
         message: q.get("kudos").and_then(|k| kudos_message(k)),
@@ -390,8 +398,17 @@ async fn render(
         &path,
         q,
         cache_as,
+        reader.as_ref().map(|r| {
+            r.pseuds
+                .iter()
+                .enumerate()
+                .map(|(i, (pseud, name))| (own(Slot::Pseud, *pseud), name.clone(), i == 0))
+                .collect()
+        }),
     )
     .await?;
+
+    let comments_seen = comments.threads.clone();
     let chapters: Vec<ChapterView> = texts.into_iter().map(full_view).collect();
     let index = current.and_then(|cid| list.iter().position(|c| c.id == cid));
     let nav = index.map(|i| ChapterNav {
@@ -470,26 +487,30 @@ async fn render(
         can_moderate: visitor.viewer().moderates(),
         is_hidden: work.hidden,
         kudos,
-        bookmark_link: match (reader, bookmark) {
-            (None, _) => None,
-            (Some(_), Some(b)) => Some((format!("/bookmarks/{b}/edit"), "Edit Bookmark")),
-            (Some(_), None) if work.posted => {
-                Some((format!("/works/{id}/bookmarks/new"), "Bookmark"))
-            }
-            (Some(_), None) => None,
+        bookmark_link: match reader.as_ref().map(|r| r.bookmark) {
+            None => None,
+            Some(Some(b)) => Some((
+                format!("/bookmarks/{}/edit", own(Slot::Bookmark, b)),
+                "Edit Bookmark",
+            )),
+            Some(None) if work.posted => Some((format!("/works/{id}/bookmarks/new"), "Bookmark")),
+            Some(None) => None,
         },
         // "Mark for Later" / "Mark as Read", for accounts on posted works.
-        marked_for_later: (reader.is_some() && work.posted).then_some(marked),
-        subscribe: visitor.user.as_ref().filter(|_| work.posted).map(|u| {
+        marked_for_later: reader.as_ref().filter(|_| work.posted).map(|r| r.marked),
+        subscribe: page_visitor.user.as_ref().filter(|_| work.posted).map(|u| {
             crate::view::SubscribeButton {
                 login: u.login.clone(),
                 kind: "Work",
                 target_id: id,
-                existing: subscription,
+                existing: reader
+                    .as_ref()
+                    .and_then(|r| r.subscription)
+                    .map(|s| own(Slot::Subscription, s)),
                 back: path.clone(),
             }
         }),
-        threads: comments.threads,
+        threads: comments.threads.clone(),
         cform: comments.form,
         pager: comments.pager,
         comments: comments.rest,
@@ -504,9 +525,34 @@ async fn render(
     );
     page.render_into(&mut html)?;
     if let Some(key) = cache_key {
-        let adult = work.rating.needs_adult_interstitial();
-        let page = st.pages.insert(key, &html, generation, adult, counts_hit);
-        return Ok(cached_response(&page, visitor, headers, adult_ok_by_query));
+        let facts = PageFacts {
+            adult: work.rating.needs_adult_interstitial(),
+            counts_hit,
+            changed_at: work.changed_at,
+        };
+        // The page is the audience's only if what the render read agrees
+        // with what decided the audience (a reader who became a creator
+        // or was blocked meanwhile gets it alone; blocks are not logged).
+        let still_plain = match key.audience {
+            Audience::Guest => true,
+            Audience::Reader { .. } => {
+                !owner
+                    && !matches!(
+                        comments_seen.may_comment,
+                        Err(ficus_core::comments::CommentRefusal::BlockedByCreator)
+                    )
+                    && comments_seen.unreviewed == 0
+            }
+        };
+        let page = if still_plain {
+            st.pages.insert(key, &html, generation, facts)
+        } else {
+            st.pages.cut(&html, generation, facts).0
+        };
+        // The visitor's values are the ones the page was cut for.
+        return cached_response(&page, &fill, headers, adult_ok_by_query, false).ok_or_else(|| {
+            WebError::Unavailable("This page could not be put together; please reload.".into())
+        });
     }
     let mut response = Html(html).into_response();
     if adult_ok_by_query {
@@ -518,9 +564,9 @@ async fn render(
     Ok(response)
 }
 
-/// Whether a guest's work page request asks for nothing but the page
-/// (the kudos message after leaving kudos, and a page of comments, are
-/// rendered for the request).
+/// Whether a work page request asks for nothing but the page (the kudos
+/// message after leaving kudos, and a page of comments, are rendered for
+/// the request).
 fn plain_query(q: &std::collections::HashMap<String, String>) -> bool {
     q.keys().all(|k| k == "view_adult" || k == "view_full_work")
 }
@@ -541,17 +587,43 @@ fn count_hit(st: &AppState, visitor: &Visitor, ip: &str, id: i64, headers: &Head
     st.hits.record(id, visitor_id);
 }
 
-/// A kept page for this guest: with their token, or `304 Not Modified`
-/// when their browser holds this very page (`If-None-Match`). Its ETag
-/// covers the token, and `private, no-cache` keeps shared caches out and
-/// makes the browser ask again each time.
+/// Who shares the page `visitor` gets: guests; plain reading accounts
+/// (the `user` role, not a creator, no blocks either way, no comment of
+/// their own on the work, one pseud) by preferences and their relation
+/// to the work; `None` for anyone else, whose page is their own.
+fn audience(visitor: &Visitor, reader: Option<&ReaderOfWork>) -> Option<Audience> {
+    let Some(user) = &visitor.user else {
+        return Some(Audience::Guest);
+    };
+    let r = reader?;
+    let plain = user.role == ficus_core::account::Role::User
+        && !r.owner
+        && !r.blocked
+        && r.plain_comments
+        && r.pseuds.len() == 1;
+    plain.then_some(Audience::Reader {
+        hide_warnings: user.prefs.hide_warnings,
+        hide_freeforms: user.prefs.hide_freeforms,
+        bookmarked: r.bookmark.is_some(),
+        marked: r.marked,
+        subscribed: r.subscription.is_some(),
+    })
+}
+
+/// A kept page for this visitor: with their own values, or `304 Not
+/// Modified` when their browser holds this very page (`If-None-Match`).
+/// Its ETag covers those values, and `private, no-cache` keeps shared
+/// caches out and makes the browser ask again each time; `X-Cache` says
+/// whether the page was kept before this request (`hit`) or rendered for
+/// it. `None` when the visitor lacks a value the page needs.
 fn cached_response(
     page: &CachedPage,
-    visitor: &Visitor,
+    fill: &Fill,
     headers: &HeaderMap,
     set_adult_cookie: bool,
-) -> Response {
-    let etag = page.etag(&visitor.csrf);
+    hit: bool,
+) -> Option<Response> {
+    let etag = page.etag(fill);
     let held = headers
         .get_all(header::IF_NONE_MATCH)
         .iter()
@@ -561,7 +633,7 @@ fn cached_response(
     let mut response = if held {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        Html(page.with_token(&visitor.csrf)).into_response()
+        Html(page.filled(fill)?).into_response()
     };
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&etag) {
@@ -571,21 +643,17 @@ fn cached_response(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-cache"),
     );
+    h.insert(
+        "x-cache",
+        HeaderValue::from_static(if hit { "hit" } else { "miss" }),
+    );
     if set_adult_cookie {
         h.append(
             header::SET_COOKIE,
             HeaderValue::from_static("view_adult=true; Path=/; HttpOnly; SameSite=Lax"),
         );
     }
-    response
-}
-
-/// What the work page shows an account of its own relation to the work.
-#[derive(Debug, Default)]
-struct ReadersOwn {
-    bookmark: Option<i64>,
-    marked: bool,
-    subscription: Option<i64>,
+    Some(response)
 }
 
 /// The message over the kudos after leaving them (`?kudos=` on the

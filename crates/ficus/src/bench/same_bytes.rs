@@ -20,12 +20,14 @@ pub(crate) struct Row {
     pub result: LoadResult,
 }
 
-/// Measures `path` on `base` (the work page) and the same bytes served
-/// statically; prints the rows and the ratios.
+/// Measures `path` on `base` (the work page) as a guest (`cookie`) and,
+/// given `account_cookie`, as a signed-in plain reader, and the guest's
+/// bytes served statically; prints the rows and the ratios.
 pub(crate) fn compare(
     base: &str,
     path: &str,
     cookie: &str,
+    account_cookie: Option<&str>,
     clients: usize,
     seconds: u64,
 ) -> anyhow::Result<Vec<Row>> {
@@ -53,6 +55,29 @@ pub(crate) fn compare(
         what: "work page (ficus serve, a guest, page cache)",
         result: measure(base, path, cookie, clients, seconds)?,
     }];
+    if let Some(account) = account_cookie {
+        let resp = client
+            .get(format!("{base}{path}"))
+            .header(reqwest::header::COOKIE, account)
+            .send()?;
+        let shared = resp.headers().contains_key(reqwest::header::ETAG);
+        let body = resp.text()?;
+        if !body.contains("logged-in") {
+            bail!("{path} did not show the signed-in reader's page");
+        }
+        if !shared {
+            bail!("{path} was rendered for the signed-in plain reader, not kept");
+        }
+        println!(
+            "the work page as a signed-in plain reader: {:.1} KB, a kept page",
+            body.len() as f64 / 1e3
+        );
+        rows.push(Row {
+            what: "work page (ficus serve, a signed-in plain reader, page cache)",
+            result: measure(base, path, account, clients, seconds)?,
+        });
+    }
+    let pages = rows.len();
     {
         let (_runtime, same_stack) = serve_bytes(bytes.clone())?;
         rows.push(Row {
@@ -70,13 +95,15 @@ pub(crate) fn compare(
     for row in &rows {
         row.result.print(row.what);
     }
-    let page = rows[0].result.rps;
-    for row in &rows[1..] {
-        println!(
-            "ratio work page / {}: {:.2}",
-            row.what,
-            page / row.result.rps.max(1e-9)
-        );
+    for page in &rows[..pages] {
+        for row in &rows[pages..] {
+            println!(
+                "ratio {} / {}: {:.2}",
+                page.what,
+                row.what,
+                page.result.rps / row.result.rps.max(1e-9)
+            );
+        }
     }
     Ok(rows)
 }

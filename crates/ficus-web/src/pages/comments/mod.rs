@@ -79,8 +79,23 @@ pub(crate) async fn comment_form(
         }
         None => Vec::new(),
     };
+    Ok(form_with_pseuds(
+        visitor, pseuds, action, for_id, legend, moderated, typed,
+    ))
+}
+
+/// [`comment_form`] with the account's pseuds (id, name, chosen) known.
+pub(crate) fn form_with_pseuds(
+    visitor: &Visitor,
+    pseuds: Vec<(i64, String, bool)>,
+    action: String,
+    for_id: i64,
+    legend: &'static str,
+    moderated: bool,
+    typed: Option<&StrictForm>,
+) -> CommentForm {
     let field = |name: &str| typed.map(|f| f.field(name).to_string()).unwrap_or_default();
-    Ok(CommentForm {
+    CommentForm {
         action,
         for_id,
         guest: visitor.user.is_none(),
@@ -90,7 +105,7 @@ pub(crate) async fn comment_form(
         email: field("comment[email]"),
         legend,
         moderated,
-    })
+    }
 }
 
 /// Posts a comment from a form and answers: the new comment, the work
@@ -631,6 +646,8 @@ pub(crate) struct WorkPageComments {
 /// the chapter shown (`chapter`) or of the whole work, `page=N`. The part
 /// comes from the comment cache when the visitor is of a class that shares
 /// it (`cache_as`, decided with the page's other reads) and it holds it.
+/// An account's pseuds (id, name, chosen), when the page read them
+/// already, save the form a read.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn work_page_box(
     st: &AppState,
@@ -643,6 +660,7 @@ pub(crate) async fn work_page_box(
     path: &str,
     q: &std::collections::HashMap<String, String>,
     cache_as: Option<ViewerClass>,
+    pseuds: Option<Vec<(i64, String, bool)>>,
 ) -> Result<WorkPageComments, WebError> {
     let show = params::flag(q, "show_comments");
     let page = if show { Some(params::page(q)?) } else { None };
@@ -710,19 +728,22 @@ pub(crate) async fn work_page_box(
         ),
     };
     let refusal = form_refusal(&part.may_comment);
+    let moderated = part.moderated && !viewer.owns(&work.access());
     let form = if refusal.is_none() {
-        Some(
-            comment_form(
-                st,
+        Some(match pseuds {
+            Some(pseuds) => form_with_pseuds(
                 visitor,
+                pseuds,
                 action,
                 for_id,
                 "Post Comment",
-                part.moderated && !viewer.owns(&work.access()),
+                moderated,
                 None,
-            )
-            .await?,
-        )
+            ),
+            None => {
+                comment_form(st, visitor, action, for_id, "Post Comment", moderated, None).await?
+            }
+        })
     } else {
         None
     };

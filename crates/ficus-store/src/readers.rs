@@ -1,0 +1,101 @@
+//! An account's own relation to a work, as the work page shows it: read
+//! on one connection for every page an account reads, since a shared
+//! (kept) page is filled in with it.
+
+use diesel::prelude::*;
+use ficus_core::bookmarks::BookmarkKind;
+
+use crate::Store;
+use crate::bookmarks::BookmarkHelpers;
+use crate::error::StoreError;
+use crate::schema::{
+    blocked_users, comments, creators, pseuds, readings, subscriptions, work_creators,
+};
+use crate::subscriptions::SubscriptionKind;
+
+/// What the work page shows an account of its own relation to a work,
+/// and what decides whether it shares the page of the work's plain
+/// readers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReaderOfWork {
+    /// The account is on the work's byline.
+    pub owner: bool,
+    /// One of the work's creators has blocked the account.
+    pub blocked: bool,
+    /// No blocks either way and no comment of its own on the work (as
+    /// [`Store::plain_comment_reader`]).
+    pub plain_comments: bool,
+    /// Its bookmark of the work.
+    pub bookmark: Option<i64>,
+    /// It marked the work for later.
+    pub marked: bool,
+    /// Its subscription to the work.
+    pub subscription: Option<i64>,
+    /// Its pseuds (id, name), the default first.
+    pub pseuds: Vec<(i64, String)>,
+}
+
+impl Store {
+    /// `user_id`'s relation to `work_id` (see [`ReaderOfWork`]), read on
+    /// one connection.
+    pub fn reader_of_work(&self, user_id: i64, work_id: i64) -> Result<ReaderOfWork, StoreError> {
+        Ok(with_conn!(self, |conn| {
+            let owners: Vec<i64> = work_creators::table
+                .inner_join(creators::table.inner_join(pseuds::table))
+                .filter(work_creators::work_id.eq(work_id))
+                .select(pseuds::user_id)
+                .load(conn)?;
+            // A block by one of its creators; any block either way.
+            let blocked = !owners.is_empty()
+                && blocked_users::table
+                    .filter(blocked_users::other_id.eq(user_id))
+                    .filter(blocked_users::user_id.eq_any(&owners))
+                    .select(blocked_users::user_id)
+                    .first::<i64>(conn)
+                    .optional()?
+                    .is_some();
+            let any_block = blocked_users::table
+                .filter(
+                    blocked_users::user_id
+                        .eq(user_id)
+                        .or(blocked_users::other_id.eq(user_id)),
+                )
+                .select(blocked_users::user_id)
+                .first::<i64>(conn)
+                .optional()?
+                .is_some();
+            let own_comment: Option<i64> = comments::table
+                .filter(comments::user_id.eq(user_id))
+                .filter(comments::work_id.eq(work_id))
+                .select(comments::id)
+                .first(conn)
+                .optional()?;
+            let marked: Option<bool> = readings::table
+                .find((user_id, work_id))
+                .select(readings::to_read)
+                .first(conn)
+                .optional()?;
+            let subscription: Option<i64> = subscriptions::table
+                .filter(subscriptions::user_id.eq(user_id))
+                .filter(subscriptions::kind.eq(SubscriptionKind::Work.as_str()))
+                .filter(subscriptions::target_id.eq(work_id))
+                .select(subscriptions::id)
+                .first(conn)
+                .optional()?;
+            let pseuds: Vec<(i64, String)> = pseuds::table
+                .filter(pseuds::user_id.eq(user_id))
+                .order((pseuds::is_default.desc(), pseuds::id.asc()))
+                .select((pseuds::id, pseuds::name))
+                .load(conn)?;
+            ReaderOfWork {
+                owner: owners.contains(&user_id),
+                blocked,
+                plain_comments: !any_block && own_comment.is_none(),
+                bookmark: conn.bookmark_of_item(user_id, BookmarkKind::Work, work_id)?,
+                marked: marked.unwrap_or(false),
+                subscription,
+                pseuds,
+            }
+        }))
+    }
+}
