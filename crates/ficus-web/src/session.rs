@@ -139,7 +139,31 @@ impl Visitor {
     }
 }
 
-impl FromRequestParts<AppState> for Visitor {
+/// What a request says of its visitor before the database is asked: the
+/// form token of their browser and the hash of their session cookie, if
+/// any. A handler that reads the database anyway takes this and looks the
+/// session up in the same call ([`VisitorKey::visitor`]).
+#[derive(Debug, Clone)]
+pub struct VisitorKey {
+    pub csrf: String,
+    pub session_hash: Option<String>,
+}
+
+impl VisitorKey {
+    /// The visitor, their session looked up on `store` (blocking).
+    pub fn visitor(self, store: &ficus_store::Store) -> Result<Visitor, ficus_store::StoreError> {
+        let user = match &self.session_hash {
+            Some(hash) => store.session_user(hash, Utc::now().naive_utc())?,
+            None => None,
+        };
+        Ok(Visitor {
+            user,
+            csrf: self.csrf,
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for VisitorKey {
     type Rejection = WebError;
 
     async fn from_request_parts(
@@ -151,14 +175,27 @@ impl FromRequestParts<AppState> for Visitor {
             .get::<CsrfToken>()
             .map(|t| form_token(&state.csrf_key, &t.0, session_cookie(&parts.headers)))
             .unwrap_or_default();
-        let user = match session_cookie(&parts.headers) {
-            Some(token) => {
-                let hash = token_hash(token);
-                let now = Utc::now().naive_utc();
-                state.db(move |s| s.session_user(&hash, now)).await?
-            }
-            None => None,
-        };
-        Ok(Visitor { user, csrf })
+        Ok(VisitorKey {
+            csrf,
+            session_hash: session_cookie(&parts.headers).map(token_hash),
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let key = VisitorKey::from_request_parts(parts, state).await?;
+        if key.session_hash.is_none() {
+            return Ok(Visitor {
+                user: None,
+                csrf: key.csrf,
+            });
+        }
+        state.db(move |s| key.visitor(s)).await
     }
 }

@@ -14,7 +14,7 @@ use crate::error::WebError;
 use crate::origin::ClientIp;
 use crate::page_cache::{Audience, CachedPage, Fill, PageFacts, PageKey, Slot};
 use crate::params::{self, QueryMap};
-use crate::session::Visitor;
+use crate::session::{Visitor, VisitorKey};
 use crate::templates::{
     ChapterNav, ChapterView, Chrome, InterstitialPage, KudosBox, NavigatePage, WorkPage,
 };
@@ -65,7 +65,7 @@ pub(crate) async fn load(
 /// first chapter unless `view_full_work=true`.
 pub async fn show(
     State(st): State<AppState>,
-    visitor: Visitor,
+    visitor: VisitorKey,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
     q: QueryMap,
@@ -74,13 +74,13 @@ pub async fn show(
     let id = params::id(&id, "work")?;
     let q = params::query(q)?;
     let full = params::flag(&q, "view_full_work");
-    render(&st, &visitor, &ip, id, None, full, &q, &headers).await
+    render(&st, visitor, &ip, id, None, full, &q, &headers).await
 }
 
 /// `GET /works/{id}/chapters/{chapter_id}`.
 pub async fn chapter(
     State(st): State<AppState>,
-    visitor: Visitor,
+    visitor: VisitorKey,
     ClientIp(ip): ClientIp,
     Path((id, chapter_id)): Path<(String, String)>,
     q: QueryMap,
@@ -89,17 +89,7 @@ pub async fn chapter(
     let id = params::id(&id, "work")?;
     let chapter_id = params::id(&chapter_id, "chapter")?;
     let q = params::query(q)?;
-    render(
-        &st,
-        &visitor,
-        &ip,
-        id,
-        Some(chapter_id),
-        false,
-        &q,
-        &headers,
-    )
-    .await
+    render(&st, visitor, &ip, id, Some(chapter_id), false, &q, &headers).await
 }
 
 /// `GET /chapters/{chapter_id}`: redirects to the chapter under its work,
@@ -195,7 +185,7 @@ fn full_view(c: ChapterRecord) -> ChapterView {
 #[allow(clippy::too_many_arguments)]
 async fn render(
     st: &AppState,
-    visitor: &Visitor,
+    visitor: VisitorKey,
     ip: &str,
     id: i64,
     chapter_id: Option<i64>,
@@ -203,6 +193,32 @@ async fn render(
     q: &std::collections::HashMap<String, String>,
     headers: &HeaderMap,
 ) -> Result<Response, WebError> {
+    // Noted before any read: a change seen while rendering keeps the page
+    // from being kept.
+    let generation = st.pages.generation();
+    // The session and, for an account, its own relation to the work (what
+    // its page shows of it, and whether it shares the page of the work's
+    // plain readers): one call.
+    let (visitor, reader) = if visitor.session_hash.is_none() {
+        (
+            Visitor {
+                user: None,
+                csrf: visitor.csrf,
+            },
+            None,
+        )
+    } else {
+        st.db(move |s| {
+            let visitor = visitor.visitor(s)?;
+            let reader = match &visitor.user {
+                Some(u) => Some(s.reader_of_work(u.id, id)?),
+                None => None,
+            };
+            Ok((visitor, reader))
+        })
+        .await?
+    };
+    let visitor = &visitor;
     let prefs = visitor.user.as_ref().map(|u| u.prefs).unwrap_or_default();
     let full = full || (chapter_id.is_none() && prefs.full_work);
     // A multi-chapter work opens on one chapter unless the full view is
@@ -219,18 +235,6 @@ async fn render(
     let adult_ok_by_query = params::flag(q, "view_adult");
     let adult_ok = adult_ok_by_query || params::cookie(headers, ADULT_COOKIE) == Some("true");
 
-    // Noted before any read: a change seen while rendering keeps the page
-    // from being kept.
-    let generation = st.pages.generation();
-    // An account's own relation to the work: what its page shows of it,
-    // and whether it shares the page of the work's plain readers.
-    let reader = match &visitor.user {
-        Some(u) => {
-            let uid = u.id;
-            Some(st.db(move |s| s.reader_of_work(uid, id)).await?)
-        }
-        None => None,
-    };
     // Guests and plain readers share kept pages, rendered once with
     // markers for their own values (see `page_cache`).
     let cache_key = (st.pages.enabled() && plain_query(q))
