@@ -144,6 +144,35 @@ const USER_COLUMNS: UserColumns = (
     ),
 );
 
+/// Typed helpers on a connection of either backend.
+pub(crate) trait SessionHelpers {
+    /// See [`Store::session_user`].
+    fn session_user_on(
+        &mut self,
+        token_hash: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<Option<UserRecord>>;
+}
+
+impl_for_both_backends! {
+    impl SessionHelpers {
+        fn session_user_on(
+            &mut self,
+            token_hash: &str,
+            now: NaiveDateTime,
+        ) -> QueryResult<Option<UserRecord>> {
+            let row: Option<UserRow> = sessions::table
+                .inner_join(users::table)
+                .filter(sessions::token_hash.eq(token_hash))
+                .filter(sessions::expires_at.gt(now))
+                .select(USER_COLUMNS)
+                .first(self)
+                .optional()?;
+            Ok(row.map(user_record))
+        }
+    }
+}
+
 impl Store {
     /// Creates an account with its default pseud (named like the login).
     /// A login or e-mail already in use (case-insensitively) is
@@ -273,14 +302,7 @@ impl Store {
         token_hash: &str,
         now: NaiveDateTime,
     ) -> Result<Option<UserRecord>, StoreError> {
-        let row: Option<UserRow> = with_conn!(self, |conn| sessions::table
-            .inner_join(users::table)
-            .filter(sessions::token_hash.eq(token_hash))
-            .filter(sessions::expires_at.gt(now))
-            .select(USER_COLUMNS)
-            .first(conn)
-            .optional()?);
-        Ok(row.map(user_record))
+        Ok(with_conn!(self, |conn| conn.session_user_on(token_hash, now)?))
     }
 
     /// Ends a session.

@@ -169,6 +169,29 @@ fn a_readers_own_relation_to_a_work_is_read_in_one_call() {
         );
         assert_eq!(bea_reads.pseuds, vec![(pseud_of(&bea), "bea".to_string())]);
         assert!(store.reader_of_work(ada_id, work).expect("read").owner);
+        // What a work page asks first: the session's account and its
+        // relation to the work, in one call.
+        store
+            .create_session("bea-session", bea_id, now(), now() + Duration::hours(1))
+            .expect("session");
+        let (user, reader) = store
+            .session_reader_of_work("bea-session", now(), work)
+            .expect("read");
+        assert_eq!(user.map(|u| u.login), Some("bea".to_string()));
+        assert_eq!(reader.as_ref(), Some(&bea_reads));
+        assert_eq!(
+            store
+                .session_reader_of_work("no-such-session", now(), work)
+                .expect("read"),
+            (None, None)
+        );
+        assert_eq!(
+            store
+                .session_reader_of_work("bea-session", now() + Duration::hours(2), work)
+                .expect("read"),
+            (None, None),
+            "an expired session is nobody"
+        );
 
         let bookmark = store
             .create_bookmark(

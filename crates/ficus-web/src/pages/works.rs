@@ -208,15 +208,13 @@ async fn render(
             None,
         )
     } else {
-        st.db(move |s| {
-            let visitor = visitor.visitor(s)?;
-            let reader = match &visitor.user {
-                Some(u) => Some(s.reader_of_work(u.id, id)?),
-                None => None,
-            };
-            Ok((visitor, reader))
-        })
-        .await?
+        let VisitorKey { csrf, session_hash } = visitor;
+        let hash = session_hash.unwrap_or_default();
+        let now = chrono::Utc::now().naive_utc();
+        let (user, reader) = st
+            .db(move |s| s.session_reader_of_work(&hash, now, id))
+            .await?;
+        (Visitor { user, csrf }, reader)
     };
     let visitor = &visitor;
     let prefs = visitor.user.as_ref().map(|u| u.prefs).unwrap_or_default();
