@@ -24,8 +24,10 @@ pub struct ReaderOfWork {
     pub owner: bool,
     /// One of the work's creators has blocked the account.
     pub blocked: bool,
-    /// No blocks either way and no comment of its own on the work (as
-    /// [`Store::plain_comment_reader`]).
+    /// It sees the work's comments as any other plain account does: no
+    /// blocks either way and no comment of its own on the work (its own
+    /// comments carry its actions; held ones show to it only). The caller
+    /// checks the role and ownership.
     pub plain_comments: bool,
     /// Its bookmark of the work.
     pub bookmark: Option<i64>,

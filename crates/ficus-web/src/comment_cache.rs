@@ -17,7 +17,7 @@
 //!
 //! An account is served from it only as a plain reader of the work: not
 //! one of its creators, not a moderator or admin, no blocks either way
-//! and no comment of its own on the work (`Store::plain_comment_reader`).
+//! and no comment of its own on the work (`ReaderOfWork::plain_comments`, from `Store::session_reader_of_work`).
 //! Every such account sees the same page — replies open to accounts, no
 //! edit or delete link, no moderation button — so they share one entry.
 //! Anyone else's page carries their own actions (with their form token),

@@ -142,14 +142,14 @@ impl Visitor {
 /// What a request says of its visitor before the database is asked: the
 /// form token of their browser and the hash of their session cookie, if
 /// any. A handler that reads the database anyway takes this and looks the
-/// session up in the same call ([`VisitorKey::visitor`]).
+/// session up in the same call ([`SessionKey::visitor`]).
 #[derive(Debug, Clone)]
-pub struct VisitorKey {
+pub struct SessionKey {
     pub csrf: String,
     pub session_hash: Option<String>,
 }
 
-impl VisitorKey {
+impl SessionKey {
     /// The visitor, their session looked up on `store` (blocking).
     pub fn visitor(self, store: &ficus_store::Store) -> Result<Visitor, ficus_store::StoreError> {
         let user = match &self.session_hash {
@@ -163,7 +163,7 @@ impl VisitorKey {
     }
 }
 
-impl FromRequestParts<AppState> for VisitorKey {
+impl FromRequestParts<AppState> for SessionKey {
     type Rejection = WebError;
 
     async fn from_request_parts(
@@ -175,7 +175,7 @@ impl FromRequestParts<AppState> for VisitorKey {
             .get::<CsrfToken>()
             .map(|t| form_token(&state.csrf_key, &t.0, session_cookie(&parts.headers)))
             .unwrap_or_default();
-        Ok(VisitorKey {
+        Ok(SessionKey {
             csrf,
             session_hash: session_cookie(&parts.headers).map(token_hash),
         })
@@ -189,7 +189,7 @@ impl FromRequestParts<AppState> for Visitor {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let key = VisitorKey::from_request_parts(parts, state).await?;
+        let key = SessionKey::from_request_parts(parts, state).await?;
         if key.session_hash.is_none() {
             return Ok(Visitor {
                 user: None,

@@ -12,7 +12,7 @@ use ficus_store::Backend;
 use ficus_store::testing::TestStore;
 use ficus_testkit::ServerProcess;
 use ficus_web::view::encode_segment;
-use support::{Browser, attr, signup};
+use support::{Browser, attr, bookmark, signup};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {
@@ -112,24 +112,6 @@ struct Work {
     comment: i64,
     /// A public bookmark by `other` (drafts take none).
     bookmark: i64,
-}
-
-/// Bookmarks `work` as `b`; the bookmark's id.
-fn bookmark(b: &mut Browser, server: &ServerProcess, work: i64, private: bool) -> i64 {
-    let mut fields = vec![("bookmark[bookmarker_notes]", "A matrix bookmark.")];
-    if private {
-        fields.push(("bookmark[private]", "1"));
-    }
-    let resp = b.submit(server, &format!("/works/{work}/bookmarks"), &fields);
-    assert_eq!(resp.status(), 303, "bookmarking {work}");
-    resp.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .trim_start_matches("/bookmarks/")
-        .split('?')
-        .next()
-        .and_then(|n| n.parse().ok())
-        .expect("bookmark id")
 }
 
 /// Stands for the comment of a draft, which cannot have one.

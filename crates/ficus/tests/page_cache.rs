@@ -214,24 +214,6 @@ fn read(b: &mut Browser, server: &ServerProcess, path: &str) -> (Html, String) {
     (Html::parse_document(&body), cache)
 }
 
-/// Bookmarks `work` as `b`; the bookmark's id.
-fn bookmark(b: &mut Browser, server: &ServerProcess, work: i64) -> String {
-    let resp = b.submit(
-        server,
-        &format!("/works/{work}/bookmarks"),
-        &[("bookmark[bookmarker_notes]", "Kept.")],
-    );
-    assert_eq!(resp.status(), 303, "bookmarking {work}");
-    resp.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .trim_start_matches("/bookmarks/")
-        .split('?')
-        .next()
-        .expect("id")
-        .to_string()
-}
-
 #[test]
 fn plain_readers_share_a_page_filled_with_their_own_values() {
     let dir = ficus_testkit::temp_dir();
@@ -342,7 +324,7 @@ fn plain_readers_share_a_page_filled_with_their_own_values() {
 
     // Rita bookmarks the work, marks it for later and subscribes: her
     // page shows her own bookmark and subscription, Sam's does not.
-    let bookmark_id = bookmark(&mut rita, &server, work);
+    let bookmark_id = support::bookmark(&mut rita, &server, work, false);
     let resp = rita.submit(&server, &format!("/works/{work}/mark_for_later"), &[]);
     assert!(resp.status().is_redirection(), "{}", resp.status());
     assert_eq!(

@@ -257,33 +257,6 @@ impl Lens<'_> {
 }
 
 impl Store {
-    /// Whether account `user_id` sees `work_id`'s comments as any other
-    /// plain account does: no blocks either way and no comment of theirs
-    /// on the work (their own comments carry their actions; held ones
-    /// show to them only). The caller checks the role and ownership.
-    pub fn plain_comment_reader(&self, user_id: i64, work_id: i64) -> Result<bool, StoreError> {
-        with_conn!(self, |conn| {
-            let blocks: i64 = blocked_users::table
-                .filter(
-                    blocked_users::user_id
-                        .eq(user_id)
-                        .or(blocked_users::other_id.eq(user_id)),
-                )
-                .count()
-                .get_result(conn)?;
-            if blocks > 0 {
-                return Ok(false);
-            }
-            let own: Option<i64> = comments::table
-                .filter(comments::user_id.eq(user_id))
-                .filter(comments::work_id.eq(work_id))
-                .select(comments::id)
-                .first(conn)
-                .optional()?;
-            Ok(own.is_none())
-        })
-    }
-
     /// The comment limits in force (archive settings).
     pub fn comment_limits(&self) -> Result<ficus_core::comments::CommentLimits, StoreError> {
         Ok(with_conn!(self, |conn| conn.comment_limits())?)

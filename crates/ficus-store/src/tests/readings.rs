@@ -169,30 +169,6 @@ fn a_readers_own_relation_to_a_work_is_read_in_one_call() {
         );
         assert_eq!(bea_reads.pseuds, vec![(pseud_of(&bea), "bea".to_string())]);
         assert!(store.reader_of_work(ada_id, work).expect("read").owner);
-        // What a work page asks first: the session's account and its
-        // relation to the work, in one call.
-        store
-            .create_session("bea-session", bea_id, now(), now() + Duration::hours(1))
-            .expect("session");
-        let (user, reader) = store
-            .session_reader_of_work("bea-session", now(), work)
-            .expect("read");
-        assert_eq!(user.map(|u| u.login), Some("bea".to_string()));
-        assert_eq!(reader.as_ref(), Some(&bea_reads));
-        assert_eq!(
-            store
-                .session_reader_of_work("no-such-session", now(), work)
-                .expect("read"),
-            (None, None)
-        );
-        assert_eq!(
-            store
-                .session_reader_of_work("bea-session", now() + Duration::hours(2), work)
-                .expect("read"),
-            (None, None),
-            "an expired session is nobody"
-        );
-
         let bookmark = store
             .create_bookmark(
                 bea.viewer,
@@ -222,6 +198,34 @@ fn a_readers_own_relation_to_a_work_is_read_in_one_call() {
             (Some(bookmark), true, Some(sub.id))
         );
         assert!(!bea_reads.plain_comments, "her own comment is on the work");
+        // What a work page asks first: the session's account and its
+        // relation to the work, in one call.
+        store
+            .create_session("bea-session", bea_id, now(), now() + Duration::hours(1))
+            .expect("session");
+        let (user, reader) = store
+            .session_reader_of_work("bea-session", now(), work)
+            .expect("read");
+        assert_eq!(user.map(|u| u.login), Some("bea".to_string()));
+        assert_eq!(reader.as_ref(), Some(&bea_reads));
+        assert_eq!(
+            reader.map(|r| (r.bookmark, r.subscription)),
+            Some((Some(bookmark), Some(sub.id))),
+            "her relation to this very work"
+        );
+        assert_eq!(
+            store
+                .session_reader_of_work("no-such-session", now(), work)
+                .expect("read"),
+            (None, None)
+        );
+        assert_eq!(
+            store
+                .session_reader_of_work("bea-session", now() + Duration::hours(2), work)
+                .expect("read"),
+            (None, None),
+            "an expired session is nobody"
+        );
 
         // Cam is blocked by the work's creator: no kudos button, and his
         // page is his own.
@@ -231,5 +235,51 @@ fn a_readers_own_relation_to_a_work_is_read_in_one_call() {
             .expect("blocked");
         let cam_reads = store.reader_of_work(cam_id, work).expect("read");
         assert!(cam_reads.blocked && !cam_reads.plain_comments && !cam_reads.owner);
+
+        // A block by someone who is not a creator, or of a creator by the
+        // reader: no kudos button lost, but the page is the reader's own.
+        let dan = person(store, "dan", Role::User);
+        let dan_id = dan.viewer.user_id().expect("id");
+        store
+            .set_related(Relation::Block, bea_id, "dan", true, now())
+            .expect("store")
+            .expect("blocked");
+        let dan_reads = store.reader_of_work(dan_id, work).expect("read");
+        assert!(!dan_reads.blocked && !dan_reads.plain_comments);
+        let eve = person(store, "eve", Role::User);
+        let eve_id = eve.viewer.user_id().expect("id");
+        store
+            .set_related(Relation::Block, eve_id, "ada", true, now())
+            .expect("store")
+            .expect("blocked");
+        let eve_reads = store.reader_of_work(eve_id, work).expect("read");
+        assert!(!eve_reads.blocked && !eve_reads.plain_comments);
+
+        // A work of two creators: the second one's block counts too.
+        let fay = person(store, "fay", Role::User);
+        let gus = person(store, "gus", Role::User);
+        let gus_id = gus.viewer.user_id().expect("id");
+        let mut w = super::sample("Two Hands", None, 3);
+        w.pseuds = vec![pseud_of(&ada), pseud_of(&fay)];
+        w.creators = vec![];
+        let shared = store.insert_work(&w).expect("insert").work_id();
+        store
+            .set_related(
+                Relation::Block,
+                fay.viewer.user_id().expect("id"),
+                "gus",
+                true,
+                now(),
+            )
+            .expect("store")
+            .expect("blocked");
+        let gus_reads = store.reader_of_work(gus_id, shared).expect("read");
+        assert!(gus_reads.blocked && !gus_reads.owner);
+        assert!(
+            store
+                .reader_of_work(fay.viewer.user_id().expect("id"), shared)
+                .expect("read")
+                .owner
+        );
     });
 }

@@ -14,7 +14,7 @@ use crate::error::WebError;
 use crate::origin::ClientIp;
 use crate::page_cache::{Audience, CachedPage, Fill, PageFacts, PageKey, Slot};
 use crate::params::{self, QueryMap};
-use crate::session::{Visitor, VisitorKey};
+use crate::session::{SessionKey, Visitor};
 use crate::templates::{
     ChapterNav, ChapterView, Chrome, InterstitialPage, KudosBox, NavigatePage, WorkPage,
 };
@@ -65,7 +65,7 @@ pub(crate) async fn load(
 /// first chapter unless `view_full_work=true`.
 pub async fn show(
     State(st): State<AppState>,
-    visitor: VisitorKey,
+    visitor: SessionKey,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
     q: QueryMap,
@@ -80,7 +80,7 @@ pub async fn show(
 /// `GET /works/{id}/chapters/{chapter_id}`.
 pub async fn chapter(
     State(st): State<AppState>,
-    visitor: VisitorKey,
+    visitor: SessionKey,
     ClientIp(ip): ClientIp,
     Path((id, chapter_id)): Path<(String, String)>,
     q: QueryMap,
@@ -185,7 +185,7 @@ fn full_view(c: ChapterRecord) -> ChapterView {
 #[allow(clippy::too_many_arguments)]
 async fn render(
     st: &AppState,
-    visitor: VisitorKey,
+    visitor: SessionKey,
     ip: &str,
     id: i64,
     chapter_id: Option<i64>,
@@ -199,22 +199,16 @@ async fn render(
     // The session and, for an account, its own relation to the work (what
     // its page shows of it, and whether it shares the page of the work's
     // plain readers): one call.
-    let (visitor, reader) = if visitor.session_hash.is_none() {
-        (
-            Visitor {
-                user: None,
-                csrf: visitor.csrf,
-            },
-            None,
-        )
-    } else {
-        let VisitorKey { csrf, session_hash } = visitor;
-        let hash = session_hash.unwrap_or_default();
-        let now = chrono::Utc::now().naive_utc();
-        let (user, reader) = st
-            .db(move |s| s.session_reader_of_work(&hash, now, id))
-            .await?;
-        (Visitor { user, csrf }, reader)
+    let SessionKey { csrf, session_hash } = visitor;
+    let (visitor, reader) = match session_hash {
+        None => (Visitor { user: None, csrf }, None),
+        Some(hash) => {
+            let now = chrono::Utc::now().naive_utc();
+            let (user, reader) = st
+                .db(move |s| s.session_reader_of_work(&hash, now, id))
+                .await?;
+            (Visitor { user, csrf }, reader)
+        }
     };
     let visitor = &visitor;
     let prefs = visitor.user.as_ref().map(|u| u.prefs).unwrap_or_default();

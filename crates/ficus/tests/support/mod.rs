@@ -371,3 +371,21 @@ pub fn press_subscribe(b: &mut Browser, server: &ServerProcess, page_path: &str)
         .collect();
     b.submit(server, &action, &refs)
 }
+
+/// Bookmarks `work` as `b`; the bookmark's id.
+pub fn bookmark(b: &mut Browser, server: &ServerProcess, work: i64, private: bool) -> i64 {
+    let mut fields = vec![("bookmark[bookmarker_notes]", "A bookmark.")];
+    if private {
+        fields.push(("bookmark[private]", "1"));
+    }
+    let resp = b.submit(server, &format!("/works/{work}/bookmarks"), &fields);
+    assert_eq!(resp.status(), 303, "bookmarking {work}");
+    resp.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .trim_start_matches("/bookmarks/")
+        .split('?')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("bookmark id")
+}
