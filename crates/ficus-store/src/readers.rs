@@ -4,14 +4,12 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use ficus_core::bookmarks::BookmarkKind;
 
 use crate::Store;
 use crate::accounts::{SessionHelpers, UserRecord};
-use crate::bookmarks::BookmarkHelpers;
 use crate::error::StoreError;
 use crate::schema::{
-    blocked_users, comments, creators, pseuds, readings, subscriptions, work_creators,
+    blocked_users, bookmarks, comments, creators, pseuds, readings, subscriptions, work_creators,
 };
 use crate::subscriptions::SubscriptionKind;
 
@@ -48,60 +46,75 @@ pub(crate) trait ReaderHelpers {
 impl_for_both_backends! {
     impl ReaderHelpers {
         fn reader_of_work_on(&mut self, user_id: i64, work_id: i64) -> QueryResult<ReaderOfWork> {
-            let owners: Vec<i64> = work_creators::table
+            use diesel::dsl::exists;
+            // One statement of fixed shape (prepared once): each part a
+            // subquery on the reader's and the work's ids.
+            let on_byline = work_creators::table
                 .inner_join(creators::table.inner_join(pseuds::table))
                 .filter(work_creators::work_id.eq(work_id))
-                .select(pseuds::user_id)
-                .load(self)?;
-            // A block by one of its creators (one or two: each found by key,
-            // a statement that stays prepared); any block either way.
-            let mut blocked = false;
-            for owner in &owners {
-                blocked |= blocked_users::table
-                    .find((*owner, user_id))
-                    .select(blocked_users::user_id)
-                    .first::<i64>(self)
-                    .optional()?
-                    .is_some();
-            }
+                .filter(pseuds::user_id.eq(user_id))
+                .select(work_creators::work_id);
+            // A block of the reader by one of the work's creators.
+            let blocked_by_creator = blocked_users::table
+                .inner_join(pseuds::table.on(pseuds::user_id.eq(blocked_users::user_id)))
+                .inner_join(creators::table.on(creators::pseud_id.eq(pseuds::id.nullable())))
+                .inner_join(work_creators::table.on(work_creators::creator_id.eq(creators::id)))
+                .filter(work_creators::work_id.eq(work_id))
+                .filter(blocked_users::other_id.eq(user_id))
+                .select(blocked_users::user_id);
             let any_block = blocked_users::table
                 .filter(
                     blocked_users::user_id
                         .eq(user_id)
                         .or(blocked_users::other_id.eq(user_id)),
                 )
-                .select(blocked_users::user_id)
-                .first::<i64>(self)
-                .optional()?
-                .is_some();
-            let own_comment: Option<i64> = comments::table
+                .select(blocked_users::user_id);
+            let own_comment = comments::table
                 .filter(comments::user_id.eq(user_id))
                 .filter(comments::work_id.eq(work_id))
-                .select(comments::id)
-                .first(self)
-                .optional()?;
-            let marked: Option<bool> = readings::table
-                .find((user_id, work_id))
-                .select(readings::to_read)
-                .first(self)
-                .optional()?;
-            let subscription: Option<i64> = subscriptions::table
+                .select(comments::id);
+            let marked = readings::table
+                .filter(readings::user_id.eq(user_id))
+                .filter(readings::work_id.eq(work_id))
+                .select(readings::to_read);
+            let subscription = subscriptions::table
                 .filter(subscriptions::user_id.eq(user_id))
                 .filter(subscriptions::kind.eq(SubscriptionKind::Work.as_str()))
                 .filter(subscriptions::target_id.eq(work_id))
-                .select(subscriptions::id)
-                .first(self)
-                .optional()?;
+                .select(subscriptions::id);
+            // `work_id` is set on work bookmarks only.
+            let bookmark = bookmarks::table
+                .filter(bookmarks::user_id.eq(user_id))
+                .filter(bookmarks::work_id.eq(work_id))
+                .select(bookmarks::id);
+            let (owner, blocked, any_block, own_comment, marked, subscription, bookmark): (
+                bool,
+                bool,
+                bool,
+                bool,
+                Option<bool>,
+                Option<i64>,
+                Option<i64>,
+            ) = diesel::select((
+                exists(on_byline),
+                exists(blocked_by_creator),
+                exists(any_block),
+                exists(own_comment),
+                marked.single_value(),
+                subscription.single_value(),
+                bookmark.single_value(),
+            ))
+            .get_result(self)?;
             let pseuds: Vec<(i64, String)> = pseuds::table
                 .filter(pseuds::user_id.eq(user_id))
                 .order((pseuds::is_default.desc(), pseuds::id.asc()))
                 .select((pseuds::id, pseuds::name))
                 .load(self)?;
             Ok(ReaderOfWork {
-                owner: owners.contains(&user_id),
+                owner,
                 blocked,
-                plain_comments: !any_block && own_comment.is_none(),
-                bookmark: self.bookmark_of_item(user_id, BookmarkKind::Work, work_id)?,
+                plain_comments: !any_block && !own_comment,
+                bookmark,
                 marked: marked.unwrap_or(false),
                 subscription,
                 pseuds,
@@ -119,8 +132,8 @@ impl Store {
 
     /// The account of the session with this token hash (as
     /// [`Store::session_user`]) and its relation to `work_id`: what a work
-    /// page asks first, on one connection (on SQLite in one read
-    /// transaction, so one snapshot and one lock of the log).
+    /// page asks first, in three statements on one connection (on SQLite
+    /// in one read transaction: one snapshot).
     pub fn session_reader_of_work(
         &self,
         token_hash: &str,
