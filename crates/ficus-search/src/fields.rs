@@ -11,7 +11,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the meaning of a field changes; an index
 /// of another version is rebuilt from the database on open.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The fields of a work document.
 #[derive(Debug, Clone, Copy)]
@@ -74,14 +74,19 @@ impl Fields {
     /// Builds the schema and its field handles.
     pub fn build() -> (Schema, Fields) {
         let mut b = Schema::builder();
-        let num = || INDEXED | FAST;
+        // Numbers a listing sorts or ranges by are fast fields only: a
+        // range query on a fast field reads the column (tantivy picks that
+        // path whenever the field is fast), so terms in the inverted index
+        // would never be read, only built (a million mostly distinct values
+        // each, on every rebuild).
+        let num = || FAST;
         let text = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer("default")
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
         let fields = Fields {
-            id: b.add_u64_field("id", num()),
+            id: b.add_u64_field("id", INDEXED | FAST),
             filter_tags: b.add_u64_field("filter_tags", INDEXED),
             facet_tags: b.add_u64_field("facet_tags", FAST),
             creator_ids: b.add_u64_field("creator_ids", INDEXED),

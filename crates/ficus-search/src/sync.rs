@@ -209,6 +209,7 @@ impl<'a> Indexer<'a> {
         let (tx, rx) =
             std::sync::mpsc::sync_channel::<Result<Vec<tantivy::TantivyDocument>, SearchError>>(4);
         let store = self.store.clone();
+        let names = self.store.tag_names()?;
         let bodies = self.bodies;
         let fields = *self.index.fields();
         // Load from the database on one thread while tantivy indexes on others.
@@ -227,7 +228,7 @@ impl<'a> Indexer<'a> {
                 };
                 after = last;
                 let docs = store
-                    .index_docs(&ids, bodies)
+                    .index_docs_with(&ids, bodies, Some(&names))
                     .map(|docs| docs.iter().map(|d| fields.document(d, &graph)).collect())
                     .map_err(SearchError::from);
                 if tx.send(docs).is_err() {

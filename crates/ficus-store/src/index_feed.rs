@@ -18,6 +18,7 @@ use crate::records::WorkRecord;
 use crate::schema::{
     bookmark_tags, bookmarks, chapters, index_consumers, index_log, taggings, tags, works,
 };
+use crate::works::TagNames;
 
 /// One row of the change log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,8 +132,19 @@ impl Store {
     /// `ids`; works that are gone, drafts or hidden are left out (the
     /// indexer deletes them). With `bodies`, the chapters' plain text too.
     pub fn index_docs(&self, ids: &[i64], bodies: bool) -> Result<Vec<IndexDoc>, StoreError> {
+        self.index_docs_with(ids, bodies, None)
+    }
+
+    /// [`Store::index_docs`], with the tags' names from `names` when given
+    /// (a rebuild reads them once: [`Store::tag_names`]).
+    pub fn index_docs_with(
+        &self,
+        ids: &[i64],
+        bodies: bool,
+        names: Option<&TagNames>,
+    ) -> Result<Vec<IndexDoc>, StoreError> {
         let works: Vec<WorkRecord> = self
-            .works_by_ids(ids)?
+            .works_by_ids_with(ids, names)?
             .into_iter()
             .filter(|w| w.posted && !w.hidden && !w.unrevealed)
             .collect();

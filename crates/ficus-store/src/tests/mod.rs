@@ -1162,3 +1162,39 @@ fn rows_stored_under_older_rules_are_resanitized() {
         assert_eq!(store.resanitize_all().expect("again"), 0);
     });
 }
+
+#[test]
+fn a_rebuild_reads_the_same_documents_with_the_tag_names_read_once() {
+    each_backend(|store| {
+        let id_of = |outcome| match outcome {
+            InsertOutcome::Inserted { id, .. } => id,
+            other => panic!("unexpected {other:?}"),
+        };
+        let first = id_of(
+            store
+                .insert_work(&sample("First", Some("n1"), 3))
+                .expect("insert"),
+        );
+        let names = store.tag_names().expect("names");
+        // Tags made after the names were read are found all the same.
+        let mut later = sample("Later", Some("n2"), 4);
+        later.tags.push(tag(TagType::Freeform, "Made After The Names"));
+        later.tags.push(tag(TagType::Character, "Someone New"));
+        let second = id_of(store.insert_work(&later).expect("insert"));
+        let ids = [first, second, second + 1000];
+        let joined = store.index_docs(&ids, true).expect("docs");
+        let named = store
+            .index_docs_with(&ids, true, Some(&names))
+            .expect("docs");
+        assert_eq!(joined.len(), 2);
+        assert_eq!(format!("{named:?}"), format!("{joined:?}"));
+        let tags: Vec<&str> = named[1]
+            .work
+            .tags
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert!(tags.contains(&"Made After The Names"), "{tags:?}");
+        assert!(tags.contains(&"Someone New"), "{tags:?}");
+    });
+}

@@ -9,7 +9,7 @@ use ficus_core::tag::tag_key;
 use ficus_core::{NewWork, TagType};
 
 use super::batch::KnownNames;
-use super::{BulkExtras, ChapterListRow, WorkParts};
+use super::{BulkExtras, ChapterListRow, TagNames, WorkParts, WorkTagRow};
 use crate::bylines::BylineHelpers;
 use crate::rows::*;
 use crate::schema::{
@@ -33,7 +33,18 @@ pub(crate) trait WorkHelpers {
     /// rows, tags, bylines, series places). One work (the work page) is
     /// asked for with `=`, whose SQL is the same every time and so stays
     /// prepared; `IN (…)` changes with the number of ids.
-    fn load_work_parts(&mut self, ids: &[i64]) -> QueryResult<WorkParts>;
+    fn load_work_parts(&mut self, ids: &[i64]) -> QueryResult<WorkParts> {
+        self.load_work_parts_with(ids, None)
+    }
+
+    /// [`WorkHelpers::load_work_parts`], with the tags' types and names
+    /// taken from `names` (read once for a whole rebuild) instead of a
+    /// join per tagging; tags missing from it are read from the database.
+    fn load_work_parts_with(
+        &mut self,
+        ids: &[i64],
+        names: Option<&TagNames>,
+    ) -> QueryResult<WorkParts>;
 
     /// A work's chapters in order, without texts.
     fn load_chapter_list(&mut self, work_id: i64) -> QueryResult<Vec<ChapterListRow>>;
@@ -117,7 +128,11 @@ pub(crate) trait WorkHelpers {
 
 impl_for_both_backends! {
     impl WorkHelpers {
-        fn load_work_parts(&mut self, ids: &[i64]) -> QueryResult<WorkParts> {
+        fn load_work_parts_with(
+            &mut self,
+            ids: &[i64],
+            names: Option<&TagNames>,
+        ) -> QueryResult<WorkParts> {
             let one = match ids {
                 [id] => Some(*id),
                 _ => None,
@@ -128,21 +143,55 @@ impl_for_both_backends! {
                 None => q.filter(works::id.eq_any(ids)),
             }
             .load(self)?;
-            let q = taggings::table
-                .inner_join(tags::table)
-                .select((
-                    taggings::work_id,
-                    tags::id,
-                    tags::tag_type,
-                    tags::name,
-                    taggings::position,
-                ))
-                .into_boxed();
-            let tag_rows = match one {
-                Some(id) => q.filter(taggings::work_id.eq(id)),
-                None => q.filter(taggings::work_id.eq_any(ids)),
-            }
-            .load(self)?;
+            let tag_rows: Vec<WorkTagRow> = match names {
+                Some(names) => {
+                    let q = taggings::table
+                        .select((taggings::work_id, taggings::tag_id, taggings::position))
+                        .into_boxed();
+                    let bare: Vec<(i64, i64, i32)> = match one {
+                        Some(id) => q.filter(taggings::work_id.eq(id)),
+                        None => q.filter(taggings::work_id.eq_any(ids)),
+                    }
+                    .load(self)?;
+                    let (mut rows, unknown) = names.rows(bare);
+                    if !unknown.is_empty() {
+                        // Tags made since the names were read.
+                        let mut wanted: Vec<i64> = unknown.iter().map(|t| t.1).collect();
+                        wanted.sort_unstable();
+                        wanted.dedup();
+                        let found: Vec<(i64, String, String)> = tags::table
+                            .filter(tags::id.eq_any(&wanted))
+                            .select((tags::id, tags::tag_type, tags::name))
+                            .load(self)?;
+                        let found = TagNames::from_rows(found)?;
+                        rows.extend(found.rows(unknown).0);
+                    }
+                    rows
+                }
+                None => {
+                    let q = taggings::table
+                        .inner_join(tags::table)
+                        .select((
+                            taggings::work_id,
+                            taggings::position,
+                            tags::id,
+                            tags::tag_type,
+                            tags::name,
+                        ))
+                        .into_boxed();
+                    let joined: Vec<(i64, i32, i64, String, String)> = match one {
+                        Some(id) => q.filter(taggings::work_id.eq(id)),
+                        None => q.filter(taggings::work_id.eq_any(ids)),
+                    }
+                    .load(self)?;
+                    joined
+                        .into_iter()
+                        .map(|(work, position, id, kind, name)| {
+                            Ok((work, position, super::tag_record_row(id, &kind, name)?))
+                        })
+                        .collect::<QueryResult<_>>()?
+                }
+            };
             let q = work_creators::table
                 .inner_join(creators::table.left_join(pseuds::table.inner_join(users::table)))
                 .select((

@@ -9,6 +9,8 @@
 
 use std::collections::HashMap;
 
+use diesel::QueryResult;
+
 use ficus_core::access::Viewer;
 use ficus_core::{Rating, TagType, WorkOrigin};
 
@@ -22,9 +24,11 @@ pub(crate) mod helpers;
 mod listings;
 mod read;
 mod resanitize;
+mod tag_names;
 mod write;
 
 pub use batch::PreparedWork;
+pub use tag_names::TagNames;
 pub use write::{CoCreatorInvites, WorkEdit};
 
 /// What a bulk load sets beyond a [`NewWork`].
@@ -42,13 +46,14 @@ pub const ANONYMOUS: &str = "Anonymous";
 /// Most works on one listing page.
 pub const MAX_PER_PAGE: u32 = 100;
 
-type TagJoinRow = (i64, i64, String, String, i32);
+/// (work id, position, the tag).
+type WorkTagRow = (i64, i32, TagRecord);
 type CreatorJoinRow = (i64, String, i32, Option<i64>, Option<String>, i64);
 /// (work id, series id, series title, position).
 type SeriesJoinRow = (i64, i64, String, i32);
 type WorkParts = (
     Vec<WorkRow>,
-    Vec<TagJoinRow>,
+    Vec<WorkTagRow>,
     Vec<CreatorJoinRow>,
     Vec<SeriesJoinRow>,
 );
@@ -125,8 +130,7 @@ fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, Stor
     let (rows, tag_rows, creator_rows, series_rows) = parts;
     {
         let mut tags_by_work: HashMap<i64, Vec<(TagType, i32, TagRecord)>> = HashMap::new();
-        for (work_id, tag_id, kind, name, position) in tag_rows {
-            let record = tag_record(tag_id, &kind, name)?;
+        for (work_id, position, record) in tag_rows {
             tags_by_work
                 .entry(work_id)
                 .or_default()
@@ -194,6 +198,13 @@ fn assemble_works(parts: WorkParts, ids: &[i64]) -> Result<Vec<WorkRecord>, Stor
         }
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
+}
+
+/// [`tag_record`] inside a query helper: an unknown type is a row that
+/// does not deserialize.
+pub(crate) fn tag_record_row(id: i64, kind: &str, name: String) -> QueryResult<TagRecord> {
+    tag_record(id, kind, name)
+        .map_err(|e| diesel::result::Error::DeserializationError(e.to_string().into()))
 }
 
 pub(crate) fn tag_record(id: i64, kind: &str, name: String) -> Result<TagRecord, StoreError> {

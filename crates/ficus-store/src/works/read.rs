@@ -6,8 +6,8 @@ use ficus_core::access::Viewer;
 
 use super::helpers::WorkHelpers;
 use super::{
-    ChapterChoice, ChapterListRow, Found, Reading, WorkParts, assemble_works, chapter_record,
-    chapter_summary, sight_of,
+    ChapterChoice, ChapterListRow, Found, Reading, TagNames, WorkParts, assemble_works,
+    chapter_record, chapter_summary, sight_of,
 };
 use crate::Store;
 use crate::error::StoreError;
@@ -59,10 +59,20 @@ impl Store {
     /// Loads works with tags and creators, in the order of `ids`; ids that
     /// do not exist are left out.
     pub fn works_by_ids(&self, ids: &[i64]) -> Result<Vec<WorkRecord>, StoreError> {
+        self.works_by_ids_with(ids, None)
+    }
+
+    /// [`Store::works_by_ids`], with the tags' names from `names` when
+    /// given (see [`TagNames`]).
+    pub fn works_by_ids_with(
+        &self,
+        ids: &[i64],
+        names: Option<&TagNames>,
+    ) -> Result<Vec<WorkRecord>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let parts: WorkParts = with_conn!(self, |conn| conn.load_work_parts(ids)?);
+        let parts: WorkParts = with_conn!(self, |conn| conn.load_work_parts_with(ids, names)?);
         assemble_works(parts, ids)
     }
 
