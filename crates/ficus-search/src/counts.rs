@@ -38,7 +38,14 @@ pub(crate) struct SegmentCounts {
     facets: Vec<(u64, u32)>,
     /// Which documents match, one bit each.
     members: Vec<u64>,
+    /// [`SegmentCounts::checkpoints`] already counted.
+    checkpoints: Mutex<HashMap<CheckpointKey, Arc<Vec<usize>>>>,
 }
+
+/// (sort field, checkpoint spacing, deleted documents of the segment
+/// when counted): a segment's deletions only grow, so their number tells
+/// whether a count still holds.
+type CheckpointKey = (&'static str, usize, u32);
 
 impl SegmentCounts {
     /// Whether document `doc` of the segment matches (deleted or not).
@@ -46,6 +53,28 @@ impl SegmentCounts {
         self.members
             .get(doc as usize / 64)
             .is_some_and(|w| w & (1 << (doc % 64)) != 0)
+    }
+
+    /// The set's live members before each checkpoint of a sort order
+    /// (every `spacing` documents of `field`'s kept order, and the end),
+    /// counted by `count` once per (field, spacing, deletions) and kept
+    /// with the counts: the middle of a big listing then needs no pass
+    /// over its members per request.
+    pub(crate) fn checkpoints(
+        &self,
+        key: CheckpointKey,
+        count: impl FnOnce() -> Vec<usize>,
+    ) -> Arc<Vec<usize>> {
+        let lock = || self.checkpoints.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(kept) = lock().get(&key) {
+            return kept.clone();
+        }
+        let counted = Arc::new(count());
+        let mut kept = lock();
+        // Counts for fewer deletions than now are stale.
+        kept.retain(|k, _| k.0 != key.0 || k.1 != key.1 || k.2 > key.2);
+        kept.insert(key, counted.clone());
+        counted
     }
 }
 
@@ -240,6 +269,7 @@ fn count_all(segment: &SegmentReader, weight: &dyn Weight) -> tantivy::Result<Se
         total,
         facets,
         members,
+        checkpoints: Mutex::default(),
     })
 }
 

@@ -10,9 +10,9 @@
 //! segments' takes are merged. Deep pages walk from the far end (the
 //! total is known exactly beforehand), so the last page costs what the
 //! first does; pages near the middle of a huge set (further than
-//! [`WALK_UP_TO`] from both ends) are found by rank (`middle`): one pass
-//! of membership checks, a binary search over checkpoint keys, and a
-//! short walk.
+//! [`WALK_UP_TO`] from both ends) are found by rank (`middle`): the
+//! set's matches before each checkpoint of the order (kept), less the
+//! excluded ones, a binary search over checkpoint keys, and a short walk.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,13 +28,34 @@ use crate::counts::SegmentCounts;
 
 type OrderKey = (SegmentId, &'static str);
 
+/// One segment's documents in one field's order.
+pub(crate) struct SortOrder {
+    /// The documents, ascending by (value, work id).
+    docs: Vec<DocId>,
+    /// Each document's place in `docs`, made on first use (by a page in
+    /// the middle of a big set).
+    places: std::sync::OnceLock<Vec<u32>>,
+}
+
+impl SortOrder {
+    fn places(&self) -> &[u32] {
+        self.places.get_or_init(|| {
+            let mut places = vec![0u32; self.docs.len()];
+            for (place, &doc) in self.docs.iter().enumerate() {
+                places[doc as usize] = place as u32;
+            }
+            places
+        })
+    }
+}
+
 /// Each live segment's documents in each sort field's order (four bytes a
 /// document per field: 40 MB for a million works and ten fields). Kept
 /// whole, whatever a segment's size, and trimmed to the live segments
 /// after each change ([`SortOrders::retain`]).
 #[derive(Default)]
 pub(crate) struct SortOrders {
-    entries: Mutex<HashMap<OrderKey, Arc<Vec<DocId>>>>,
+    entries: Mutex<HashMap<OrderKey, Arc<SortOrder>>>,
 }
 
 impl SortOrders {
@@ -44,7 +65,7 @@ impl SortOrders {
         &self,
         segment: &SegmentReader,
         field: &'static str,
-    ) -> tantivy::Result<Arc<Vec<DocId>>> {
+    ) -> tantivy::Result<Arc<SortOrder>> {
         let key = (segment.segment_id(), field);
         if let Some(kept) = self.lock().get(&key) {
             return Ok(kept.clone());
@@ -56,7 +77,10 @@ impl SortOrders {
             .map(|d| (values.first(d).unwrap_or(0), ids.first(d).unwrap_or(0), d))
             .collect();
         all.sort_unstable();
-        let order = Arc::new(all.into_iter().map(|(_, _, d)| d).collect::<Vec<_>>());
+        let order = Arc::new(SortOrder {
+            docs: all.into_iter().map(|(_, _, d)| d).collect(),
+            places: std::sync::OnceLock::new(),
+        });
         self.lock().insert(key, order.clone());
         Ok(order)
     }
@@ -66,7 +90,7 @@ impl SortOrders {
         self.lock().retain(|(s, _), _| live.contains(s));
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<OrderKey, Arc<Vec<DocId>>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<OrderKey, Arc<SortOrder>>> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -74,7 +98,7 @@ impl SortOrders {
 /// What a page walk needs of one segment.
 pub(crate) struct SegmentWalk<'a> {
     pub segment: &'a SegmentReader,
-    pub order: Arc<Vec<DocId>>,
+    pub order: Arc<SortOrder>,
     pub members: Arc<SegmentCounts>,
     /// What the request takes away (any excluded tag or creator).
     pub excluded: Option<&'a dyn Weight>,
@@ -142,10 +166,23 @@ pub(crate) fn page(
     })
 }
 
+/// Counts a set's matches before the checkpoints of a field's order, and
+/// each document's place in that order, ahead of the first page in the
+/// middle of the set.
+pub(crate) fn warm_middle(walk: &SegmentWalk<'_>, field: &'static str) -> tantivy::Result<()> {
+    let r = Reading::of(walk, field)?;
+    r.before_checks(CHECK);
+    r.sort.places();
+    Ok(())
+}
+
 /// One segment's kept order with what decides which of its documents
 /// a page may show.
 struct Reading<'a> {
+    field: &'static str,
     order: &'a [DocId],
+    sort: &'a SortOrder,
+    deleted: u32,
     values: Column<u64>,
     ids: Column<u64>,
     members: &'a SegmentCounts,
@@ -157,7 +194,10 @@ impl<'a> Reading<'a> {
     fn of(w: &'a SegmentWalk<'a>, field: &'static str) -> tantivy::Result<Reading<'a>> {
         let fast = w.segment.fast_fields();
         Ok(Reading {
-            order: &w.order,
+            field,
+            order: &w.order.docs,
+            sort: &w.order,
+            deleted: w.segment.num_deleted_docs(),
             values: fast.u64(field)?,
             ids: fast.u64("id")?,
             members: &w.members,
@@ -171,12 +211,58 @@ impl<'a> Reading<'a> {
 
     /// Alive, in the set and not excluded.
     fn keep(&self, doc: DocId) -> bool {
-        self.members.contains(doc)
-            && self.alive.is_none_or(|a| a.is_alive(doc))
+        self.live_member(doc)
             && self
                 .excluded
                 .as_ref()
                 .is_none_or(|x| x[doc as usize / 64] & (1 << (doc % 64)) == 0)
+    }
+
+    /// Alive and in the set (excluded or not).
+    fn live_member(&self, doc: DocId) -> bool {
+        self.members.contains(doc) && self.alive.is_none_or(|a| a.is_alive(doc))
+    }
+
+    /// The matches before each checkpoint (every `check` documents of the
+    /// order, and its end): the set's live members, counted once and
+    /// kept with the set's counts, less the excluded ones, found by
+    /// their places in the order.
+    fn before_checks(&self, check: usize) -> Vec<usize> {
+        let kept = self
+            .members
+            .checkpoints((self.field, check, self.deleted), || {
+                let mut so_far = Vec::with_capacity(self.order.len() / check + 2);
+                let mut n = 0;
+                for block in self.order.chunks(check) {
+                    so_far.push(n);
+                    n += block.iter().filter(|&&doc| self.live_member(doc)).count();
+                }
+                so_far.push(n);
+                so_far
+            });
+        let mut so_far = (*kept).clone();
+        let Some(excluded) = &self.excluded else {
+            return so_far;
+        };
+        // An excluded match in block b is one fewer before checkpoints b+1..
+        let places = self.sort.places();
+        let mut gone = vec![0usize; so_far.len() + 1];
+        for (i, &word) in excluded.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let doc = (i * 64) as DocId + bits.trailing_zeros();
+                bits &= bits - 1;
+                if self.live_member(doc) {
+                    gone[places[doc as usize] as usize / check + 1] += 1;
+                }
+            }
+        }
+        let mut less = 0;
+        for (n, g) in so_far.iter_mut().zip(&gone) {
+            less += g;
+            *n -= less;
+        }
+        so_far
     }
 
     /// The document's place in the ascending order: (value, work id).
@@ -246,23 +332,13 @@ const CHECK: usize = 1024;
 /// before it, and at most `check` more checked. The thresholds tried are
 /// the checkpoints' keys; below the next one, each segment holds at most
 /// `check` documents, so the page is then a short walk from the last
-/// threshold whose rank is not past `lo`. Costs one pass of membership
-/// checks (no values read) and a few hundred value reads.
+/// threshold whose rank is not past `lo`. The matches before each
+/// checkpoint are the set's, kept once per segment and field, less the
+/// excluded documents' (one visit each); then a few hundred value reads
+/// and at most a few thousand membership checks.
 fn middle(readings: &[Reading<'_>], lo: usize, count: usize, check: usize) -> Vec<(u64, u64)> {
     // Matches before each checkpoint, per segment.
-    let before_checks: Vec<Vec<usize>> = readings
-        .iter()
-        .map(|r| {
-            let mut so_far = Vec::with_capacity(r.order.len() / check + 2);
-            let mut n = 0;
-            for block in r.order.chunks(check) {
-                so_far.push(n);
-                n += block.iter().filter(|&&doc| r.keep(doc)).count();
-            }
-            so_far.push(n);
-            so_far
-        })
-        .collect();
+    let before_checks: Vec<Vec<usize>> = readings.iter().map(|r| r.before_checks(check)).collect();
     // A segment's first place at or above `key`, and its matches before it.
     let place = |r: &Reading<'_>, so_far: &[usize], key: (u64, u64)| -> (usize, usize) {
         let at = r.order.partition_point(|&doc| r.key(doc) < key);

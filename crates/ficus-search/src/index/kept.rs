@@ -365,8 +365,9 @@ impl SearchIndex {
             .collect();
         self.counts.retain(&live);
         self.orders.retain(&live);
+        let mut all_works = Vec::new();
         for members in [false, true] {
-            self.kept_counts(
+            all_works.extend(self.kept_counts(
                 &searcher,
                 &Request {
                     members,
@@ -374,11 +375,29 @@ impl SearchIndex {
                     limit: 0,
                     ..Request::default()
                 },
-            )?;
+            )?);
         }
         for segment in searcher.segment_readers() {
             for field in SORT_FIELDS {
                 self.orders.of(segment, field)?;
+            }
+        }
+        // And where the middle pages of all works start counting from.
+        let scoring = tantivy::query::EnableScoring::disabled_from_searcher(&searcher);
+        for kept in &all_works {
+            let base = kept.base_query.weight(scoring)?;
+            for segment in searcher.segment_readers() {
+                for field in SORT_FIELDS {
+                    crate::sorted::warm_middle(
+                        &crate::sorted::SegmentWalk {
+                            segment,
+                            order: self.orders.of(segment, field)?,
+                            members: self.counts.segment(segment, &*base, &kept.base_key)?,
+                            excluded: None,
+                        },
+                        field,
+                    )?;
+                }
             }
         }
         // All works less one big tag, as guests see them: the big tags'

@@ -1178,7 +1178,9 @@ fn a_rebuild_reads_the_same_documents_with_the_tag_names_read_once() {
         let names = store.tag_names().expect("names");
         // Tags made after the names were read are found all the same.
         let mut later = sample("Later", Some("n2"), 4);
-        later.tags.push(tag(TagType::Freeform, "Made After The Names"));
+        later
+            .tags
+            .push(tag(TagType::Freeform, "Made After The Names"));
         later.tags.push(tag(TagType::Character, "Someone New"));
         let second = id_of(store.insert_work(&later).expect("insert"));
         let ids = [first, second, second + 1000];
@@ -1188,12 +1190,7 @@ fn a_rebuild_reads_the_same_documents_with_the_tag_names_read_once() {
             .expect("docs");
         assert_eq!(joined.len(), 2);
         assert_eq!(format!("{named:?}"), format!("{joined:?}"));
-        let tags: Vec<&str> = named[1]
-            .work
-            .tags
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect();
+        let tags: Vec<&str> = named[1].work.tags.iter().map(|t| t.name.as_str()).collect();
         assert!(tags.contains(&"Made After The Names"), "{tags:?}");
         assert!(tags.contains(&"Someone New"), "{tags:?}");
     });
